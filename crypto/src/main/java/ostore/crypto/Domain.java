@@ -1,0 +1,42 @@
+package ostore.crypto;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Domain-separation tags for every hash and signature in ostore. Each tag is a fixed ASCII string
+ * that is part of the on-disk and wire formats: never rename one; add a new one with a new version.
+ */
+public enum Domain {
+    AGUID("ostore/aguid/v1"),
+    BGUID("ostore/bguid/v1"),
+    VGUID("ostore/vguid/v1"),
+    BLOCK_LIST_LEAF("ostore/blocklist-leaf/v1"),
+    BLOCK_LIST_NODE("ostore/blocklist-node/v1"),
+    UPDATE("ostore/update/v1"),
+    UPDATE_SIGNATURE("ostore/update-signature/v1"),
+    LOG_RECORD("ostore/log-record/v1");
+
+    private final String tag;
+    private final byte[] prefix;
+
+    Domain(String tag) {
+        this.tag = tag;
+        byte[] ascii = tag.getBytes(StandardCharsets.US_ASCII);
+        // The tag is followed by a zero byte so no tag is a prefix of another tag plus data.
+        this.prefix = new byte[ascii.length + 1];
+        System.arraycopy(ascii, 0, prefix, 0, ascii.length);
+    }
+
+    public String tag() {
+        return tag;
+    }
+
+    /** The bytes hashed or signed before the message: the ASCII tag and one zero byte. */
+    public byte[] prefix() {
+        return prefix.clone();
+    }
+
+    byte[] prefixUnsafe() {
+        return prefix;
+    }
+}
