@@ -13,6 +13,7 @@ import java.util.Objects;
 public record Acl(PublicKey owner, List<PublicKey> writers, boolean encrypted) {
     public Acl {
         Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(writers, "writers");
         writers = writers.stream().distinct().sorted().toList();
     }
 

@@ -13,29 +13,40 @@ public final class PublicKey implements Comparable<PublicKey> {
     private final byte[] raw;
     private final Ed25519PublicKeyParameters params;
 
-    private PublicKey(byte[] raw) {
+    private PublicKey(byte[] raw, Ed25519PublicKeyParameters params) {
         this.raw = raw;
-        this.params = new Ed25519PublicKeyParameters(raw, 0);
+        this.params = params;
     }
 
     /**
-     * Parses a raw key. BouncyCastle decodes lazily, so a byte string that is not a curve point is
-     * accepted here and every signature under it fails to verify.
+     * Parses a raw key. BouncyCastle decodes the point here, so 32 bytes that are not a valid
+     * Ed25519 point are refused now rather than failing every later verification.
      */
     public static PublicKey of(byte[] raw) {
         if (raw == null || raw.length != LENGTH) {
             throw new IllegalArgumentException(
                     "public key length (" + (raw == null ? "null" : raw.length) + ") must be " + LENGTH);
         }
-        return new PublicKey(raw.clone());
+        byte[] copy = raw.clone();
+        try {
+            return new PublicKey(copy, new Ed25519PublicKeyParameters(copy, 0));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "public key (" + HexFormat.of().formatHex(copy) + ") is not a valid Ed25519 point", e);
+        }
     }
 
     public static PublicKey fromHex(String hex) {
-        try {
-            return of(HexFormat.of().parseHex(hex));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("public key hex (" + hex + ") is not 64 hex digits", e);
+        if (hex == null || hex.length() != 2 * LENGTH) {
+            throw new IllegalArgumentException("public key hex (" + hex + ") must be " + 2 * LENGTH + " hex digits");
         }
+        byte[] raw;
+        try {
+            raw = HexFormat.of().parseHex(hex);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("public key hex (" + hex + ") is not hexadecimal", e);
+        }
+        return of(raw);
     }
 
     /** Verifies an Ed25519 signature over {@code domain.prefix() || message}. */
