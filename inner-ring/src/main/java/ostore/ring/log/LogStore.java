@@ -1,0 +1,38 @@
+package ostore.ring.log;
+
+import java.util.List;
+
+/**
+ * Durable storage under a {@link SharedLog}. Appends and trims come from one thread at a time (the
+ * group committer, the checkpointer); reads may run concurrently with both.
+ */
+public interface LogStore extends AutoCloseable {
+    /** {@code "llpl"} or {@code "mapped-file"}. */
+    String kind();
+
+    /** Where the log lives and on what, for the one start-up line. */
+    String description();
+
+    LogStoreConfig config();
+
+    /**
+     * Appends every batch in one all-or-nothing, durable step: after a crash either all of them are
+     * in the log or none is. Several batches may name the same color; they follow one another.
+     *
+     * @return the first position of each batch, in the order given
+     */
+    long[] append(List<ColorBatch> batches);
+
+    /** @throws TrimmedPositionException if {@code from} is below {@link #firstPosition} */
+    List<LogEntry> read(int color, long from, int maxRecords);
+
+    /** Durably drops positions below {@code upTo}. */
+    void trim(int color, long upTo);
+
+    long firstPosition(int color);
+
+    long nextPosition(int color);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,53 @@
+package ostore.ring.log;
+
+/**
+ * Sizing of a log store. {@code colors} is recorded on media when a store is created and must
+ * match when it is reopened.
+ *
+ * @param colors number of colors, 1..256
+ * @param maxRecordBytes largest record payload; must hold the largest signed update plus framing
+ * @param poolBytes size of the llpl pool file, fixed when the pool is created
+ * @param segmentBytes size after which the mapped-file store starts a new segment file
+ */
+public record LogStoreConfig(int colors, int maxRecordBytes, long poolBytes, long segmentBytes) {
+    public static final int MAX_COLORS = 256;
+
+    /** Room for the version store's 32 MiB update limit plus the signed envelope and log framing. */
+    public static final LogStoreConfig DEFAULT =
+            new LogStoreConfig(MAX_COLORS, 40 << 20, 1L << 30, 64L << 20);
+
+    public LogStoreConfig {
+        if (colors < 1 || colors > MAX_COLORS) {
+            throw new IllegalArgumentException("colors (" + colors + ") must be in 1.." + MAX_COLORS);
+        }
+        if (maxRecordBytes < 1) {
+            throw new IllegalArgumentException("maxRecordBytes (" + maxRecordBytes + ") must be >= 1");
+        }
+        if (poolBytes < 4L * maxRecordBytes) {
+            throw new IllegalArgumentException(
+                    "poolBytes (" + poolBytes + ") must be >= 4 * maxRecordBytes (" + maxRecordBytes + ")");
+        }
+        if (segmentBytes < 4096) {
+            throw new IllegalArgumentException("segmentBytes (" + segmentBytes + ") must be >= 4096");
+        }
+    }
+
+    void checkColor(int color) {
+        if (color < 0 || color >= colors) {
+            throw new IllegalArgumentException("color (" + color + ") must be in 0.." + (colors - 1));
+        }
+    }
+
+    void checkRecords(int color, java.util.List<byte[]> records) {
+        checkColor(color);
+        if (records.isEmpty()) {
+            throw new IllegalArgumentException("records for color " + color + " must not be empty");
+        }
+        for (byte[] r : records) {
+            if (r.length > maxRecordBytes) {
+                throw new IllegalArgumentException(
+                        "record length (" + r.length + ") exceeds maxRecordBytes (" + maxRecordBytes + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package ostore.ring.log;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * A totally ordered, durable log per color. Positions are dense per color from 0 and never reused;
+ * trimming raises the first readable position but never lowers the next one.
+ */
+public interface SharedLog extends AutoCloseable {
+    /** The largest color plus one; colors are {@code 0 .. colors() - 1}. */
+    int colors();
+
+    /** The largest payload a single record may have. */
+    int maxRecordBytes();
+
+    /**
+     * Appends {@code records} to {@code color} as one all-or-nothing batch, durably.
+     *
+     * @return the position of the first record; the others follow densely
+     * @throws IllegalArgumentException for a bad color, an empty list or an oversize record
+     */
+    long append(int color, List<byte[]> records);
+
+    /** As {@link #append}, completing once the batch is durable; bad arguments fail the future. */
+    CompletableFuture<Long> appendAsync(int color, List<byte[]> records);
+
+    /**
+     * Up to {@code maxRecords} entries from {@code from} on, in order; empty at the end of the log.
+     *
+     * @throws TrimmedPositionException if {@code from} is below {@link #firstPosition}
+     */
+    List<LogEntry> read(int color, long from, int maxRecords);
+
+    /**
+     * Delivers every entry from {@code from} on, existing ones first and then new ones as they are
+     * appended, in order, on a thread owned by the subscription.
+     */
+    Subscription subscribe(int color, long from, Consumer<LogEntry> consumer);
+
+    /** Drops every position below {@code upTo}; a no-op when already trimmed that far. */
+    void trim(int color, long upTo);
+
+    long firstPosition(int color);
+
+    long nextPosition(int color);
+
+    /** The backing store's kind: {@code "llpl"} or {@code "mapped-file"}. */
+    String storeKind();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,45 @@
+package ostore.ring.log;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the contract on llpl. Without libpmemobj it skips, unless {@code ostore.test.requireLlpl=true}
+ * (set by CI), in which case it fails.
+ */
+class LlplLogStoreTest extends LogStoreContractTest {
+    @BeforeAll
+    static void requireLlpl() {
+        Optional<String> problem = LogStores.llplProblem();
+        if (problem.isPresent() && Boolean.getBoolean("ostore.test.requireLlpl")) {
+            Assertions.fail("ostore.test.requireLlpl is set but llpl cannot load: " + problem.get());
+        }
+        Assumptions.assumeTrue(problem.isEmpty(), () -> "llpl tests skipped: " + problem.orElseThrow());
+    }
+
+    @Override
+    LogStore openStore(Path dir, LogStoreConfig config) {
+        return LlplLogStore.open(dir.resolve("log.pool"), config);
+    }
+
+    @Override
+    String expectedKind() {
+        return "llpl";
+    }
+
+    @Test
+    void poolWithAnotherColorCountIsRefused() {
+        log.close();
+        LogStoreConfig other = new LogStoreConfig(8, CONFIG.maxRecordBytes(), CONFIG.poolBytes(), CONFIG.segmentBytes());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> openStore(dir, other));
+        assertTrue(e.getMessage().contains("holds 4 colors; configured 8"), e.getMessage());
+        log = LocalSharedLog.over(openStore(dir, CONFIG));
+    }
+}
