@@ -40,25 +40,28 @@ public final class UpdateValidator {
 
     /** Returns the clause's payload bytes. */
     private static long validateClause(String path, Clause clause, Limits limits) {
-        validatePredicate(path + ".predicate", clause.predicate(), limits);
+        long payload = validatePredicate(path + ".predicate", clause.predicate(), limits);
         List<Action> actions = clause.actions();
         if (actions.size() > limits.maxActionsPerClause()) {
             throw invalid(path + ".actions", Rejection.LIMIT_EXCEEDED, path + ".actions (" + actions.size()
                     + ") exceeds the maximum of " + limits.maxActionsPerClause());
         }
-        long payload = 0;
         for (int j = 0; j < actions.size(); j++) {
             payload += validateAction(path + ".actions[" + j + "]", actions.get(j), limits);
         }
         return payload;
     }
 
-    /** Walks the tree with an explicit stack so a deep tree is refused, not a stack overflow. */
-    private static void validatePredicate(String path, Predicate root, Limits limits) {
+    /**
+     * Walks the tree with an explicit stack so a deep tree is refused, not a stack overflow.
+     * Returns the needle bytes, which count toward the update's payload.
+     */
+    private static long validatePredicate(String path, Predicate root, Limits limits) {
         record Node(String path, Predicate p) {}
         Deque<Node> pending = new ArrayDeque<>();
         pending.push(new Node(path, root));
         int count = 0;
+        long needles = 0;
         while (!pending.isEmpty()) {
             Node n = pending.pop();
             if (++count > limits.maxPredicateNodes()) {
@@ -70,13 +73,14 @@ public final class UpdateValidator {
                 case Predicate.Or or -> pushAll(pending, n.path() + ".or", or.operands(), Node::new);
                 case Predicate.Not not -> pending.push(new Node(n.path() + ".not.operand", not.operand()));
                 case Predicate.CompareBlock cb -> requireNonNegative(n.path() + ".compare_block.index", cb.index());
-                case Predicate.Search s -> requireAtMostBlock(n.path() + ".search.needle", s.needle().length, limits);
+                case Predicate.Search s -> needles += s.needle().length;
                 case Predicate.Always a -> { }
                 case Predicate.CompareVersion cv -> { }
                 case Predicate.CompareVguid cv -> { }
                 case Predicate.CompareSize cs -> { }
             }
         }
+        return needles;
     }
 
     private static <N> void pushAll(Deque<N> pending, String path, List<Predicate> operands,

@@ -1,0 +1,64 @@
+package ostore.store.rocks;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import ostore.crypto.Aguid;
+import ostore.crypto.Hash32;
+import ostore.crypto.PublicKey;
+
+/**
+ * Key layouts of every column family. Integers are big-endian so RocksDB's bytewise order is
+ * numeric order; timestamps have their sign bit flipped so negative times sort first. The layout
+ * is covered by {@link RocksVersionStore#STORE_FORMAT}: change it only with a new format.
+ */
+final class StoreKeys {
+    static final byte[] APPLIED_POSITION = "applied-position".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] STORE_FORMAT = "store-format".getBytes(StandardCharsets.US_ASCII);
+
+    private static final int AGUID = Hash32.LENGTH;
+
+    private StoreKeys() {}
+
+    /** versions: aguid ‖ seq. */
+    static byte[] version(Aguid aguid, long seq) {
+        return ByteBuffer.allocate(AGUID + 8).put(aguid.toBytes()).putLong(seq).array();
+    }
+
+    /** history: aguid ‖ index. */
+    static byte[] history(Aguid aguid, long index) {
+        return version(aguid, index);
+    }
+
+    /** as-of: aguid ‖ timestamp (sign flipped) ‖ seq. */
+    static byte[] asOf(Aguid aguid, long timestampMicros, long seq) {
+        return ByteBuffer.allocate(AGUID + 16).put(aguid.toBytes())
+                .putLong(timestampMicros ^ Long.MIN_VALUE).putLong(seq).array();
+    }
+
+    /** nonces: aguid ‖ writer ‖ nonce. */
+    static byte[] nonce(Aguid aguid, PublicKey writer, long nonce) {
+        return ByteBuffer.allocate(AGUID + PublicKey.LENGTH + 8).put(aguid.toBytes())
+                .put(writer.toBytes()).putLong(nonce).array();
+    }
+
+    /** The seq at the end of a versions or as-of key. */
+    static long trailingLong(byte[] key) {
+        return ByteBuffer.wrap(key, key.length - 8, 8).getLong();
+    }
+
+    static boolean hasPrefix(byte[] key, Aguid aguid) {
+        byte[] prefix = aguid.toBytes();
+        return key.length >= prefix.length && java.util.Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    static byte[] i64(long v) {
+        return ByteBuffer.allocate(8).putLong(v).array();
+    }
+
+    static long i64(byte[] b) {
+        if (b.length != 8) {
+            throw new IllegalStateException("corrupt 8-byte value of length " + b.length);
+        }
+        return ByteBuffer.wrap(b).getLong();
+    }
+}

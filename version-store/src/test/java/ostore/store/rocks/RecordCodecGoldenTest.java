@@ -1,0 +1,111 @@
+package ostore.store.rocks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import ostore.crypto.Acl;
+import ostore.crypto.Aguid;
+import ostore.crypto.Bguid;
+import ostore.crypto.BlockListHash;
+import ostore.crypto.Hash32;
+import ostore.crypto.PublicKey;
+import ostore.crypto.VersionRoot;
+import ostore.crypto.Vguid;
+import ostore.store.HistoryEntry;
+import ostore.store.StoredVersion;
+import org.junit.jupiter.api.Test;
+
+/** Pins the on-disk bytes: if one of these fails, the format changed and needs a new version. */
+class RecordCodecGoldenTest {
+    private static final HexFormat HEX = HexFormat.of();
+
+    private static Hash32 filled(int b) {
+        byte[] h = new byte[32];
+        java.util.Arrays.fill(h, (byte) b);
+        return Hash32.of(h);
+    }
+
+    private static PublicKey key(int b) {
+        return PublicKey.of(filled(b).toBytes());
+    }
+
+    static StoredVersion sampleVersion() {
+        List<BlockListHash.Entry> blocks = List.of(new BlockListHash.Entry(new Bguid(filled(0xb1)), 5),
+                new BlockListHash.Entry(new Bguid(filled(0xb2)), 3));
+        VersionRoot root = new VersionRoot(new Aguid(filled(0xa0)), 2, Optional.of(new Vguid(filled(0xcc))), 8, 2,
+                BlockListHash.root(blocks), 0x0102030405L, new Acl(key(0x11), List.of(key(0x22)), true), filled(0xdd));
+        return new StoredVersion(root, root.vguid(), blocks);
+    }
+
+    static HistoryEntry sampleCommit() {
+        return new HistoryEntry(new Aguid(filled(0xa0)), 7, true, filled(0xdd), key(0x22), 42, 2,
+                Optional.of(new Vguid(filled(0xee))), 1000, 3, "");
+    }
+
+    static HistoryEntry sampleAbort() {
+        return new HistoryEntry(new Aguid(filled(0xa0)), 8, false, filled(0xdd), key(0x22), 43, 2,
+                Optional.empty(), 1001, -1, "no clause holds");
+    }
+
+    @Test
+    void versionEncodingIsPinned() {
+        String expected = "01" + "a0".repeat(32) + "0000000000000002" + "01" + "cc".repeat(32)
+                + "0000000000000008" + "0000000000000002"
+                + "34e951690d5dd99b20c8597815935af17f3cf128acf5e3f2703879fd6e8230d6"
+                + "0000000102030405" + "00000020" + "11".repeat(32) + "00000001" + "00000020" + "22".repeat(32)
+                + "01" + "dd".repeat(32) + "b1".repeat(32) + "00000005" + "b2".repeat(32) + "00000003";
+        assertEquals(expected, HEX.formatHex(RecordCodec.encodeVersion(sampleVersion())));
+    }
+
+    @Test
+    void historyEncodingIsPinned() {
+        String commit = "01" + "01" + "dd".repeat(32) + "00000020" + "22".repeat(32) + "000000000000002a"
+                + "0000000000000002" + "ee".repeat(32) + "00000000000003e8" + "0000000000000003" + "00000000";
+        assertEquals(commit, HEX.formatHex(RecordCodec.encodeHistory(sampleCommit())));
+        String abort = "01" + "02" + "dd".repeat(32) + "00000020" + "22".repeat(32) + "000000000000002b"
+                + "0000000000000002" + "00000000000003e9" + "ffffffffffffffff" + "0000000f"
+                + HEX.formatHex("no clause holds".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals(abort, HEX.formatHex(RecordCodec.encodeHistory(sampleAbort())));
+    }
+
+    @Test
+    void recordsRoundTrip() {
+        StoredVersion v = sampleVersion();
+        assertEquals(v, RecordCodec.decodeVersion(RecordCodec.encodeVersion(v)));
+        for (HistoryEntry h : List.of(sampleCommit(), sampleAbort())) {
+            assertEquals(h, RecordCodec.decodeHistory(h.aguid(), h.index(), RecordCodec.encodeHistory(h)));
+        }
+    }
+
+    @Test
+    void damagedRecordsAreRefused() {
+        byte[] v = RecordCodec.encodeVersion(sampleVersion());
+        byte[] newer = v.clone();
+        newer[0] = 2;
+        assertEquals("corrupt version record: format version (2) is not the supported 1",
+                assertThrows(IllegalStateException.class, () -> RecordCodec.decodeVersion(newer)).getMessage());
+        byte[] shortened = java.util.Arrays.copyOf(v, v.length - 1);
+        assertThrows(IllegalStateException.class, () -> RecordCodec.decodeVersion(shortened));
+        byte[] longer = java.util.Arrays.copyOf(v, v.length + 1);
+        assertEquals("corrupt version record: 1 trailing bytes",
+                assertThrows(IllegalStateException.class, () -> RecordCodec.decodeVersion(longer)).getMessage());
+        byte[] h = RecordCodec.encodeHistory(sampleAbort());
+        h[1] = 3;
+        assertThrows(IllegalStateException.class, () -> RecordCodec.decodeHistory(sampleAbort().aguid(), 8, h));
+    }
+
+    @Test
+    void keysSortNumerically() {
+        Aguid a = new Aguid(filled(0xa0));
+        assertEquals("a0".repeat(32) + "0000000000000102", HEX.formatHex(StoreKeys.version(a, 0x102)));
+        assertEquals("a0".repeat(32) + "7fffffffffffffff" + "0000000000000001",
+                HEX.formatHex(StoreKeys.asOf(a, -1, 1)));
+        assertEquals("a0".repeat(32) + "8000000000000000" + "0000000000000001",
+                HEX.formatHex(StoreKeys.asOf(a, 0, 1)));
+        assertEquals("a0".repeat(32) + "22".repeat(32) + "000000000000002a",
+                HEX.formatHex(StoreKeys.nonce(a, key(0x22), 42)));
+    }
+}
