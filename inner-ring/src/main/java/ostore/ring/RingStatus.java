@@ -4,7 +4,7 @@ package ostore.ring;
  * What a replica reports about itself.
  *
  * @param replicas ring size n
- * @param logStore which log store backs the log ("llpl" or "mapped-file")
+ * @param logStore which log store backs the log ("llpl" or "segment")
  * @param lastExecuted log position of the last executed update, -1 if none
  * @param stableCheckpoint log position up to which state is durable and the log trimmed, -1 if none
  */

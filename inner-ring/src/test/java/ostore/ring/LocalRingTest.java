@@ -17,7 +17,7 @@ import ostore.crypto.Aguid;
 import ostore.ring.log.LocalSharedLog;
 import ostore.ring.log.LogStoreConfig;
 import ostore.ring.log.LogStores;
-import ostore.ring.log.MappedFileLogStore;
+import ostore.ring.log.SegmentLogStore;
 import ostore.store.AuthenticatedUpdate;
 import ostore.store.Outcome;
 import org.junit.jupiter.api.Test;
@@ -40,7 +40,7 @@ class LocalRingTest {
 
     private LocalRing start(InMemoryVersionStore s, int checkpointInterval) {
         return LocalRing.start(dir, s, InMemoryVersionStore::decode, clock::get,
-                new LocalRing.Options(checkpointInterval, LogStores.Preference.MAPPED_FILE, LOG));
+                new LocalRing.Options(checkpointInterval, LogStores.Preference.SEGMENT, LOG));
     }
 
     private static Outcome.Committed await(CompletableFuture<Outcome> f) throws Exception {
@@ -62,7 +62,7 @@ class LocalRingTest {
                 assertEquals(i, c.entry().nonce());
             }
             assertEquals(49, ring.status().lastExecuted());
-            assertEquals("mapped-file", ring.status().logStore());
+            assertEquals("segment", ring.status().logStore());
         }
         assertEquals(java.util.stream.LongStream.range(0, 50).boxed().toList(), store.appliedPositions());
         assertEquals(store.appliedPositions(), heard);
@@ -81,7 +81,7 @@ class LocalRingTest {
 
     /** Writes records straight into the log the way the ring does, as if it crashed before executing them. */
     private void logUpdates(int count, long firstTimestamp) {
-        try (LocalSharedLog log = LocalSharedLog.over(MappedFileLogStore.open(dir.resolve("segments"), LOG))) {
+        try (LocalSharedLog log = LocalSharedLog.over(SegmentLogStore.open(dir.resolve("segments"), LOG))) {
             for (int i = 0; i < count; i++) {
                 byte[] update = InMemoryVersionStore.encode(OBJECT, i);
                 log.append(0, List.of(new LogRecord(firstTimestamp + i, update).encode()));
@@ -130,7 +130,7 @@ class LocalRingTest {
             assertEquals(9, store.syncedPosition());
         }
         assertEquals(11, store.syncedPosition(), "close checkpoints what it executed");
-        try (LocalSharedLog log = LocalSharedLog.over(MappedFileLogStore.open(dir.resolve("segments"), LOG))) {
+        try (LocalSharedLog log = LocalSharedLog.over(SegmentLogStore.open(dir.resolve("segments"), LOG))) {
             assertEquals(12, log.firstPosition(0));
             assertEquals(12, log.nextPosition(0));
         }

@@ -7,7 +7,7 @@ import java.util.List;
  * group committer, the checkpointer); reads may run concurrently with both.
  */
 public interface LogStore extends AutoCloseable {
-    /** {@code "llpl"} or {@code "mapped-file"}. */
+    /** {@code "llpl"} or {@code "segment"}. */
     String kind();
 
     /** Where the log lives and on what, for the one start-up line. */

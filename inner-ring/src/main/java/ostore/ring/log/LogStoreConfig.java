@@ -7,7 +7,7 @@ package ostore.ring.log;
  * @param colors number of colors, 1..256
  * @param maxRecordBytes largest record payload; must hold the largest signed update plus framing
  * @param poolBytes size of the llpl pool file, fixed when the pool is created
- * @param segmentBytes size after which the mapped-file store starts a new segment file
+ * @param segmentBytes size after which the segment store starts a new segment file
  */
 public record LogStoreConfig(int colors, int maxRecordBytes, long poolBytes, long segmentBytes) {
     public static final int MAX_COLORS = 256;

@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * Chooses and opens the log store for a data directory, and says which in one log line. The llpl
- * pool lives at {@code <dir>/log.pool}, the mapped-file segments under {@code <dir>/segments/}.
+ * pool lives at {@code <dir>/log.pool}, the segment files under {@code <dir>/segments/}.
  *
  * <p>The JVM must run with {@code --enable-native-access=ALL-UNNAMED} (llpl calls
  * {@code System.load}, and this class probes libpmemobj through the FFM API) and, until llpl stops
@@ -17,7 +17,7 @@ import java.util.Optional;
  * prints warnings and later JDKs refuse.
  */
 public final class LogStores {
-    /** System property that forces a store: {@code llpl}, {@code mapped-file} or {@code auto}. */
+    /** System property that forces a store: {@code llpl}, {@code segment} or {@code auto}. */
     public static final String PROPERTY = "ostore.log.store";
     static final String POOL_FILE = "log.pool";
     static final String SEGMENT_DIR = "segments";
@@ -28,7 +28,7 @@ public final class LogStores {
     public enum Preference {
         AUTO("auto"),
         LLPL("llpl"),
-        MAPPED_FILE("mapped-file");
+        SEGMENT("segment");
 
         private final String text;
 
@@ -47,7 +47,7 @@ public final class LogStores {
                 }
             }
             throw new IllegalArgumentException(
-                    PROPERTY + " (" + text + ") must be one of llpl, mapped-file, auto");
+                    PROPERTY + " (" + text + ") must be one of llpl, segment, auto");
         }
     }
 
@@ -77,31 +77,38 @@ public final class LogStores {
             store = openLlpl(dir, pool, config);
             LOG.log(System.Logger.Level.INFO, "shared log: " + store.description());
         } else {
-            store = MappedFileLogStore.open(segments, config);
+            store = SegmentLogStore.open(segments, config);
             String why = llplProblem.map(p -> "libpmemobj not usable: " + p)
-                    .orElse(effective == Preference.MAPPED_FILE ? "chosen by preference" : "existing store");
+                    .orElse(effective == Preference.SEGMENT ? "chosen by preference" : "existing store");
             LOG.log(System.Logger.Level.INFO, "shared log: " + store.description() + " (" + why + ")");
         }
         return store;
     }
 
-    private static String choose(Preference p, boolean havePool, boolean haveSegments, Optional<String> problem,
+    /**
+     * The whole decision, from what is on disk and whether llpl loads, so that every branch can be
+     * exercised on a machine where llpl does load.
+     *
+     * @param problem why llpl cannot load, or empty
+     * @return {@code "llpl"} or {@code "segment"}
+     */
+    static String choose(Preference p, boolean havePool, boolean haveSegments, Optional<String> problem,
             Path dir) {
         if (havePool && haveSegments) {
             throw new IllegalStateException(dir + " holds both an llpl pool and log segments; keep one");
         }
-        if (p == Preference.LLPL && haveSegments || p == Preference.MAPPED_FILE && havePool) {
-            throw new IllegalStateException(dir + " holds a " + (havePool ? "llpl" : "mapped-file")
-                    + " log but " + p.text() + " was required");
+        if (p == Preference.LLPL && haveSegments || p == Preference.SEGMENT && havePool) {
+            throw new IllegalStateException(dir + " holds " + (havePool ? "an llpl" : "a segment")
+                    + " log but the " + p.text() + " store was required; a log never changes store in place");
         }
-        if (p == Preference.MAPPED_FILE || haveSegments) {
-            return "mapped-file";
+        if (p == Preference.SEGMENT || haveSegments) {
+            return "segment";
         }
         if (problem.isPresent() && (p == Preference.LLPL || havePool)) {
             throw new IllegalStateException("the llpl log store cannot load"
                     + (havePool ? " and " + dir.resolve(POOL_FILE) + " needs it" : "") + ": " + problem.get());
         }
-        return problem.isPresent() ? "mapped-file" : "llpl";
+        return problem.isPresent() ? "segment" : "llpl";
     }
 
     private static LogStore openLlpl(Path dir, Path pool, LogStoreConfig config) {

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * The byte layout of the mapped-file store, format 1, big-endian. A segment file is a header
- * {@code [u64 magic "OSTLOGMF"][u16 format][u16 colors][u64 sequence][u32 crc32c of the previous 20
+ * The byte layout of the segment store, format 1, big-endian. A segment file is a header
+ * {@code [u64 magic "OSTLOGSG"][u16 format][u16 colors][u64 sequence][u32 crc32c of the previous 20
  * bytes]} followed by frames {@code [u32 body length][u32 crc32c of body][body]}. A body starts with
  * its type code:
  * <ul>
@@ -18,7 +18,7 @@ import java.util.zip.CRC32C;
  * </ul>
  */
 final class SegmentFormat {
-    static final long MAGIC = 0x4f53544c4f474d46L; // "OSTLOGMF"
+    static final long MAGIC = 0x4f53544c4f475347L; // "OSTLOGSG"
     static final int FORMAT_VERSION = 1;
     static final int HEADER_BYTES = 24;
     static final int FRAME_HEADER_BYTES = 8;

@@ -10,11 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
-import ostore.ring.log.MappedFileLogStore.RecordLocation;
-import ostore.ring.log.MappedFileLogStore.Segment;
+import ostore.ring.log.SegmentLogStore.RecordLocation;
+import ostore.ring.log.SegmentLogStore.Segment;
 
 /**
- * Rebuilds the mapped-file store's state by reading every surviving segment in order. Only the last
+ * Rebuilds the segment store's state by reading every surviving segment in order. Only the last
  * segment may end in a torn frame (a crash during an append that was never acknowledged): it is cut
  * off. A bad frame anywhere else, or positions that do not follow on densely, means the media is
  * corrupt and opening fails rather than serve a log with a hole.

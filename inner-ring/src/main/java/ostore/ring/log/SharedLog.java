@@ -46,7 +46,7 @@ public interface SharedLog extends AutoCloseable {
 
     long nextPosition(int color);
 
-    /** The backing store's kind: {@code "llpl"} or {@code "mapped-file"}. */
+    /** The backing store's kind: {@code "llpl"} or {@code "segment"}. */
     String storeKind();
 
     @Override

@@ -4,24 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.Optional;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/**
- * Runs the contract on llpl. Without libpmemobj it skips, unless {@code ostore.test.requireLlpl=true}
- * (set by CI), in which case it fails.
- */
+/** Runs the contract on llpl, under {@link LlplRequirement}. */
 class LlplLogStoreTest extends LogStoreContractTest {
     @BeforeAll
     static void requireLlpl() {
-        Optional<String> problem = LogStores.llplProblem();
-        if (problem.isPresent() && Boolean.getBoolean("ostore.test.requireLlpl")) {
-            Assertions.fail("ostore.test.requireLlpl is set but llpl cannot load: " + problem.get());
-        }
-        Assumptions.assumeTrue(problem.isEmpty(), () -> "llpl tests skipped: " + problem.orElseThrow());
+        LlplRequirement.assumeLlpl();
     }
 
     @Override

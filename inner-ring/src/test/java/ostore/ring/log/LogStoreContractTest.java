@@ -3,6 +3,7 @@ package ostore.ring.log;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -140,6 +141,32 @@ abstract class LogStoreContractTest {
         assertThrows(TrimmedPositionException.class, () -> log.subscribe(0, 0, e2 -> {}));
         IllegalArgumentException beyond = assertThrows(IllegalArgumentException.class, () -> log.trim(0, 6));
         assertTrue(beyond.getMessage().contains("upTo (6)"), beyond.getMessage());
+    }
+
+    @Test
+    void subscriptionOvertakenByATrimFailsClearly() throws Exception {
+        log.append(0, List.of(bytes("s0")));
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> delivered = new ArrayList<>();
+        Subscription s = log.subscribe(0, 0, e -> {
+            delivered.add(new String(e.payload(), UTF_8));
+            holding.countDown();
+            awaitQuietly(release);
+        });
+        // The subscription has read position 0 and is inside the consumer; it will next ask for 1.
+        awaitQuietly(holding);
+        log.append(0, List.of(bytes("s1"), bytes("s2"), bytes("s3")));
+        log.trim(0, 3);
+        release.countDown();
+        ExecutionException failed = assertThrows(ExecutionException.class,
+                () -> s.done().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+        TrimmedPositionException cause = assertInstanceOf(TrimmedPositionException.class, failed.getCause());
+        assertEquals(1, cause.requested());
+        assertEquals(3, cause.firstPosition());
+        assertEquals("color 0 position 1 is trimmed; the first readable position is 3", cause.getMessage());
+        assertEquals(List.of("s0"), delivered, "nothing past the gap is delivered");
+        s.close();
     }
 
     @Test

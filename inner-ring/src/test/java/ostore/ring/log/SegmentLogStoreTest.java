@@ -14,15 +14,15 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-class MappedFileLogStoreTest extends LogStoreContractTest {
+class SegmentLogStoreTest extends LogStoreContractTest {
     @Override
     LogStore openStore(Path dir, LogStoreConfig config) {
-        return MappedFileLogStore.open(dir, config);
+        return SegmentLogStore.open(dir, config);
     }
 
     @Override
     String expectedKind() {
-        return "mapped-file";
+        return "segment";
     }
 
     private List<Path> segments() throws IOException {

@@ -20,7 +20,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link SegmentRecovery} cuts a torn tail and never serves a frame whose length or CRC fails.
  * Positions are indexed in memory, rebuilt on open from the surviving segments.
  */
-public final class MappedFileLogStore implements LogStore {
+public final class SegmentLogStore implements LogStore {
     private final Path dir;
     private final LogStoreConfig config;
     private final ConcurrentSkipListMap<Long, Segment> segments;
@@ -37,7 +37,7 @@ public final class MappedFileLogStore implements LogStore {
     /** Where one record's payload sits. */
     record RecordLocation(Segment segment, long offset, int length) {}
 
-    MappedFileLogStore(Path dir, LogStoreConfig config, SegmentRecovery.Result recovered) {
+    SegmentLogStore(Path dir, LogStoreConfig config, SegmentRecovery.Result recovered) {
         this.dir = dir;
         this.config = config;
         this.segments = recovered.segments();
@@ -54,10 +54,10 @@ public final class MappedFileLogStore implements LogStore {
      * @throws UncheckedIOException if the directory cannot be read or written
      * @throws IllegalStateException if a segment is corrupt beyond a torn tail
      */
-    public static MappedFileLogStore open(Path dir, LogStoreConfig config) {
+    public static SegmentLogStore open(Path dir, LogStoreConfig config) {
         try {
             Files.createDirectories(dir);
-            MappedFileLogStore store = new MappedFileLogStore(dir, config, SegmentRecovery.recover(dir, config));
+            SegmentLogStore store = new SegmentLogStore(dir, config, SegmentRecovery.recover(dir, config));
             if (store.active == null) {
                 store.roll(0);
             }
@@ -250,12 +250,12 @@ public final class MappedFileLogStore implements LogStore {
 
     @Override
     public String kind() {
-        return "mapped-file";
+        return "segment";
     }
 
     @Override
     public String description() {
-        return "pure-Java mapped-file store in " + dir.toAbsolutePath();
+        return "pure-Java segment-file store in " + dir.toAbsolutePath();
     }
 
     @Override
