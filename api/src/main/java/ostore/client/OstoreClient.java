@@ -14,7 +14,6 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import ostore.api.Protos;
-import ostore.api.v1.Comparison;
 import ostore.api.v1.HistoryEntry;
 import ostore.api.v1.HistoryRequest;
 import ostore.api.v1.ObjectStoreGrpc;
@@ -95,14 +94,15 @@ public final class OstoreClient implements AutoCloseable {
 
     /**
      * Makes {@code content} the newest version of this key's object {@code name}, creating the
-     * object if needed, in one atomic update: the first clause (seq == 0) creates it, the second
-     * (always) replaces the whole content. The server cuts content into blocks.
+     * object if needed, in one atomic update (truncate to 0, then append). The server cuts content
+     * into blocks; blocks equal to the previous version's keep their BGUIDs and are stored once.
      */
     public UpdateResult put(String name, byte[] content) {
         Objects.requireNonNull(content, "content");
         Update update = Updates.forObject(aguidOf(name))
                 .create(key.publicKey(), name)
-                .when(Predicates.version(Comparison.EQ, 0)).then(Actions.append(content))
+                // One clause serves both cases: a missing object has size 0, so truncating to 0 is
+                // valid on it too, and the content travels (and is signed and logged) once.
                 .when(Predicates.always()).then(Actions.truncate(0), Actions.append(content))
                 .build();
         return submit(update);

@@ -1,0 +1,143 @@
+package ostore.bench;
+
+import java.lang.management.ManagementFactory;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import ostore.api.v1.Comparison;
+import ostore.client.Actions;
+import ostore.client.OstoreClient;
+import ostore.client.Predicates;
+import ostore.client.UpdateResult;
+import ostore.client.Updates;
+import ostore.crypto.Aguid;
+import ostore.crypto.SigningKey;
+
+/**
+ * The end-to-end update driver: {@code clients} threads, each with its own key and object, send
+ * predicate-guarded appends ("if the latest version is N, append these bytes") through the SDK
+ * and measure each update from submit to verified reply. Every client waits for its reply before
+ * the next update (closed loop), so the figures are latencies under that concurrency, not a
+ * saturation throughput.
+ *
+ * <p>Usage: {@code LoadDriver TARGET PAYLOAD_BYTES CLIENTS UPDATES_PER_CLIENT [WARMUP_PER_CLIENT]}.
+ */
+public final class LoadDriver {
+    /** One run's parameters. */
+    public record Workload(String target, int payloadBytes, int clients, int updatesPerClient, int warmupPerClient) {
+        public Workload {
+            if (payloadBytes < 1 || clients < 1 || updatesPerClient < 1 || warmupPerClient < 0) {
+                throw new IllegalArgumentException("payloadBytes (" + payloadBytes + "), clients (" + clients
+                        + ") and updatesPerClient (" + updatesPerClient + ") must be >= 1, warmup >= 0");
+            }
+        }
+    }
+
+    private LoadDriver() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 4) {
+            System.err.println("usage: LoadDriver TARGET PAYLOAD_BYTES CLIENTS UPDATES_PER_CLIENT [WARMUP_PER_CLIENT]");
+            System.exit(2);
+        }
+        Workload w = new Workload(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+                Integer.parseInt(args[3]), args.length > 4 ? Integer.parseInt(args[4]) : 20);
+        System.out.println(run(w).toMarkdownRow());
+    }
+
+    /** Runs the workload and returns its latency summary; throws if any update fails or aborts. */
+    public static LatencySummary run(Workload w) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(w.clients());
+        try {
+            long cpuStart = processCpuNanos();
+            long wallStart = System.nanoTime();
+            List<Future<long[]>> futures = new ArrayList<>();
+            for (int c = 0; c < w.clients(); c++) {
+                futures.add(pool.submit(client(w, c)));
+            }
+            List<long[]> perClient = new ArrayList<>();
+            for (Future<long[]> f : futures) {
+                perClient.add(f.get());
+            }
+            long wallNanos = System.nanoTime() - wallStart;
+            long cpuNanos = processCpuNanos() - cpuStart;
+            return LatencySummary.of(w, perClient, wallNanos, cpuNanos);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Callable<long[]> client(Workload w, int index) {
+        return () -> {
+            SigningKey key = SigningKey.generate(new SecureRandom());
+            byte[] payload = new byte[w.payloadBytes()];
+            new SecureRandom().nextBytes(payload);
+            try (OstoreClient client = OstoreClient.connect(w.target(), key)) {
+                String name = "bench-" + index;
+                Aguid aguid = client.aguidOf(name);
+                long seq = requireCommitted(client.put(name, new byte[0])).root().seq();
+                for (int i = 0; i < w.warmupPerClient(); i++) {
+                    seq = guardedAppend(client, aguid, seq, payload);
+                }
+                long[] latencies = new long[w.updatesPerClient()];
+                for (int i = 0; i < latencies.length; i++) {
+                    long start = System.nanoTime();
+                    seq = guardedAppend(client, aguid, seq, payload);
+                    latencies[i] = System.nanoTime() - start;
+                }
+                return latencies;
+            }
+        };
+    }
+
+    private static long guardedAppend(OstoreClient client, Aguid aguid, long seq, byte[] payload) {
+        UpdateResult r = client.submit(Updates.forObject(aguid)
+                .when(Predicates.version(Comparison.EQ, seq))
+                .then(Actions.append(payload))
+                .build());
+        return requireCommitted(r).root().seq();
+    }
+
+    private static UpdateResult requireCommitted(UpdateResult r) {
+        if (!r.committed()) {
+            throw new IllegalStateException("a guarded update on a private object aborted: " + r.entry());
+        }
+        return r;
+    }
+
+    private static long processCpuNanos() {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return sun.getProcessCpuTime();
+        }
+        return -1;
+    }
+
+    /** Latency percentiles over every measured update of a run. */
+    public record LatencySummary(Workload workload, long updates, double p50Ms, double p99Ms, double maxMs,
+            double updatesPerSecond, double cpuMsPerUpdate) {
+        static LatencySummary of(Workload w, List<long[]> perClient, long wallNanos, long cpuNanos) {
+            long[] all = perClient.stream().flatMapToLong(java.util.Arrays::stream).sorted().toArray();
+            return new LatencySummary(w, all.length, percentileMs(all, 0.50), percentileMs(all, 0.99),
+                    all[all.length - 1] / 1e6, all.length / (wallNanos / 1e9),
+                    cpuNanos < 0 ? Double.NaN : cpuNanos / 1e6 / all.length);
+        }
+
+        /** Nearest-rank percentile of sorted nanosecond samples, in milliseconds. */
+        static double percentileMs(long[] sorted, double q) {
+            int rank = (int) Math.ceil(q * sorted.length);
+            return sorted[Math.max(0, rank - 1)] / 1e6;
+        }
+
+        public String toMarkdownRow() {
+            return String.format(Locale.ROOT, "| %,d B | %d | %,d | %.3f | %.3f | %.3f | %,.0f | %.3f |",
+                    workload.payloadBytes(), workload.clients(), updates, p50Ms, p99Ms, maxMs,
+                    updatesPerSecond, cpuMsPerUpdate);
+        }
+    }
+}
