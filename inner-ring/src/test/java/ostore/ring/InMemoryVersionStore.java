@@ -30,6 +30,7 @@ class InMemoryVersionStore implements VersionStore {
     private final Map<Aguid, List<StoredVersion>> versions = new HashMap<>();
     private final Map<Aguid, List<HistoryEntry>> history = new HashMap<>();
     private final List<Long> appliedPositions = new ArrayList<>();
+    private final Map<String, byte[]> certificates = new HashMap<>();
     private long applied = -1;
     private long synced = -1;
     private int syncs;
@@ -106,6 +107,19 @@ class InMemoryVersionStore implements VersionStore {
     public synchronized Optional<HistoryEntry> findByNonce(Aguid aguid, PublicKey writer, long nonce) {
         return history.getOrDefault(aguid, List.of()).stream()
                 .filter(h -> h.writer().equals(writer) && h.nonce() == nonce).findFirst();
+    }
+
+    @Override
+    public synchronized void attachCertificate(Aguid aguid, long seq, byte[] certificate) {
+        if (seq < 1 || seq > versions.getOrDefault(aguid, List.of()).size()) {
+            throw new IllegalArgumentException("no version " + seq + " of " + aguid);
+        }
+        certificates.put(aguid + "/" + seq, certificate.clone());
+    }
+
+    @Override
+    public synchronized Optional<byte[]> certificate(Aguid aguid, long seq) {
+        return Optional.ofNullable(certificates.get(aguid + "/" + seq)).map(byte[]::clone);
     }
 
     @Override

@@ -38,7 +38,20 @@ public interface VersionStore extends AutoCloseable {
     /** The recorded outcome of (aguid, writer, nonce), if that update was executed. */
     Optional<HistoryEntry> findByNonce(Aguid aguid, PublicKey writer, long nonce);
 
-    /** Makes everything applied so far durable (a checkpoint); after it the log may be trimmed. */
+    /**
+     * Keeps the inner ring's certificate for version {@code seq} of {@code aguid}: opaque bytes
+     * whose format belongs to the ring (2f+1 signatures over aguid, seq, VGUID, timestamp and
+     * view). Attaching again replaces the certificate, since a later one may carry more
+     * signatures. Durable after the next {@link #sync()}, like an applied update.
+     *
+     * @throws IllegalArgumentException if the version does not exist or the certificate is empty
+     */
+    void attachCertificate(Aguid aguid, long seq, byte[] certificate);
+
+    /** The certificate last attached to version {@code seq} of {@code aguid}, if any. */
+    Optional<byte[]> certificate(Aguid aguid, long seq);
+
+    /** Makes everything applied and attached so far durable (a checkpoint); after it the log may be trimmed. */
     void sync();
 
     @Override

@@ -26,7 +26,11 @@ import org.rocksdb.WriteOptions;
  * needs. It owns every native object and closes them in reverse order of creation.
  */
 final class RocksHandles implements AutoCloseable {
-    /** Column families; the names are on disk and must never change. Meta lives in the default one. */
+    /**
+     * Column families; the names are on disk and must never change. Meta lives in the default one.
+     * A family added later (certificates) is created when an older store is opened, because open
+     * sets {@code createMissingColumnFamilies}.
+     */
     enum Family {
         META("default"),
         BLOCKS("blocks"),
@@ -34,7 +38,8 @@ final class RocksHandles implements AutoCloseable {
         VGUIDS("vguids"),
         AS_OF("as-of"),
         HISTORY("history"),
-        NONCES("nonces");
+        NONCES("nonces"),
+        CERTIFICATES("certificates");
 
         final byte[] name;
 
@@ -115,6 +120,15 @@ final class RocksHandles implements AutoCloseable {
         }
     }
 
+    /** One put on its own, through the WAL without an fsync, like an applied batch. */
+    void put(Family f, byte[] key, byte[] value) {
+        try {
+            db.put(families.get(f), unsynced, key, value);
+        } catch (RocksDBException e) {
+            throw RocksVersionStore.failure("write to " + f, e);
+        }
+    }
+
     void putMeta(WriteBatch batch, byte[] key, byte[] value) {
         put(batch, Family.META, key, value);
     }
@@ -133,11 +147,6 @@ final class RocksHandles implements AutoCloseable {
         if (!db.keyExists(families.get(Family.BLOCKS), key)) {
             put(batch, Family.BLOCKS, key, bytes);
         }
-    }
-
-    byte[] requireBlock(Bguid bguid) {
-        return get(Family.BLOCKS, bguid.toBytes()).orElseThrow(
-                () -> new IllegalStateException("block " + bguid + " named by a stored version is missing"));
     }
 
     void write(WriteBatch batch) {

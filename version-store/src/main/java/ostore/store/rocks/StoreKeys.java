@@ -29,6 +29,11 @@ final class StoreKeys {
         return version(aguid, index);
     }
 
+    /** certificates: aguid ‖ seq, the key of the version it certifies. */
+    static byte[] certificate(Aguid aguid, long seq) {
+        return version(aguid, seq);
+    }
+
     /** as-of: aguid ‖ timestamp (sign flipped) ‖ seq. */
     static byte[] asOf(Aguid aguid, long timestampMicros, long seq) {
         return ByteBuffer.allocate(AGUID + 16).put(aguid.toBytes())

@@ -10,10 +10,15 @@
  * <p>Column families: {@code blocks} (BGUID to bytes, written once), {@code versions} (aguid ‖ seq
  * to the versioned record of root and block list), {@code vguids} (VGUID to aguid ‖ seq),
  * {@code as-of} (aguid ‖ timestamp ‖ seq), {@code history} (aguid ‖ index to the versioned entry),
- * {@code nonces} (aguid ‖ writer ‖ nonce to history index) and {@code default} for meta (store
- * format, applied log position).
+ * {@code nonces} (aguid ‖ writer ‖ nonce to history index), {@code certificates} (aguid ‖ seq to
+ * the ring's opaque certificate bytes, replaced when a fuller one arrives) and {@code default}
+ * for meta (store format, applied log position). The certificates family came after format 1
+ * stores were first written; opening such a store creates it, and the format stays 1 because no
+ * existing key or value changed. A build older than the family cannot open a store that has it
+ * (RocksDB refuses to open without every family named).
  *
- * <p>This package must never decide what an update means (the engine does), never delete or
- * rewrite a stored block or version, and never write outside one batch per applied update.
+ * <p>This package must never decide what an update means (the engine does) or how a store answers
+ * (the core does), never delete or rewrite a stored block or version, and never write outside
+ * one batch per applied update; a certificate is one put of its own.
  */
 package ostore.store.rocks;

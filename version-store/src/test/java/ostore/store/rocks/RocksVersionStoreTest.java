@@ -2,7 +2,6 @@ package ostore.store.rocks;
 
 import static ostore.store.testing.Updates.AGUID;
 import static ostore.store.testing.Updates.OWNER;
-import static ostore.store.testing.Updates.STRANGER;
 import static ostore.store.testing.Updates.always;
 import static ostore.store.testing.Updates.create;
 import static ostore.store.testing.Updates.text;
@@ -11,152 +10,37 @@ import static ostore.store.testing.Updates.when;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import ostore.crypto.Aguid;
 import ostore.store.Action;
 import ostore.store.Comparison;
 import ostore.store.HistoryEntry;
-import ostore.store.Limits;
 import ostore.store.Outcome;
-import ostore.store.Outcome.Rejection;
 import ostore.store.Predicate;
 import ostore.store.Selector;
-import ostore.store.StoredVersion;
-import ostore.store.engine.UpdateEngine;
+import ostore.store.VersionStore;
+import ostore.store.testing.VersionStoreContract;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.DBOptions;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
 
-class RocksVersionStoreTest {
-    private static final Limits LIMITS = new Limits(4, 1 << 20, 64, 64, 64, 1 << 20);
-
+/** The contract on RocksDB, plus what only a disk store has: reopening, and older stores. */
+class RocksVersionStoreTest extends VersionStoreContract {
     @TempDir
     Path dir;
 
-    private static StoredVersion committed(Outcome o) {
-        return assertInstanceOf(Outcome.Committed.class, o).version();
-    }
-
-    private static Rejection rejected(Outcome o) {
-        return assertInstanceOf(Outcome.Rejected.class, o).reason();
-    }
-
-    private static String content(RocksVersionStore s, StoredVersion v) {
-        StringBuilder b = new StringBuilder();
-        v.blocks().forEach(e -> b.append(new String(s.block(e.bguid()).orElseThrow(), StandardCharsets.US_ASCII)));
-        return b.toString();
-    }
-
-    @Test
-    void readsEveryVersionBySeqVguidLatestAndTime() {
-        try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
-            StoredVersion v1 = committed(s.apply(create(1, always(new Action.Append(text("hello")))), 100, 0));
-            StoredVersion v2 = committed(s.apply(update(OWNER, 2, always(new Action.Truncate(2))), 200, 1));
-            assertEquals(Optional.of(v2), s.read(AGUID, new Selector.Latest()));
-            assertEquals(Optional.of(v1), s.read(AGUID, new Selector.BySeq(1)));
-            assertEquals(Optional.of(v1), s.read(AGUID, new Selector.ByVguid(v1.vguid())));
-            assertEquals(Optional.empty(), s.read(AGUID, new Selector.BySeq(3)));
-            assertEquals(Optional.empty(), s.read(AGUID, new Selector.BySeq(0)));
-            assertEquals(Optional.empty(), s.read(AGUID, new Selector.AsOf(99)));
-            assertEquals(Optional.of(v1), s.read(AGUID, new Selector.AsOf(100)));
-            assertEquals(Optional.of(v1), s.read(AGUID, new Selector.AsOf(199)));
-            assertEquals(Optional.of(v2), s.read(AGUID, new Selector.AsOf(Long.MAX_VALUE)));
-            assertEquals("hello", content(s, v1));
-            assertEquals("he", content(s, v2));
-            Aguid other = Aguid.of(OWNER.publicKey(), "other");
-            assertEquals(Optional.empty(), s.read(other, new Selector.ByVguid(v1.vguid())));
-            assertEquals(Optional.empty(), s.read(other, new Selector.Latest()));
-        }
-    }
-
-    @Test
-    void historyRecordsCommitsAndAbortsInOrder() {
-        try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
-            s.apply(create(1, always(new Action.Append(text("a")))), 10, 0);
-            Outcome abort = s.apply(update(OWNER, 2, when(new Predicate.CompareVersion(Comparison.EQ, 5))), 20, 1);
-            s.apply(update(OWNER, 3, when(new Predicate.CompareVersion(Comparison.EQ, 9)), always()), 30, 2);
-            HistoryEntry aborted = assertInstanceOf(Outcome.Aborted.class, abort).entry();
-            assertEquals(new HistoryEntry(AGUID, 1, false, aborted.updateDigest(), OWNER.publicKey(), 2, 1,
-                    Optional.empty(), 20, -1, UpdateEngine.NO_CLAUSE_HOLDS), aborted);
-            List<HistoryEntry> all = s.history(AGUID, 0, 0);
-            assertEquals(List.of(0L, 1L, 2L), all.stream().map(HistoryEntry::index).toList());
-            assertEquals(List.of(true, false, true), all.stream().map(HistoryEntry::committed).toList());
-            assertEquals(1, all.get(2).clauseIndex());
-            assertEquals(2, all.get(2).seq());
-            assertEquals(all.subList(1, 2), s.history(AGUID, 1, 1));
-            assertEquals(List.of(), s.history(AGUID, 3, 0));
-            assertEquals(Optional.of(aborted), s.findByNonce(AGUID, OWNER.publicKey(), 2));
-        }
-    }
-
-    @Test
-    void rejectionsRecordNothingButAdvanceThePosition() {
-        try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
-            assertEquals(-1, s.appliedPosition());
-            assertEquals(Rejection.UNKNOWN_OBJECT, rejected(s.apply(update(OWNER, 1, always()), 1, 5)));
-            assertEquals(5, s.appliedPosition());
-            s.apply(create(1, always(new Action.Append(text("abc")))), 2, 6);
-            assertEquals(Rejection.NOT_A_WRITER, rejected(s.apply(update(STRANGER, 1, always()), 3, 7)));
-            assertEquals(Rejection.INVALID_ACTION, rejected(s.apply(update(OWNER, 2, always(new Action.DeleteBlock(1))), 4, 8)));
-            assertEquals(1, s.history(AGUID, 0, 0).size());
-            assertEquals(1, s.read(AGUID, new Selector.Latest()).orElseThrow().root().seq());
-            assertEquals(Optional.empty(), s.findByNonce(AGUID, OWNER.publicKey(), 2));
-            assertEquals(8, s.appliedPosition());
-        }
-    }
-
-    @Test
-    void aReplayedPositionIsABug() {
-        try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
-            s.apply(create(1, always()), 1, 3);
-            var e = assertThrows(IllegalStateException.class, () -> s.apply(update(OWNER, 2, always()), 2, 3));
-            assertTrue(e.getMessage().startsWith("logPosition (3) must exceed the applied position (3)"), e.getMessage());
-        }
-    }
-
-    @Test
-    void theSameNonceIsAnsweredIdempotentlyOrRefused() {
-        try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
-            var first = create(1, always(new Action.Append(text("x"))));
-            Outcome once = s.apply(first, 1, 0);
-            Outcome again = s.apply(first, 2, 1);
-            assertEquals(once, again);
-            assertEquals(1, s.history(AGUID, 0, 0).size());
-            var abort = update(OWNER, 2, when(new Predicate.CompareVersion(Comparison.EQ, 7)));
-            s.apply(update(OWNER, 3, always(new Action.Append(text("y")))), 3, 2);
-            Outcome aborted = s.apply(abort, 4, 3);
-            assertEquals(aborted, s.apply(abort, 5, 4));
-            var reused = update(OWNER, 1, always(new Action.Truncate(0)));
-            assertEquals(Rejection.NONCE_REUSED, rejected(s.apply(reused, 6, 5)));
-            assertEquals(Optional.of(new Outcome.Rejected(Rejection.NONCE_REUSED,
-                    ((Outcome.Rejected) s.apply(reused, 7, 6)).message())), s.precheck(reused));
-            assertEquals(3, s.history(AGUID, 0, 0).size());
-            assertEquals(2, s.read(AGUID, new Selector.Latest()).orElseThrow().root().seq());
-            assertEquals(6, s.appliedPosition());
-        }
-    }
-
-    @Test
-    void precheckFindsWhatApplyWouldRejectAndWritesNothing() {
-        try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
-            assertEquals(Rejection.UNKNOWN_OBJECT, s.precheck(update(OWNER, 1, always())).orElseThrow().reason());
-            assertEquals(Optional.empty(), s.precheck(create(1, always())));
-            s.apply(create(1, always(new Action.Append(text("abcdef")))), 1, 0);
-            assertEquals(Rejection.NOT_A_WRITER, s.precheck(update(STRANGER, 1, always())).orElseThrow().reason());
-            assertEquals(Rejection.INVALID_ACTION,
-                    s.precheck(update(OWNER, 2, always(new Action.ReplaceBlock(2, text("z"))))).orElseThrow().reason());
-            assertEquals(Rejection.LIMIT_EXCEEDED,
-                    s.precheck(update(OWNER, 2, always(new Action.InsertBlock(0, text("12345"))))).orElseThrow().reason());
-            assertEquals(Optional.empty(), s.precheck(update(OWNER, 2, always(new Action.ReplaceBlock(1, text("z"))))));
-            assertEquals(Optional.empty(), s.precheck(create(1, always(new Action.Append(text("abcdef"))))));
-            assertEquals(0, s.appliedPosition());
-            assertEquals(1, s.history(AGUID, 0, 0).size());
-        }
+    @Override
+    protected VersionStore newStore() {
+        return RocksVersionStore.open(dir, LIMITS);
     }
 
     @Test
@@ -168,6 +52,7 @@ class RocksVersionStoreTest {
             last = assertInstanceOf(Outcome.Committed.class,
                     s.apply(update(OWNER, 2, always(new Action.DeleteBlock(0))), 2, 1));
             s.apply(update(OWNER, 3, when(new Predicate.CompareSize(Comparison.EQ, 0))), 3, 2);
+            s.attachCertificate(AGUID, 2, new byte[] {7, 7});
             history = s.history(AGUID, 0, 0);
             s.sync();
         }
@@ -178,24 +63,44 @@ class RocksVersionStoreTest {
             assertEquals("ist me", content(s, last.version()));
             assertArrayEquals("pers".getBytes(StandardCharsets.US_ASCII),
                     s.block(s.read(AGUID, new Selector.BySeq(1)).orElseThrow().blocks().get(0).bguid()).orElseThrow());
+            assertArrayEquals(new byte[] {7, 7}, s.certificate(AGUID, 2).orElseThrow());
             assertEquals(last, s.apply(update(OWNER, 2, always(new Action.DeleteBlock(0))), 9, 3));
         }
     }
 
+    /** A store written before the certificates family existed opens, keeps its data and gains it. */
     @Test
-    void aClosedStoreRefusesCalls() {
-        RocksVersionStore s = RocksVersionStore.open(dir, LIMITS);
-        s.close();
-        s.close();
-        assertThrows(IllegalStateException.class, () -> s.read(AGUID, new Selector.Latest()));
-        assertThrows(IllegalStateException.class, () -> s.apply(create(1, always()), 1, 0));
+    void aStoreWithoutTheCertificatesFamilyGainsIt() throws RocksDBException {
+        writeStoreWithoutCertificates();
+        try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
+            assertEquals(-1, s.appliedPosition());
+            s.apply(create(1, always(new Action.Append(text("old")))), 1, 0);
+            s.attachCertificate(AGUID, 1, new byte[] {1});
+            s.sync();
+        }
+        try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
+            assertArrayEquals(new byte[] {1}, s.certificate(AGUID, 1).orElseThrow());
+        }
     }
 
-    @Test
-    void badArgumentsAreNamed() {
+    /** Creates the store with every family but certificates, as the first store format had. */
+    private void writeStoreWithoutCertificates() throws RocksDBException {
         try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
-            var e = assertThrows(IllegalArgumentException.class, () -> s.history(AGUID, -1, 0));
-            assertTrue(e.getMessage().contains("fromIndex (-1)"), e.getMessage());
+            assertEquals(-1, s.appliedPosition());
+        }
+        List<ColumnFamilyDescriptor> all = new ArrayList<>();
+        for (RocksHandles.Family f : RocksHandles.Family.values()) {
+            all.add(new ColumnFamilyDescriptor(f.name));
+        }
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try (DBOptions options = new DBOptions(); RocksDB db = RocksDB.open(options, dir.toString(), all, handles)) {
+            ColumnFamilyHandle certificates = handles.get(RocksHandles.Family.CERTIFICATES.ordinal());
+            db.dropColumnFamily(certificates);
+            handles.forEach(ColumnFamilyHandle::close);
+        }
+        try (Options listing = new Options()) {
+            assertEquals(RocksHandles.Family.values().length - 1,
+                    RocksDB.listColumnFamilies(listing, dir.toString()).size());
         }
     }
 }

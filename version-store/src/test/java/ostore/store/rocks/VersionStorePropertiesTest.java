@@ -10,12 +10,7 @@ import static ostore.store.testing.Updates.when;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +34,7 @@ import ostore.store.Outcome;
 import ostore.store.Predicate;
 import ostore.store.Selector;
 import ostore.store.StoredVersion;
+import ostore.store.testing.TempDirs;
 
 /** Random update sequences against the RocksDB store, checked against a plain list-of-blocks model. */
 class VersionStorePropertiesTest {
@@ -219,24 +215,10 @@ class VersionStorePropertiesTest {
     }
 
     private static void withStore(java.util.function.Consumer<RocksVersionStore> body) {
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("ostore-store-prop");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        try (RocksVersionStore store = RocksVersionStore.open(dir, LIMITS)) {
-            body.accept(store);
-        } finally {
-            deleteTree(dir);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        TempDirs.withTempDir("ostore-store-prop", dir -> {
+            try (RocksVersionStore store = RocksVersionStore.open(dir, LIMITS)) {
+                body.accept(store);
+            }
+        });
     }
 }

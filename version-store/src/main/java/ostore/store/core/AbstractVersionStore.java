@@ -1,0 +1,265 @@
+package ostore.store.core;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import ostore.crypto.Aguid;
+import ostore.crypto.Bguid;
+import ostore.crypto.PublicKey;
+import ostore.crypto.Vguid;
+import ostore.store.AuthenticatedUpdate;
+import ostore.store.HistoryEntry;
+import ostore.store.InvalidUpdateException;
+import ostore.store.Limits;
+import ostore.store.Outcome;
+import ostore.store.Outcome.Rejected;
+import ostore.store.Outcome.Rejection;
+import ostore.store.Selector;
+import ostore.store.StoredVersion;
+import ostore.store.UpdateValidator;
+import ostore.store.VersionStore;
+import ostore.store.engine.Execution;
+import ostore.store.engine.UpdateEngine;
+
+/**
+ * Every rule of the {@link VersionStore} contract, written once: argument checks, the order of
+ * log positions, nonce idempotence, precheck, and turning the engine's decision into an
+ * {@link Outcome} and a history entry. A subclass supplies only storage: lookups and one atomic
+ * {@link #persist}. Two stores built on this class therefore give byte-identical outcomes for the
+ * same inputs by construction, which is what lets the ring's simulator stand a memory store in
+ * for RocksDB.
+ *
+ * <p>Every public call runs inside {@link #whileOpen}, where the subclass enforces its lifecycle
+ * (closed, crashed) and its threading.
+ */
+public abstract class AbstractVersionStore implements VersionStore {
+    private final UpdateEngine engine;
+    private final Limits limits;
+    private volatile long appliedPosition;
+
+    /** @param appliedPosition the position the store's storage already records, -1 if none */
+    protected AbstractVersionStore(Limits limits, long appliedPosition) {
+        if (limits == null || appliedPosition < -1) {
+            throw new IllegalArgumentException("limits (" + limits + ") must be non-null and appliedPosition ("
+                    + appliedPosition + ") must be >= -1");
+        }
+        this.limits = limits;
+        this.engine = new UpdateEngine(limits);
+        this.appliedPosition = appliedPosition;
+    }
+
+    @Override
+    public final Outcome apply(AuthenticatedUpdate update, long timestampMicros, long logPosition) {
+        if (update == null) {
+            throw new IllegalArgumentException("update must be non-null");
+        }
+        return whileOpen(() -> {
+            if (logPosition <= appliedPosition) {
+                throw new IllegalStateException("logPosition (" + logPosition
+                        + ") must exceed the applied position (" + appliedPosition + "): the log replayed twice");
+            }
+            Change change = decide(update, timestampMicros);
+            persist(change, logPosition);
+            appliedPosition = logPosition;
+            return change.outcome();
+        });
+    }
+
+    private Change decide(AuthenticatedUpdate u, long timestampMicros) {
+        Aguid aguid = u.update().aguid();
+        Optional<HistoryEntry> earlier = entryForNonce(aguid, u.writer(), u.update().nonce());
+        if (earlier.isPresent()) {
+            return Change.nothing(answerAgain(earlier.get(), u));
+        }
+        Optional<StoredVersion> latest = latestVersion(aguid);
+        return switch (engine.execute(latest, u, timestampMicros, this::requireBlock)) {
+            case Execution.Commit c -> commit(c, u);
+            case Execution.Abort a -> abort(a, latest, u);
+            case Execution.Reject r -> Change.nothing(r.rejected());
+        };
+    }
+
+    /** The same nonce again: the earlier outcome if it is the same update, a refusal otherwise. */
+    private Outcome answerAgain(HistoryEntry earlier, AuthenticatedUpdate u) {
+        if (!earlier.updateDigest().equals(u.digest())) {
+            return new Rejected(Rejection.NONCE_REUSED, "nonce " + Long.toUnsignedString(u.update().nonce())
+                    + " of writer " + u.writer() + " on object " + u.update().aguid() + " was used by update "
+                    + earlier.updateDigest() + ", not " + u.digest());
+        }
+        Optional<StoredVersion> version = earlier.seq() == 0 ? Optional.empty()
+                : versionAt(earlier.aguid(), earlier.seq());
+        if (earlier.committed()) {
+            return new Outcome.Committed(version.orElseThrow(() -> new IllegalStateException(
+                    "history " + earlier + " names a version that is missing")), earlier);
+        }
+        return new Outcome.Aborted(version, earlier);
+    }
+
+    private Change commit(Execution.Commit c, AuthenticatedUpdate u) {
+        StoredVersion v = c.version();
+        Aguid aguid = v.root().aguid();
+        HistoryEntry entry = new HistoryEntry(aguid, historyLength(aguid), true, u.digest(), u.writer(),
+                u.update().nonce(), v.root().seq(), Optional.of(v.vguid()), v.root().timestampMicros(),
+                c.clauseIndex(), "");
+        return new Change(new Outcome.Committed(v, entry), Optional.of(entry), Optional.of(v), c.newBlocks());
+    }
+
+    private Change abort(Execution.Abort a, Optional<StoredVersion> latest, AuthenticatedUpdate u) {
+        Aguid aguid = u.update().aguid();
+        HistoryEntry entry = new HistoryEntry(aguid, historyLength(aguid), false, u.digest(), u.writer(),
+                u.update().nonce(), latest.map(v -> v.root().seq()).orElse(0L), Optional.empty(),
+                a.timestampMicros(), -1, a.reason());
+        return new Change(new Outcome.Aborted(latest, entry), Optional.of(entry), Optional.empty(),
+                Map.of());
+    }
+
+    private byte[] requireBlock(Bguid bguid) {
+        return blockBytes(bguid).orElseThrow(
+                () -> new IllegalStateException("block " + bguid + " named by a stored version is missing"));
+    }
+
+    @Override
+    public final long appliedPosition() {
+        return appliedPosition;
+    }
+
+    /**
+     * Runs every check {@link #apply} would make against the current latest version, writing
+     * nothing. It executes the clauses (a search reads the object's bytes), so it costs about as
+     * much as executing; the answer may differ from the later apply if other updates come first.
+     */
+    @Override
+    public final Optional<Rejected> precheck(AuthenticatedUpdate update) {
+        if (update == null) {
+            throw new IllegalArgumentException("update must be non-null");
+        }
+        return whileOpen(() -> {
+            try {
+                UpdateValidator.validate(update, limits);
+            } catch (InvalidUpdateException e) {
+                return Optional.of(e.toRejected());
+            }
+            var u = update.update();
+            Optional<HistoryEntry> earlier = entryForNonce(u.aguid(), update.writer(), u.nonce());
+            if (earlier.isPresent()) {
+                return answerAgain(earlier.get(), update) instanceof Rejected r ? Optional.of(r) : Optional.empty();
+            }
+            Execution dryRun = engine.execute(latestVersion(u.aguid()), update, Long.MIN_VALUE, this::requireBlock);
+            return dryRun instanceof Execution.Reject r ? Optional.of(r.rejected()) : Optional.empty();
+        });
+    }
+
+    @Override
+    public final Optional<StoredVersion> read(Aguid aguid, Selector selector) {
+        if (aguid == null || selector == null) {
+            throw new IllegalArgumentException("aguid (" + aguid + ") and selector (" + selector + ") must be non-null");
+        }
+        return whileOpen(() -> switch (selector) {
+            case Selector.Latest l -> latestVersion(aguid);
+            case Selector.BySeq s -> s.seq() < 1 ? Optional.empty() : versionAt(aguid, s.seq());
+            case Selector.ByVguid v -> versionNamed(aguid, v.vguid());
+            case Selector.AsOf t -> versionAsOf(aguid, t.timestampMicros());
+        });
+    }
+
+    @Override
+    public final Optional<byte[]> block(Bguid bguid) {
+        if (bguid == null) {
+            throw new IllegalArgumentException("bguid must be non-null");
+        }
+        return whileOpen(() -> blockBytes(bguid));
+    }
+
+    @Override
+    public final List<HistoryEntry> history(Aguid aguid, long fromIndex, long limit) {
+        if (aguid == null || fromIndex < 0 || limit < 0) {
+            throw new IllegalArgumentException("aguid (" + aguid + ") must be non-null, fromIndex (" + fromIndex
+                    + ") and limit (" + limit + ") must be >= 0");
+        }
+        return whileOpen(() -> historyRange(aguid, fromIndex, limit == 0 ? Long.MAX_VALUE : limit));
+    }
+
+    @Override
+    public final Optional<HistoryEntry> findByNonce(Aguid aguid, PublicKey writer, long nonce) {
+        if (aguid == null || writer == null) {
+            throw new IllegalArgumentException("aguid (" + aguid + ") and writer (" + writer + ") must be non-null");
+        }
+        return whileOpen(() -> entryForNonce(aguid, writer, nonce));
+    }
+
+    @Override
+    public final void attachCertificate(Aguid aguid, long seq, byte[] certificate) {
+        if (aguid == null || certificate == null || certificate.length == 0) {
+            throw new IllegalArgumentException("aguid (" + aguid + ") must be non-null and the certificate ("
+                    + (certificate == null ? "null" : certificate.length + " bytes") + ") non-empty");
+        }
+        byte[] copy = certificate.clone();
+        whileOpen(() -> {
+            if (seq < 1 || versionAt(aguid, seq).isEmpty()) {
+                throw new IllegalArgumentException("object " + aguid + " has no version " + seq + " to certify");
+            }
+            storeCertificate(aguid, seq, copy);
+            return null;
+        });
+    }
+
+    @Override
+    public final Optional<byte[]> certificate(Aguid aguid, long seq) {
+        if (aguid == null) {
+            throw new IllegalArgumentException("aguid must be non-null");
+        }
+        return whileOpen(() -> seq < 1 ? Optional.empty() : loadCertificate(aguid, seq));
+    }
+
+    @Override
+    public final void sync() {
+        whileOpen(() -> {
+            makeDurable();
+            return null;
+        });
+    }
+
+    /**
+     * Runs one public call. Throws {@link IllegalStateException} if the store may no longer be
+     * used; otherwise runs {@code call} with whatever exclusion the store's threading needs.
+     */
+    protected abstract <T> T whileOpen(Supplier<T> call);
+
+    /**
+     * Writes {@code change} and the new applied position atomically: after a crash the storage
+     * holds all of it or none of it.
+     */
+    protected abstract void persist(Change change, long logPosition);
+
+    protected abstract Optional<StoredVersion> latestVersion(Aguid aguid);
+
+    /** @param seq at least 1 */
+    protected abstract Optional<StoredVersion> versionAt(Aguid aguid, long seq);
+
+    /** The version named {@code vguid}, if it is a version of {@code aguid}. */
+    protected abstract Optional<StoredVersion> versionNamed(Aguid aguid, Vguid vguid);
+
+    /** The latest version whose timestamp is at or before {@code timestampMicros}. */
+    protected abstract Optional<StoredVersion> versionAsOf(Aguid aguid, long timestampMicros);
+
+    /** A block's bytes in an array the caller owns and may keep. */
+    protected abstract Optional<byte[]> blockBytes(Bguid bguid);
+
+    /** The number of history entries of {@code aguid}, which is the index of the next one. */
+    protected abstract long historyLength(Aguid aguid);
+
+    /** @param max at least 1; {@link Long#MAX_VALUE} for all */
+    protected abstract List<HistoryEntry> historyRange(Aguid aguid, long fromIndex, long max);
+
+    protected abstract Optional<HistoryEntry> entryForNonce(Aguid aguid, PublicKey writer, long nonce);
+
+    /** Stores or replaces the certificate of an existing version; {@code certificate} is the store's own copy. */
+    protected abstract void storeCertificate(Aguid aguid, long seq, byte[] certificate);
+
+    /** @return a copy the caller owns */
+    protected abstract Optional<byte[]> loadCertificate(Aguid aguid, long seq);
+
+    /** Makes everything persisted so far survive a crash. */
+    protected abstract void makeDurable();
+}

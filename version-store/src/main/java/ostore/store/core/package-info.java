@@ -1,0 +1,11 @@
+/**
+ * What every {@link ostore.store.VersionStore} shares: {@link ostore.store.core.AbstractVersionStore}
+ * holds each rule of the contract once (argument checks, log-position order, nonce idempotence,
+ * precheck, turning the engine's decision into an outcome and a history entry), and
+ * {@link ostore.store.core.Change} is the one atomic write an apply produces.
+ *
+ * <p>It exists so the memory store the ring's simulator runs on cannot drift from the RocksDB
+ * store: both are this class plus storage. It must never hold state of its own beyond the applied
+ * position, never do I/O itself, and never let an implementation decide what an update means.
+ */
+package ostore.store.core;

@@ -1,0 +1,171 @@
+package ostore.store.memory;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import ostore.crypto.Aguid;
+import ostore.crypto.Bguid;
+import ostore.crypto.PublicKey;
+import ostore.crypto.Vguid;
+import ostore.store.HistoryEntry;
+import ostore.store.Limits;
+import ostore.store.StoredVersion;
+import ostore.store.core.AbstractVersionStore;
+import ostore.store.core.Change;
+
+/**
+ * A complete {@link ostore.store.VersionStore} in memory, for the inner ring's deterministic
+ * simulator, where RocksDB's native threads and timing have no place. Every rule comes from
+ * {@link AbstractVersionStore}, shared with {@code RocksVersionStore}, so both give byte-identical
+ * outcomes, versions, VGUIDs, history and rejections for the same inputs; only storage differs.
+ *
+ * <p>Crash model: {@link #sync()} makes the current state durable. {@link #crashed()} models a
+ * machine crash of a RocksDB store whose WAL tail was not synced: it returns a new store holding
+ * exactly the state of the last sync (a prefix of the applied updates and attached certificates),
+ * and retires this instance, whose every later call throws. The crash copies nothing: durable and
+ * live state share one set of maps and immutable block arrays, and the writes since the last sync
+ * are undone.
+ *
+ * <p>Threads: every call takes one lock, so the store is safe to share, but it is built for a
+ * single-threaded simulator and does not let reads run beside an apply.
+ */
+public final class MemoryVersionStore extends AbstractVersionStore {
+    private final Limits limits;
+    private final MemoryState state;
+    private final ReentrantLock lock = new ReentrantLock();
+    private long syncedPosition;
+    private boolean closed;
+    private boolean crashed;
+
+    /** An empty store. */
+    public MemoryVersionStore(Limits limits) {
+        this(limits, new MemoryState(), -1);
+    }
+
+    private MemoryVersionStore(Limits limits, MemoryState state, long appliedPosition) {
+        super(limits, appliedPosition);
+        this.limits = limits;
+        this.state = state;
+        this.syncedPosition = appliedPosition;
+    }
+
+    /**
+     * Simulates a crash: returns a new, open store holding exactly what the last {@link #sync()}
+     * made durable, with that sync's applied position, so replay resumes after it. This store is
+     * retired. A crash after {@link #close()} is allowed: a power loss after a clean close still
+     * loses what was never synced.
+     *
+     * @throws IllegalStateException if this store has already crashed
+     */
+    public MemoryVersionStore crashed() {
+        lock.lock();
+        try {
+            if (crashed) {
+                throw retired();
+            }
+            crashed = true;
+            state.rollBack();
+            return new MemoryVersionStore(limits, state, syncedPosition);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    protected <T> T whileOpen(Supplier<T> call) {
+        lock.lock();
+        try {
+            if (crashed) {
+                throw retired();
+            }
+            if (closed) {
+                throw new IllegalStateException("the version store is closed");
+            }
+            return call.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static IllegalStateException retired() {
+        return new IllegalStateException("this version store crashed; use the store crashed() returned");
+    }
+
+    @Override
+    protected void persist(Change change, long logPosition) {
+        change.version().ifPresent(v -> {
+            change.newBlocks().forEach(state::putBlockIfAbsent);
+            state.addVersion(v);
+        });
+        change.entry().ifPresent(state::addHistory);
+    }
+
+    @Override
+    protected Optional<StoredVersion> latestVersion(Aguid aguid) {
+        return state.latest(aguid);
+    }
+
+    @Override
+    protected Optional<StoredVersion> versionAt(Aguid aguid, long seq) {
+        return state.version(aguid, seq);
+    }
+
+    @Override
+    protected Optional<StoredVersion> versionNamed(Aguid aguid, Vguid vguid) {
+        return state.named(aguid, vguid);
+    }
+
+    @Override
+    protected Optional<StoredVersion> versionAsOf(Aguid aguid, long timestampMicros) {
+        return state.asOf(aguid, timestampMicros);
+    }
+
+    @Override
+    protected Optional<byte[]> blockBytes(Bguid bguid) {
+        return state.block(bguid);
+    }
+
+    @Override
+    protected long historyLength(Aguid aguid) {
+        return state.historyLength(aguid);
+    }
+
+    @Override
+    protected List<HistoryEntry> historyRange(Aguid aguid, long fromIndex, long max) {
+        return state.history(aguid, fromIndex, max);
+    }
+
+    @Override
+    protected Optional<HistoryEntry> entryForNonce(Aguid aguid, PublicKey writer, long nonce) {
+        return state.byNonce(aguid, writer, nonce);
+    }
+
+    @Override
+    protected void storeCertificate(Aguid aguid, long seq, byte[] certificate) {
+        state.putCertificate(aguid, seq, certificate);
+    }
+
+    @Override
+    protected Optional<byte[]> loadCertificate(Aguid aguid, long seq) {
+        return state.certificate(aguid, seq);
+    }
+
+    /** The applied position is part of what a later crash keeps. */
+    @Override
+    protected void makeDurable() {
+        state.markDurable();
+        syncedPosition = appliedPosition();
+    }
+
+    /** Later calls fail, as on a closed RocksDB store; {@link #crashed()} still works. Idempotent. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

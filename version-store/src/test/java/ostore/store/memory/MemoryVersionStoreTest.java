@@ -1,0 +1,107 @@
+package ostore.store.memory;
+
+import static ostore.store.testing.Updates.AGUID;
+import static ostore.store.testing.Updates.OWNER;
+import static ostore.store.testing.Updates.always;
+import static ostore.store.testing.Updates.create;
+import static ostore.store.testing.Updates.text;
+import static ostore.store.testing.Updates.update;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Optional;
+import ostore.crypto.Bguid;
+import ostore.store.Action;
+import ostore.store.Outcome;
+import ostore.store.Selector;
+import ostore.store.StoredVersion;
+import ostore.store.VersionStore;
+import ostore.store.testing.VersionStoreContract;
+import org.junit.jupiter.api.Test;
+
+/** The contract in memory, plus the crash model the ring's simulator relies on. */
+class MemoryVersionStoreTest extends VersionStoreContract {
+    @Override
+    protected VersionStore newStore() {
+        return new MemoryVersionStore(LIMITS);
+    }
+
+    @Test
+    void aCrashKeepsExactlyWhatTheLastSyncMadeDurable() {
+        MemoryVersionStore s = new MemoryVersionStore(LIMITS);
+        StoredVersion synced = committed(s.apply(create(1, always(new Action.Append(text("keep")))), 1, 0));
+        s.attachCertificate(AGUID, 1, new byte[] {1});
+        s.sync();
+        StoredVersion lost = committed(s.apply(update(OWNER, 2, always(new Action.Append(text("lost!")))), 2, 1));
+        s.attachCertificate(AGUID, 1, new byte[] {2});
+        s.attachCertificate(AGUID, 2, new byte[] {3});
+        MemoryVersionStore after = s.crashed();
+        assertEquals(0, after.appliedPosition());
+        assertEquals(Optional.of(synced), after.read(AGUID, new Selector.Latest()));
+        assertEquals(Optional.empty(), after.read(AGUID, new Selector.ByVguid(lost.vguid())));
+        assertEquals(1, after.history(AGUID, 0, 0).size());
+        assertEquals(Optional.empty(), after.findByNonce(AGUID, OWNER.publicKey(), 2));
+        assertArrayEquals(new byte[] {1}, after.certificate(AGUID, 1).orElseThrow(), "the replaced certificate is back");
+        assertEquals(Optional.empty(), after.certificate(AGUID, 2));
+        assertEquals(List.of(), newBlocks(lost, synced).stream().filter(b -> after.block(b).isPresent()).toList());
+        assertEquals("keep", content(after, synced));
+    }
+
+    @Test
+    void theSameUpdatesReplayedAfterACrashGiveTheSameOutcomes() {
+        MemoryVersionStore s = new MemoryVersionStore(LIMITS);
+        s.apply(create(1, always(new Action.Append(text("abc")))), 1, 0);
+        s.sync();
+        var next = update(OWNER, 2, always(new Action.Truncate(1)));
+        Outcome first = s.apply(next, 2, 1);
+        MemoryVersionStore after = s.crashed();
+        assertEquals(first, after.apply(next, 2, after.appliedPosition() + 1));
+        assertEquals(1, after.appliedPosition());
+    }
+
+    @Test
+    void aCrashBeforeAnySyncLeavesAnEmptyStore() {
+        MemoryVersionStore s = new MemoryVersionStore(LIMITS);
+        s.apply(create(1, always(new Action.Append(text("gone")))), 1, 0);
+        MemoryVersionStore after = s.crashed();
+        assertEquals(-1, after.appliedPosition());
+        assertEquals(Optional.empty(), after.read(AGUID, new Selector.Latest()));
+        assertEquals(List.of(), after.history(AGUID, 0, 0));
+    }
+
+    @Test
+    void aCrashedStoreIsRetiredAndItsSuccessorIsNot() {
+        MemoryVersionStore s = new MemoryVersionStore(LIMITS);
+        s.apply(create(1, always()), 1, 0);
+        s.sync();
+        MemoryVersionStore after = s.crashed();
+        var e = assertThrows(IllegalStateException.class, () -> s.read(AGUID, new Selector.Latest()));
+        assertTrue(e.getMessage().contains("crashed"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> s.apply(update(OWNER, 2, always()), 2, 1));
+        assertThrows(IllegalStateException.class, s::sync);
+        assertThrows(IllegalStateException.class, s::crashed);
+        assertEquals(1, after.crashed().read(AGUID, new Selector.Latest()).orElseThrow().root().seq());
+    }
+
+    @Test
+    void aCrashAfterCloseStillLosesWhatWasNotSynced() {
+        MemoryVersionStore s = new MemoryVersionStore(LIMITS);
+        s.apply(create(1, always()), 1, 0);
+        s.sync();
+        s.apply(update(OWNER, 2, always()), 2, 1);
+        s.close();
+        try (MemoryVersionStore after = s.crashed()) {
+            assertEquals(0, after.appliedPosition());
+            assertEquals(1, after.read(AGUID, new Selector.Latest()).orElseThrow().root().seq());
+        }
+    }
+
+    /** Blocks {@code v} names that {@code earlier} does not. */
+    private static List<Bguid> newBlocks(StoredVersion v, StoredVersion earlier) {
+        return v.blocks().stream().map(e -> e.bguid())
+                .filter(b -> earlier.blocks().stream().noneMatch(e -> e.bguid().equals(b))).toList();
+    }
+}
