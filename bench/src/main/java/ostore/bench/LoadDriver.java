@@ -1,14 +1,19 @@
 package ostore.bench;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import ostore.api.v1.Comparison;
 import ostore.client.Actions;
 import ostore.client.OstoreClient;
@@ -17,6 +22,8 @@ import ostore.client.UpdateResult;
 import ostore.client.Updates;
 import ostore.crypto.Aguid;
 import ostore.crypto.SigningKey;
+import ostore.node.Node;
+import ostore.node.NodeConfig;
 
 /**
  * The end-to-end update driver: {@code clients} threads, each with its own key and object, send
@@ -25,7 +32,10 @@ import ostore.crypto.SigningKey;
  * the next update (closed loop), so the figures are latencies under that concurrency, not a
  * saturation throughput.
  *
- * <p>Usage: {@code LoadDriver TARGET PAYLOAD_BYTES CLIENTS UPDATES_PER_CLIENT [WARMUP_PER_CLIENT]}.
+ * <p>Usage: {@code LoadDriver TARGET PAYLOAD_BYTES CLIENTS UPDATES_PER_CLIENT [WARMUP_PER_CLIENT]},
+ * where TARGET is {@code host:port} or {@code embedded}: a node started in this JVM on a free
+ * loopback port over a temporary data directory, removed afterwards. Embedded, the CPU figure covers
+ * client and server together.
  */
 public final class LoadDriver {
     /** One run's parameters. */
@@ -45,9 +55,28 @@ public final class LoadDriver {
             System.err.println("usage: LoadDriver TARGET PAYLOAD_BYTES CLIENTS UPDATES_PER_CLIENT [WARMUP_PER_CLIENT]");
             System.exit(2);
         }
-        Workload w = new Workload(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-                Integer.parseInt(args[3]), args.length > 4 ? Integer.parseInt(args[4]) : 20);
-        System.out.println(run(w).toMarkdownRow());
+        int payload = Integer.parseInt(args[1]);
+        int clients = Integer.parseInt(args[2]);
+        int updates = Integer.parseInt(args[3]);
+        int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 20;
+        if (!args[0].equals("embedded")) {
+            System.out.println(run(new Workload(args[0], payload, clients, updates, warmup)).toMarkdownRow());
+            return;
+        }
+        Path data = Files.createTempDirectory("ostore-load");
+        try (Node node = Node.start(NodeConfig.defaults(data, 0))) {
+            System.out.println(run(new Workload(node.address(), payload, clients, updates, warmup)).toMarkdownRow());
+        } finally {
+            deleteTree(data);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     /** Runs the workload and returns its latency summary; throws if any update fails or aborts. */

@@ -87,7 +87,7 @@ public class LogAppendBenchmark {
         }
     }
 
-    /** The bare store: every append is its own transaction or write plus force. */
+    /** The bare store: every append is its own write plus sync (fdatasync, on llpl and segment alike). */
     public static class DirectStore extends OpenStore {
         LogStore log;
 

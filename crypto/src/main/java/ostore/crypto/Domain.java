@@ -14,7 +14,17 @@ public enum Domain {
     BLOCK_LIST_NODE("ostore/blocklist-node/v1"),
     UPDATE("ostore/update/v1"),
     UPDATE_SIGNATURE("ostore/update-signature/v1"),
-    LOG_RECORD("ostore/log-record/v1");
+    LOG_RECORD("ostore/log-record/v1"),
+    /** Signatures on inner-ring frames (every replica message). */
+    RING_MESSAGE("ostore/ring-message/v1"),
+    /** The digest of an ordered batch of update digests. */
+    RING_BATCH("ostore/ring-batch/v1"),
+    /** A leaf of a batch's results Merkle tree: one update's outcome. */
+    RESULT_LEAF("ostore/result-leaf/v1"),
+    /** An interior node of a batch's results Merkle tree. */
+    RESULT_NODE("ostore/result-node/v1"),
+    /** The per-color checkpoint chain over executed batches' results roots. */
+    RING_STATE("ostore/ring-state/v1");
 
     private final String tag;
     private final byte[] prefix;

@@ -1,0 +1,108 @@
+package ostore.ring.bft;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import ostore.crypto.Hash32;
+import ostore.crypto.MerkleProof;
+import ostore.crypto.ResultLeaf;
+import ostore.ring.bft.Message.PrePrepare;
+import ostore.store.AuthenticatedUpdate;
+import ostore.store.Outcome;
+import ostore.store.VersionStore;
+
+/**
+ * Runs committed batches against the version store, deterministically, and turns each outcome
+ * into a {@link ResultLeaf}. Store positions pack (seqno, index in batch), so replay after a crash
+ * knows from the store alone which updates of a batch it already applied.
+ */
+final class Executor {
+    private final VersionStore store;
+
+    Executor(VersionStore store) {
+        this.store = store;
+    }
+
+    record Executed(List<ResultLeaf> leaves, Hash32 resultsRoot) {
+        List<Hash32> leafHashes() {
+            return leaves.stream().map(ResultLeaf::hash).toList();
+        }
+    }
+
+    /**
+     * The store position of update {@code index} of batch {@code seqno} of {@code color}. The store
+     * keeps one position today, so this needs a ring of one color; once the store keeps a position
+     * per color this is the only line to change.
+     */
+    static long storePosition(int color, long seqno, int index) {
+        assert color == 0 : "the version store keeps one position, so the ring runs one color";
+        assert index >= 0 && index < RingConfig.MAX_BATCH_LIMIT;
+        return seqno * RingConfig.MAX_BATCH_LIMIT + index;
+    }
+
+    /** Makes everything applied durable; a stable checkpoint may then trim the log. */
+    void sync() {
+        store.sync();
+    }
+
+    long appliedPosition(int color) {
+        assert color == 0 : "the version store keeps one position, so the ring runs one color";
+        return store.appliedPosition();
+    }
+
+    /** Applies every update of {@code batch} in order; {@code payloads} must hold each one. */
+    Executed execute(PrePrepare batch, Function<Hash32, AuthenticatedUpdate> payloads) {
+        List<ResultLeaf> leaves = new ArrayList<>(batch.digests().size());
+        for (int i = 0; i < batch.digests().size(); i++) {
+            AuthenticatedUpdate u = payloads.apply(batch.digests().get(i));
+            long position = storePosition(batch.color(), batch.seqno(), i);
+            Outcome outcome = store.apply(u, batch.timestampMicros(), position);
+            leaves.add(leaf(u, outcome, batch.timestampMicros()));
+        }
+        return new Executed(leaves, MerkleProof.root(leaves.stream().map(ResultLeaf::hash).toList()));
+    }
+
+    /**
+     * Applies the updates of {@code batch} the store has not applied yet (after a crash that lost
+     * unsynced work) and returns their results, or null when some were already applied and the
+     * leaves of those cannot be rebuilt.
+     */
+    Executed replay(PrePrepare batch, Function<Hash32, AuthenticatedUpdate> payloads) {
+        long applied = appliedPosition(batch.color());
+        if (batch.digests().isEmpty() || storePosition(batch.color(), batch.seqno(), 0) > applied) {
+            return execute(batch, payloads);
+        }
+        for (int i = 0; i < batch.digests().size(); i++) {
+            long position = storePosition(batch.color(), batch.seqno(), i);
+            if (position > applied) {
+                store.apply(payloads.apply(batch.digests().get(i)), batch.timestampMicros(), position);
+            }
+        }
+        return null;
+    }
+
+    static ResultLeaf leaf(AuthenticatedUpdate u, Outcome outcome, long timestampMicros) {
+        return switch (outcome) {
+            case Outcome.Committed c -> new ResultLeaf(u.digest(), ResultLeaf.COMMITTED, 0, u.update().aguid(),
+                    c.version().root().seq(), c.version().vguid().hash(), timestampMicros);
+            case Outcome.Aborted a -> new ResultLeaf(u.digest(), ResultLeaf.ABORTED, 0, u.update().aguid(),
+                    a.entry().seq(), ResultLeaf.NO_VGUID, timestampMicros);
+            case Outcome.Rejected r -> new ResultLeaf(u.digest(), ResultLeaf.REJECTED, rejectionCode(r.reason()),
+                    u.update().aguid(), 0, ResultLeaf.NO_VGUID, timestampMicros);
+        };
+    }
+
+    /** Stable wire codes for rejections; never reorder, only add. */
+    static int rejectionCode(Outcome.Rejection r) {
+        return switch (r) {
+            case UNKNOWN_OBJECT -> 1;
+            case NOT_A_WRITER -> 2;
+            case NOT_THE_OWNER -> 3;
+            case BAD_CREATION -> 4;
+            case INVALID_ACTION -> 5;
+            case ENCRYPTED_OBJECT -> 6;
+            case NONCE_REUSED -> 7;
+            case LIMIT_EXCEEDED -> 8;
+        };
+    }
+}

@@ -1,0 +1,95 @@
+package ostore.ring.bft;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import ostore.crypto.CanonicalEncoder;
+import ostore.crypto.Domain;
+import ostore.crypto.Hash32;
+import ostore.crypto.Hashing;
+import ostore.ring.bft.Message.Checkpoint;
+
+/**
+ * One color's ordering state: its slots inside the watermark window (stable, stable + L], what it
+ * executed, its checkpoint chain and votes, and (at the primary) the digests waiting for a batch.
+ * Colors share nothing, so a slow color never holds up another.
+ */
+final class Lane {
+    static final Hash32 ZERO = Hash32.of(new byte[Hash32.LENGTH]);
+
+    final int color;
+    final TreeMap<Long, Slot> slots = new TreeMap<>();
+    long stable;
+    Hash32 stableDigest = ZERO;
+    List<Signed<Checkpoint>> stableProof = List.of();
+    long executed;
+    Hash32 stateDigest = ZERO;
+    long executedTimestamp = Long.MIN_VALUE;
+    /** This replica's state digest at each checkpoint seqno above the stable one. */
+    final TreeMap<Long, Hash32> ownCheckpoints = new TreeMap<>();
+    /** Checkpoint votes above the stable checkpoint: seqno, then state digest, then sender. */
+    final TreeMap<Long, Map<Hash32, Map<Integer, Signed<Checkpoint>>>> checkpointVotes = new TreeMap<>();
+    /** The primary's digests not yet in a batch, in arrival order. */
+    final ArrayDeque<Hash32> queue = new ArrayDeque<>();
+    long nextSeqno = 1;
+    long lastProposedTimestamp = Long.MIN_VALUE;
+    boolean batchTimerArmed;
+
+    Lane(int color) {
+        this.color = color;
+    }
+
+    Slot slot(long seqno) {
+        return slots.computeIfAbsent(seqno, Slot::new);
+    }
+
+    boolean inWindow(long seqno, int window) {
+        return seqno > stable && seqno <= stable + window;
+    }
+
+    /** The chain step after executing batch {@code seqno}: H(prev || color || seqno || results root). */
+    static Hash32 chain(Hash32 previous, int color, long seqno, Hash32 resultsRoot) {
+        byte[] m = new CanonicalEncoder(76).hash(previous).u32(color).i64(seqno).hash(resultsRoot).toByteArray();
+        return Hashing.hash(Domain.RING_STATE, m);
+    }
+
+    /** The largest timestamp of a batch ordered below {@code seqno}; batches may not go back in time. */
+    long timestampFloor(long seqno) {
+        long floor = executedTimestamp;
+        for (Slot s : slots.headMap(seqno, false).values()) {
+            if (s.accepted() != null && !s.accepted().message().isNoOp()) {
+                floor = Math.max(floor, s.accepted().message().timestampMicros());
+            }
+        }
+        return floor;
+    }
+
+    /** Records a checkpoint vote; returns its proof once 2f+1 replicas agree, else null. */
+    List<Signed<Checkpoint>> addCheckpointVote(Signed<Checkpoint> c, int quorum) {
+        Checkpoint m = c.message();
+        if (m.seqno() <= stable) {
+            return null;
+        }
+        Map<Integer, Signed<Checkpoint>> voters = checkpointVotes.computeIfAbsent(m.seqno(), s -> new HashMap<>())
+                .computeIfAbsent(m.stateDigest(), d -> new HashMap<>());
+        voters.putIfAbsent(c.sender(), c);
+        if (voters.size() < quorum) {
+            return null;
+        }
+        return voters.values().stream().sorted(java.util.Comparator.comparingInt(Signed::sender)).toList();
+    }
+
+    /** Moves the low watermark to {@code seqno} and forgets everything at or below it. */
+    void makeStable(long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {
+        assert seqno > stable : "stable checkpoints only move forward";
+        stable = seqno;
+        stableDigest = digest;
+        stableProof = List.copyOf(proof);
+        slots.headMap(seqno, true).clear();
+        ownCheckpoints.headMap(seqno, true).clear();
+        checkpointVotes.headMap(seqno, true).clear();
+        nextSeqno = Math.max(nextSeqno, seqno + 1);
+    }
+}

@@ -1,0 +1,195 @@
+package ostore.ring.bft;
+
+import java.util.List;
+import java.util.Objects;
+import ostore.crypto.CanonicalEncoder;
+import ostore.crypto.Domain;
+import ostore.crypto.Hash32;
+import ostore.crypto.Hashing;
+import ostore.crypto.ResultStatement;
+
+/**
+ * The replica-to-replica messages. Each has a stable wire type code ({@link #type()}); their body
+ * encodings are in {@link MessageCodec}, the signed frame around them in {@link Frames}. Sequence
+ * numbers start at 1 per color; 0 names the empty state before the first batch.
+ */
+public sealed interface Message {
+    int PRE_PREPARE = 1;
+    int PREPARE = 2;
+    int COMMIT = 3;
+    int BATCH_RESULT = ResultStatement.FRAME_TYPE;
+    int CHECKPOINT = 5;
+    int VIEW_CHANGE = 6;
+    int NEW_VIEW = 7;
+    int FETCH_PAYLOADS = 8;
+    int PAYLOADS = 9;
+
+    int type();
+
+    /** The primary of {@code view} orders {@code digests} as batch {@code seqno} of {@code color}. */
+    record PrePrepare(long view, int color, long seqno, long timestampMicros, List<Hash32> digests)
+            implements Message {
+        public PrePrepare {
+            digests = List.copyOf(digests);
+            checkSlot(view, color, seqno);
+        }
+
+        @Override
+        public int type() {
+            return PRE_PREPARE;
+        }
+
+        /**
+         * What PREPARE and COMMIT vote for. It leaves out the view, so a batch re-proposed in a later
+         * view keeps its digest; it binds the seqno, so a batch cannot move to another slot.
+         */
+        public Hash32 batchDigest() {
+            CanonicalEncoder e = new CanonicalEncoder(28 + 32 * digests.size()).u32(color).i64(seqno)
+                    .i64(timestampMicros).u32(digests.size());
+            digests.forEach(e::hash);
+            return Hashing.hash(Domain.RING_BATCH, e.toByteArray());
+        }
+
+        /** A batch with no updates: NEW-VIEW fills sequence gaps with these. */
+        public boolean isNoOp() {
+            return digests.isEmpty();
+        }
+    }
+
+    record Prepare(long view, int color, long seqno, Hash32 batchDigest) implements Message {
+        public Prepare {
+            Objects.requireNonNull(batchDigest, "batchDigest");
+            checkSlot(view, color, seqno);
+        }
+
+        @Override
+        public int type() {
+            return PREPARE;
+        }
+    }
+
+    record Commit(long view, int color, long seqno, Hash32 batchDigest) implements Message {
+        public Commit {
+            Objects.requireNonNull(batchDigest, "batchDigest");
+            checkSlot(view, color, seqno);
+        }
+
+        @Override
+        public int type() {
+            return COMMIT;
+        }
+    }
+
+    /** A replica's signed result of executing a batch; its frame is what certificates hold. */
+    record BatchResult(ResultStatement statement) implements Message {
+        public BatchResult {
+            Objects.requireNonNull(statement, "statement");
+        }
+
+        @Override
+        public int type() {
+            return BATCH_RESULT;
+        }
+    }
+
+    /** After executing batch {@code seqno} of {@code color}, the color's state chain is {@code stateDigest}. */
+    record Checkpoint(int color, long seqno, Hash32 stateDigest) implements Message {
+        public Checkpoint {
+            Objects.requireNonNull(stateDigest, "stateDigest");
+            checkSlot(0, color, seqno);
+        }
+
+        @Override
+        public int type() {
+            return CHECKPOINT;
+        }
+    }
+
+    /** A pre-prepare with 2f PREPAREs from distinct backups that match it. */
+    record PreparedProof(Signed<PrePrepare> prePrepare, List<Signed<Prepare>> prepares) {
+        public PreparedProof {
+            Objects.requireNonNull(prePrepare, "prePrepare");
+            prepares = List.copyOf(prepares);
+        }
+    }
+
+    /**
+     * One color's part of a VIEW-CHANGE: the last stable checkpoint (seqno 0 and no proof before
+     * the first) and every batch prepared above it.
+     */
+    record ColorState(int color, long stableSeqno, Hash32 stateDigest, List<Signed<Checkpoint>> checkpointProof,
+            List<PreparedProof> prepared) {
+        public ColorState {
+            Objects.requireNonNull(stateDigest, "stateDigest");
+            checkpointProof = List.copyOf(checkpointProof);
+            prepared = List.copyOf(prepared);
+            if (color < 0 || stableSeqno < 0) {
+                throw new IllegalArgumentException("color (" + color + ") and stableSeqno (" + stableSeqno
+                        + ") must be >= 0");
+            }
+        }
+    }
+
+    /** The sender moves to {@code newView}; {@code colors} holds every color, in order. */
+    record ViewChange(long newView, List<ColorState> colors) implements Message {
+        public ViewChange {
+            colors = List.copyOf(colors);
+            if (newView < 1) {
+                throw new IllegalArgumentException("newView (" + newView + ") must be >= 1");
+            }
+        }
+
+        @Override
+        public int type() {
+            return VIEW_CHANGE;
+        }
+    }
+
+    /** The new primary's proof of {@code view}: 2f+1 view changes and the batches they imply. */
+    record NewView(long view, List<Signed<ViewChange>> viewChanges, List<Signed<PrePrepare>> prePrepares)
+            implements Message {
+        public NewView {
+            viewChanges = List.copyOf(viewChanges);
+            prePrepares = List.copyOf(prePrepares);
+            if (view < 1) {
+                throw new IllegalArgumentException("view (" + view + ") must be >= 1");
+            }
+        }
+
+        @Override
+        public int type() {
+            return NEW_VIEW;
+        }
+    }
+
+    /** Asks the receiver for the signed updates with these digests. */
+    record FetchPayloads(List<Hash32> digests) implements Message {
+        public FetchPayloads {
+            digests = List.copyOf(digests);
+        }
+
+        @Override
+        public int type() {
+            return FETCH_PAYLOADS;
+        }
+    }
+
+    /** Signed updates exactly as clients sent them; the receiver checks each one's digest and signature. */
+    record Payloads(List<byte[]> signedUpdates) implements Message {
+        public Payloads {
+            signedUpdates = List.copyOf(signedUpdates);
+        }
+
+        @Override
+        public int type() {
+            return PAYLOADS;
+        }
+    }
+
+    private static void checkSlot(long view, int color, long seqno) {
+        if (view < 0 || color < 0 || seqno < 1) {
+            throw new IllegalArgumentException("view (" + view + ") and color (" + color
+                    + ") must be >= 0 and seqno (" + seqno + ") >= 1");
+        }
+    }
+}

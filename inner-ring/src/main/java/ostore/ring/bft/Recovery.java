@@ -1,0 +1,141 @@
+package ostore.ring.bft;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import ostore.crypto.Hash32;
+import ostore.ring.bft.Message.PrePrepare;
+import ostore.ring.bft.ReplicaLog.Record;
+import ostore.store.AuthenticatedUpdate;
+
+/**
+ * Rebuilds a replica from its log at start: its view, every color's stable checkpoint, the
+ * pre-prepares it accepted and the batches it prepared and committed (so it cannot contradict
+ * itself), and its payloads; then it re-applies the executed batches the store lost with its
+ * unsynced writes, checking that they give the results it logged before.
+ */
+final class Recovery {
+    private record ExecutedBatch(Hash32 resultsRoot, Hash32 stateDigest) {}
+
+    private final Replica r;
+    private final Executor executor;
+
+    Recovery(Replica r, Executor executor) {
+        this.r = r;
+        this.executor = executor;
+    }
+
+    void run() {
+        for (Record rec : r.rlog.readAll(r.rlog.controlColor())) {
+            if (rec instanceof ReplicaLog.View v && v.view() >= r.view) {
+                r.view = v.view();
+                r.viewChanging = v.changing();
+            }
+        }
+        for (Lane lane : r.lanes) {
+            Map<Long, ExecutedBatch> executed = load(lane);
+            replay(lane, executed);
+            r.executeReady(lane);
+        }
+        if (r.isPrimary() && !r.viewChanging) {
+            requeuePending();
+        }
+    }
+
+    private Map<Long, ExecutedBatch> load(Lane lane) {
+        Map<Long, ExecutedBatch> executed = new HashMap<>();
+        long now = r.env.nowMicros();
+        for (Record rec : r.rlog.readAll(lane.color)) {
+            switch (rec) {
+                case ReplicaLog.Payload p -> {
+                    AuthenticatedUpdate u = r.verifierDecode(p.signedUpdate());
+                    r.payloads.put(u.digest(), new Replica.Payload(p.signedUpdate(), u));
+                    r.pending.putIfAbsent(u.digest(), now);
+                }
+                case ReplicaLog.Accepted a -> {
+                    if (a.prePrepare().message().seqno() > lane.stable) {
+                        lane.slot(a.prePrepare().message().seqno()).accept(a.prePrepare());
+                    }
+                }
+                case ReplicaLog.Prepared p -> {
+                    if (p.proof().prePrepare().message().seqno() > lane.stable) {
+                        lane.slot(p.proof().prePrepare().message().seqno()).setPrepared(p.proof());
+                    }
+                }
+                case ReplicaLog.Committed c -> {
+                    if (c.prePrepare().message().seqno() > lane.stable) {
+                        lane.slot(c.prePrepare().message().seqno()).commit(c.prePrepare().message());
+                    }
+                }
+                case ReplicaLog.Executed e -> executed.put(e.seqno(), new ExecutedBatch(e.resultsRoot(), e.stateDigest()));
+                case ReplicaLog.Stable s -> restoreStable(lane, s);
+                case ReplicaLog.View v -> throw new IllegalStateException("a view record in color " + lane.color);
+            }
+        }
+        return executed;
+    }
+
+    private void restoreStable(Lane lane, ReplicaLog.Stable s) {
+        if (s.seqno() > lane.stable) {
+            lane.makeStable(s.seqno(), s.stateDigest(), s.proof());
+            lane.executed = Math.max(lane.executed, s.seqno());
+            if (lane.executed == s.seqno()) {
+                lane.stateDigest = s.stateDigest();
+            }
+        }
+    }
+
+    /** Re-applies the logged-as-executed batches, in order, that the store no longer holds. */
+    private void replay(Lane lane, Map<Long, ExecutedBatch> executed) {
+        for (long n = lane.executed + 1; executed.containsKey(n); n++) {
+            Slot slot = lane.slots.get(n);
+            if (slot == null || !slot.committed()) {
+                throw new IllegalStateException("color " + lane.color + " batch " + n
+                        + " is logged as executed but not as committed");
+            }
+            PrePrepare batch = slot.committedBatch();
+            ExecutedBatch logged = executed.get(n);
+            Executor.Executed again = executor.replay(batch, d -> r.payloads.get(d).update());
+            if (again != null && !again.resultsRoot().equals(logged.resultsRoot())) {
+                throw new IllegalStateException("color " + lane.color + " batch " + n + " replayed to results root "
+                        + again.resultsRoot() + ", not the logged " + logged.resultsRoot() + ": execution is not deterministic");
+            }
+            Hash32 state = Lane.chain(lane.stateDigest, lane.color, n, logged.resultsRoot());
+            if (!state.equals(logged.stateDigest())) {
+                throw new IllegalStateException("color " + lane.color + " batch " + n + " does not chain to its logged state");
+            }
+            slot.resultsRoot = logged.resultsRoot();
+            r.advance(lane, batch, state);
+            if (n % r.config.params().checkpointInterval() == 0) {
+                lane.ownCheckpoints.put(n, state);
+            }
+        }
+        long lastLogged = Executor.storePosition(lane.color, lane.executed, RingConfig.MAX_BATCH_LIMIT - 1);
+        if (executor.appliedPosition(lane.color) > lastLogged) {
+            throw new IllegalStateException("the version store applied position " + executor.appliedPosition(lane.color)
+                    + " lies beyond color " + lane.color + "'s last batch logged as executed (" + lane.executed + ")");
+        }
+    }
+
+    private void requeuePending() {
+        java.util.Set<Hash32> ordered = new java.util.HashSet<>();
+        for (Lane lane : r.lanes) {
+            for (Slot s : lane.slots.values()) {
+                if (s.accepted() != null) {
+                    ordered.addAll(s.accepted().message().digests());
+                    lane.nextSeqno = Math.max(lane.nextSeqno, s.seqno + 1);
+                    lane.lastProposedTimestamp = Math.max(lane.lastProposedTimestamp,
+                            s.accepted().message().timestampMicros());
+                }
+            }
+        }
+        for (Hash32 d : List.copyOf(r.pending.keySet())) {
+            if (!ordered.contains(d)) {
+                r.lanes[r.config.colorOf(r.payloads.get(d).update().update().aguid())].queue.add(d);
+            }
+        }
+        for (Lane lane : r.lanes) {
+            r.proposeReady(lane, true);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package ostore.ring.bft;
+
+import ostore.crypto.Hash32;
+
+/**
+ * Everything a replica does to the world outside its own state: time, the network, timers and
+ * answers to clients. The replica core is single-threaded and calls nothing else that can block
+ * or vary, so the same code runs inside the deterministic simulator (which supplies a seeded
+ * network, clock and scheduler) and in a real process (gRPC and a real clock).
+ *
+ * <p>Storage is not here: the replica gets its {@code SharedLog} and {@code VersionStore} at
+ * construction, and the simulator supplies versions of both whose crashes lose unsynced writes.
+ */
+public interface ReplicaEnv {
+    /** Microseconds since the epoch; never goes backwards within one replica incarnation. */
+    long nowMicros();
+
+    /**
+     * Sends an encoded, signed frame to replica {@code to}. Best effort: the frame may be lost,
+     * delayed, duplicated or reordered, never altered undetectably (frames are signed).
+     */
+    void send(int to, byte[] frame);
+
+    /** Arms (or re-arms) the timer {@code key} to fire once after {@code afterMicros}. */
+    void setTimer(TimerKey key, long afterMicros);
+
+    void cancelTimer(TimerKey key);
+
+    /**
+     * Hands the signed reply for the update with digest {@code updateDigest} to whichever client
+     * connection is waiting for it at this replica (none may be).
+     */
+    void reply(Hash32 updateDigest, byte[] signedReply);
+}

@@ -1,0 +1,172 @@
+package ostore.ring.bft;
+
+import java.util.ArrayList;
+import java.util.List;
+import ostore.crypto.CanonicalDecoder;
+import ostore.crypto.CanonicalEncoder;
+import ostore.crypto.Hash32;
+import ostore.ring.bft.Message.Checkpoint;
+import ostore.ring.bft.Message.PrePrepare;
+import ostore.ring.bft.Message.Prepare;
+import ostore.ring.bft.Message.PreparedProof;
+import ostore.ring.log.LogEntry;
+import ostore.ring.log.SharedLog;
+
+/**
+ * What a replica writes to its own shared log so that after a crash it neither forgets what it
+ * promised (and so equivocates) nor loses a committed batch. Every record is durable before the
+ * message that depends on it is sent. Ring color c uses log color c; the view lives in log color
+ * {@code colors} (the control color).
+ *
+ * <p>Record format 2 (format 1 is {@code LocalRing}'s), big-endian: {@code [u8 format = 2][u8 type][body]}:
+ * PAYLOAD(1) bytes signed update; ACCEPTED(2) bytes pre-prepare frame; PREPARED(3) bytes
+ * pre-prepare frame, u32 n, n x bytes prepare frame; COMMITTED(4) bytes pre-prepare frame;
+ * EXECUTED(5) i64 seqno, 32 results root, 32 state digest; STABLE(6) i64 seqno, 32 state digest,
+ * u32 n, n x bytes checkpoint frame; VIEW(7) i64 view, u8 changing.
+ */
+final class ReplicaLog {
+    static final int FORMAT = 2;
+    static final int PAYLOAD = 1;
+    static final int ACCEPTED = 2;
+    static final int PREPARED = 3;
+    static final int COMMITTED = 4;
+    static final int EXECUTED = 5;
+    static final int STABLE = 6;
+    static final int VIEW = 7;
+    private static final int READ_BATCH = 512;
+
+    sealed interface Record {}
+
+    record Payload(byte[] signedUpdate) implements Record {}
+
+    record Accepted(Signed<PrePrepare> prePrepare) implements Record {}
+
+    record Prepared(PreparedProof proof) implements Record {}
+
+    record Committed(Signed<PrePrepare> prePrepare) implements Record {}
+
+    record Executed(long seqno, Hash32 resultsRoot, Hash32 stateDigest) implements Record {}
+
+    record Stable(long seqno, Hash32 stateDigest, List<Signed<Checkpoint>> proof) implements Record {}
+
+    record View(long view, boolean changing) implements Record {}
+
+    private final SharedLog log;
+    private final RingConfig config;
+
+    ReplicaLog(SharedLog log, RingConfig config) {
+        if (log.colors() < config.colors() + 1) {
+            throw new IllegalArgumentException("the shared log has " + log.colors() + " colors; a ring of "
+                    + config.colors() + " colors needs " + (config.colors() + 1) + " (one for the view)");
+        }
+        this.log = log;
+        this.config = config;
+    }
+
+    int controlColor() {
+        return config.colors();
+    }
+
+    void append(int color, byte[] record) {
+        log.append(color, List.of(record));
+    }
+
+    /**
+     * Replaces everything in {@code color} with {@code records}: appended first, then the log is
+     * trimmed below them, so a crash in between leaves both copies, which recovery tolerates.
+     */
+    void rewrite(int color, List<byte[]> records) {
+        assert !records.isEmpty() : "a rewrite starts with the stable checkpoint";
+        long first = log.append(color, records);
+        log.trim(color, first);
+    }
+
+    static byte[] payload(byte[] signedUpdate) {
+        return header(PAYLOAD).bytes(signedUpdate).toByteArray();
+    }
+
+    static byte[] accepted(Signed<PrePrepare> pp) {
+        return header(ACCEPTED).bytes(pp.frameUnsafe()).toByteArray();
+    }
+
+    static byte[] prepared(PreparedProof proof) {
+        CanonicalEncoder e = header(PREPARED).bytes(proof.prePrepare().frameUnsafe()).u32(proof.prepares().size());
+        proof.prepares().forEach(p -> e.bytes(p.frameUnsafe()));
+        return e.toByteArray();
+    }
+
+    static byte[] committed(Signed<PrePrepare> pp) {
+        return header(COMMITTED).bytes(pp.frameUnsafe()).toByteArray();
+    }
+
+    static byte[] executed(long seqno, Hash32 resultsRoot, Hash32 stateDigest) {
+        return header(EXECUTED).i64(seqno).hash(resultsRoot).hash(stateDigest).toByteArray();
+    }
+
+    static byte[] stable(long seqno, Hash32 stateDigest, List<Signed<Checkpoint>> proof) {
+        CanonicalEncoder e = header(STABLE).i64(seqno).hash(stateDigest).u32(proof.size());
+        proof.forEach(c -> e.bytes(c.frameUnsafe()));
+        return e.toByteArray();
+    }
+
+    static byte[] view(long view, boolean changing) {
+        return header(VIEW).i64(view).bool(changing).toByteArray();
+    }
+
+    private static CanonicalEncoder header(int type) {
+        return new CanonicalEncoder(64).u8(FORMAT).u8(type);
+    }
+
+    /** Every record of {@code color} still in the log, in order. */
+    List<Record> readAll(int color) {
+        List<Record> out = new ArrayList<>();
+        for (long p = log.firstPosition(color); p < log.nextPosition(color); ) {
+            for (LogEntry e : log.read(color, p, READ_BATCH)) {
+                out.add(decode(e.payload()));
+                p = e.position() + 1;
+            }
+        }
+        return out;
+    }
+
+    /** @throws IllegalArgumentException if the bytes are not a format 2 record with valid frames */
+    Record decode(byte[] bytes) {
+        CanonicalDecoder d = new CanonicalDecoder(bytes);
+        int format = d.u8("replica log format");
+        if (format != FORMAT) {
+            throw new IllegalArgumentException("replica log format (" + format + ") must be " + FORMAT);
+        }
+        int type = d.u8("replica log type");
+        Record r = switch (type) {
+            case PAYLOAD -> new Payload(d.bytes("payload"));
+            case ACCEPTED -> new Accepted(frame(d, PrePrepare.class));
+            case PREPARED -> new Prepared(new PreparedProof(frame(d, PrePrepare.class), frames(d, Prepare.class)));
+            case COMMITTED -> new Committed(frame(d, PrePrepare.class));
+            case EXECUTED -> new Executed(d.u63("seqno"), d.hash("results root"), d.hash("state digest"));
+            case STABLE -> new Stable(d.u63("seqno"), d.hash("state digest"), frames(d, Checkpoint.class));
+            case VIEW -> new View(d.u63("view"), d.u8("changing") != 0);
+            default -> throw new IllegalArgumentException("unknown replica log record type " + type);
+        };
+        d.end("replica log record type " + type);
+        return r;
+    }
+
+    private <M extends Message> List<Signed<M>> frames(CanonicalDecoder d, Class<M> kind) {
+        int n = d.count("frames", 4);
+        List<Signed<M>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(frame(d, kind));
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <M extends Message> Signed<M> frame(CanonicalDecoder d, Class<M> kind) {
+        Signed<?> s = Frames.decodeAndVerify(d.bytes("frame"), config);
+        if (!kind.isInstance(s.message())) {
+            throw new IllegalArgumentException("logged frame is a " + s.message().getClass().getSimpleName()
+                    + ", not a " + kind.getSimpleName());
+        }
+        return (Signed<M>) s;
+    }
+}

@@ -1,0 +1,118 @@
+package ostore.ring.bft;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import ostore.crypto.Aguid;
+import ostore.crypto.PublicKey;
+
+/**
+ * The ring's membership and protocol parameters; every replica must hold the same one.
+ *
+ * @param epoch the configuration's number; results and certificates name it, so keys can change later
+ * @param f the number of Byzantine replicas tolerated; the ring has exactly 3f+1 replicas
+ * @param replicas replica i at index i
+ * @param colors how many independently ordered groups of objects there are
+ */
+public record RingConfig(long epoch, int f, List<ReplicaAddress> replicas, int colors, Params params) {
+    /** The largest frame a replica accepts: bounds memory per message before a signature is checked. */
+    public static final int MAX_FRAME_BYTES = 64 << 20;
+    /** Batches carry at most this many updates, so store positions can pack (seqno, index). */
+    public static final int MAX_BATCH_LIMIT = 1 << 16;
+
+    /**
+     * @param maxBatchSize updates per batch at most
+     * @param batchWaitMicros how long the primary holds an unfilled batch open
+     * @param checkpointInterval batches between checkpoints (K)
+     * @param watermarkWindow sequence numbers a color may run ahead of its stable checkpoint (L)
+     * @param viewChangeTimeoutMicros how long a known request may wait to execute before the
+     *     primary is suspected; doubles with every view change that does not bring progress
+     * @param maxSkewMicros how far a batch timestamp may be from a backup's clock
+     */
+    public record Params(int maxBatchSize, long batchWaitMicros, int checkpointInterval, int watermarkWindow,
+            long viewChangeTimeoutMicros, long maxSkewMicros) {
+        public static final Params DEFAULT = new Params(256, 1_000, 16, 64, 2_000_000, 5_000_000);
+
+        public Params {
+            if (maxBatchSize < 1 || maxBatchSize > MAX_BATCH_LIMIT) {
+                throw new IllegalArgumentException("maxBatchSize (" + maxBatchSize + ") must be in 1.." + MAX_BATCH_LIMIT);
+            }
+            if (batchWaitMicros < 0) {
+                throw new IllegalArgumentException("batchWaitMicros (" + batchWaitMicros + ") must be >= 0");
+            }
+            if (checkpointInterval < 1) {
+                throw new IllegalArgumentException("checkpointInterval (" + checkpointInterval + ") must be >= 1");
+            }
+            // Two intervals, so the primary keeps proposing while the last checkpoint stabilizes.
+            if (watermarkWindow < 2 * checkpointInterval || watermarkWindow % checkpointInterval != 0) {
+                throw new IllegalArgumentException("watermarkWindow (" + watermarkWindow
+                        + ") must be a multiple of checkpointInterval (" + checkpointInterval + ") and at least twice it");
+            }
+            if (viewChangeTimeoutMicros < 1) {
+                throw new IllegalArgumentException("viewChangeTimeoutMicros (" + viewChangeTimeoutMicros + ") must be >= 1");
+            }
+            if (maxSkewMicros < 0) {
+                throw new IllegalArgumentException("maxSkewMicros (" + maxSkewMicros + ") must be >= 0");
+            }
+        }
+    }
+
+    public RingConfig {
+        Objects.requireNonNull(params, "params");
+        replicas = List.copyOf(replicas);
+        if (epoch < 0) {
+            throw new IllegalArgumentException("epoch (" + epoch + ") must be >= 0");
+        }
+        if (f < 1) {
+            throw new IllegalArgumentException("f (" + f + ") must be >= 1: a ring tolerates at least one fault");
+        }
+        if (replicas.size() != 3 * f + 1) {
+            throw new IllegalArgumentException("a ring with f (" + f + ") needs " + (3 * f + 1) + " replicas, not "
+                    + replicas.size());
+        }
+        if (colors < 1 || colors > 256) {
+            throw new IllegalArgumentException("colors (" + colors + ") must be in 1..256: an AGUID byte picks one");
+        }
+        Set<PublicKey> keys = new HashSet<>();
+        for (int i = 0; i < replicas.size(); i++) {
+            ReplicaAddress r = replicas.get(i);
+            if (r.id() != i) {
+                throw new IllegalArgumentException("replica at index " + i + " has id " + r.id());
+            }
+            if (!keys.add(r.key())) {
+                throw new IllegalArgumentException("replica " + i + " repeats the key " + r.key());
+            }
+        }
+    }
+
+    public int n() {
+        return replicas.size();
+    }
+
+    /** 2f+1: any two quorums share a correct replica. */
+    public int quorum() {
+        return 2 * f + 1;
+    }
+
+    /** f+1: at least one of them is correct. */
+    public int weakQuorum() {
+        return f + 1;
+    }
+
+    public int primary(long view) {
+        return (int) Math.floorMod(view, (long) n());
+    }
+
+    public int colorOf(Aguid aguid) {
+        return Byte.toUnsignedInt(aguid.hash().byteAt(0)) % colors;
+    }
+
+    public PublicKey key(int id) {
+        return replicas.get(id).key();
+    }
+
+    public List<PublicKey> keys() {
+        return replicas.stream().map(ReplicaAddress::key).toList();
+    }
+}

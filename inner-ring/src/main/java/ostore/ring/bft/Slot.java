@@ -1,0 +1,136 @@
+package ostore.ring.bft;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import ostore.crypto.Hash32;
+import ostore.ring.bft.Message.Commit;
+import ostore.ring.bft.Message.PrePrepare;
+import ostore.ring.bft.Message.Prepare;
+import ostore.ring.bft.Message.PreparedProof;
+
+/**
+ * Agreement on one sequence number of one color: the pre-prepare accepted in the current view,
+ * the votes of that view, and what survives a view change (the prepared proof, committed).
+ * Votes are counted only for the accepted pre-prepare's (view, batch digest).
+ */
+final class Slot {
+    final long seqno;
+    private Signed<PrePrepare> accepted;
+    /** A pre-prepare of the current view waiting for payloads this replica does not hold yet. */
+    Signed<PrePrepare> awaitingPayloads;
+    private final Map<Integer, Signed<Prepare>> prepares = new HashMap<>();
+    private final Map<Integer, Signed<Commit>> commits = new HashMap<>();
+    private PreparedProof prepared;
+    private Hash32 committedDigest;
+    private PrePrepare committedBatch;
+    boolean sentCommit;
+    /** Set once executed here: what EXECUTED logged, carried over a log trim with the slot. */
+    Hash32 resultsRoot;
+    Hash32 stateDigest;
+
+    Slot(long seqno) {
+        this.seqno = seqno;
+    }
+
+    Signed<PrePrepare> accepted() {
+        return accepted;
+    }
+
+    /** Accepts {@code pp} for its view; votes of earlier views no longer count. */
+    void accept(Signed<PrePrepare> pp) {
+        assert accepted == null || accepted.message().view() < pp.message().view()
+                || accepted.message().batchDigest().equals(pp.message().batchDigest())
+                : "two batches accepted for one (view, color, seqno)";
+        assert committedDigest == null || committedDigest.equals(pp.message().batchDigest())
+                : "a committed slot re-proposed with another batch";
+        if (accepted != null && accepted.message().view() < pp.message().view()) {
+            prepares.clear();
+            commits.clear();
+            sentCommit = false;
+        }
+        accepted = pp;
+        awaitingPayloads = null;
+        prepares.values().removeIf(p -> !matches(p.message().view(), p.message().batchDigest()));
+        commits.values().removeIf(c -> !matches(c.message().view(), c.message().batchDigest()));
+    }
+
+    /** Forgets the votes and any unprepared pre-prepare of views before {@code view}. */
+    void enterView(long view) {
+        if (accepted != null && accepted.message().view() < view) {
+            accepted = null;
+        }
+        awaitingPayloads = null;
+        prepares.clear();
+        commits.clear();
+        sentCommit = false;
+    }
+
+    void addPrepare(Signed<Prepare> p) {
+        prepares.putIfAbsent(p.sender(), p);
+    }
+
+    void addCommit(Signed<Commit> c) {
+        commits.putIfAbsent(c.sender(), c);
+    }
+
+    /** The prepares from distinct backups that match the accepted pre-prepare. */
+    List<Signed<Prepare>> matchingPrepares(int primary) {
+        List<Signed<Prepare>> out = new ArrayList<>();
+        if (accepted == null) {
+            return out;
+        }
+        for (Signed<Prepare> p : prepares.values()) {
+            if (p.sender() != primary && matches(p.message().view(), p.message().batchDigest())) {
+                out.add(p);
+            }
+        }
+        out.sort(java.util.Comparator.comparingInt(Signed::sender));
+        return out;
+    }
+
+    int matchingCommits() {
+        if (accepted == null) {
+            return 0;
+        }
+        return (int) commits.values().stream()
+                .filter(c -> matches(c.message().view(), c.message().batchDigest())).count();
+    }
+
+    private boolean matches(long view, Hash32 digest) {
+        return accepted != null && accepted.message().view() == view
+                && accepted.message().batchDigest().equals(digest);
+    }
+
+    PreparedProof prepared() {
+        return prepared;
+    }
+
+    void setPrepared(PreparedProof proof) {
+        assert prepared == null || prepared.prePrepare().message().view() <= proof.prePrepare().message().view();
+        prepared = proof;
+    }
+
+    /** True once prepared in the accepted pre-prepare's view. */
+    boolean preparedInCurrentView() {
+        return prepared != null && accepted != null
+                && prepared.prePrepare().message().view() == accepted.message().view();
+    }
+
+    boolean committed() {
+        return committedDigest != null;
+    }
+
+    PrePrepare committedBatch() {
+        return committedBatch;
+    }
+
+    void commit(PrePrepare batch) {
+        Hash32 digest = batch.batchDigest();
+        assert committedDigest == null || committedDigest.equals(digest)
+                : "two different batches committed at seqno " + seqno;
+        committedDigest = digest;
+        committedBatch = batch;
+    }
+}

@@ -1,0 +1,224 @@
+package ostore.ring.bft;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import ostore.crypto.Hash32;
+import ostore.ring.bft.Message.ColorState;
+import ostore.ring.bft.Message.NewView;
+import ostore.ring.bft.Message.PrePrepare;
+import ostore.ring.bft.Message.PreparedProof;
+import ostore.ring.bft.Message.ViewChange;
+
+/**
+ * Replaces a primary that does not get known requests executed: VIEW-CHANGE, NEW-VIEW and entry
+ * into the new view (PBFT with signed messages). The request timeout doubles with every view
+ * change that brings no progress, so a ring with a slow network still settles on some view.
+ */
+final class ViewChanger {
+    private static final int MAX_TIMEOUT_SHIFT = 16;
+
+    private final Replica r;
+    private final TreeMap<Long, Map<Integer, Signed<ViewChange>>> received = new TreeMap<>();
+    private int timeoutShift;
+    private long newViewSent = -1;
+
+    ViewChanger(Replica r) {
+        this.r = r;
+    }
+
+    private long timeout() {
+        return r.config.params().viewChangeTimeoutMicros() << timeoutShift;
+    }
+
+    /** A batch executed: the ring is live, so the next suspicion starts from the base timeout. */
+    void progressed() {
+        timeoutShift = 0;
+    }
+
+    /** Keeps the request timer due when the oldest pending request has waited {@link #timeout()}. */
+    void armRequestTimer() {
+        TimerKey key = new TimerKey(TimerKey.Kind.VIEW_CHANGE, 0);
+        if (r.pending.isEmpty() || r.viewChanging) {
+            r.env.cancelTimer(key);
+            return;
+        }
+        long oldest = r.pending.firstEntry().getValue();
+        r.env.setTimer(key, Math.max(1, oldest + timeout() - r.env.nowMicros()));
+    }
+
+    void onRequestTimeout() {
+        if (r.viewChanging || r.pending.isEmpty()) {
+            return;
+        }
+        if (r.env.nowMicros() - r.pending.firstEntry().getValue() >= timeout()) {
+            startViewChange(r.view + 1);
+        } else {
+            armRequestTimer();
+        }
+    }
+
+    void onNewViewTimeout(long view) {
+        if (r.viewChanging && r.view == view) {
+            startViewChange(view + 1);
+        }
+    }
+
+    void startViewChange(long newView) {
+        assert newView > r.view || (newView == r.view && !r.viewChanging) : "views only move forward";
+        r.rlog.append(r.rlog.controlColor(), ReplicaLog.view(newView, true));
+        r.view = newView;
+        r.viewChanging = true;
+        timeoutShift = Math.min(MAX_TIMEOUT_SHIFT, timeoutShift + 1);
+        r.env.cancelTimer(new TimerKey(TimerKey.Kind.VIEW_CHANGE, 0));
+        for (Lane lane : r.lanes) {
+            lane.queue.clear();
+        }
+        ViewChange vc = buildViewChange(newView);
+        r.broadcast(vc);
+        received.computeIfAbsent(newView, v -> new TreeMap<>()).put(r.id, r.sign(vc));
+        r.env.setTimer(new TimerKey(TimerKey.Kind.NEW_VIEW, newView), timeout());
+        maybeSendNewView();
+    }
+
+    private ViewChange buildViewChange(long newView) {
+        List<ColorState> colors = new ArrayList<>();
+        for (Lane lane : r.lanes) {
+            List<PreparedProof> prepared = new ArrayList<>();
+            for (Slot s : lane.slots.values()) {
+                if (s.prepared() != null) {
+                    prepared.add(s.prepared());
+                }
+            }
+            colors.add(new ColorState(lane.color, lane.stable, lane.stableDigest, lane.stableProof, prepared));
+        }
+        return new ViewChange(newView, colors);
+    }
+
+    void onViewChange(Signed<ViewChange> s) {
+        long v = s.message().newView();
+        if (v < r.view || (v == r.view && !r.viewChanging) || !NewViewPlan.valid(r.config, s)) {
+            return;
+        }
+        received.computeIfAbsent(v, x -> new TreeMap<>()).putIfAbsent(s.sender(), s);
+        joinIfOthersMoved();
+        maybeSendNewView();
+    }
+
+    /** f+1 replicas asking for views above ours include a correct one: follow to the lowest of those. */
+    private void joinIfOthersMoved() {
+        Set<Integer> senders = new HashSet<>();
+        long lowest = Long.MAX_VALUE;
+        for (var e : received.tailMap(r.view, !r.viewChanging).entrySet()) {
+            if (e.getKey() > r.view || !r.viewChanging) {
+                senders.addAll(e.getValue().keySet());
+                lowest = Math.min(lowest, e.getKey());
+            }
+        }
+        senders.remove(r.id);
+        if (senders.size() >= r.config.weakQuorum() && lowest > r.view) {
+            startViewChange(lowest);
+        }
+    }
+
+    private void maybeSendNewView() {
+        long v = r.view;
+        Map<Integer, Signed<ViewChange>> vcs = received.get(v);
+        if (!r.viewChanging || r.config.primary(v) != r.id || newViewSent == v || vcs == null
+                || vcs.size() < r.config.quorum()) {
+            return;
+        }
+        List<Signed<ViewChange>> chosen = new ArrayList<>(vcs.values()).subList(0, r.config.quorum());
+        NewViewPlan plan = NewViewPlan.compute(r.config, v, chosen);
+        List<Signed<PrePrepare>> signed = plan.prePrepares.stream().map(r::sign).toList();
+        newViewSent = v;
+        enterView(v, plan, signed);
+        // Backups drop pre-prepares of a view they have not entered, so NEW-VIEW goes before new batches.
+        r.broadcast(new NewView(v, chosen, signed));
+        resume();
+    }
+
+    void onNewView(Signed<NewView> s) {
+        NewView nv = s.message();
+        long v = nv.view();
+        if (v < r.view || (v == r.view && !r.viewChanging) || s.sender() != r.config.primary(v)) {
+            return;
+        }
+        Set<Integer> senders = new HashSet<>();
+        for (Signed<ViewChange> vc : nv.viewChanges()) {
+            if (vc.message().newView() != v || !senders.add(vc.sender()) || !NewViewPlan.valid(r.config, vc)) {
+                return;
+            }
+        }
+        if (senders.size() < r.config.quorum()) {
+            return;
+        }
+        NewViewPlan plan = NewViewPlan.compute(r.config, v, nv.viewChanges());
+        List<PrePrepare> proposed = nv.prePrepares().stream().map(Signed::message).toList();
+        boolean allFromPrimary = nv.prePrepares().stream().allMatch(p -> p.sender() == s.sender());
+        if (!plan.prePrepares.equals(proposed) || !allFromPrimary) {
+            return;
+        }
+        if (v > r.view || !r.viewChanging) {
+            r.rlog.append(r.rlog.controlColor(), ReplicaLog.view(v, true));
+        }
+        enterView(v, plan, nv.prePrepares());
+        resume();
+    }
+
+    /** Installs view {@code v}: adopts its checkpoints, accepts its batches, resumes proposing. */
+    private void enterView(long v, NewViewPlan plan, List<Signed<PrePrepare>> prePrepares) {
+        r.rlog.append(r.rlog.controlColor(), ReplicaLog.view(v, false));
+        r.view = v;
+        r.viewChanging = false;
+        r.env.cancelTimer(new TimerKey(TimerKey.Kind.NEW_VIEW, v));
+        received.headMap(v, true).clear();
+        for (NewViewPlan.Start start : plan.starts) {
+            adoptCheckpoint(r.lanes[start.color()], start);
+        }
+        for (Lane lane : r.lanes) {
+            lane.slots.values().forEach(slot -> slot.enterView(v));
+            lane.nextSeqno = Math.max(lane.nextSeqno, Math.max(lane.executed, lane.stable) + 1);
+        }
+        Set<Hash32> reproposed = new HashSet<>();
+        for (Signed<PrePrepare> pp : prePrepares) {
+            Lane lane = r.lanes[pp.message().color()];
+            reproposed.addAll(pp.message().digests());
+            lane.nextSeqno = Math.max(lane.nextSeqno, pp.message().seqno() + 1);
+            lane.lastProposedTimestamp = Math.max(lane.lastProposedTimestamp, pp.message().timestampMicros());
+            if (pp.message().seqno() > lane.stable) {
+                r.acceptWhenHeld(lane, lane.slot(pp.message().seqno()), pp);
+            }
+        }
+        restartPending(reproposed);
+    }
+
+    private void adoptCheckpoint(Lane lane, NewViewPlan.Start start) {
+        if (start.seqno() > lane.stable && start.digest().equals(lane.ownCheckpoints.get(start.seqno()))) {
+            r.makeStable(lane, start.seqno(), start.digest(), start.proof());
+        }
+    }
+
+    /** Gives every pending request a fresh timeout in the new view; the new primary proposes them. */
+    private void restartPending(Set<Hash32> reproposed) {
+        long now = r.env.nowMicros();
+        List<Hash32> digests = new ArrayList<>(r.pending.keySet());
+        for (Hash32 d : digests) {
+            r.pending.put(d, now);
+            if (r.isPrimary() && !reproposed.contains(d)) {
+                r.lanes[r.config.colorOf(r.payloads.get(d).update().update().aguid())].queue.add(d);
+            }
+        }
+    }
+
+    private void resume() {
+        for (Lane lane : r.lanes) {
+            r.proposeReady(lane, true);
+            r.executeReady(lane);
+        }
+        armRequestTimer();
+    }
+}

@@ -1,0 +1,94 @@
+package ostore.ring.bft;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import ostore.ring.log.LogEntry;
+import ostore.ring.log.SharedLog;
+import ostore.ring.log.Subscription;
+import ostore.ring.log.TrimmedPositionException;
+
+/** A shared log in memory whose every append is durable at once: the replica tests' disk. */
+final class MemorySharedLog implements SharedLog {
+    private final List<List<byte[]>> records = new ArrayList<>();
+    private final long[] first;
+
+    MemorySharedLog(int colors) {
+        first = new long[colors];
+        for (int c = 0; c < colors; c++) {
+            records.add(new ArrayList<>());
+        }
+    }
+
+    @Override
+    public int colors() {
+        return first.length;
+    }
+
+    @Override
+    public int maxRecordBytes() {
+        return 1 << 24;
+    }
+
+    @Override
+    public long append(int color, List<byte[]> batch) {
+        long position = nextPosition(color);
+        batch.forEach(b -> records.get(color).add(b.clone()));
+        return position;
+    }
+
+    @Override
+    public CompletableFuture<Long> appendAsync(int color, List<byte[]> batch) {
+        return CompletableFuture.completedFuture(append(color, batch));
+    }
+
+    @Override
+    public List<LogEntry> read(int color, long from, int maxRecords) {
+        if (from < first[color]) {
+            throw new TrimmedPositionException(color, from, first[color]);
+        }
+        List<LogEntry> out = new ArrayList<>();
+        for (long p = from; p < nextPosition(color) && out.size() < maxRecords; p++) {
+            out.add(new LogEntry(color, p, records.get(color).get((int) (p - first[color])).clone()));
+        }
+        return out;
+    }
+
+    @Override
+    public Subscription subscribe(int color, long from, Consumer<LogEntry> consumer) {
+        throw new UnsupportedOperationException("replicas read their log only at start");
+    }
+
+    @Override
+    public void trim(int color, long upTo) {
+        long to = Math.min(upTo, nextPosition(color));
+        if (to > first[color]) {
+            records.get(color).subList(0, (int) (to - first[color])).clear();
+            first[color] = to;
+        }
+    }
+
+    @Override
+    public long firstPosition(int color) {
+        return first[color];
+    }
+
+    @Override
+    public long nextPosition(int color) {
+        return first[color] + records.get(color).size();
+    }
+
+    /** Records currently held in {@code color}. */
+    int size(int color) {
+        return records.get(color).size();
+    }
+
+    @Override
+    public String storeKind() {
+        return "memory";
+    }
+
+    @Override
+    public void close() {}
+}

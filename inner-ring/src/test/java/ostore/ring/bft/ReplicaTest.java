@@ -1,0 +1,135 @@
+package ostore.ring.bft;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import ostore.crypto.Aguid;
+import ostore.crypto.Certificate;
+import ostore.crypto.ResultReply;
+import ostore.crypto.SigningKey;
+import ostore.ring.SubmittedUpdate;
+import ostore.store.HistoryEntry;
+import org.junit.jupiter.api.Test;
+
+class ReplicaTest {
+    private static final long SECOND = 1_000_000;
+    private static final RingConfig.Params PARAMS = new RingConfig.Params(4, 1_000, 2, 4, 200_000, 5 * SECOND);
+    private final SigningKey client = SigningKey.fromSeed(new byte[32]);
+
+    private List<SubmittedUpdate> updates(int objects, int perObject) {
+        List<SubmittedUpdate> out = new ArrayList<>();
+        for (int n = 1; n <= perObject; n++) {
+            for (int o = 0; o < objects; o++) {
+                out.add(TestUpdates.append(client, "object-" + o, n, "data " + o + "/" + n));
+            }
+        }
+        return out;
+    }
+
+    private static List<HistoryEntry> history(RingHarness h, int replica, Aguid aguid) {
+        return h.stores.get(replica).history(aguid, 0, 0);
+    }
+
+    private void assertSameHistories(RingHarness h, List<SubmittedUpdate> us, int... replicas) {
+        for (SubmittedUpdate u : us) {
+            Aguid a = u.decoded().update().aguid();
+            List<HistoryEntry> first = history(h, replicas[0], a);
+            long executions = first.stream().filter(e -> e.updateDigest().equals(u.decoded().digest())).count();
+            assertEquals(1, executions, "update " + u.decoded().digest().shortHex() + " executed once");
+            for (int r : replicas) {
+                assertEquals(first, history(h, r, a), "replica " + r + " history of " + a);
+            }
+        }
+    }
+
+    @Test
+    void updatesExecuteEverywhereInOneOrderWithMatchingRepliesAndCertificates() {
+        RingHarness h = new RingHarness(PARAMS);
+        List<SubmittedUpdate> us = updates(3, 3);
+        us.forEach(h::submitToAll);
+        h.run(SECOND);
+        assertSameHistories(h, us, 0, 1, 2, 3);
+        for (SubmittedUpdate u : us) {
+            List<ResultReply> good = new ArrayList<>();
+            for (int r = 0; r < 4; r++) {
+                ResultReply reply = ResultReply.decode(h.replies.get(r).get(u.decoded().digest()));
+                assertTrue(reply.verify(h.config.key(reply.signer())), "reply of replica " + r + " verifies");
+                good.add(reply);
+            }
+            assertTrue(good.stream().allMatch(x -> x.leaf().equals(good.getFirst().leaf())), "replies match");
+            assertEquals(1, good.getFirst().leaf().outcome(), "committed");
+            Aguid a = u.decoded().update().aguid();
+            for (int r = 0; r < 4; r++) {
+                byte[] bytes = h.stores.get(r).certificate(a, good.getFirst().leaf().seq()).orElseThrow();
+                Certificate c = Certificate.decode(bytes);
+                c.check(h.config.keys(), 1);
+                assertTrue(c.signatures().size() >= 3, "2f+1 signatures");
+                assertEquals(good.getFirst().leaf(), c.leaf());
+            }
+        }
+    }
+
+    @Test
+    void checkpointsBecomeStableAndTrimTheLog() {
+        RingHarness h = new RingHarness(new RingConfig.Params(1, 1_000, 2, 4, 200_000, 5 * SECOND));
+        List<SubmittedUpdate> us = updates(2, 4);
+        for (SubmittedUpdate u : us) {
+            h.submitToAll(u);
+            h.run(10_000);
+        }
+        h.run(SECOND);
+        for (int r = 0; r < 4; r++) {
+            ReplicaStatus.ColorStatus s = h.replicas.get(r).status().colors().getFirst();
+            assertEquals(8, s.executed(), "replica " + r + " executed 8 batches");
+            assertEquals(8, s.stable(), "replica " + r + " checkpoint at 8 stable");
+            assertTrue(h.logs.get(r).firstPosition(0) > 0, "replica " + r + " trimmed its log");
+        }
+        assertSameHistories(h, us, 0, 1, 2, 3);
+    }
+
+    @Test
+    void aSilentPrimaryIsReplacedAndPendingUpdatesExecuteOnce() {
+        RingHarness h = new RingHarness(PARAMS);
+        List<SubmittedUpdate> before = updates(2, 1);
+        before.forEach(h::submitToAll);
+        h.run(SECOND);
+        h.silent.add(0);
+        List<SubmittedUpdate> after = new ArrayList<>();
+        for (int o = 0; o < 2; o++) {
+            after.add(TestUpdates.append(client, "object-" + o, 2, "after " + o));
+        }
+        after.forEach(h::submitToAll);
+        h.run(10 * SECOND);
+        for (int r = 1; r < 4; r++) {
+            assertEquals(1, h.replicas.get(r).status().view(), "replica " + r + " moved to view 1");
+        }
+        List<SubmittedUpdate> all = new ArrayList<>(before);
+        all.addAll(after);
+        assertSameHistories(h, all, 1, 2, 3);
+    }
+
+    @Test
+    void aBackupMissingAPayloadFetchesIt() {
+        RingHarness h = new RingHarness(PARAMS);
+        List<SubmittedUpdate> us = updates(2, 2);
+        for (SubmittedUpdate u : us) {
+            h.submit(u, 0, 1, 2);
+        }
+        h.run(SECOND);
+        assertSameHistories(h, us, 0, 1, 2, 3);
+    }
+
+    @Test
+    void aRestartedReplicaRecoversFromItsLogAndKeepsUp() {
+        RingHarness h = new RingHarness(PARAMS);
+        List<SubmittedUpdate> us = updates(2, 3);
+        us.subList(0, 3).forEach(h::submitToAll);
+        h.run(SECOND);
+        h.crashAndRestart(2);
+        us.subList(3, 6).forEach(h::submitToAll);
+        h.run(SECOND);
+        assertSameHistories(h, us, 0, 1, 2, 3);
+    }
+}

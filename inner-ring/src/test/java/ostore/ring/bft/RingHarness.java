@@ -1,0 +1,159 @@
+package ostore.ring.bft;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import ostore.crypto.Hash32;
+import ostore.crypto.SigningKey;
+import ostore.ring.SubmittedUpdate;
+import ostore.store.Limits;
+import ostore.store.memory.MemoryVersionStore;
+
+/**
+ * Four replicas in one thread: frames go through a FIFO queue (through the real codec and
+ * signature checks), timers fire in virtual time when the network is quiet. A fault rule may
+ * drop envelopes; a replica may be silenced. Deterministic: no threads, no wall clock.
+ */
+final class RingHarness {
+    record Envelope(int from, int to, byte[] frame) {
+        int type() {
+            return Byte.toUnsignedInt(frame[1]);
+        }
+    }
+
+    private record Due(long at, long order) implements Comparable<Due> {
+        @Override
+        public int compareTo(Due o) {
+            return at != o.at ? Long.compare(at, o.at) : Long.compare(order, o.order);
+        }
+    }
+
+    private record Armed(int replica, TimerKey key) {}
+
+    final RingConfig config;
+    final List<SigningKey> keys = new ArrayList<>();
+    final List<Replica> replicas = new ArrayList<>();
+    final List<MemorySharedLog> logs = new ArrayList<>();
+    final List<MemoryVersionStore> stores = new ArrayList<>();
+    final List<Map<Hash32, byte[]>> replies = new ArrayList<>();
+    final Set<Integer> silent = new HashSet<>();
+    Predicate<Envelope> drop = e -> false;
+    private final ArrayDeque<Envelope> network = new ArrayDeque<>();
+    private final TreeMap<Due, Armed> timers = new TreeMap<>();
+    private final Map<Armed, Due> armed = new HashMap<>();
+    private long now = 1_000_000_000L;
+    private long order;
+
+    RingHarness(RingConfig.Params params) {
+        List<ReplicaAddress> addresses = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            byte[] seed = new byte[32];
+            seed[0] = (byte) (i + 1);
+            keys.add(SigningKey.fromSeed(seed));
+            addresses.add(new ReplicaAddress(i, "127.0.0.1", 7000 + i, keys.get(i).publicKey()));
+        }
+        config = new RingConfig(0, 1, addresses, 1, params);
+        for (int i = 0; i < 4; i++) {
+            logs.add(new MemorySharedLog(2));
+            stores.add(new MemoryVersionStore(Limits.DEFAULT));
+            replies.add(new HashMap<>());
+            replicas.add(null);
+            boot(i);
+        }
+    }
+
+    /** (Re)starts replica {@code i} over its log and store, as after a crash. */
+    void boot(int i) {
+        Replica r = new Replica(config, i, keys.get(i), logs.get(i), stores.get(i), TestUpdates.VERIFIER, env(i));
+        replicas.set(i, r);
+        r.start();
+    }
+
+    /** Crashes replica {@code i}: its store loses what it did not sync, its timers and inbound frames go. */
+    void crashAndRestart(int i) {
+        stores.set(i, stores.get(i).crashed());
+        armed.keySet().removeIf(a -> a.replica() == i);
+        timers.values().removeIf(a -> a.replica() == i);
+        boot(i);
+    }
+
+    private ReplicaEnv env(int self) {
+        return new ReplicaEnv() {
+            @Override
+            public long nowMicros() {
+                return now;
+            }
+
+            @Override
+            public void send(int to, byte[] frame) {
+                network.add(new Envelope(self, to, frame));
+            }
+
+            @Override
+            public void setTimer(TimerKey key, long afterMicros) {
+                cancelTimer(key);
+                Due due = new Due(now + afterMicros, order++);
+                timers.put(due, new Armed(self, key));
+                armed.put(new Armed(self, key), due);
+            }
+
+            @Override
+            public void cancelTimer(TimerKey key) {
+                Due due = armed.remove(new Armed(self, key));
+                if (due != null) {
+                    timers.remove(due);
+                }
+            }
+
+            @Override
+            public void reply(Hash32 updateDigest, byte[] signedReply) {
+                replies.get(self).put(updateDigest, signedReply);
+            }
+        };
+    }
+
+    void submit(SubmittedUpdate u, int... to) {
+        for (int i : to) {
+            if (!silent.contains(i)) {
+                replicas.get(i).onClientUpdate(u);
+            }
+        }
+    }
+
+    void submitToAll(SubmittedUpdate u) {
+        submit(u, 0, 1, 2, 3);
+    }
+
+    /** Delivers frames and fires timers until nothing is left before {@code forMicros} from now. */
+    void run(long forMicros) {
+        long deadline = now + forMicros;
+        while (true) {
+            if (!network.isEmpty()) {
+                deliver(network.poll());
+            } else if (!timers.isEmpty() && timers.firstKey().at() <= deadline) {
+                var next = timers.pollFirstEntry();
+                armed.remove(next.getValue());
+                now = Math.max(now, next.getKey().at());
+                if (!silent.contains(next.getValue().replica())) {
+                    replicas.get(next.getValue().replica()).onTimer(next.getValue().key());
+                }
+            } else {
+                now = Math.max(now, deadline);
+                return;
+            }
+        }
+    }
+
+    private void deliver(Envelope e) {
+        if (silent.contains(e.from()) || silent.contains(e.to()) || drop.test(e)) {
+            return;
+        }
+        replicas.get(e.to()).onMessage(Frames.decodeAndVerify(e.frame(), config));
+    }
+}

@@ -1,0 +1,48 @@
+package ostore.ring.sim;
+
+import java.util.function.Function;
+import ostore.ring.SubmittedUpdate;
+import ostore.ring.bft.Replica;
+import ostore.ring.bft.RingConfig;
+import ostore.ring.bft.Signed;
+import ostore.ring.bft.TimerKey;
+
+/** The real replica core behind the simulator's seam; the only class that knows its constructor. */
+final class CoreReplica implements ReplicaUnderTest {
+    private final Replica replica;
+
+    private CoreReplica(Replica replica) {
+        this.replica = replica;
+    }
+
+    /** Replicas of {@code config} that verify fetched payloads with the simulator's update codec. */
+    static Function<RingConfig, Factory> factory() {
+        return config -> (id, key, env, log, store) ->
+                new CoreReplica(new Replica(config, id, key, log, store, SimUpdateCodec::decode, env));
+    }
+
+    @Override
+    public void start() {
+        replica.start();
+    }
+
+    @Override
+    public void onClientUpdate(SubmittedUpdate update) {
+        replica.onClientUpdate(update);
+    }
+
+    @Override
+    public void onMessage(Signed<?> message) {
+        replica.onMessage(message);
+    }
+
+    @Override
+    public void onTimer(TimerKey key) {
+        replica.onTimer(key);
+    }
+
+    @Override
+    public String describe() {
+        return replica.status().toString();
+    }
+}

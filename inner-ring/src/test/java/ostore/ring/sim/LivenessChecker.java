@@ -1,0 +1,48 @@
+package ostore.ring.sim;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import ostore.crypto.Aguid;
+import ostore.store.HistoryEntry;
+
+/**
+ * Liveness, checked once faults are at most f and the network has healed and a bounded quiet
+ * period has passed: every client request has completed, and every correct replica has caught up
+ * to the same history for every object (state transfer and retransmission did their work).
+ */
+final class LivenessChecker {
+    private final long seed;
+
+    LivenessChecker(long seed) {
+        this.seed = seed;
+    }
+
+    void checkRequestsComplete(List<ClientOp> ops, long quietMicros, long step) {
+        List<ClientOp> pending = ops.stream().filter(op -> !op.done()).toList();
+        if (!pending.isEmpty()) {
+            throw new SimulationFailure("liveness", seed, step, pending.size() + " of " + ops.size()
+                    + " requests still pending " + quietMicros + " us after the network healed; first: "
+                    + pending.getFirst());
+        }
+    }
+
+    void checkReplicasCaughtUp(SortedMap<Integer, Map<Aguid, List<HistoryEntry>>> histories, List<Aguid> objects,
+            long step) {
+        for (Aguid aguid : objects) {
+            int expected = -1;
+            int expectedOwner = -1;
+            for (var r : histories.entrySet()) {
+                int size = r.getValue().getOrDefault(aguid, List.of()).size();
+                if (expected < 0) {
+                    expected = size;
+                    expectedOwner = r.getKey();
+                } else if (size != expected) {
+                    throw new SimulationFailure("liveness (catch-up)", seed, step, "object " + aguid.hash().shortHex()
+                            + " has " + size + " history entries on replica " + r.getKey() + " but " + expected
+                            + " on replica " + expectedOwner + " after the quiet period");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package ostore.ring.sim;
+
+import java.util.SplittableRandom;
+
+/**
+ * What one run does, all of it derived from the seed so that the seed alone replays the run.
+ * Sizes are small on purpose: many short runs with varied faults find more than a few long ones.
+ *
+ * @param name a short label for reports
+ * @param faultPhaseMicros how long faults are injected; afterwards the network heals and crashed
+ *     replicas restart, and only the Byzantine replicas stay faulty
+ * @param quietMicrosMax how long after healing every request must have completed (liveness bound)
+ * @param eventsMax a safety bound on events, so a livelock ends the run instead of hanging it
+ */
+record Scenario(
+        String name,
+        int f,
+        int colors,
+        int clients,
+        int ownObjects,
+        int sharedObjects,
+        int opsPerClient,
+        double loss,
+        double duplication,
+        double reorder,
+        boolean partitions,
+        boolean crashes,
+        ByzantineTamper.Behaviour byzantine,
+        boolean twins,
+        long faultPhaseMicros,
+        long quietMicrosMax,
+        long eventsMax) {
+
+    /** The kinds of run the default suite rotates through, one chosen per seed. */
+    enum Kind {
+        CLEAN,
+        LOSSY,
+        PARTITIONS,
+        CRASHES,
+        SILENT,
+        EQUIVOCATE,
+        WRONG_DIGESTS,
+        GARBLE,
+        STALE,
+        MIXED,
+        TWINS,
+        CRASHES_AND_BYZANTINE
+    }
+
+    /**
+     * The replica core runs one color until the version store keeps a position per color
+     * ({@code Executor.storePosition}); raise this when it does.
+     */
+    static final int COLORS = 1;
+
+    static Scenario forSeed(long seed) {
+        SplittableRandom r = new SplittableRandom(seed ^ 0x5ce7a710L);
+        Kind kind = Kind.values()[r.nextInt(Kind.values().length)];
+        return of(kind, r);
+    }
+
+    static Scenario of(Kind kind, SplittableRandom r) {
+        boolean lossy = kind != Kind.CLEAN;
+        double loss = lossy ? r.nextInt(0, 15) / 100.0 : 0;
+        double duplication = lossy ? r.nextInt(0, 10) / 100.0 : 0;
+        double reorder = lossy ? r.nextInt(0, 20) / 100.0 : 0;
+        ByzantineTamper.Behaviour byzantine = switch (kind) {
+            case SILENT -> ByzantineTamper.Behaviour.SILENT;
+            case EQUIVOCATE -> ByzantineTamper.Behaviour.EQUIVOCATE;
+            case WRONG_DIGESTS -> ByzantineTamper.Behaviour.WRONG_DIGESTS;
+            case GARBLE -> ByzantineTamper.Behaviour.GARBLE;
+            case STALE -> ByzantineTamper.Behaviour.STALE;
+            case MIXED, CRASHES_AND_BYZANTINE -> ByzantineTamper.Behaviour.MIXED;
+            default -> null;
+        };
+        return new Scenario(kind.name().toLowerCase(java.util.Locale.ROOT), 1, COLORS, 2 + r.nextInt(3),
+                1, 1 + r.nextInt(2), 3 + r.nextInt(4), loss, duplication, reorder,
+                kind == Kind.PARTITIONS || kind == Kind.CRASHES_AND_BYZANTINE,
+                kind == Kind.CRASHES || kind == Kind.CRASHES_AND_BYZANTINE, byzantine, kind == Kind.TWINS,
+                2_000_000 + r.nextLong(3_000_000), 60_000_000, 400_000);
+    }
+
+    int replicas() {
+        return 3 * f + 1;
+    }
+
+    /** Replicas faulty for the whole run (Byzantine or Twins); crashes may use the rest of f. */
+    int permanentFaults() {
+        return byzantine != null || twins ? 1 : 0;
+    }
+}

@@ -1,0 +1,223 @@
+package ostore.ring.sim;
+
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import ostore.crypto.Hash32;
+import ostore.crypto.SigningKey;
+import ostore.ring.SubmittedUpdate;
+import ostore.ring.bft.FrameException;
+import ostore.ring.bft.Frames;
+import ostore.ring.bft.ReplicaEnv;
+import ostore.ring.bft.RingConfig;
+import ostore.ring.bft.Signed;
+import ostore.ring.bft.TimerKey;
+import ostore.store.AuthenticatedUpdate;
+import ostore.store.Limits;
+import ostore.store.memory.MemoryVersionStore;
+
+/**
+ * One replica's machine: its clock, timers, network endpoint, durable log and version store, and
+ * the replica incarnation running on them. A crash drops the incarnation and every in-memory
+ * thing (timers, client connections), keeps the log media exactly and the version store as of its
+ * last sync; a restart builds a new incarnation over what survived.
+ */
+final class SimReplicaHost {
+    private final int id;
+    private final String name;
+    private final SigningKey key;
+    private final RingConfig config;
+    private final EventQueue events;
+    private final SimClock clock;
+    private final SimNetwork network;
+    private final ReplicaUnderTest.Factory factory;
+    private final Consumer<Executed> observer;
+    private final ByzantineTamper tamper;
+    private final MemoryLogStore.Media logMedia;
+    private MemoryVersionStore durableStore;
+    private ObservedVersionStore store;
+    private ReplicaUnderTest replica;
+    private int incarnation;
+    private boolean up;
+    private long timerGeneration;
+    /** Looked up by key only; iteration order never matters. */
+    private final Map<TimerKey, Long> armedTimers = new HashMap<>();
+    /** Update digest to the clients connected and waiting for its reply here, in id order. */
+    private final Map<Hash32, TreeSet<Integer>> waitingClients = new HashMap<>();
+    private long framesRejected;
+
+    SimReplicaHost(int id, String name, SigningKey key, RingConfig config, EventQueue events, SimClock clock,
+            SimNetwork network, ReplicaUnderTest.Factory factory, Consumer<Executed> observer, ByzantineTamper tamper,
+            MemoryLogStore.Media logMedia) {
+        this.id = id;
+        this.name = name;
+        this.key = key;
+        this.config = config;
+        this.events = events;
+        this.clock = clock;
+        this.network = network;
+        this.factory = factory;
+        this.observer = observer;
+        this.tamper = tamper;
+        this.logMedia = logMedia;
+        this.durableStore = new MemoryVersionStore(Limits.DEFAULT);
+    }
+
+    int id() {
+        return id;
+    }
+
+    String name() {
+        return name;
+    }
+
+    boolean up() {
+        return up;
+    }
+
+    boolean byzantine() {
+        return tamper != null;
+    }
+
+    ByzantineTamper tamper() {
+        return tamper;
+    }
+
+    long framesRejected() {
+        return framesRejected;
+    }
+
+    ObservedVersionStore store() {
+        return store;
+    }
+
+    String describe() {
+        return name + (up ? " up " + replica.describe() : " down");
+    }
+
+    void start() {
+        assert !up : name + " is already up";
+        up = true;
+        incarnation++;
+        store = new ObservedVersionStore(durableStore, id, name + "#" + incarnation, config::colorOf, observer);
+        replica = factory.create(id, key, new Env(incarnation), new SyncSharedLog(MemoryLogStore.open(logMedia)), store);
+        replica.start();
+    }
+
+    void crash() {
+        assert up : name + " is already down";
+        up = false;
+        replica = null;
+        armedTimers.clear();
+        waitingClients.clear();
+        durableStore = store.crash();
+        store = null;
+    }
+
+    /** A frame from the network: a client's signed update or a replica's signed message. */
+    void deliver(int from, byte[] frame) {
+        if (!up) {
+            return;
+        }
+        if (from >= config.n()) {
+            fromClient(from, frame);
+            return;
+        }
+        Signed<?> message;
+        try {
+            message = Frames.decodeAndVerify(frame, config);
+        } catch (FrameException e) {
+            framesRejected++;
+            return;
+        }
+        replica.onMessage(message);
+    }
+
+    private void fromClient(int client, byte[] frame) {
+        AuthenticatedUpdate decoded;
+        try {
+            decoded = SimUpdateCodec.decode(frame);
+        } catch (IllegalArgumentException e) {
+            framesRejected++;
+            return;
+        }
+        waitingClients.computeIfAbsent(decoded.digest(), d -> new TreeSet<>()).add(client);
+        replica.onClientUpdate(new SubmittedUpdate(frame, decoded));
+    }
+
+    /** The replica's window on the world; calls from an incarnation that has crashed are ignored. */
+    private final class Env implements ReplicaEnv {
+        private final int ownIncarnation;
+
+        Env(int incarnation) {
+            this.ownIncarnation = incarnation;
+        }
+
+        private boolean current() {
+            return up && ownIncarnation == incarnation;
+        }
+
+        @Override
+        public long nowMicros() {
+            return clock.nowMicros();
+        }
+
+        @Override
+        public void send(int to, byte[] frame) {
+            if (!current()) {
+                return;
+            }
+            List<byte[]> out = tamper == null ? List.of(frame) : tamper.outgoing(to, frame);
+            for (byte[] f : out) {
+                network.send(id, to, f);
+            }
+        }
+
+        @Override
+        public void setTimer(TimerKey timer, long afterMicros) {
+            if (!current()) {
+                return;
+            }
+            long generation = ++timerGeneration;
+            armedTimers.put(timer, generation);
+            events.after(clock.globalDelay(afterMicros), name + " timer " + timer.kind() + "/" + timer.discriminator(),
+                    () -> fire(timer, generation));
+        }
+
+        @Override
+        public void cancelTimer(TimerKey timer) {
+            if (current()) {
+                armedTimers.remove(timer);
+            }
+        }
+
+        @Override
+        public void reply(Hash32 updateDigest, byte[] signedReply) {
+            if (!current()) {
+                return;
+            }
+            TreeSet<Integer> clients = waitingClients.remove(updateDigest);
+            if (clients == null) {
+                return;
+            }
+            List<byte[]> replies = tamper == null ? List.of(signedReply) : tamper.reply(signedReply);
+            for (int client : clients) {
+                for (byte[] r : replies) {
+                    network.send(id, client, ByteBuffer.allocate(Hash32.LENGTH + r.length)
+                            .put(updateDigest.toBytes()).put(r).array());
+                }
+            }
+        }
+
+        private void fire(TimerKey timer, long generation) {
+            Long armed = armedTimers.get(timer);
+            if (current() && armed != null && armed == generation) {
+                armedTimers.remove(timer);
+                replica.onTimer(timer);
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package ostore.ring.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The inner ring's main test: many seeded runs of the whole ring under faults, each checked for
+ * agreement, validity, linearizability and liveness. {@code -Dostore.sim.seeds=N} runs N seeds
+ * (default {@value #DEFAULT_SEEDS}); {@code -Dostore.sim.first=S} starts at seed S; a failing
+ * seed prints one line that replays it through {@link #replay}.
+ */
+class SimulationTest {
+    static final int DEFAULT_SEEDS = 200;
+    static final long DEFAULT_FIRST_SEED = 1;
+
+    @Test
+    void manySeedsKeepEveryProperty() {
+        int seeds = Integer.getInteger("ostore.sim.seeds", DEFAULT_SEEDS);
+        long first = Long.getLong("ostore.sim.first", DEFAULT_FIRST_SEED);
+        List<String> failures = new ArrayList<>();
+        for (long seed = first; seed < first + seeds; seed++) {
+            try {
+                Simulation.run(seed, CoreReplica.factory());
+            } catch (SimulationFailure e) {
+                failures.add(replayLine(seed) + "\n  " + firstLine(e));
+                System.out.println(replayLine(seed) + "\n" + e.getMessage());
+            }
+        }
+        if (!failures.isEmpty()) {
+            fail(failures.size() + " of " + seeds + " seeds failed:\n" + String.join("\n", failures));
+        }
+    }
+
+    /** Replays one seed: {@code -Dostore.sim.seed=S}; skipped when no seed is given. */
+    @Test
+    void replay() {
+        String seed = System.getProperty("ostore.sim.seed");
+        assumeTrue(seed != null, "set -Dostore.sim.seed to replay a seed");
+        Simulation.Result r = Simulation.run(Long.parseLong(seed), CoreReplica.factory());
+        System.out.println("seed " + seed + " passed: " + r);
+    }
+
+    @Test
+    void sameSeedGivesTheSameTraceByteForByte() {
+        for (long seed : new long[] {7, 8, 11, 27}) {
+            assertEquals(Simulation.fingerprint(seed, CoreReplica.factory()),
+                    Simulation.fingerprint(seed, CoreReplica.factory()), "trace of seed " + seed);
+        }
+    }
+
+    static String replayLine(long seed) {
+        return "replay: bin/mvn -o -pl inner-ring test -Dtest=SimulationTest#replay -Dostore.sim.seed=" + seed;
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}
