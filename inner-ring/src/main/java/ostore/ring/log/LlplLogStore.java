@@ -1,9 +1,13 @@
 package ostore.ring.log;
 
+import com.intel.pmem.llpl.PersistentHeap;
+import com.intel.pmem.llpl.PersistentMemoryBlock;
 import com.intel.pmem.llpl.Range;
-import com.intel.pmem.llpl.TransactionalHeap;
-import com.intel.pmem.llpl.TransactionalMemoryBlock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,66 +15,99 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The log in an llpl {@link TransactionalHeap}: persistent memory when the pool sits on a DAX file
- * system, otherwise a regular file that libpmemobj flushes with msync. Every append and trim is one
- * libpmemobj transaction, so a batch is all-or-nothing across a crash.
+ * The log in an llpl {@link PersistentHeap}: persistent memory when the pool sits on a DAX file
+ * system, otherwise a regular file. The layout is {@link LlplFormat}: a chain of large extents
+ * shared by all colors, each append call one checksummed frame in it.
  *
- * <p>On media (format 1, all numbers little-endian as llpl writes them): the heap root is a header
- * block {@code [u64 magic "OSTLOGPM"][u32 format][u32 colors]} followed by one 32-byte slot per color
- * {@code [u64 head block][u64 tail block][u64 first position][u64 next position]}. Each color is a
- * singly linked list of batch blocks {@code [u64 next block][u64 first position][u32 count][u32 color]}
- * then {@code count} times {@code [u32 length][payload]}. Block references are llpl handles, 0 for none.
+ * <p>Why not one libpmemobj transaction per append: on a regular file libpmemobj persists with
+ * msync, and a transaction that allocates a block and links it persists the allocator's metadata,
+ * the block, the link, the root and its undo log, each flushed on its own (format 1 did that and
+ * reached 121 appends/s on a 2-core VM). Here an append is one copy of the frame plus the end
+ * marker after it, then one sync; it is durable when the sync returns. A crash can tear only that
+ * last frame, whose CRC then fails, so recovery drops it whole. Transactions remain only where several words
+ * must change together, and rarely: linking a new extent, and freeing trimmed ones. A trim is one
+ * 8-byte store of the color's trim point, then a sync.
+ *
+ * <p>The sync is {@code fdatasync} of the pool file, not llpl's {@code flush}: llpl flushes with
+ * libpmem's {@code pmem_persist}, which only writes back CPU caches and so makes nothing durable on
+ * a regular file (PMDK's own manual says to msync there); libpmemobj's transactions do msync. On
+ * Linux, fdatasync writes back the pages dirtied through the pool's shared mapping, as msync would.
+ * On persistent memory libpmemobj maps the pool with MAP_SYNC, which leaves no dirty page cache, so
+ * there the sync should find nothing to write and llpl's cache flush is what makes the frame
+ * durable; that cost has not been measured on real persistent memory yet.
  *
  * <p>llpl 1.2.0 offers no public way to close a heap: the pool stays mapped until the JVM exits, and
  * reopening the same path in the same JVM reuses that mapping (state is rebuilt from media either way).
  */
 public final class LlplLogStore implements LogStore {
-    static final long MAGIC = 0x4d50474f4c54534fL; // "OSTLOGPM" read as a little-endian u64
-    static final int FORMAT_VERSION = 1;
-
-    private static final long ROOT_VERSION = 8;
-    private static final long ROOT_COLORS = 12;
-    private static final long ROOT_SLOTS = 16;
-    private static final long SLOT_BYTES = 32;
-    private static final long SLOT_HEAD = 0;
-    private static final long SLOT_TAIL = 8;
-    private static final long SLOT_FIRST = 16;
-    private static final long SLOT_NEXT = 24;
-    private static final long BATCH_NEXT = 0;
-    private static final long BATCH_FIRST = 8;
-    private static final long BATCH_COUNT = 16;
-    private static final long BATCH_COLOR = 20;
-    private static final long BATCH_RECORDS = 24;
+    /** Extents take at most this share of the pool, so trims can free whole ones while others fill. */
+    private static final long EXTENTS_PER_POOL_MIN = 8;
 
     private final Path pool;
     private final LogStoreConfig config;
-    private final TransactionalHeap heap;
-    private final TransactionalMemoryBlock root;
+    private final PersistentHeap heap;
+    private final PersistentMemoryBlock root;
+    /** Only for {@link FileChannel#force}: see the class comment. */
+    private final FileChannel sync;
+    private final long extentBytes;
     private final ColorState[] colors;
-    /** Readers share it; trim takes it exclusively because it frees blocks readers may be copying. */
+    /** Oldest first; only the writer and the trimmer touch it, both under {@link #writeMutex}. */
+    private final List<LlplExtent> extents;
+    /** Readers share it; trim takes it exclusively because it frees extents readers may be copying. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    /** Serializes appends and trims, which both move a color's slot. */
+    /** Serializes appends and trims, which both move the tail or the head of the chain. */
     private final Object writeMutex = new Object();
     private boolean closed;
-
-    /** A batch block as the in-memory index sees it: where each record's payload starts. */
-    private record BatchRef(TransactionalMemoryBlock block, long first, long[] offsets, int[] lengths) {}
+    /** Set when a sync failed: what is on media is then unknown, so the store refuses further writes. */
+    private volatile IOException syncFailure;
 
     private static final class ColorState {
-        final ConcurrentSkipListMap<Long, BatchRef> batches = new ConcurrentSkipListMap<>();
+        final ConcurrentSkipListMap<Long, LlplExtent.Batch> batches = new ConcurrentSkipListMap<>();
         volatile long first;
         volatile long next;
     }
 
-    private LlplLogStore(Path pool, LogStoreConfig config, TransactionalHeap heap, TransactionalMemoryBlock root) {
+    private LlplLogStore(Path pool, LogStoreConfig config, PersistentHeap heap, PersistentMemoryBlock root,
+            FileChannel sync) {
         this.pool = pool;
         this.config = config;
         this.heap = heap;
         this.root = root;
+        this.sync = sync;
+        this.extentBytes = Math.min(config.segmentBytes(), config.poolBytes() / EXTENTS_PER_POOL_MIN);
         this.colors = new ColorState[config.colors()];
+        long[] firsts = new long[colors.length];
         for (int c = 0; c < colors.length; c++) {
-            colors[c] = new ColorState();
-            rebuild(c);
+            firsts[c] = root.getLong(LlplFormat.firstSlot(c));
+        }
+        LlplRecovery.Recovered recovered = LlplRecovery.recover(heap, root, pool.toString(), firsts);
+        this.extents = new ArrayList<>(recovered.extents());
+        for (int c = 0; c < colors.length; c++) {
+            ColorState state = new ColorState();
+            state.first = firsts[c];
+            state.next = recovered.next()[c];
+            for (LlplExtent.Batch b : recovered.batches().get(c)) {
+                state.batches.put(b.first(), b);
+            }
+            colors[c] = state;
+        }
+        restoreEndMarker();
+    }
+
+    /**
+     * Recovery stopped the last extent at its end marker or at the torn frame of the append a crash
+     * cut short. The torn bytes must become an end marker before anything else happens: should the
+     * next append open a new extent instead of overwriting them, the old extent would end in a bad
+     * frame with another extent after it, which recovery rightly refuses as damage.
+     */
+    private void restoreEndMarker() {
+        if (extents.isEmpty()) {
+            return;
+        }
+        LlplExtent tail = extents.getLast();
+        if (tail.block.getLong(tail.end) != 0) {
+            tail.block.setLong(tail.end, 0);
+            sync("end marker after recovery");
         }
     }
 
@@ -78,83 +115,55 @@ public final class LlplLogStore implements LogStore {
      * Opens the pool at {@code pool}, creating it with {@code config.poolBytes()} if absent.
      *
      * @throws LinkageError if llpl or libpmemobj cannot be loaded
-     * @throws IllegalStateException if the pool is not an ostore log of this format and color count
+     * @throws IllegalStateException if the pool is not an ostore log of this format and color count,
+     *     or is damaged
      */
     public static LlplLogStore open(Path pool, LogStoreConfig config) {
         String path = pool.toAbsolutePath().toString();
-        TransactionalHeap heap = TransactionalHeap.exists(path)
-                ? TransactionalHeap.openHeap(path)
-                : TransactionalHeap.createHeap(path, config.poolBytes());
+        PersistentHeap heap = PersistentHeap.exists(path)
+                ? PersistentHeap.openHeap(path)
+                : PersistentHeap.createHeap(path, config.poolBytes());
         if (heap.getRoot() == 0) {
             initialize(heap, config);
         }
-        TransactionalMemoryBlock root = heap.memoryBlockFromHandle(heap.getRoot());
+        PersistentMemoryBlock root = heap.memoryBlockFromHandle(heap.getRoot());
         checkHeader(root, pool, config);
-        return new LlplLogStore(pool, config, heap, root);
+        FileChannel sync;
+        try {
+            sync = FileChannel.open(pool, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open llpl pool " + pool + " to sync it", e);
+        }
+        return new LlplLogStore(pool, config, heap, root, sync);
     }
 
-    private static void initialize(TransactionalHeap heap, LogStoreConfig config) {
-        long size = ROOT_SLOTS + SLOT_BYTES * config.colors();
+    private static void initialize(PersistentHeap heap, LogStoreConfig config) {
+        long size = LlplFormat.rootBytes(config.colors());
         // A crash between the transaction and setRoot leaks this block and nothing else: with no
         // root the next open initializes again.
-        TransactionalMemoryBlock header = heap.execute(() -> heap.allocateMemoryBlock(size, (Range r) -> {
+        PersistentMemoryBlock header = heap.execute(() -> heap.allocateMemoryBlock(size, true, (Range r) -> {
             r.setMemory((byte) 0, 0, size);
-            r.setLong(0, MAGIC);
-            r.setInt(ROOT_VERSION, FORMAT_VERSION);
-            r.setInt(ROOT_COLORS, config.colors());
+            r.setLong(0, LlplFormat.MAGIC);
+            r.setInt(LlplFormat.ROOT_FORMAT, LlplFormat.FORMAT_VERSION);
+            r.setInt(LlplFormat.ROOT_COLORS, config.colors());
         }));
         heap.setRoot(header.handle());
     }
 
-    private static void checkHeader(TransactionalMemoryBlock root, Path pool, LogStoreConfig config) {
-        if (root.getLong(0) != MAGIC) {
+    private static void checkHeader(PersistentMemoryBlock root, Path pool, LogStoreConfig config) {
+        if (root.getLong(0) != LlplFormat.MAGIC) {
             throw new IllegalStateException("llpl pool " + pool + " is not an ostore log (bad magic)");
         }
-        int version = root.getInt(ROOT_VERSION);
-        if (version != FORMAT_VERSION) {
-            throw new IllegalStateException(
-                    "llpl pool " + pool + " has log format " + version + "; this build reads " + FORMAT_VERSION);
+        int version = root.getInt(LlplFormat.ROOT_FORMAT);
+        if (version != LlplFormat.FORMAT_VERSION) {
+            throw new IllegalStateException("llpl pool " + pool + " has log format " + version
+                    + "; this build reads " + LlplFormat.FORMAT_VERSION);
         }
-        int colors = root.getInt(ROOT_COLORS);
+        int colors = root.getInt(LlplFormat.ROOT_COLORS);
         if (colors != config.colors()) {
             throw new IllegalStateException(
                     "llpl pool " + pool + " holds " + colors + " colors; configured " + config.colors());
         }
-    }
-
-    private void rebuild(int color) {
-        ColorState state = colors[color];
-        long slot = ROOT_SLOTS + SLOT_BYTES * color;
-        state.first = root.getLong(slot + SLOT_FIRST);
-        state.next = root.getLong(slot + SLOT_NEXT);
-        long expected = -1;
-        for (long h = root.getLong(slot + SLOT_HEAD); h != 0; ) {
-            BatchRef ref = index(heap.memoryBlockFromHandle(h));
-            if (ref.block.getInt(BATCH_COLOR) != color || (expected >= 0 && ref.first != expected)) {
-                throw new IllegalStateException("llpl pool " + pool + ": color " + color
-                        + " chain is broken at position " + ref.first + " (expected " + expected + ")");
-            }
-            state.batches.put(ref.first, ref);
-            expected = ref.first + ref.offsets.length;
-            h = ref.block.getLong(BATCH_NEXT);
-        }
-        if (expected >= 0 && expected != state.next) {
-            throw new IllegalStateException("llpl pool " + pool + ": color " + color + " ends at " + expected
-                    + " but its slot says " + state.next);
-        }
-    }
-
-    private static BatchRef index(TransactionalMemoryBlock block) {
-        int count = block.getInt(BATCH_COUNT);
-        long[] offsets = new long[count];
-        int[] lengths = new int[count];
-        long at = BATCH_RECORDS;
-        for (int i = 0; i < count; i++) {
-            lengths[i] = block.getInt(at);
-            offsets[i] = at + Integer.BYTES;
-            at = offsets[i] + lengths[i];
-        }
-        return new BatchRef(block, block.getLong(BATCH_FIRST), offsets, lengths);
     }
 
     @Override
@@ -167,81 +176,112 @@ public final class LlplLogStore implements LogStore {
     private long[] appendLocked(List<ColorBatch> batches) {
         lock.readLock().lock();
         try {
-            LogBounds.checkOpen(closed, kind());
+            checkWritable();
             for (ColorBatch b : batches) {
                 config.checkRecords(b.color(), b.records());
             }
-            long[] firsts = new long[batches.size()];
-            List<BatchRef> written = new ArrayList<>(batches.size());
-            try {
-                heap.execute(() -> writeAll(batches, firsts, written));
-            } catch (RuntimeException e) {
-                throw new IllegalStateException("llpl append of " + batches.size() + " batches to " + pool
-                        + " failed and changed nothing", e);
-            }
-            publish(written);
+            long[] firsts = assignPositions(batches);
+            long frameBytes = LlplFormat.frameBytes(batches);
+            LlplExtent extent = extentWithRoom(frameBytes);
+            long[][] payloadOffsets = new long[batches.size()][];
+            byte[] frame = LlplFormat.encode(extent.sequence, batches, firsts, payloadOffsets);
+            // One write of the frame and the end marker behind it, then the append's one sync.
+            extent.block.copyFromArray(frame, 0, extent.end, frame.length);
+            sync("append");
+            publish(extent, frameBytes, batches, firsts, payloadOffsets);
             return firsts;
         } finally {
             lock.readLock().unlock();
         }
     }
 
-    /** Runs inside one transaction: allocates and links a block per batch, then moves each tail. */
-    private void writeAll(List<ColorBatch> batches, long[] firsts, List<BatchRef> written) {
+    private void checkWritable() {
+        LogBounds.checkOpen(closed, kind());
+        IOException failure = syncFailure;
+        if (failure != null) {
+            throw new IllegalStateException("llpl pool " + pool + " failed to sync earlier; reopen it to recover "
+                    + "from what is on media", failure);
+        }
+    }
+
+    /**
+     * Makes every write so far durable. After a failed fdatasync Linux may drop the dirty pages and
+     * report success next time, so the store stops writing rather than retry.
+     */
+    private void sync(String what) {
+        try {
+            sync.force(false);
+        } catch (IOException e) {
+            syncFailure = e;
+            throw new UncheckedIOException("llpl pool " + pool + ": sync of " + what + " failed; whether it is "
+                    + "durable is unknown, and the store takes no more writes", e);
+        }
+    }
+
+    private long[] assignPositions(List<ColorBatch> batches) {
         long[] next = new long[colors.length];
         for (int c = 0; c < colors.length; c++) {
             next[c] = colors[c].next;
         }
+        long[] firsts = new long[batches.size()];
         for (int i = 0; i < batches.size(); i++) {
             ColorBatch b = batches.get(i);
             firsts[i] = next[b.color()];
-            TransactionalMemoryBlock block = allocateBatch(b, firsts[i]);
-            link(b.color(), block.handle());
             next[b.color()] += b.records().size();
-            root.setLong(slotOf(b.color()) + SLOT_NEXT, next[b.color()]);
-            written.add(index(block));
         }
+        return firsts;
     }
 
-    private TransactionalMemoryBlock allocateBatch(ColorBatch b, long first) {
-        long size = BATCH_RECORDS + Integer.BYTES * (long) b.records().size() + b.payloadBytes();
-        return heap.allocateMemoryBlock(size, (Range r) -> {
-            r.setLong(BATCH_NEXT, 0);
-            r.setLong(BATCH_FIRST, first);
-            r.setInt(BATCH_COUNT, b.records().size());
-            r.setInt(BATCH_COLOR, b.color());
-            long at = BATCH_RECORDS;
-            for (byte[] record : b.records()) {
-                r.setInt(at, record.length);
-                if (record.length > 0) { // llpl rejects a zero-length copy as out of bounds
-                    r.copyFromArray(record, 0, at + Integer.BYTES, record.length);
+    /** The last extent if the frame fits behind its end, else a new extent linked after it. */
+    private LlplExtent extentWithRoom(long frameBytes) {
+        LlplExtent tail = extents.isEmpty() ? null : extents.getLast();
+        if (tail != null && tail.fits(frameBytes)) {
+            return tail;
+        }
+        long capacity = Math.max(extentBytes,
+                LlplFormat.EXTENT_FRAMES + frameBytes + LlplFormat.END_MARKER_BYTES);
+        long sequence = tail == null ? 1 : tail.sequence + 1;
+        PersistentMemoryBlock block;
+        try {
+            // Allocation, header and link commit together: a crash leaves either no new extent or a
+            // linked one that starts with an end marker. The old tail keeps its end marker, so
+            // recovery stops there and moves on to the new extent.
+            block = heap.execute(() -> {
+                PersistentMemoryBlock b = heap.allocateMemoryBlock(capacity, true, (Range r) -> {
+                    r.setLong(LlplFormat.EXTENT_NEXT, 0);
+                    r.setLong(LlplFormat.EXTENT_SEQUENCE, sequence);
+                    r.setLong(LlplFormat.EXTENT_CAPACITY, capacity);
+                    r.setLong(LlplFormat.EXTENT_FRAMES, 0);
+                });
+                if (tail == null) {
+                    root.transactionalSetLong(LlplFormat.ROOT_HEAD, b.handle());
+                } else {
+                    tail.block.transactionalSetLong(LlplFormat.EXTENT_NEXT, b.handle());
                 }
-                at += Integer.BYTES + record.length;
-            }
-        });
-    }
-
-    private void link(int color, long handle) {
-        long slot = slotOf(color);
-        long tail = root.getLong(slot + SLOT_TAIL);
-        if (tail == 0) {
-            root.setLong(slot + SLOT_HEAD, handle);
-        } else {
-            heap.memoryBlockFromHandle(tail).setLong(BATCH_NEXT, handle);
+                return b;
+            });
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("llpl pool " + pool + " could not add an extent of " + capacity
+                    + " bytes (is it full? trim the log); the append changed nothing", e);
         }
-        root.setLong(slot + SLOT_TAIL, handle);
+        LlplExtent extent = new LlplExtent(block, sequence, capacity, colors.length);
+        extents.add(extent);
+        return extent;
     }
 
-    private void publish(List<BatchRef> written) {
-        for (BatchRef ref : written) {
-            ColorState state = colors[ref.block.getInt(BATCH_COLOR)];
-            state.batches.put(ref.first, ref);
-            state.next = ref.first + ref.offsets.length;
+    /** Makes a durable frame visible to readers: index first, then the volatile next position. */
+    private void publish(LlplExtent extent, long frameBytes, List<ColorBatch> batches, long[] firsts,
+            long[][] payloadOffsets) {
+        long frameOffset = extent.end;
+        extent.end = frameOffset + frameBytes;
+        for (int i = 0; i < batches.size(); i++) {
+            ColorBatch b = batches.get(i);
+            int[] lengths = b.records().stream().mapToInt(r -> r.length).toArray();
+            LlplExtent.Batch ref = extent.add(b.color(), firsts[i], frameOffset, payloadOffsets[i], lengths);
+            ColorState state = colors[b.color()];
+            state.batches.put(ref.first(), ref);
+            state.next = ref.end();
         }
-    }
-
-    private static long slotOf(int color) {
-        return ROOT_SLOTS + SLOT_BYTES * color;
     }
 
     @Override
@@ -254,17 +294,20 @@ public final class LlplLogStore implements LogStore {
             long next = state.next;
             LogBounds.checkRead(color, from, maxRecords, state.first, next);
             List<LogEntry> out = new ArrayList<>((int) Math.min(maxRecords, next - from));
-            Map.Entry<Long, BatchRef> start = state.batches.floorEntry(from);
-            for (BatchRef ref : start == null ? List.<BatchRef>of() : state.batches.tailMap(start.getKey()).values()) {
-                for (int i = (int) Math.max(0, from - ref.first); i < ref.offsets.length; i++) {
-                    if (out.size() == maxRecords || ref.first + i >= next) {
+            Map.Entry<Long, LlplExtent.Batch> start = state.batches.floorEntry(from);
+            if (start == null) {
+                return out;
+            }
+            for (LlplExtent.Batch ref : state.batches.tailMap(start.getKey()).values()) {
+                for (int i = (int) Math.max(0, from - ref.first()); i < ref.offsets().length; i++) {
+                    if (out.size() == maxRecords || ref.first() + i >= next) {
                         return out;
                     }
-                    byte[] payload = new byte[ref.lengths[i]];
-                    if (payload.length > 0) {
-                        ref.block.copyToArray(ref.offsets[i], payload, 0, payload.length);
+                    byte[] payload = new byte[ref.lengths()[i]];
+                    if (payload.length > 0) { // llpl rejects a zero-length copy as out of bounds
+                        ref.extent().block.copyToArray(ref.offsets()[i], payload, 0, payload.length);
                     }
-                    out.add(new LogEntry(color, ref.first + i, payload));
+                    out.add(new LogEntry(color, ref.first() + i, payload));
                 }
             }
             return out;
@@ -284,41 +327,48 @@ public final class LlplLogStore implements LogStore {
     private void trimLocked(int color, long upTo) {
         lock.writeLock().lock();
         try {
-            LogBounds.checkOpen(closed, kind());
+            checkWritable();
             ColorState state = colors[color];
             if (!LogBounds.checkTrim(color, upTo, state.first, state.next)) {
                 return;
             }
-            List<BatchRef> dropped = new ArrayList<>();
-            for (BatchRef ref : state.batches.values()) {
-                if (ref.first + ref.offsets.length > upTo) {
-                    break;
-                }
-                dropped.add(ref);
-            }
-            heap.execute(() -> dropBlocks(color, upTo, dropped));
-            for (BatchRef ref : dropped) {
-                state.batches.remove(ref.first);
-            }
+            // The trim is durable once this aligned 8-byte store is: recovery never indexes below it.
+            root.setLong(LlplFormat.firstSlot(color), upTo);
+            sync("trim");
             state.first = upTo;
+            state.batches.headMap(upTo, true).values().removeIf(b -> b.end() <= upTo);
+            freeTrimmedExtents();
         } finally {
             lock.writeLock().unlock();
         }
     }
 
-    private void dropBlocks(int color, long upTo, List<BatchRef> dropped) {
-        long slot = slotOf(color);
-        if (!dropped.isEmpty()) {
-            long newHead = dropped.getLast().block.getLong(BATCH_NEXT);
-            root.setLong(slot + SLOT_HEAD, newHead);
-            if (newHead == 0) {
-                root.setLong(slot + SLOT_TAIL, 0);
-            }
-            for (BatchRef ref : dropped) {
-                ref.block.free();
-            }
+    /**
+     * Frees the extents at the head of the chain that hold nothing at or above any trim point. The
+     * last extent stays, since appends go on in it. A crash before this runs leaves the extents to
+     * the next trim; recovery reads them and indexes nothing from them.
+     */
+    private void freeTrimmedExtents() {
+        long[] firsts = new long[colors.length];
+        for (int c = 0; c < colors.length; c++) {
+            firsts[c] = colors[c].first;
         }
-        root.setLong(slot + SLOT_FIRST, upTo);
+        int dropped = 0;
+        while (dropped < extents.size() - 1 && extents.get(dropped).whollyTrimmed(firsts)) {
+            dropped++;
+        }
+        if (dropped == 0) {
+            return;
+        }
+        List<LlplExtent> freed = List.copyOf(extents.subList(0, dropped));
+        long newHead = extents.get(dropped).block.handle();
+        heap.execute(() -> {
+            root.transactionalSetLong(LlplFormat.ROOT_HEAD, newHead);
+            for (LlplExtent e : freed) {
+                e.block.free(true);
+            }
+        });
+        extents.subList(0, dropped).clear();
     }
 
     @Override
@@ -340,7 +390,8 @@ public final class LlplLogStore implements LogStore {
 
     @Override
     public String description() {
-        return "llpl (libpmemobj.so.1) pool " + pool.toAbsolutePath() + ", " + (heap.size() >> 20) + " MiB";
+        return "llpl (libpmemobj.so.1) pool " + pool.toAbsolutePath() + ", " + (heap.size() >> 20) + " MiB, extents of "
+                + (extentBytes >> 10) + " KiB";
     }
 
     @Override
@@ -352,7 +403,12 @@ public final class LlplLogStore implements LogStore {
     public void close() {
         lock.writeLock().lock();
         try {
-            closed = true;
+            if (!closed) {
+                closed = true;
+                sync.close();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot close llpl pool " + pool, e);
         } finally {
             lock.writeLock().unlock();
         }

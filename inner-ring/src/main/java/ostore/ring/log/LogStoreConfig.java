@@ -7,7 +7,8 @@ package ostore.ring.log;
  * @param colors number of colors, 1..256
  * @param maxRecordBytes largest record payload; must hold the largest signed update plus framing
  * @param poolBytes size of the llpl pool file, fixed when the pool is created
- * @param segmentBytes size after which the segment store starts a new segment file
+ * @param segmentBytes size after which the segment store starts a new segment file, and the size of
+ *     the llpl store's extents (at most an eighth of the pool); the unit in which a trim frees space
  */
 public record LogStoreConfig(int colors, int maxRecordBytes, long poolBytes, long segmentBytes) {
     public static final int MAX_COLORS = 256;

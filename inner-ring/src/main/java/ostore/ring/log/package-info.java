@@ -2,7 +2,7 @@
  * The shared log: totally ordered records per color (a group of objects that need a mutual order),
  * durable before an append returns, readable and subscribable by position, trimmed after a
  * checkpoint. Two stores implement it behind {@link ostore.ring.log.LogStore}: llpl over
- * libpmemobj (persistent memory, or a regular file flushed with msync) and a pure-Java segment
+ * libpmemobj (persistent memory, or a regular file synced with fdatasync) and a pure-Java segment
  * file store for machines without libpmemobj. {@link ostore.ring.log.GroupCommitter} batches
  * concurrent appends so a batch costs one flush.
  *
