@@ -54,6 +54,8 @@ public class ApplyBenchmark {
     // Objects grow by one block per update; starting a fresh one every so often keeps the block
     // list (copied per version) at a size typical of small objects rather than of a 100K-block log.
     private static final int UPDATES_PER_OBJECT = 256;
+    // One thread applies every update, as in a ring of one color.
+    private static final int COLOR = 0;
 
     private Path dir;
     private RocksVersionStore store;
@@ -114,6 +116,6 @@ public class ApplyBenchmark {
         // The edge would hash the signed body; any digest unique per update serves the store.
         byte[] id = ByteBuffer.allocate(Long.BYTES * 2).putLong(nonce).putLong(object).array();
         AuthenticatedUpdate au = new AuthenticatedUpdate(u, owner.publicKey(), Hashing.hash(Domain.UPDATE, id));
-        return store.apply(au, 1_000_000L * ++position, position);
+        return store.apply(au, 1_000_000L * ++position, COLOR, position);
     }
 }

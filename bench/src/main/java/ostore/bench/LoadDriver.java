@@ -27,20 +27,24 @@ import ostore.node.NodeConfig;
 
 /**
  * The end-to-end update driver: {@code clients} threads, each with its own key and object, send
- * predicate-guarded appends ("if the latest version is N, append these bytes") through the SDK
- * and measure each update from submit to verified reply. Every client waits for its reply before
+ * predicate-guarded updates through the SDK and measure each from submit to verified reply. Two
+ * shapes: {@code replace} ("if the latest version is N, make these bytes the content": truncate and
+ * append in one update, so the object keeps its size, as in Pond's update benchmark) and {@code append} ("if the latest version
+ * is N, append these bytes": the object grows by a block per update, as a log does). Every client waits for its reply before
  * the next update (closed loop), so the figures are latencies under that concurrency, not a
  * saturation throughput.
  *
- * <p>Usage: {@code LoadDriver TARGET PAYLOAD_BYTES CLIENTS UPDATES_PER_CLIENT [WARMUP_PER_CLIENT]},
+ * <p>Usage: {@code LoadDriver TARGET replace|append PAYLOAD_BYTES CLIENTS UPDATES_PER_CLIENT [WARMUP_PER_CLIENT]},
  * where TARGET is {@code host:port} or {@code embedded}: a node started in this JVM on a free
  * loopback port over a temporary data directory, removed afterwards. Embedded, the CPU figure covers
  * client and server together.
  */
 public final class LoadDriver {
     /** One run's parameters. */
-    public record Workload(String target, int payloadBytes, int clients, int updatesPerClient, int warmupPerClient) {
+    public record Workload(String target, Shape shape, int payloadBytes, int clients, int updatesPerClient,
+            int warmupPerClient) {
         public Workload {
+            java.util.Objects.requireNonNull(shape, "shape");
             if (payloadBytes < 1 || clients < 1 || updatesPerClient < 1 || warmupPerClient < 0) {
                 throw new IllegalArgumentException("payloadBytes (" + payloadBytes + "), clients (" + clients
                         + ") and updatesPerClient (" + updatesPerClient + ") must be >= 1, warmup >= 0");
@@ -48,24 +52,33 @@ public final class LoadDriver {
         }
     }
 
+    /** What each update does to its object. */
+    public enum Shape {
+        REPLACE,
+        APPEND
+    }
+
     private LoadDriver() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 4) {
-            System.err.println("usage: LoadDriver TARGET PAYLOAD_BYTES CLIENTS UPDATES_PER_CLIENT [WARMUP_PER_CLIENT]");
+        if (args.length < 5) {
+            System.err.println("usage: LoadDriver TARGET replace|append PAYLOAD_BYTES CLIENTS UPDATES_PER_CLIENT"
+                    + " [WARMUP_PER_CLIENT]");
             System.exit(2);
         }
-        int payload = Integer.parseInt(args[1]);
-        int clients = Integer.parseInt(args[2]);
-        int updates = Integer.parseInt(args[3]);
-        int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 20;
+        Shape shape = Shape.valueOf(args[1].toUpperCase(java.util.Locale.ROOT));
+        int payload = Integer.parseInt(args[2]);
+        int clients = Integer.parseInt(args[3]);
+        int updates = Integer.parseInt(args[4]);
+        int warmup = args.length > 5 ? Integer.parseInt(args[5]) : 20;
         if (!args[0].equals("embedded")) {
-            System.out.println(run(new Workload(args[0], payload, clients, updates, warmup)).toMarkdownRow());
+            System.out.println(run(new Workload(args[0], shape, payload, clients, updates, warmup)).toMarkdownRow());
             return;
         }
         Path data = Files.createTempDirectory("ostore-load");
         try (Node node = Node.start(NodeConfig.defaults(data, 0))) {
-            System.out.println(run(new Workload(node.address(), payload, clients, updates, warmup)).toMarkdownRow());
+            System.out.println(run(new Workload(node.address(), shape, payload, clients, updates, warmup))
+                    .toMarkdownRow());
         } finally {
             deleteTree(data);
         }
@@ -109,14 +122,14 @@ public final class LoadDriver {
             try (OstoreClient client = OstoreClient.connect(w.target(), key)) {
                 String name = "bench-" + index;
                 Aguid aguid = client.aguidOf(name);
-                long seq = requireCommitted(client.put(name, new byte[0])).root().seq();
+                long seq = requireCommitted(client.put(name, payload)).root().seq();
                 for (int i = 0; i < w.warmupPerClient(); i++) {
-                    seq = guardedAppend(client, aguid, seq, payload);
+                    seq = guardedUpdate(client, w.shape(), aguid, seq, payload);
                 }
                 long[] latencies = new long[w.updatesPerClient()];
                 for (int i = 0; i < latencies.length; i++) {
                     long start = System.nanoTime();
-                    seq = guardedAppend(client, aguid, seq, payload);
+                    seq = guardedUpdate(client, w.shape(), aguid, seq, payload);
                     latencies[i] = System.nanoTime() - start;
                 }
                 return latencies;
@@ -124,10 +137,12 @@ public final class LoadDriver {
         };
     }
 
-    private static long guardedAppend(OstoreClient client, Aguid aguid, long seq, byte[] payload) {
+    private static long guardedUpdate(OstoreClient client, Shape shape, Aguid aguid, long seq, byte[] payload) {
         UpdateResult r = client.submit(Updates.forObject(aguid)
                 .when(Predicates.version(Comparison.EQ, seq))
-                .then(Actions.append(payload))
+                .then(shape == Shape.APPEND
+                        ? List.of(Actions.append(payload))
+                        : List.of(Actions.truncate(0), Actions.append(payload)))
                 .build());
         return requireCommitted(r).root().seq();
     }
@@ -164,8 +179,9 @@ public final class LoadDriver {
         }
 
         public String toMarkdownRow() {
-            return String.format(Locale.ROOT, "| %,d B | %d | %,d | %.3f | %.3f | %.3f | %,.0f | %.3f |",
-                    workload.payloadBytes(), workload.clients(), updates, p50Ms, p99Ms, maxMs,
+            return String.format(Locale.ROOT, "| %s | %,d B | %d | %,d | %.3f | %.3f | %.3f | %,.0f | %.3f |",
+                    workload.shape().name().toLowerCase(Locale.ROOT), workload.payloadBytes(), workload.clients(),
+                    updates, p50Ms, p99Ms, maxMs,
                     updatesPerSecond, cpuMsPerUpdate);
         }
     }

@@ -73,7 +73,7 @@ public final class LocalRing implements Ring {
     }
 
     /**
-     * Opens the log in {@code logDir}, replays every record after {@code store.appliedPosition()},
+     * Opens the log in {@code logDir}, replays every record after {@code store.appliedPosition(0)},
      * and only then accepts submissions.
      *
      * @throws IllegalStateException if the log and the store disagree so that updates would be lost
@@ -99,7 +99,7 @@ public final class LocalRing implements Ring {
     }
 
     private void replay(RecordDecoder decoder) {
-        long applied = store.appliedPosition();
+        long applied = store.appliedPosition(COLOR);
         long first = log.firstPosition(COLOR);
         long next = log.nextPosition(COLOR);
         if (applied + 1 < first || applied >= next) {
@@ -112,7 +112,7 @@ public final class LocalRing implements Ring {
         for (long p = applied + 1; p < next; ) {
             for (LogEntry e : log.read(COLOR, p, REPLAY_READ_RECORDS)) {
                 LogRecord r = LogRecord.decode(e.payload());
-                store.apply(decoder.decode(r.signedUpdate()), r.timestampMicros(), e.position());
+                store.apply(decoder.decode(r.signedUpdate()), r.timestampMicros(), COLOR, e.position());
                 p = e.position() + 1;
             }
         }
@@ -179,7 +179,7 @@ public final class LocalRing implements Ring {
                 throw new IllegalStateException("log position " + position + " does not follow the last executed "
                         + lastExecuted + ": another writer appended to color " + COLOR);
             }
-            outcome = store.apply(p.update, p.timestamp, position);
+            outcome = store.apply(p.update, p.timestamp, COLOR, position);
         } catch (RuntimeException | Error e) {
             stop(position, e);
             p.result.completeExceptionally(e);

@@ -7,23 +7,44 @@ import ostore.crypto.Bguid;
 import ostore.crypto.PublicKey;
 
 /**
- * Durable version streams. {@link #apply} is deterministic: the same updates, timestamps and
- * positions in the same order give byte-identical versions on every replica. Reads never see a
- * half-applied update.
+ * Durable version streams. {@link #apply} is deterministic: the same updates, timestamps, colors
+ * and positions in the same order give byte-identical versions on every replica. Reads never see
+ * a half-applied update.
+ *
+ * <p>Colors: the ring orders and executes each color of objects independently (an object's color
+ * is the unsigned first byte of its AGUID modulo the ring's color count), so the store keeps an
+ * applied position per color. Threads: {@link #apply} may run concurrently for different colors,
+ * with at most one call per color at a time. That is safe because every object belongs to exactly
+ * one color, so concurrent calls never touch the same object, and blocks are content-addressed, so
+ * two colors storing the same block store the same bytes. The caller must therefore pass every
+ * update of an object under the same color; the store cannot check it, as it does not know the
+ * color count. Every other call may run concurrently with anything.
  */
 public interface VersionStore extends AutoCloseable {
+    /** Colors are {@code 0 .. MAX_COLORS - 1}. */
+    int MAX_COLORS = 256;
+
     /**
      * Executes one ordered update. A second update with the same (aguid, writer, nonce) and digest
      * returns the first one's outcome and changes nothing; the same nonce with another digest is
      * {@link Outcome.Rejection#NONCE_REUSED}.
      *
      * @param timestampMicros the ordering layer's timestamp, stored in the version root
-     * @param logPosition the update's position in the shared log; must exceed {@link #appliedPosition()}
+     * @param color the color of the update's object, in {@code 0 .. MAX_COLORS - 1}
+     * @param position the update's position in the color's log; must exceed
+     *     {@link #appliedPosition(int) appliedPosition(color)}
+     * @throws IllegalArgumentException if the update is null or the color out of range
+     * @throws IllegalStateException if the position does not exceed the color's applied position
      */
-    Outcome apply(AuthenticatedUpdate update, long timestampMicros, long logPosition);
+    Outcome apply(AuthenticatedUpdate update, long timestampMicros, int color, long position);
 
-    /** The log position of the last applied update, or -1 if none: replay resumes after it. */
-    long appliedPosition();
+    /**
+     * The position of the last update applied in {@code color}, or -1 if none: that color's replay
+     * resumes after it.
+     *
+     * @throws IllegalArgumentException if the color is out of range
+     */
+    long appliedPosition(int color);
 
     /** Checks what {@link #apply} would reject, without changing anything; empty if it may go on. */
     Optional<Outcome.Rejected> precheck(AuthenticatedUpdate update);

@@ -30,12 +30,10 @@ final class Executor {
     }
 
     /**
-     * The store position of update {@code index} of batch {@code seqno} of {@code color}. The store
-     * keeps one position today, so this needs a ring of one color; once the store keeps a position
-     * per color this is the only line to change.
+     * The store position of update {@code index} of batch {@code seqno}, within the batch's color:
+     * the store keeps a position per color, so positions of different colors never compare.
      */
-    static long storePosition(int color, long seqno, int index) {
-        assert color == 0 : "the version store keeps one position, so the ring runs one color";
+    static long storePosition(long seqno, int index) {
         assert index >= 0 && index < RingConfig.MAX_BATCH_LIMIT;
         return seqno * RingConfig.MAX_BATCH_LIMIT + index;
     }
@@ -46,8 +44,7 @@ final class Executor {
     }
 
     long appliedPosition(int color) {
-        assert color == 0 : "the version store keeps one position, so the ring runs one color";
-        return store.appliedPosition();
+        return store.appliedPosition(color);
     }
 
     /** Applies every update of {@code batch} in order; {@code payloads} must hold each one. */
@@ -55,8 +52,8 @@ final class Executor {
         List<ResultLeaf> leaves = new ArrayList<>(batch.digests().size());
         for (int i = 0; i < batch.digests().size(); i++) {
             AuthenticatedUpdate u = payloads.apply(batch.digests().get(i));
-            long position = storePosition(batch.color(), batch.seqno(), i);
-            Outcome outcome = store.apply(u, batch.timestampMicros(), position);
+            long position = storePosition(batch.seqno(), i);
+            Outcome outcome = store.apply(u, batch.timestampMicros(), batch.color(), position);
             leaves.add(leaf(u, outcome, batch.timestampMicros()));
         }
         return new Executed(leaves, MerkleProof.root(leaves.stream().map(ResultLeaf::hash).toList()));
@@ -69,13 +66,13 @@ final class Executor {
      */
     Executed replay(PrePrepare batch, Function<Hash32, AuthenticatedUpdate> payloads) {
         long applied = appliedPosition(batch.color());
-        if (batch.digests().isEmpty() || storePosition(batch.color(), batch.seqno(), 0) > applied) {
+        if (batch.digests().isEmpty() || storePosition(batch.seqno(), 0) > applied) {
             return execute(batch, payloads);
         }
         for (int i = 0; i < batch.digests().size(); i++) {
-            long position = storePosition(batch.color(), batch.seqno(), i);
+            long position = storePosition(batch.seqno(), i);
             if (position > applied) {
-                store.apply(payloads.apply(batch.digests().get(i)), batch.timestampMicros(), position);
+                store.apply(payloads.apply(batch.digests().get(i)), batch.timestampMicros(), batch.color(), position);
             }
         }
         return null;

@@ -17,6 +17,9 @@ import ostore.store.AuthenticatedUpdate;
 final class Recovery {
     private record ExecutedBatch(Hash32 resultsRoot, Hash32 stateDigest) {}
 
+    /** Batches logged as BATCH above the stable checkpoint: received by state transfer, maybe not yet applied. */
+    private final Map<Long, PrePrepare> transferred = new HashMap<>();
+
     private final Replica r;
     private final Executor executor;
 
@@ -33,6 +36,7 @@ final class Recovery {
             }
         }
         for (Lane lane : r.lanes) {
+            transferred.clear();
             Map<Long, ExecutedBatch> executed = load(lane);
             replay(lane, executed);
             r.executeReady(lane);
@@ -64,15 +68,26 @@ final class Recovery {
                 }
                 case ReplicaLog.Committed c -> {
                     if (c.prePrepare().message().seqno() > lane.stable) {
-                        lane.slot(c.prePrepare().message().seqno()).commit(c.prePrepare().message());
+                        lane.slot(c.prePrepare().message().seqno()).commit(c.prePrepare(), List.of());
                     }
                 }
                 case ReplicaLog.Executed e -> executed.put(e.seqno(), new ExecutedBatch(e.resultsRoot(), e.stateDigest()));
+                case ReplicaLog.Batch b -> loadBatch(lane, b, executed);
                 case ReplicaLog.Stable s -> restoreStable(lane, s);
                 case ReplicaLog.View v -> throw new IllegalStateException("a view record in color " + lane.color);
             }
         }
         return executed;
+    }
+
+    private void loadBatch(Lane lane, ReplicaLog.Batch b, Map<Long, ExecutedBatch> executed) {
+        long seqno = b.batch().seqno();
+        if (seqno <= lane.stable) {
+            lane.history.put(seqno, new Lane.Executed(b.batch(), b.resultsRoot(), b.stateDigest()));
+        } else {
+            transferred.put(seqno, b.batch());
+            executed.put(seqno, new ExecutedBatch(b.resultsRoot(), b.stateDigest()));
+        }
     }
 
     private void restoreStable(Lane lane, ReplicaLog.Stable s) {
@@ -89,28 +104,30 @@ final class Recovery {
     private void replay(Lane lane, Map<Long, ExecutedBatch> executed) {
         for (long n = lane.executed + 1; executed.containsKey(n); n++) {
             Slot slot = lane.slots.get(n);
-            if (slot == null || !slot.committed()) {
+            PrePrepare batch = slot != null && slot.committed() ? slot.committedBatch() : transferred.get(n);
+            if (batch == null) {
                 throw new IllegalStateException("color " + lane.color + " batch " + n
                         + " is logged as executed but not as committed");
             }
-            PrePrepare batch = slot.committedBatch();
             ExecutedBatch logged = executed.get(n);
             Executor.Executed again = executor.replay(batch, d -> r.payloads.get(d).update());
             if (again != null && !again.resultsRoot().equals(logged.resultsRoot())) {
                 throw new IllegalStateException("color " + lane.color + " batch " + n + " replayed to results root "
                         + again.resultsRoot() + ", not the logged " + logged.resultsRoot() + ": execution is not deterministic");
             }
-            Hash32 state = Lane.chain(lane.stateDigest, lane.color, n, logged.resultsRoot());
+            Hash32 state = Lane.chain(lane.stateDigest, batch, logged.resultsRoot());
             if (!state.equals(logged.stateDigest())) {
                 throw new IllegalStateException("color " + lane.color + " batch " + n + " does not chain to its logged state");
             }
-            slot.resultsRoot = logged.resultsRoot();
-            r.advance(lane, batch, state);
+            if (slot != null) {
+                slot.resultsRoot = logged.resultsRoot();
+            }
+            r.advance(lane, batch, state, logged.resultsRoot());
             if (n % r.config.params().checkpointInterval() == 0) {
                 lane.ownCheckpoints.put(n, state);
             }
         }
-        long lastLogged = Executor.storePosition(lane.color, lane.executed, RingConfig.MAX_BATCH_LIMIT - 1);
+        long lastLogged = Executor.storePosition(lane.executed, RingConfig.MAX_BATCH_LIMIT - 1);
         if (executor.appliedPosition(lane.color) > lastLogged) {
             throw new IllegalStateException("the version store applied position " + executor.appliedPosition(lane.color)
                     + " lies beyond color " + lane.color + "'s last batch logged as executed (" + lane.executed + ")");

@@ -41,17 +41,21 @@ final class ObservedVersionStore implements VersionStore {
         return store.crashed();
     }
 
+    /** The store trusts the caller's color; the ring must pass the color of the object it orders. */
     @Override
-    public Outcome apply(AuthenticatedUpdate update, long timestampMicros, long logPosition) {
-        Outcome o = store.apply(update, timestampMicros, logPosition);
-        observer.accept(new Executed(replica, instance, colorOf.applyAsInt(update.update().aguid()), logPosition,
-                timestampMicros, update, Executed.Effect.of(o)));
+    public Outcome apply(AuthenticatedUpdate update, long timestampMicros, int color, long position) {
+        assert color == colorOf.applyAsInt(update.update().aguid())
+                : "replica " + replica + " applied an update of color " + colorOf.applyAsInt(update.update().aguid())
+                        + " as color " + color;
+        Outcome o = store.apply(update, timestampMicros, color, position);
+        observer.accept(new Executed(replica, instance, color, position, timestampMicros, update,
+                Executed.Effect.of(o)));
         return o;
     }
 
     @Override
-    public long appliedPosition() {
-        return store.appliedPosition();
+    public long appliedPosition(int color) {
+        return store.appliedPosition(color);
     }
 
     @Override

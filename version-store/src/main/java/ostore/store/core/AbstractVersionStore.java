@@ -3,6 +3,7 @@ package ostore.store.core;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Supplier;
 import ostore.crypto.Aguid;
 import ostore.crypto.Bguid;
@@ -24,46 +25,65 @@ import ostore.store.engine.UpdateEngine;
 
 /**
  * Every rule of the {@link VersionStore} contract, written once: argument checks, the order of
- * log positions, nonce idempotence, precheck, and turning the engine's decision into an
+ * log positions within each color, nonce idempotence, precheck, and turning the engine's decision into an
  * {@link Outcome} and a history entry. A subclass supplies only storage: lookups and one atomic
  * {@link #persist}. Two stores built on this class therefore give byte-identical outcomes for the
  * same inputs by construction, which is what lets the ring's simulator stand a memory store in
  * for RocksDB.
  *
  * <p>Every public call runs inside {@link #whileOpen}, where the subclass enforces its lifecycle
- * (closed, crashed) and its threading.
+ * (closed, crashed) and its threading. Applies of different colors may run concurrently, so
+ * each color's applied position is its own atomic slot, written only by that color's apply.
  */
 public abstract class AbstractVersionStore implements VersionStore {
     private final UpdateEngine engine;
     private final Limits limits;
-    private volatile long appliedPosition;
+    private final AtomicLongArray appliedPositions;
 
-    /** @param appliedPosition the position the store's storage already records, -1 if none */
-    protected AbstractVersionStore(Limits limits, long appliedPosition) {
-        if (limits == null || appliedPosition < -1) {
-            throw new IllegalArgumentException("limits (" + limits + ") must be non-null and appliedPosition ("
-                    + appliedPosition + ") must be >= -1");
+    /**
+     * @param appliedPositions the position the store's storage already records for each color, -1
+     *     if none; {@link VersionStore#MAX_COLORS} entries, copied
+     */
+    protected AbstractVersionStore(Limits limits, long[] appliedPositions) {
+        if (limits == null || appliedPositions == null || appliedPositions.length != MAX_COLORS) {
+            throw new IllegalArgumentException("limits (" + limits + ") must be non-null and appliedPositions ("
+                    + (appliedPositions == null ? "null" : appliedPositions.length + " entries") + ") must hold "
+                    + MAX_COLORS);
+        }
+        for (int color = 0; color < MAX_COLORS; color++) {
+            if (appliedPositions[color] < -1) {
+                throw new IllegalArgumentException("the applied position (" + appliedPositions[color] + ") of color "
+                        + color + " must be >= -1");
+            }
         }
         this.limits = limits;
         this.engine = new UpdateEngine(limits);
-        this.appliedPosition = appliedPosition;
+        this.appliedPositions = new AtomicLongArray(appliedPositions);
     }
 
     @Override
-    public final Outcome apply(AuthenticatedUpdate update, long timestampMicros, long logPosition) {
+    public final Outcome apply(AuthenticatedUpdate update, long timestampMicros, int color, long position) {
         if (update == null) {
             throw new IllegalArgumentException("update must be non-null");
         }
+        checkColor(color);
         return whileOpen(() -> {
-            if (logPosition <= appliedPosition) {
-                throw new IllegalStateException("logPosition (" + logPosition
-                        + ") must exceed the applied position (" + appliedPosition + "): the log replayed twice");
+            long applied = appliedPositions.get(color);
+            if (position <= applied) {
+                throw new IllegalStateException("position (" + position + ") must exceed the applied position ("
+                        + applied + ") of color " + color + ": the log replayed twice");
             }
             Change change = decide(update, timestampMicros);
-            persist(change, logPosition);
-            appliedPosition = logPosition;
+            persist(change, color, position);
+            appliedPositions.set(color, position);
             return change.outcome();
         });
+    }
+
+    private static void checkColor(int color) {
+        if (color < 0 || color >= MAX_COLORS) {
+            throw new IllegalArgumentException("color (" + color + ") must be in 0.." + (MAX_COLORS - 1));
+        }
     }
 
     private Change decide(AuthenticatedUpdate u, long timestampMicros) {
@@ -120,8 +140,18 @@ public abstract class AbstractVersionStore implements VersionStore {
     }
 
     @Override
-    public final long appliedPosition() {
-        return appliedPosition;
+    public final long appliedPosition(int color) {
+        checkColor(color);
+        return appliedPositions.get(color);
+    }
+
+    /** Every color's applied position, indexed by color: a copy the caller owns. */
+    protected final long[] appliedPositions() {
+        long[] copy = new long[MAX_COLORS];
+        for (int color = 0; color < MAX_COLORS; color++) {
+            copy[color] = appliedPositions.get(color);
+        }
+        return copy;
     }
 
     /**
@@ -227,10 +257,11 @@ public abstract class AbstractVersionStore implements VersionStore {
     protected abstract <T> T whileOpen(Supplier<T> call);
 
     /**
-     * Writes {@code change} and the new applied position atomically: after a crash the storage
-     * holds all of it or none of it.
+     * Writes {@code change} and {@code color}'s new applied position atomically: after a crash the
+     * storage holds all of it or none of it. Calls for different colors may run concurrently; they
+     * never write the same object.
      */
-    protected abstract void persist(Change change, long logPosition);
+    protected abstract void persist(Change change, int color, long position);
 
     protected abstract Optional<StoredVersion> latestVersion(Aguid aguid);
 

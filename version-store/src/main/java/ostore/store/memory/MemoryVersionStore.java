@@ -1,5 +1,6 @@
 package ostore.store.memory;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
@@ -22,39 +23,46 @@ import ostore.store.core.Change;
  *
  * <p>Crash model: {@link #sync()} makes the current state durable. {@link #crashed()} models a
  * machine crash of a RocksDB store whose WAL tail was not synced: it returns a new store holding
- * exactly the state of the last sync (a prefix of the applied updates and attached certificates),
- * and retires this instance, whose every later call throws. The crash copies nothing: durable and
- * live state share one set of maps and immutable block arrays, and the writes since the last sync
- * are undone.
+ * exactly the state of the last sync (a prefix of the applied updates and attached certificates,
+ * and every color's applied position as of that sync), and retires this instance, whose every
+ * later call throws. The crash copies nothing: durable and live state share one set of maps and
+ * immutable block arrays, and the writes since the last sync are undone.
  *
- * <p>Threads: every call takes one lock, so the store is safe to share, but it is built for a
+ * <p>Threads: every call takes one lock, so the store is safe to share, and applies of different
+ * colors, which the contract lets run concurrently, simply take turns. It is built for a
  * single-threaded simulator and does not let reads run beside an apply.
  */
 public final class MemoryVersionStore extends AbstractVersionStore {
     private final Limits limits;
     private final MemoryState state;
     private final ReentrantLock lock = new ReentrantLock();
-    private long syncedPosition;
+    private long[] syncedPositions;
     private boolean closed;
     private boolean crashed;
 
     /** An empty store. */
     public MemoryVersionStore(Limits limits) {
-        this(limits, new MemoryState(), -1);
+        this(limits, new MemoryState(), nothingApplied());
     }
 
-    private MemoryVersionStore(Limits limits, MemoryState state, long appliedPosition) {
-        super(limits, appliedPosition);
+    private MemoryVersionStore(Limits limits, MemoryState state, long[] appliedPositions) {
+        super(limits, appliedPositions);
         this.limits = limits;
         this.state = state;
-        this.syncedPosition = appliedPosition;
+        this.syncedPositions = appliedPositions;
+    }
+
+    private static long[] nothingApplied() {
+        long[] positions = new long[MAX_COLORS];
+        Arrays.fill(positions, -1);
+        return positions;
     }
 
     /**
      * Simulates a crash: returns a new, open store holding exactly what the last {@link #sync()}
-     * made durable, with that sync's applied position, so replay resumes after it. This store is
-     * retired. A crash after {@link #close()} is allowed: a power loss after a clean close still
-     * loses what was never synced.
+     * made durable, with that sync's applied position of every color, so each color's replay
+     * resumes after it. This store is retired. A crash after {@link #close()} is allowed: a power
+     * loss after a clean close still loses what was never synced.
      *
      * @throws IllegalStateException if this store has already crashed
      */
@@ -66,7 +74,7 @@ public final class MemoryVersionStore extends AbstractVersionStore {
             }
             crashed = true;
             state.rollBack();
-            return new MemoryVersionStore(limits, state, syncedPosition);
+            return new MemoryVersionStore(limits, state, syncedPositions);
         } finally {
             lock.unlock();
         }
@@ -93,7 +101,7 @@ public final class MemoryVersionStore extends AbstractVersionStore {
     }
 
     @Override
-    protected void persist(Change change, long logPosition) {
+    protected void persist(Change change, int color, long position) {
         change.version().ifPresent(v -> {
             change.newBlocks().forEach(state::putBlockIfAbsent);
             state.addVersion(v);
@@ -151,11 +159,11 @@ public final class MemoryVersionStore extends AbstractVersionStore {
         return state.certificate(aguid, seq);
     }
 
-    /** The applied position is part of what a later crash keeps. */
+    /** The applied positions are part of what a later crash keeps. */
     @Override
     protected void makeDurable() {
         state.markDurable();
-        syncedPosition = appliedPosition();
+        syncedPositions = appliedPositions();
     }
 
     /** Later calls fail, as on a closed RocksDB store; {@link #crashed()} still works. Idempotent. */

@@ -28,8 +28,7 @@ import org.rocksdb.WriteOptions;
 final class RocksHandles implements AutoCloseable {
     /**
      * Column families; the names are on disk and must never change. Meta lives in the default one.
-     * A family added later (certificates) is created when an older store is opened, because open
-     * sets {@code createMissingColumnFamilies}.
+     * Open sets {@code createMissingColumnFamilies}, which is how a new store gets its families.
      */
     enum Family {
         META("default"),

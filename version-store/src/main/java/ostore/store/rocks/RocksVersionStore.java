@@ -26,31 +26,44 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
 /**
- * {@link VersionStore} on RocksDB. Each {@link #apply} is one atomic write batch that carries the
- * new applied log position, so after a crash the store holds either all of an update or none of
- * it, and the position tells the log where to resume.
+ * {@link VersionStore} on RocksDB. Each {@link #apply} is one atomic write batch that carries its
+ * color's new applied position, so after a crash the store holds either all of an update or none
+ * of it, and each color's position tells that color's log where to resume.
  *
  * <p>Durability: batches go to RocksDB's write-ahead log without an fsync each. The shared log in
- * front of the store is durable and replays every position after {@link #appliedPosition()} on
- * restart, so an update lost from an un-synced WAL tail is executed again, deterministically, with
- * the same result. {@link #sync()} fsyncs the WAL; only after it may the log be trimmed. A
- * certificate is one more unsynced write, covered by the same sync: the ring must not count on a
- * certificate attached after the last sync surviving a crash.
+ * front of the store is durable and replays every position after {@link #appliedPosition(int)} of
+ * each color on restart, so an update lost from an un-synced WAL tail is executed again,
+ * deterministically, with the same result. {@link #sync()} fsyncs the WAL; only after it may the
+ * log be trimmed. A certificate is one more unsynced write, covered by the same sync: the ring must
+ * not count on a certificate attached after the last sync surviving a crash.
  *
- * <p>Threads: {@link #apply} is called from one thread at a time; reads and certificate calls may
- * run concurrently with it and with each other. A read sees each update wholly or not at all.
+ * <p>Threads: {@link #apply} runs concurrently for different colors, one call per color at a time,
+ * as the contract allows: their batches touch different objects and different position keys, and
+ * a block both store is the same bytes under the same key. Reads and certificate calls may run
+ * concurrently with applies and with each other. A read sees each update wholly or not at all.
  */
 public final class RocksVersionStore extends AbstractVersionStore {
-    /** The layout of keys and index values; recorded at creation and checked on open. */
-    public static final int STORE_FORMAT = 1;
+    /**
+     * The layout of keys and index values; recorded at creation and checked on open. Format 2 keeps
+     * an applied position per color where format 1 kept one.
+     */
+    public static final int STORE_FORMAT = 2;
 
     private final RocksHandles db;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
 
     private RocksVersionStore(RocksHandles db, Limits limits) {
-        super(limits, db.getMeta(StoreKeys.APPLIED_POSITION).map(StoreKeys::i64).orElse(-1L));
+        super(limits, appliedPositions(db));
         this.db = db;
+    }
+
+    private static long[] appliedPositions(RocksHandles db) {
+        long[] positions = new long[MAX_COLORS];
+        for (int color = 0; color < MAX_COLORS; color++) {
+            positions[color] = db.getMeta(StoreKeys.appliedPosition(color)).map(StoreKeys::i64).orElse(-1L);
+        }
+        return positions;
     }
 
     /** Opens the store in {@code dir}, creating it if it does not exist. */
@@ -77,19 +90,23 @@ public final class RocksVersionStore extends AbstractVersionStore {
         Optional<byte[]> format = handles.getMeta(StoreKeys.STORE_FORMAT);
         if (format.isEmpty()) {
             handles.putMetaSynced(StoreKeys.STORE_FORMAT, new byte[] {STORE_FORMAT});
+        } else if (Arrays.equals(format.get(), new byte[] {1})) {
+            throw new IllegalStateException("store " + dir + " has format 1, with one applied position for all"
+                    + " colors; this build reads format " + STORE_FORMAT + " (a position per color) and does not"
+                    + " convert format 1 stores, which were never released: delete the directory to start afresh");
         } else if (format.get().length != 1 || format.get()[0] != STORE_FORMAT) {
             throw new IllegalStateException("store " + dir + " has format " + Arrays.toString(format.get())
                     + "; this build reads format " + STORE_FORMAT);
         }
     }
 
-    /** One batch: a repeated nonce or a rejection still advances the applied position. */
+    /** One batch: a repeated nonce or a rejection still advances the color's applied position. */
     @Override
-    protected void persist(Change change, long logPosition) {
+    protected void persist(Change change, int color, long position) {
         try (WriteBatch batch = new WriteBatch()) {
             change.version().ifPresent(v -> putVersion(v, change.newBlocks(), batch));
             change.entry().ifPresent(h -> putHistory(h, batch));
-            db.putMeta(batch, StoreKeys.APPLIED_POSITION, StoreKeys.i64(logPosition));
+            db.putMeta(batch, StoreKeys.appliedPosition(color), StoreKeys.i64(position));
             db.write(batch);
         }
     }

@@ -12,12 +12,19 @@ import ostore.crypto.PublicKey;
  * is covered by {@link RocksVersionStore#STORE_FORMAT}: change it only with a new format.
  */
 final class StoreKeys {
-    static final byte[] APPLIED_POSITION = "applied-position".getBytes(StandardCharsets.US_ASCII);
     static final byte[] STORE_FORMAT = "store-format".getBytes(StandardCharsets.US_ASCII);
 
     private static final int AGUID = Hash32.LENGTH;
 
+    private static final byte[] APPLIED = "applied/".getBytes(StandardCharsets.US_ASCII);
+
     private StoreKeys() {}
+
+    /** meta: "applied/" ‖ color as one unsigned byte, to the color's applied position. */
+    static byte[] appliedPosition(int color) {
+        assert color >= 0 && color <= 0xff : "a color fits one unsigned byte";
+        return ByteBuffer.allocate(APPLIED.length + 1).put(APPLIED).put((byte) color).array();
+    }
 
     /** versions: aguid ‖ seq. */
     static byte[] version(Aguid aguid, long seq) {

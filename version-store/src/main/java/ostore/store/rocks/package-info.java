@@ -3,7 +3,7 @@
  *
  * <p>Why RocksDB: the store needs an ordered index (latest version and as-of reads are
  * seek-for-previous over big-endian keys), atomic multi-key batches (one update writes blocks,
- * version, indexes, history and the applied log position together) and crash recovery with a
+ * version, indexes, history and its color's applied log position together) and crash recovery with a
  * write-ahead log. Those are years of hard, tested work we should not hand-make; RocksDB gives all
  * three, embedded, and keeps large write-once blocks in blob files.
  *
@@ -12,10 +12,10 @@
  * {@code as-of} (aguid ‖ timestamp ‖ seq), {@code history} (aguid ‖ index to the versioned entry),
  * {@code nonces} (aguid ‖ writer ‖ nonce to history index), {@code certificates} (aguid ‖ seq to
  * the ring's opaque certificate bytes, replaced when a fuller one arrives) and {@code default}
- * for meta (store format, applied log position). The certificates family came after format 1
- * stores were first written; opening such a store creates it, and the format stays 1 because no
- * existing key or value changed. A build older than the family cannot open a store that has it
- * (RocksDB refuses to open without every family named).
+ * for meta (store format, and the applied log position of each color under
+ * {@code "applied/" ‖ color}). Format 2 replaced format 1's single applied position with one per
+ * color, because the ring executes colors independently; format 1 stores were never released, so
+ * opening one is refused rather than converted.
  *
  * <p>This package must never decide what an update means (the engine does) or how a store answers
  * (the core does), never delete or rewrite a stored block or version, and never write outside

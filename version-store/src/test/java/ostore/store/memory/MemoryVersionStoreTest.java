@@ -32,14 +32,15 @@ class MemoryVersionStoreTest extends VersionStoreContract {
     @Test
     void aCrashKeepsExactlyWhatTheLastSyncMadeDurable() {
         MemoryVersionStore s = new MemoryVersionStore(LIMITS);
-        StoredVersion synced = committed(s.apply(create(1, always(new Action.Append(text("keep")))), 1, 0));
+        StoredVersion synced = committed(s.apply(create(1, always(new Action.Append(text("keep")))), 1, COLOR, 0));
         s.attachCertificate(AGUID, 1, new byte[] {1});
         s.sync();
-        StoredVersion lost = committed(s.apply(update(OWNER, 2, always(new Action.Append(text("lost!")))), 2, 1));
+        StoredVersion lost = committed(
+                s.apply(update(OWNER, 2, always(new Action.Append(text("lost!")))), 2, COLOR, 1));
         s.attachCertificate(AGUID, 1, new byte[] {2});
         s.attachCertificate(AGUID, 2, new byte[] {3});
         MemoryVersionStore after = s.crashed();
-        assertEquals(0, after.appliedPosition());
+        assertEquals(0, after.appliedPosition(COLOR));
         assertEquals(Optional.of(synced), after.read(AGUID, new Selector.Latest()));
         assertEquals(Optional.empty(), after.read(AGUID, new Selector.ByVguid(lost.vguid())));
         assertEquals(1, after.history(AGUID, 0, 0).size());
@@ -51,23 +52,36 @@ class MemoryVersionStoreTest extends VersionStoreContract {
     }
 
     @Test
+    void aCrashKeepsEachColorsPositionAsOfTheLastSync() {
+        MemoryVersionStore s = new MemoryVersionStore(LIMITS);
+        s.apply(create(1, always()), 1, COLOR, 3);
+        s.apply(create("blue", 1, always()), 2, 200, 8);
+        s.sync();
+        s.apply(create(2, always()), 3, COLOR, 4);
+        s.apply(create("green", 1, always()), 4, 0, 0);
+        MemoryVersionStore after = s.crashed();
+        assertEquals(List.of(3L, 8L, -1L), List.of(after.appliedPosition(COLOR), after.appliedPosition(200),
+                after.appliedPosition(0)));
+    }
+
+    @Test
     void theSameUpdatesReplayedAfterACrashGiveTheSameOutcomes() {
         MemoryVersionStore s = new MemoryVersionStore(LIMITS);
-        s.apply(create(1, always(new Action.Append(text("abc")))), 1, 0);
+        s.apply(create(1, always(new Action.Append(text("abc")))), 1, COLOR, 0);
         s.sync();
         var next = update(OWNER, 2, always(new Action.Truncate(1)));
-        Outcome first = s.apply(next, 2, 1);
+        Outcome first = s.apply(next, 2, COLOR, 1);
         MemoryVersionStore after = s.crashed();
-        assertEquals(first, after.apply(next, 2, after.appliedPosition() + 1));
-        assertEquals(1, after.appliedPosition());
+        assertEquals(first, after.apply(next, 2, COLOR, after.appliedPosition(COLOR) + 1));
+        assertEquals(1, after.appliedPosition(COLOR));
     }
 
     @Test
     void aCrashBeforeAnySyncLeavesAnEmptyStore() {
         MemoryVersionStore s = new MemoryVersionStore(LIMITS);
-        s.apply(create(1, always(new Action.Append(text("gone")))), 1, 0);
+        s.apply(create(1, always(new Action.Append(text("gone")))), 1, COLOR, 0);
         MemoryVersionStore after = s.crashed();
-        assertEquals(-1, after.appliedPosition());
+        assertEquals(-1, after.appliedPosition(COLOR));
         assertEquals(Optional.empty(), after.read(AGUID, new Selector.Latest()));
         assertEquals(List.of(), after.history(AGUID, 0, 0));
     }
@@ -75,12 +89,12 @@ class MemoryVersionStoreTest extends VersionStoreContract {
     @Test
     void aCrashedStoreIsRetiredAndItsSuccessorIsNot() {
         MemoryVersionStore s = new MemoryVersionStore(LIMITS);
-        s.apply(create(1, always()), 1, 0);
+        s.apply(create(1, always()), 1, COLOR, 0);
         s.sync();
         MemoryVersionStore after = s.crashed();
         var e = assertThrows(IllegalStateException.class, () -> s.read(AGUID, new Selector.Latest()));
         assertTrue(e.getMessage().contains("crashed"), e.getMessage());
-        assertThrows(IllegalStateException.class, () -> s.apply(update(OWNER, 2, always()), 2, 1));
+        assertThrows(IllegalStateException.class, () -> s.apply(update(OWNER, 2, always()), 2, COLOR, 1));
         assertThrows(IllegalStateException.class, s::sync);
         assertThrows(IllegalStateException.class, s::crashed);
         assertEquals(1, after.crashed().read(AGUID, new Selector.Latest()).orElseThrow().root().seq());
@@ -89,12 +103,12 @@ class MemoryVersionStoreTest extends VersionStoreContract {
     @Test
     void aCrashAfterCloseStillLosesWhatWasNotSynced() {
         MemoryVersionStore s = new MemoryVersionStore(LIMITS);
-        s.apply(create(1, always()), 1, 0);
+        s.apply(create(1, always()), 1, COLOR, 0);
         s.sync();
-        s.apply(update(OWNER, 2, always()), 2, 1);
+        s.apply(update(OWNER, 2, always()), 2, COLOR, 1);
         s.close();
         try (MemoryVersionStore after = s.crashed()) {
-            assertEquals(0, after.appliedPosition());
+            assertEquals(0, after.appliedPosition(COLOR));
             assertEquals(1, after.read(AGUID, new Selector.Latest()).orElseThrow().root().seq());
         }
     }

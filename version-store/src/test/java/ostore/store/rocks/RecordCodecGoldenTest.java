@@ -97,6 +97,17 @@ class RecordCodecGoldenTest {
         assertThrows(IllegalStateException.class, () -> RecordCodec.decodeHistory(sampleAbort().aguid(), 8, h));
     }
 
+    /** Format 2: the store format, and one applied position per color under "applied/" and the color byte. */
+    @Test
+    void metaKeysArePinned() {
+        assertEquals(2, RocksVersionStore.STORE_FORMAT);
+        assertEquals(HEX.formatHex("store-format".getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+                HEX.formatHex(StoreKeys.STORE_FORMAT));
+        String applied = HEX.formatHex("applied/".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals(applied + "00", HEX.formatHex(StoreKeys.appliedPosition(0)));
+        assertEquals(applied + "ff", HEX.formatHex(StoreKeys.appliedPosition(255)));
+    }
+
     @Test
     void keysSortNumerically() {
         Aguid a = new Aguid(filled(0xa0));

@@ -10,6 +10,8 @@ import static ostore.store.testing.Updates.when;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,11 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.DBOptions;
-import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 
-/** The contract on RocksDB, plus what only a disk store has: reopening, and older stores. */
+/** The contract on RocksDB, plus what only a disk store has: reopening, and older formats. */
 class RocksVersionStoreTest extends VersionStoreContract {
     @TempDir
     Path dir;
@@ -48,45 +49,33 @@ class RocksVersionStoreTest extends VersionStoreContract {
         Outcome.Committed last;
         List<HistoryEntry> history;
         try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
-            s.apply(create(1, always(new Action.Append(text("persist me")))), 1, 0);
+            s.apply(create(1, always(new Action.Append(text("persist me")))), 1, COLOR, 0);
             last = assertInstanceOf(Outcome.Committed.class,
-                    s.apply(update(OWNER, 2, always(new Action.DeleteBlock(0))), 2, 1));
-            s.apply(update(OWNER, 3, when(new Predicate.CompareSize(Comparison.EQ, 0))), 3, 2);
+                    s.apply(update(OWNER, 2, always(new Action.DeleteBlock(0))), 2, COLOR, 1));
+            s.apply(update(OWNER, 3, when(new Predicate.CompareSize(Comparison.EQ, 0))), 3, COLOR, 2);
+            s.apply(create("blue", 1, always()), 4, 255, 11);
             s.attachCertificate(AGUID, 2, new byte[] {7, 7});
             history = s.history(AGUID, 0, 0);
             s.sync();
         }
         try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
-            assertEquals(2, s.appliedPosition());
+            assertEquals(List.of(2L, 11L, -1L), List.of(s.appliedPosition(COLOR), s.appliedPosition(255),
+                    s.appliedPosition(0)));
             assertEquals(Optional.of(last.version()), s.read(AGUID, new Selector.Latest()));
             assertEquals(history, s.history(AGUID, 0, 0));
             assertEquals("ist me", content(s, last.version()));
             assertArrayEquals("pers".getBytes(StandardCharsets.US_ASCII),
                     s.block(s.read(AGUID, new Selector.BySeq(1)).orElseThrow().blocks().get(0).bguid()).orElseThrow());
             assertArrayEquals(new byte[] {7, 7}, s.certificate(AGUID, 2).orElseThrow());
-            assertEquals(last, s.apply(update(OWNER, 2, always(new Action.DeleteBlock(0))), 9, 3));
+            assertEquals(last, s.apply(update(OWNER, 2, always(new Action.DeleteBlock(0))), 9, COLOR, 3));
         }
     }
 
-    /** A store written before the certificates family existed opens, keeps its data and gains it. */
+    /** Format 1 kept one applied position for all colors; it was never released, so it is refused, not converted. */
     @Test
-    void aStoreWithoutTheCertificatesFamilyGainsIt() throws RocksDBException {
-        writeStoreWithoutCertificates();
+    void aFormatOneStoreIsRefusedWithTheReason() throws RocksDBException {
         try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
-            assertEquals(-1, s.appliedPosition());
-            s.apply(create(1, always(new Action.Append(text("old")))), 1, 0);
-            s.attachCertificate(AGUID, 1, new byte[] {1});
-            s.sync();
-        }
-        try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
-            assertArrayEquals(new byte[] {1}, s.certificate(AGUID, 1).orElseThrow());
-        }
-    }
-
-    /** Creates the store with every family but certificates, as the first store format had. */
-    private void writeStoreWithoutCertificates() throws RocksDBException {
-        try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
-            assertEquals(-1, s.appliedPosition());
+            s.apply(create(1, always()), 1, COLOR, 0);
         }
         List<ColumnFamilyDescriptor> all = new ArrayList<>();
         for (RocksHandles.Family f : RocksHandles.Family.values()) {
@@ -94,13 +83,11 @@ class RocksVersionStoreTest extends VersionStoreContract {
         }
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try (DBOptions options = new DBOptions(); RocksDB db = RocksDB.open(options, dir.toString(), all, handles)) {
-            ColumnFamilyHandle certificates = handles.get(RocksHandles.Family.CERTIFICATES.ordinal());
-            db.dropColumnFamily(certificates);
+            db.put(handles.get(RocksHandles.Family.META.ordinal()), StoreKeys.STORE_FORMAT, new byte[] {1});
             handles.forEach(ColumnFamilyHandle::close);
         }
-        try (Options listing = new Options()) {
-            assertEquals(RocksHandles.Family.values().length - 1,
-                    RocksDB.listColumnFamilies(listing, dir.toString()).size());
-        }
+        var e = assertThrows(IllegalStateException.class, () -> RocksVersionStore.open(dir, LIMITS));
+        assertTrue(e.getMessage().contains("has format 1, with one applied position for all colors; this build"
+                + " reads format 2"), e.getMessage());
     }
 }

@@ -40,6 +40,8 @@ import ostore.store.testing.TempDirs;
 class VersionStorePropertiesTest {
     private static final int BLOCK = 8;
     private static final Limits LIMITS = new Limits(BLOCK, 1 << 20, 8, 8, 8, 1 << 20);
+    /** Every step updates one object, so all of them share its color. */
+    private static final int COLOR = 0;
 
     /** A model block: {@code id} is the same object as long as no action rewrote it. */
     private record Blk(byte[] bytes, int id) {}
@@ -66,7 +68,7 @@ class VersionStorePropertiesTest {
                 List<Blk> next = new ArrayList<>(current);
                 Action action = toAction(steps.get(i), next, nextId);
                 AuthenticatedUpdate u = toUpdate(i, steps.get(i), model.size(), action);
-                Outcome o = store.apply(u, 10L * i, i);
+                Outcome o = store.apply(u, 10L * i, COLOR, i);
                 historyLength += checkOutcome(store, o, model, next, action != null, steps.get(i).guardMisses());
                 if (o instanceof Outcome.Committed c) {
                     checkShared(c.version(), next, entryOfBlock);
@@ -87,7 +89,7 @@ class VersionStorePropertiesTest {
                 for (int i = 0; i < steps.size(); i++) {
                     List<Blk> next = new ArrayList<>(model.isEmpty() ? List.of() : model.getLast());
                     Action action = toAction(steps.get(i), next, nextId);
-                    if (store.apply(toUpdate(i, steps.get(i), model.size(), action), 10L * i, i)
+                    if (store.apply(toUpdate(i, steps.get(i), model.size(), action), 10L * i, COLOR, i)
                             instanceof Outcome.Committed) {
                         model.add(next);
                     }

@@ -45,8 +45,14 @@ public final class RandomUpdates {
      */
     public record Op(int who, int nonce, int guard, int action, int a, int b, int fill, int mode) {}
 
-    /** An update with the timestamp the ordering layer gave it. */
-    public record Step(AuthenticatedUpdate update, long timestampMicros) {}
+    /**
+     * An update with what the ordering layer gave it: a timestamp, and a position in the log of its
+     * object's color. Each color's positions count up from 0, as each color's log does.
+     */
+    public record Step(AuthenticatedUpdate update, long timestampMicros, int color, long position) {}
+
+    /** The ring's color count in these runs; an object's color is computed as the ring does. */
+    private static final int COLORS = 4;
 
     /** Above the random nonces, so the creations are never answered again by accident. */
     private static final long FIRST_NONCE = 100;
@@ -68,19 +74,29 @@ public final class RandomUpdates {
      */
     public static List<Step> toUpdates(List<Op> ops) {
         List<Step> steps = new ArrayList<>();
+        long[] nextPositions = new long[COLORS];
         for (int object = 0; object < CREATED; object++) {
             List<Action> actions = List.of(new Action.Append(data(12, object)),
                     new Action.SetAcl(List.of(WRITER.publicKey()), object == 1));
             Update create = new Update(OBJECTS.get(object), FIRST_NONCE, List.of(new Clause(new Predicate.Always(),
                     actions)), Optional.of(new Creation(OWNER.publicKey(), NAMES.get(object))));
-            steps.add(new Step(Updates.authenticate(create, OWNER), 10L * steps.size()));
+            steps.add(step(Updates.authenticate(create, OWNER), 10L * steps.size(), nextPositions));
         }
         for (Op op : ops) {
             long timestamp = 10L * steps.size() - (op.fill() % 4 == 0 ? 25 : 0);
             AuthenticatedUpdate u = op.mode() == 0 ? steps.get(op.a() % steps.size()).update() : toUpdate(op);
-            steps.add(new Step(u, timestamp));
+            steps.add(step(u, timestamp, nextPositions));
         }
         return steps;
+    }
+
+    private static Step step(AuthenticatedUpdate u, long timestampMicros, long[] nextPositions) {
+        int color = colorOf(u.update().aguid());
+        return new Step(u, timestampMicros, color, nextPositions[color]++);
+    }
+
+    private static int colorOf(Aguid aguid) {
+        return Byte.toUnsignedInt(aguid.toBytes()[0]) % COLORS;
     }
 
     private static AuthenticatedUpdate toUpdate(Op op) {

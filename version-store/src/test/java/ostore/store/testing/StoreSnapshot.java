@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.IntStream;
 import ostore.crypto.Aguid;
 import ostore.crypto.BlockListHash;
 import ostore.store.HistoryEntry;
@@ -14,11 +15,12 @@ import ostore.store.StoredVersion;
 import ostore.store.VersionStore;
 
 /**
- * Everything a client could observe of some objects in a store, as plain values, so two stores
- * are compared with one {@code assertEquals} whose failure shows where they differ. Bytes are
- * kept as hex, which has value equality where arrays do not.
+ * Everything a client could observe of some objects in a store, and every color's applied
+ * position, as plain values, so two stores are compared with one {@code assertEquals} whose
+ * failure shows where they differ. Bytes are kept as hex, which has value equality where arrays
+ * do not.
  */
-public record StoreSnapshot(long appliedPosition, Map<Aguid, ObjectSnapshot> objects) {
+public record StoreSnapshot(List<Long> appliedPositions, Map<Aguid, ObjectSnapshot> objects) {
     /**
      * @param versions every version, by seq from 1
      * @param blocks each version's block bytes, in hex
@@ -34,7 +36,8 @@ public record StoreSnapshot(long appliedPosition, Map<Aguid, ObjectSnapshot> obj
     public static StoreSnapshot of(VersionStore store, List<Aguid> aguids) {
         Map<Aguid, ObjectSnapshot> objects = new LinkedHashMap<>();
         aguids.forEach(a -> objects.put(a, object(store, a)));
-        return new StoreSnapshot(store.appliedPosition(), objects);
+        List<Long> positions = IntStream.range(0, VersionStore.MAX_COLORS).mapToObj(store::appliedPosition).toList();
+        return new StoreSnapshot(positions, objects);
     }
 
     private static ObjectSnapshot object(VersionStore store, Aguid aguid) {

@@ -33,7 +33,13 @@ public final class Updates {
 
     /** An update by the owner that may create {@link #AGUID}. */
     public static AuthenticatedUpdate create(long nonce, Clause... clauses) {
-        Update u = new Update(AGUID, nonce, List.of(clauses), Optional.of(new Creation(OWNER.publicKey(), NAME)));
+        return create(NAME, nonce, clauses);
+    }
+
+    /** An update by the owner that may create the owner's object {@code name}. */
+    public static AuthenticatedUpdate create(String name, long nonce, Clause... clauses) {
+        Update u = new Update(Aguid.of(OWNER.publicKey(), name), nonce, List.of(clauses),
+                Optional.of(new Creation(OWNER.publicKey(), name)));
         return authenticate(u, OWNER);
     }
 

@@ -15,8 +15,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.LongStream;
 import ostore.crypto.Aguid;
 import ostore.store.Action;
 import ostore.store.Comparison;
@@ -38,6 +44,8 @@ import org.junit.jupiter.api.Test;
 public abstract class VersionStoreContract {
     /** Four-byte blocks, so short texts already span several blocks. */
     protected static final Limits LIMITS = new Limits(4, 1 << 20, 64, 64, 64, 1 << 20);
+    /** The color of {@link Updates#AGUID} in these scenarios. */
+    protected static final int COLOR = 7;
 
     /** A new, empty store; each test opens one. */
     protected abstract VersionStore newStore();
@@ -59,8 +67,8 @@ public abstract class VersionStoreContract {
     @Test
     void readsEveryVersionBySeqVguidLatestAndTime() {
         try (VersionStore s = newStore()) {
-            StoredVersion v1 = committed(s.apply(create(1, always(new Action.Append(text("hello")))), 100, 0));
-            StoredVersion v2 = committed(s.apply(update(OWNER, 2, always(new Action.Truncate(2))), 200, 1));
+            StoredVersion v1 = committed(s.apply(create(1, always(new Action.Append(text("hello")))), 100, COLOR, 0));
+            StoredVersion v2 = committed(s.apply(update(OWNER, 2, always(new Action.Truncate(2))), 200, COLOR, 1));
             assertEquals(Optional.of(v2), s.read(AGUID, new Selector.Latest()));
             assertEquals(Optional.of(v1), s.read(AGUID, new Selector.BySeq(1)));
             assertEquals(Optional.of(v1), s.read(AGUID, new Selector.ByVguid(v1.vguid())));
@@ -81,9 +89,9 @@ public abstract class VersionStoreContract {
     @Test
     void historyRecordsCommitsAndAbortsInOrder() {
         try (VersionStore s = newStore()) {
-            s.apply(create(1, always(new Action.Append(text("a")))), 10, 0);
-            Outcome abort = s.apply(update(OWNER, 2, when(new Predicate.CompareVersion(Comparison.EQ, 5))), 20, 1);
-            s.apply(update(OWNER, 3, when(new Predicate.CompareVersion(Comparison.EQ, 9)), always()), 30, 2);
+            s.apply(create(1, always(new Action.Append(text("a")))), 10, COLOR, 0);
+            Outcome abort = s.apply(update(OWNER, 2, when(new Predicate.CompareVersion(Comparison.EQ, 5))), 20, COLOR, 1);
+            s.apply(update(OWNER, 3, when(new Predicate.CompareVersion(Comparison.EQ, 9)), always()), 30, COLOR, 2);
             HistoryEntry aborted = assertInstanceOf(Outcome.Aborted.class, abort).entry();
             assertEquals(new HistoryEntry(AGUID, 1, false, aborted.updateDigest(), OWNER.publicKey(), 2, 1,
                     Optional.empty(), 20, -1, UpdateEngine.NO_CLAUSE_HOLDS), aborted);
@@ -101,25 +109,81 @@ public abstract class VersionStoreContract {
     @Test
     void rejectionsRecordNothingButAdvanceThePosition() {
         try (VersionStore s = newStore()) {
-            assertEquals(-1, s.appliedPosition());
-            assertEquals(Rejection.UNKNOWN_OBJECT, rejected(s.apply(update(OWNER, 1, always()), 1, 5)));
-            assertEquals(5, s.appliedPosition());
-            s.apply(create(1, always(new Action.Append(text("abc")))), 2, 6);
-            assertEquals(Rejection.NOT_A_WRITER, rejected(s.apply(update(STRANGER, 1, always()), 3, 7)));
-            assertEquals(Rejection.INVALID_ACTION, rejected(s.apply(update(OWNER, 2, always(new Action.DeleteBlock(1))), 4, 8)));
+            assertEquals(-1, s.appliedPosition(COLOR));
+            assertEquals(Rejection.UNKNOWN_OBJECT, rejected(s.apply(update(OWNER, 1, always()), 1, COLOR, 5)));
+            assertEquals(5, s.appliedPosition(COLOR));
+            s.apply(create(1, always(new Action.Append(text("abc")))), 2, COLOR, 6);
+            assertEquals(Rejection.NOT_A_WRITER, rejected(s.apply(update(STRANGER, 1, always()), 3, COLOR, 7)));
+            assertEquals(Rejection.INVALID_ACTION, rejected(s.apply(update(OWNER, 2, always(new Action.DeleteBlock(1))), 4, COLOR, 8)));
             assertEquals(1, s.history(AGUID, 0, 0).size());
             assertEquals(1, s.read(AGUID, new Selector.Latest()).orElseThrow().root().seq());
             assertEquals(Optional.empty(), s.findByNonce(AGUID, OWNER.publicKey(), 2));
-            assertEquals(8, s.appliedPosition());
+            assertEquals(8, s.appliedPosition(COLOR));
         }
     }
 
     @Test
     void aReplayedPositionIsABug() {
         try (VersionStore s = newStore()) {
-            s.apply(create(1, always()), 1, 3);
-            var e = assertThrows(IllegalStateException.class, () -> s.apply(update(OWNER, 2, always()), 2, 3));
-            assertTrue(e.getMessage().startsWith("logPosition (3) must exceed the applied position (3)"), e.getMessage());
+            s.apply(create(1, always()), 1, COLOR, 3);
+            var e = assertThrows(IllegalStateException.class, () -> s.apply(update(OWNER, 2, always()), 2, COLOR, 3));
+            assertTrue(e.getMessage().startsWith("position (3) must exceed the applied position (3) of color 7"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void eachColorKeepsItsOwnPosition() {
+        try (VersionStore s = newStore()) {
+            s.apply(create(1, always()), 1, COLOR, 9);
+            s.apply(create("blue", 1, always()), 2, 255, 4);
+            s.apply(create("green", 1, always()), 3, 0, 0);
+            assertEquals(List.of(0L, 9L, 4L, -1L), positions(s, 0, COLOR, 255, 1));
+            s.apply(create("blue", 2, always()), 4, 255, 5);
+            assertEquals(List.of(0L, 9L, 5L, -1L), positions(s, 0, COLOR, 255, 1));
+            var e = assertThrows(IllegalStateException.class, () -> s.apply(create("green", 2, always()), 5, 0, 0));
+            assertTrue(e.getMessage().contains("of color 0"), e.getMessage());
+            assertEquals(2, s.read(Aguid.of(OWNER.publicKey(), "blue"), new Selector.Latest()).orElseThrow().root().seq());
+        }
+    }
+
+    private static List<Long> positions(VersionStore s, int... colors) {
+        return Arrays.stream(colors).mapToObj(s::appliedPosition).toList();
+    }
+
+    /**
+     * One thread per color, each on its own object, all appending the same bytes so that their
+     * blocks coincide: every update commits, at its place in its object's stream, and every
+     * color's position is its last.
+     */
+    @Test
+    void colorsApplyConcurrently() throws Exception {
+        int colors = 4;
+        int updates = 40;
+        try (VersionStore s = newStore(); var threads = Executors.newFixedThreadPool(colors)) {
+            var start = new CountDownLatch(1);
+            List<Future<List<Long>>> seqs = new ArrayList<>();
+            for (int color = 0; color < colors; color++) {
+                int c = color;
+                seqs.add(threads.submit(() -> {
+                    start.await();
+                    List<Long> made = new ArrayList<>();
+                    for (int i = 0; i < updates; i++) {
+                        Outcome o = s.apply(create("color-" + c, i, always(new Action.Append(text("shared")))), i, c, i);
+                        made.add(committed(o).root().seq());
+                    }
+                    return made;
+                }));
+            }
+            start.countDown();
+            List<Long> expected = LongStream.rangeClosed(1, updates).boxed().toList();
+            for (int color = 0; color < colors; color++) {
+                assertEquals(expected, seqs.get(color).get(), "color " + color);
+                StoredVersion last = s.read(Aguid.of(OWNER.publicKey(), "color-" + color), new Selector.Latest())
+                        .orElseThrow();
+                assertEquals("shared".repeat(updates), content(s, last));
+                assertEquals(updates - 1, s.appliedPosition(color));
+            }
         }
     }
 
@@ -127,21 +191,21 @@ public abstract class VersionStoreContract {
     void theSameNonceIsAnsweredIdempotentlyOrRefused() {
         try (VersionStore s = newStore()) {
             var first = create(1, always(new Action.Append(text("x"))));
-            Outcome once = s.apply(first, 1, 0);
-            Outcome again = s.apply(first, 2, 1);
+            Outcome once = s.apply(first, 1, COLOR, 0);
+            Outcome again = s.apply(first, 2, COLOR, 1);
             assertEquals(once, again);
             assertEquals(1, s.history(AGUID, 0, 0).size());
             var abort = update(OWNER, 2, when(new Predicate.CompareVersion(Comparison.EQ, 7)));
-            s.apply(update(OWNER, 3, always(new Action.Append(text("y")))), 3, 2);
-            Outcome aborted = s.apply(abort, 4, 3);
-            assertEquals(aborted, s.apply(abort, 5, 4));
+            s.apply(update(OWNER, 3, always(new Action.Append(text("y")))), 3, COLOR, 2);
+            Outcome aborted = s.apply(abort, 4, COLOR, 3);
+            assertEquals(aborted, s.apply(abort, 5, COLOR, 4));
             var reused = update(OWNER, 1, always(new Action.Truncate(0)));
-            assertEquals(Rejection.NONCE_REUSED, rejected(s.apply(reused, 6, 5)));
+            assertEquals(Rejection.NONCE_REUSED, rejected(s.apply(reused, 6, COLOR, 5)));
             assertEquals(Optional.of(new Outcome.Rejected(Rejection.NONCE_REUSED,
-                    ((Outcome.Rejected) s.apply(reused, 7, 6)).message())), s.precheck(reused));
+                    ((Outcome.Rejected) s.apply(reused, 7, COLOR, 6)).message())), s.precheck(reused));
             assertEquals(3, s.history(AGUID, 0, 0).size());
             assertEquals(2, s.read(AGUID, new Selector.Latest()).orElseThrow().root().seq());
-            assertEquals(6, s.appliedPosition());
+            assertEquals(6, s.appliedPosition(COLOR));
         }
     }
 
@@ -150,7 +214,7 @@ public abstract class VersionStoreContract {
         try (VersionStore s = newStore()) {
             assertEquals(Rejection.UNKNOWN_OBJECT, s.precheck(update(OWNER, 1, always())).orElseThrow().reason());
             assertEquals(Optional.empty(), s.precheck(create(1, always())));
-            s.apply(create(1, always(new Action.Append(text("abcdef")))), 1, 0);
+            s.apply(create(1, always(new Action.Append(text("abcdef")))), 1, COLOR, 0);
             assertEquals(Rejection.NOT_A_WRITER, s.precheck(update(STRANGER, 1, always())).orElseThrow().reason());
             assertEquals(Rejection.INVALID_ACTION,
                     s.precheck(update(OWNER, 2, always(new Action.ReplaceBlock(2, text("z"))))).orElseThrow().reason());
@@ -158,7 +222,7 @@ public abstract class VersionStoreContract {
                     s.precheck(update(OWNER, 2, always(new Action.InsertBlock(0, text("12345"))))).orElseThrow().reason());
             assertEquals(Optional.empty(), s.precheck(update(OWNER, 2, always(new Action.ReplaceBlock(1, text("z"))))));
             assertEquals(Optional.empty(), s.precheck(create(1, always(new Action.Append(text("abcdef"))))));
-            assertEquals(0, s.appliedPosition());
+            assertEquals(0, s.appliedPosition(COLOR));
             assertEquals(1, s.history(AGUID, 0, 0).size());
         }
     }
@@ -166,8 +230,8 @@ public abstract class VersionStoreContract {
     @Test
     void aCertificateIsKeptPerVersionAndReplacedWhole() {
         try (VersionStore s = newStore()) {
-            s.apply(create(1, always(new Action.Append(text("abc")))), 1, 0);
-            s.apply(update(OWNER, 2, always(new Action.Truncate(1))), 2, 1);
+            s.apply(create(1, always(new Action.Append(text("abc")))), 1, COLOR, 0);
+            s.apply(update(OWNER, 2, always(new Action.Truncate(1))), 2, COLOR, 1);
             byte[] first = {1, 2, 3};
             s.attachCertificate(AGUID, 1, first);
             first[0] = 9;
@@ -190,7 +254,7 @@ public abstract class VersionStoreContract {
         try (VersionStore s = newStore()) {
             var e = assertThrows(IllegalArgumentException.class, () -> s.attachCertificate(AGUID, 1, new byte[] {1}));
             assertTrue(e.getMessage().endsWith("has no version 1 to certify"), e.getMessage());
-            s.apply(create(1, always()), 1, 0);
+            s.apply(create(1, always()), 1, COLOR, 0);
             assertThrows(IllegalArgumentException.class, () -> s.attachCertificate(AGUID, 2, new byte[] {1}));
             assertThrows(IllegalArgumentException.class, () -> s.attachCertificate(AGUID, 0, new byte[] {1}));
             var empty = assertThrows(IllegalArgumentException.class, () -> s.attachCertificate(AGUID, 1, new byte[0]));
@@ -205,7 +269,7 @@ public abstract class VersionStoreContract {
         s.close();
         s.close();
         assertThrows(IllegalStateException.class, () -> s.read(AGUID, new Selector.Latest()));
-        assertThrows(IllegalStateException.class, () -> s.apply(create(1, always()), 1, 0));
+        assertThrows(IllegalStateException.class, () -> s.apply(create(1, always()), 1, COLOR, 0));
         assertThrows(IllegalStateException.class, () -> s.certificate(AGUID, 1));
     }
 
@@ -214,6 +278,12 @@ public abstract class VersionStoreContract {
         try (VersionStore s = newStore()) {
             var e = assertThrows(IllegalArgumentException.class, () -> s.history(AGUID, -1, 0));
             assertTrue(e.getMessage().contains("fromIndex (-1)"), e.getMessage());
+            for (int color : new int[] {-1, 256}) {
+                var bad = assertThrows(IllegalArgumentException.class, () -> s.apply(create(1, always()), 1, color, 0));
+                assertEquals("color (" + color + ") must be in 0..255", bad.getMessage());
+                assertThrows(IllegalArgumentException.class, () -> s.appliedPosition(color));
+            }
+            assertEquals(Optional.empty(), s.read(AGUID, new Selector.Latest()), "a bad color changes nothing");
         }
     }
 }
