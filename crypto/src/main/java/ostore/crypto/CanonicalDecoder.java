@@ -1,5 +1,9 @@
 package ostore.crypto;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -54,6 +58,15 @@ public final class CanonicalDecoder {
         return v;
     }
 
+    /** A byte that must be 0 (false) or 1 (true), as {@link CanonicalEncoder#bool} writes it. */
+    public boolean bool(String field) {
+        int b = u8(field);
+        if (b > 1) {
+            throw new IllegalArgumentException(field + " (" + b + ") must be 0 or 1");
+        }
+        return b == 1;
+    }
+
     /** An i64 that must not be negative (sequence numbers, views, epochs). */
     public long u63(String field) {
         long v = i64(field);
@@ -96,6 +109,20 @@ public final class CanonicalDecoder {
     public byte[] bytes(String field) {
         int length = count(field + " length", 1);
         return raw(field, length);
+    }
+
+    /**
+     * A u32 length and that many bytes of UTF-8, as {@link CanonicalEncoder#string} writes it;
+     * malformed UTF-8 is refused, since no encoder of ours writes it.
+     */
+    public String string(String field) {
+        byte[] utf8 = bytes(field);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(utf8)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(field + " (" + utf8.length + " bytes) is not well-formed UTF-8", e);
+        }
     }
 
     /** Exactly {@code length} bytes, no prefix. */

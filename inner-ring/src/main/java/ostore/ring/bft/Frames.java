@@ -65,7 +65,7 @@ public final class Frames {
             throw new FrameException(FrameException.Reason.FORMAT, "frame format " + format + " is not " + FORMAT);
         }
         int type = Byte.toUnsignedInt(frame[1]);
-        if (type < Message.PRE_PREPARE || type > Message.PAYLOADS) {
+        if (type < Message.PRE_PREPARE || type > Message.MAX_TYPE) {
             throw new FrameException(FrameException.Reason.TYPE, "unknown message type " + type);
         }
         long sender = new CanonicalDecoder(frame, 2, 4).u32("sender");

@@ -10,6 +10,7 @@ import ostore.crypto.Domain;
 import ostore.crypto.Hash32;
 import ostore.crypto.Hashing;
 import ostore.ring.bft.Message.Checkpoint;
+import ostore.ring.bft.Message.PrePrepare;
 
 /**
  * One color's ordering state: its slots inside the watermark window (stable, stable + L], what it
@@ -19,6 +20,9 @@ import ostore.ring.bft.Message.Checkpoint;
 final class Lane {
     static final Hash32 ZERO = Hash32.of(new byte[Hash32.LENGTH]);
 
+    /** A batch this replica executed, kept so a lagging peer can re-execute it (state transfer). */
+    record Executed(PrePrepare batch, Hash32 resultsRoot, Hash32 stateDigest) {}
+
     final int color;
     final TreeMap<Long, Slot> slots = new TreeMap<>();
     long stable;
@@ -26,6 +30,11 @@ final class Lane {
     List<Signed<Checkpoint>> stableProof = List.of();
     long executed;
     Hash32 stateDigest = ZERO;
+    /**
+     * The batches executed here, from some way below the stable checkpoint up to {@link #executed}:
+     * what FETCH-STATE is answered from. Trimmed to {@link Replica#RETAINED_BELOW_STABLE} under it.
+     */
+    final TreeMap<Long, Executed> history = new TreeMap<>();
     long executedTimestamp = Long.MIN_VALUE;
     /** This replica's state digest at each checkpoint seqno above the stable one. */
     final TreeMap<Long, Hash32> ownCheckpoints = new TreeMap<>();
@@ -49,10 +58,21 @@ final class Lane {
         return seqno > stable && seqno <= stable + window;
     }
 
-    /** The chain step after executing batch {@code seqno}: H(prev || color || seqno || results root). */
-    static Hash32 chain(Hash32 previous, int color, long seqno, Hash32 resultsRoot) {
-        byte[] m = new CanonicalEncoder(76).hash(previous).u32(color).i64(seqno).hash(resultsRoot).toByteArray();
+    /**
+     * The chain step after executing {@code batch}: H(prev || color || seqno || batch digest ||
+     * results root). Binding the batch as well as its results lets a checkpoint's 2f+1 signatures
+     * vouch for every batch below it, so a lagging replica can check what it is sent before it
+     * applies any of it.
+     */
+    static Hash32 chain(Hash32 previous, PrePrepare batch, Hash32 resultsRoot) {
+        byte[] m = new CanonicalEncoder(108).hash(previous).u32(batch.color()).i64(batch.seqno())
+                .hash(batch.batchDigest()).hash(resultsRoot).toByteArray();
         return Hashing.hash(Domain.RING_STATE, m);
+    }
+
+    /** True while the ring's stable checkpoint is above what this replica has executed: it needs state. */
+    boolean behind() {
+        return executed < stable;
     }
 
     /** The largest timestamp of a batch ordered below {@code seqno}; batches may not go back in time. */

@@ -23,6 +23,10 @@ public sealed interface Message {
     int NEW_VIEW = 7;
     int FETCH_PAYLOADS = 8;
     int PAYLOADS = 9;
+    int FETCH_STATE = 10;
+    int STATE = 11;
+    /** The highest type code in use; frames with a higher one are refused before their body is read. */
+    int MAX_TYPE = STATE;
 
     int type();
 
@@ -183,6 +187,71 @@ public sealed interface Message {
         @Override
         public int type() {
             return PAYLOADS;
+        }
+    }
+
+    /** Asks the receiver for what it knows of {@code color} from batch {@code fromSeqno} on. */
+    record FetchState(int color, long fromSeqno) implements Message {
+        public FetchState {
+            checkSlot(0, color, fromSeqno);
+        }
+
+        @Override
+        public int type() {
+            return FETCH_STATE;
+        }
+    }
+
+    /**
+     * One batch below (or at) a stable checkpoint, as the receiver re-executes it: its content and
+     * the results root the ring agreed on. Its place in the state chain is what vouches for it.
+     */
+    record ChainedBatch(long seqno, long timestampMicros, List<Hash32> digests, Hash32 resultsRoot) {
+        public ChainedBatch {
+            digests = List.copyOf(digests);
+            Objects.requireNonNull(resultsRoot, "resultsRoot");
+            checkSlot(0, 0, seqno);
+        }
+
+        /** The batch as its pre-prepares carried it (the view is not part of what was agreed). */
+        PrePrepare batch(int color) {
+            return new PrePrepare(0, color, seqno, timestampMicros, digests);
+        }
+    }
+
+    /** A batch committed above the stable checkpoint: its pre-prepare and 2f+1 matching COMMITs. */
+    record CommitProof(Signed<PrePrepare> prePrepare, List<Signed<Commit>> commits) {
+        public CommitProof {
+            Objects.requireNonNull(prePrepare, "prePrepare");
+            commits = List.copyOf(commits);
+        }
+    }
+
+    /**
+     * The answer to FETCH-STATE: the sender's stable checkpoint of {@code color} with its proof,
+     * the batches from the asked seqno up to that checkpoint (which chain to its state digest), the
+     * batches committed above it with their commit proofs, and the payloads they order.
+     * {@code firstRetained} is the lowest seqno the sender can still send; a replica whose next
+     * batch lies below it at every peer needs the version store's state, not the log's.
+     */
+    record State(int color, long stableSeqno, Hash32 stateDigest, List<Signed<Checkpoint>> checkpointProof,
+            long firstRetained, List<ChainedBatch> chained, List<CommitProof> committed, List<byte[]> payloads)
+            implements Message {
+        public State {
+            Objects.requireNonNull(stateDigest, "stateDigest");
+            checkpointProof = List.copyOf(checkpointProof);
+            chained = List.copyOf(chained);
+            committed = List.copyOf(committed);
+            payloads = List.copyOf(payloads);
+            if (color < 0 || stableSeqno < 0 || firstRetained < 1) {
+                throw new IllegalArgumentException("color (" + color + ") and stableSeqno (" + stableSeqno
+                        + ") must be >= 0 and firstRetained (" + firstRetained + ") >= 1");
+            }
+        }
+
+        @Override
+        public int type() {
+            return STATE;
         }
     }
 

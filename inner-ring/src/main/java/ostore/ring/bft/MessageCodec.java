@@ -10,13 +10,17 @@ import ostore.crypto.ResultStatement;
 import ostore.ring.bft.Message.BatchResult;
 import ostore.ring.bft.Message.Checkpoint;
 import ostore.ring.bft.Message.ColorState;
+import ostore.ring.bft.Message.ChainedBatch;
 import ostore.ring.bft.Message.Commit;
+import ostore.ring.bft.Message.CommitProof;
+import ostore.ring.bft.Message.FetchState;
 import ostore.ring.bft.Message.FetchPayloads;
 import ostore.ring.bft.Message.NewView;
 import ostore.ring.bft.Message.Payloads;
 import ostore.ring.bft.Message.PrePrepare;
 import ostore.ring.bft.Message.Prepare;
 import ostore.ring.bft.Message.PreparedProof;
+import ostore.ring.bft.Message.State;
 import ostore.ring.bft.Message.ViewChange;
 
 /**
@@ -54,7 +58,27 @@ final class MessageCodec {
                 e.u32(p.signedUpdates().size());
                 p.signedUpdates().forEach(e::bytes);
             }
+            case FetchState f -> e.u32(f.color()).i64(f.fromSeqno());
+            case State s -> encodeState(s, e);
         }
+    }
+
+    private static void encodeState(State s, CanonicalEncoder e) {
+        e.u32(s.color()).i64(s.stableSeqno()).hash(s.stateDigest());
+        frames(s.checkpointProof(), e);
+        e.i64(s.firstRetained()).u32(s.chained().size());
+        for (ChainedBatch b : s.chained()) {
+            e.i64(b.seqno()).i64(b.timestampMicros()).u32(b.digests().size());
+            b.digests().forEach(e::hash);
+            e.hash(b.resultsRoot());
+        }
+        e.u32(s.committed().size());
+        for (CommitProof c : s.committed()) {
+            e.bytes(c.prePrepare().frameUnsafe());
+            frames(c.commits(), e);
+        }
+        e.u32(s.payloads().size());
+        s.payloads().forEach(e::bytes);
     }
 
     private static void encodeColorState(ColorState c, CanonicalEncoder e) {
@@ -91,6 +115,8 @@ final class MessageCodec {
                     frames(d, nested, PrePrepare.class));
             case Message.FETCH_PAYLOADS -> new FetchPayloads(digests(d));
             case Message.PAYLOADS -> payloads(d);
+            case Message.FETCH_STATE -> new FetchState(color(d), d.u63("from seqno"));
+            case Message.STATE -> state(d, nested);
             default -> throw new IllegalArgumentException("unknown message type " + type);
         };
         d.end("message type " + type);
@@ -144,6 +170,26 @@ final class MessageCodec {
             out.add(d.hash("digest"));
         }
         return out;
+    }
+
+    private static State state(CanonicalDecoder d, Function<byte[], Signed<?>> nested) {
+        int color = color(d);
+        long stable = d.u63("stable seqno");
+        Hash32 digest = d.hash("state digest");
+        List<Signed<Checkpoint>> proof = frames(d, nested, Checkpoint.class);
+        long firstRetained = d.u63("first retained");
+        int n = d.count("chained batches", 8 + 8 + 4 + 32);
+        List<ChainedBatch> chained = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            chained.add(new ChainedBatch(d.u63("seqno"), d.i64("timestamp"), digests(d), d.hash("results root")));
+        }
+        int c = d.count("committed batches", 8);
+        List<CommitProof> committed = new ArrayList<>(c);
+        for (int i = 0; i < c; i++) {
+            Signed<PrePrepare> pp = one(d.bytes("pre-prepare frame"), nested, PrePrepare.class);
+            committed.add(new CommitProof(pp, frames(d, nested, Commit.class)));
+        }
+        return new State(color, stable, digest, proof, firstRetained, chained, committed, payloads(d).signedUpdates());
     }
 
     private static Payloads payloads(CanonicalDecoder d) {

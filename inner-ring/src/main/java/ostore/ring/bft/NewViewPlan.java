@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
+import ostore.crypto.Hash32;
 import ostore.ring.bft.Message.Checkpoint;
 import ostore.ring.bft.Message.ColorState;
 import ostore.ring.bft.Message.PrePrepare;
@@ -20,7 +21,7 @@ import ostore.ring.bft.Message.ViewChange;
  */
 final class NewViewPlan {
     /** The checkpoint a color starts the new view from. */
-    record Start(int color, long seqno, ostore.crypto.Hash32 digest, List<Signed<Checkpoint>> proof) {}
+    record Start(int color, long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {}
 
     final List<Start> starts = new ArrayList<>();
     final List<PrePrepare> prePrepares = new ArrayList<>();
@@ -63,21 +64,25 @@ final class NewViewPlan {
         }
         for (int color = 0; color < config.colors(); color++) {
             ColorState cs = m.colors().get(color);
-            if (cs.color() != color || !validCheckpoint(config, cs) || !validPrepared(config, m.newView(), cs)) {
+            if (cs.color() != color
+                    || !validCheckpoint(config, color, cs.stableSeqno(), cs.stateDigest(), cs.checkpointProof())
+                    || !validPrepared(config, m.newView(), cs)) {
                 return false;
             }
         }
         return true;
     }
 
-    private static boolean validCheckpoint(RingConfig config, ColorState cs) {
-        if (cs.stableSeqno() == 0) {
-            return cs.stateDigest().equals(Lane.ZERO) && cs.checkpointProof().isEmpty();
+    /** True if {@code proof} holds 2f+1 distinct replicas' CHECKPOINTs for exactly this (color, seqno, digest). */
+    static boolean validCheckpoint(RingConfig config, int color, long seqno, Hash32 digest,
+            List<Signed<Checkpoint>> proof) {
+        if (seqno == 0) {
+            return digest.equals(Lane.ZERO) && proof.isEmpty();
         }
         Set<Integer> senders = new HashSet<>();
-        for (Signed<Checkpoint> c : cs.checkpointProof()) {
+        for (Signed<Checkpoint> c : proof) {
             Checkpoint m = c.message();
-            if (m.color() != cs.color() || m.seqno() != cs.stableSeqno() || !m.stateDigest().equals(cs.stateDigest())) {
+            if (m.color() != color || m.seqno() != seqno || !m.stateDigest().equals(digest)) {
                 return false;
             }
             senders.add(c.sender());

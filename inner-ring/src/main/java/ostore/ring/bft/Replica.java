@@ -14,7 +14,6 @@ import ostore.crypto.ResultStatement;
 import ostore.crypto.SigningKey;
 import ostore.ring.SubmittedUpdate;
 import ostore.ring.bft.Message.BatchResult;
-import ostore.ring.bft.Message.Checkpoint;
 import ostore.ring.bft.Message.Commit;
 import ostore.ring.bft.Message.FetchPayloads;
 import ostore.ring.bft.Message.NewView;
@@ -38,6 +37,13 @@ import ostore.store.VersionStore;
  */
 public final class Replica {
     private static final System.Logger LOG = System.getLogger(Replica.class.getName());
+    /**
+     * Executed batches each color keeps below its stable checkpoint (with their payloads, in memory
+     * and across log trims) so that a replica that fell behind can catch up from the log.
+     */
+    static final int RETAINED_BELOW_STABLE = 256;
+    /** Signed replies kept for clients that ask again because a reply was lost. */
+    static final int REPLY_CACHE_ENTRIES = 1 << 14;
 
     record Payload(byte[] signedUpdate, AuthenticatedUpdate update) {}
 
@@ -49,6 +55,17 @@ public final class Replica {
     private final UpdateVerifier verifier;
     private final Executor executor;
     private final Certifier certifier;
+    final Checkpointer checkpointer;
+    final StateTransfer stateTransfer;
+    final Retransmitter retransmitter;
+    private final PayloadFetcher payloadFetcher;
+    /** Update digest to the encoded reply this replica sent, least recently executed first. */
+    private final LinkedHashMap<Hash32, byte[]> replies = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Hash32, byte[]> eldest) {
+            return size() > REPLY_CACHE_ENTRIES;
+        }
+    };
     final Lane[] lanes;
     final Map<Hash32, Payload> payloads = new HashMap<>();
     /** Known, unexecuted updates by arrival time (oldest first): what a view change must save. */
@@ -76,12 +93,25 @@ public final class Replica {
             lanes[c] = new Lane(c);
         }
         this.viewChanger = new ViewChanger(this);
+        this.checkpointer = new Checkpointer(this, executor, certifier);
+        this.stateTransfer = new StateTransfer(this, executor);
+        this.retransmitter = new Retransmitter(this);
+        this.payloadFetcher = new PayloadFetcher(this);
     }
 
     /** Rebuilds state from the log, replays what the store lost, and resumes. Call once, first. */
     public void start() {
         new Recovery(this, executor).run();
         armViewChangeTimer();
+        retransmitter.start();
+        // The ring may have moved on while this replica was down; ask at once rather than wait for a round.
+        for (Lane lane : lanes) {
+            stateTransfer.fetch(lane);
+        }
+    }
+
+    SigningKey key() {
+        return key;
     }
 
     public int id() {
@@ -92,9 +122,20 @@ public final class Replica {
         return config.primary(view) == id;
     }
 
-    /** An update whose client signature the edge has checked. */
+    /**
+     * An update whose client signature the edge has checked. A client sends an update again when
+     * its reply was lost: if this replica executed it and still holds the reply, it answers again.
+     * Once the reply is gone (evicted, or lost with a restart) the update is ordered again; the
+     * version store executes an (aguid, writer, nonce) at most once and returns the first outcome,
+     * so the new reply, signed for the new batch, reports the same result.
+     */
     public void onClientUpdate(SubmittedUpdate u) {
         Hash32 digest = u.decoded().digest();
+        byte[] reply = replies.get(digest);
+        if (reply != null) {
+            env.reply(digest, reply);
+            return;
+        }
         if (payloads.containsKey(digest)) {
             return;
         }
@@ -111,7 +152,7 @@ public final class Replica {
             proposeReady(lanes[color], false);
         }
         armViewChangeTimer();
-        retryAwaiting(lanes[color]);
+        payloadFetcher.retryAwaiting(lanes[color]);
     }
 
     public void onMessage(Signed<?> s) {
@@ -120,11 +161,13 @@ public final class Replica {
             case Prepare m -> onPrepare(cast(s));
             case Commit m -> onCommit(cast(s));
             case BatchResult m -> certifier.vote(cast(s));
-            case Checkpoint m -> onCheckpoint(cast(s));
+            case Message.Checkpoint m -> checkpointer.onCheckpoint(cast(s));
             case ViewChange m -> viewChanger.onViewChange(cast(s));
             case NewView m -> viewChanger.onNewView(cast(s));
-            case FetchPayloads m -> onFetch(s.sender(), m);
-            case Payloads m -> onPayloads(m);
+            case FetchPayloads m -> payloadFetcher.onFetch(s.sender(), m);
+            case Payloads m -> payloadFetcher.onPayloads(m);
+            case Message.FetchState m -> stateTransfer.onFetchState(s.sender(), m);
+            case Message.State m -> stateTransfer.onState(s.sender(), m);
         }
     }
 
@@ -142,15 +185,15 @@ public final class Replica {
             }
             case VIEW_CHANGE -> viewChanger.onRequestTimeout();
             case NEW_VIEW -> viewChanger.onNewViewTimeout(t.discriminator());
-            case FETCH -> refetch(lanes[(int) t.discriminator()]);
-            case RETRANSMIT -> { }
+            case FETCH -> payloadFetcher.refetch(lanes[(int) t.discriminator()]);
+            case RETRANSMIT -> retransmitter.onTimer();
         }
     }
 
     public ReplicaStatus status() {
         List<ReplicaStatus.ColorStatus> colors = new ArrayList<>();
         for (Lane l : lanes) {
-            colors.add(new ReplicaStatus.ColorStatus(l.color, l.executed, l.stable));
+            colors.add(new ReplicaStatus.ColorStatus(l.color, l.executed, l.stable, stateTransfer.stranded(l.color)));
         }
         return new ReplicaStatus(id, view, config.primary(view), viewChanging, colors, pending.size(),
                 certifier.certificatesAttached());
@@ -160,7 +203,7 @@ public final class Replica {
         broadcastFrame(Frames.encode(m, id, key));
     }
 
-    private void broadcastFrame(byte[] frame) {
+    void broadcastFrame(byte[] frame) {
         for (int to = 0; to < config.n(); to++) {
             if (to != id) {
                 env.send(to, frame);
@@ -176,7 +219,8 @@ public final class Replica {
 
     /** Cuts batches while there are digests and room in the window; a partial batch only when forced. */
     void proposeReady(Lane lane, boolean force) {
-        while (isPrimary() && !viewChanging && !lane.queue.isEmpty()
+        // A primary behind the stable checkpoint cannot tell which of its requests executed already.
+        while (isPrimary() && !viewChanging && !lane.behind() && !lane.queue.isEmpty()
                 && lane.inWindow(lane.nextSeqno, config.params().watermarkWindow())) {
             if (lane.queue.size() < config.params().maxBatchSize() && !force) {
                 if (!lane.batchTimerArmed) {
@@ -193,7 +237,8 @@ public final class Replica {
                 }
             }
             if (!digests.isEmpty()) {
-                long ts = Math.max(env.nowMicros(), lane.lastProposedTimestamp);
+                // Never below a batch ordered before, or backups would refuse it (a new primary's clock may lag).
+                long ts = Math.max(Math.max(env.nowMicros(), lane.lastProposedTimestamp), lane.timestampFloor(lane.nextSeqno));
                 lane.lastProposedTimestamp = ts;
                 propose(lane, new PrePrepare(view, lane.color, lane.nextSeqno++, ts, digests));
             }
@@ -220,6 +265,9 @@ public final class Replica {
             return;
         }
         Slot slot = lane.slot(pp.seqno());
+        if (slot.committed()) {
+            return;
+        }
         if (slot.accepted() != null && slot.accepted().message().view() == pp.view()) {
             if (!slot.accepted().message().batchDigest().equals(pp.batchDigest())) {
                 LOG.log(System.Logger.Level.WARNING, "replica {0}: primary {1} equivocated at color {2} seqno {3}",
@@ -240,9 +288,7 @@ public final class Replica {
     void acceptWhenHeld(Lane lane, Slot slot, Signed<PrePrepare> s) {
         List<Hash32> missing = s.message().digests().stream().filter(d -> !payloads.containsKey(d)).toList();
         if (!missing.isEmpty()) {
-            slot.awaitingPayloads = s;
-            env.send(s.sender(), Frames.encode(new FetchPayloads(missing), id, key));
-            env.setTimer(new TimerKey(TimerKey.Kind.FETCH, lane.color), config.params().viewChangeTimeoutMicros() / 4);
+            payloadFetcher.await(lane, slot, s, missing);
             return;
         }
         rlog.append(lane.color, ReplicaLog.accepted(s));
@@ -254,29 +300,6 @@ public final class Replica {
             broadcast(p);
         }
         checkPrepared(lane, slot);
-    }
-
-    private void retryAwaiting(Lane lane) {
-        for (Slot slot : List.copyOf(lane.slots.values())) {
-            Signed<PrePrepare> s = slot.awaitingPayloads;
-            if (s != null && s.message().view() == view && !viewChanging
-                    && s.message().digests().stream().allMatch(payloads::containsKey)) {
-                acceptWhenHeld(lane, slot, s);
-            }
-        }
-    }
-
-    private void refetch(Lane lane) {
-        for (Slot slot : lane.slots.values()) {
-            Signed<PrePrepare> s = slot.awaitingPayloads;
-            if (s == null) {
-                continue;
-            }
-            List<Hash32> missing = s.message().digests().stream().filter(d -> !payloads.containsKey(d)).toList();
-            // The primary may be the one withholding them; every correct replica that prepared holds them.
-            broadcast(new FetchPayloads(missing));
-            env.setTimer(new TimerKey(TimerKey.Kind.FETCH, lane.color), config.params().viewChangeTimeoutMicros() / 4);
-        }
     }
 
     private void onPrepare(Signed<Prepare> s) {
@@ -326,7 +349,7 @@ public final class Replica {
             return;
         }
         rlog.append(lane.color, ReplicaLog.committed(slot.accepted()));
-        slot.commit(slot.accepted().message());
+        slot.commit(slot.accepted(), slot.matchingCommitList());
         executeReady(lane);
     }
 
@@ -347,35 +370,38 @@ public final class Replica {
 
     /** Everything after applying a batch: chain, log, sign, reply, checkpoint. */
     void finishBatch(Lane lane, PrePrepare batch, Executor.Executed done) {
-        Hash32 state = Lane.chain(lane.stateDigest, lane.color, batch.seqno(), done.resultsRoot());
-        rlog.append(lane.color, ReplicaLog.executed(batch.seqno(), done.resultsRoot(), state));
-        lane.slots.get(batch.seqno()).resultsRoot = done.resultsRoot();
-        advance(lane, batch, state);
+        Hash32 state = Lane.chain(lane.stateDigest, batch, done.resultsRoot());
+        Slot slot = lane.slots.get(batch.seqno());
+        if (slot != null) {
+            // A batch from state transfer has no slot; its BATCH record, logged before it ran, says the same.
+            rlog.append(lane.color, ReplicaLog.executed(batch.seqno(), done.resultsRoot(), state));
+            slot.resultsRoot = done.resultsRoot();
+        }
+        advance(lane, batch, state, done.resultsRoot());
         ResultStatement statement = new ResultStatement(config.epoch(), lane.color, batch.seqno(), done.resultsRoot());
         Signed<BatchResult> signed = sign(new BatchResult(statement));
         certifier.executed(statement, done.leaves(), signed);
         broadcastFrame(signed.frameUnsafe());
         reply(statement, done, signed);
-        if (batch.seqno() % config.params().checkpointInterval() == 0) {
-            Checkpoint c = new Checkpoint(lane.color, batch.seqno(), state);
-            lane.ownCheckpoints.put(batch.seqno(), state);
-            broadcast(c);
-            onCheckpoint(sign(c));
-        }
+        checkpointer.executed(lane, batch.seqno(), state);
         armViewChangeTimer();
     }
 
     /** Moves the execution cursor past {@code batch}, whose results chain to {@code state}. */
-    void advance(Lane lane, PrePrepare batch, Hash32 state) {
+    void advance(Lane lane, PrePrepare batch, Hash32 state, Hash32 resultsRoot) {
         lane.executed = batch.seqno();
         lane.stateDigest = state;
+        lane.history.put(batch.seqno(), new Lane.Executed(batch, resultsRoot, state));
         Slot slot = lane.slots.get(batch.seqno());
-        slot.stateDigest = state;
+        if (slot != null) {
+            slot.stateDigest = state;
+        }
         if (!batch.isNoOp()) {
             lane.executedTimestamp = Math.max(lane.executedTimestamp, batch.timestampMicros());
         }
         batch.digests().forEach(pending::remove);
         viewChanger.progressed();
+        retransmitter.progressed();
     }
 
     private void reply(ResultStatement statement, Executor.Executed done, Signed<BatchResult> signed) {
@@ -384,123 +410,10 @@ public final class Replica {
         List<Hash32> hashes = done.leafHashes();
         for (int i = 0; i < done.leaves().size(); i++) {
             ResultLeaf leaf = done.leaves().get(i);
-            ResultReply r = new ResultReply(leaf, MerkleProof.of(hashes, i), id, statement, signature);
-            env.reply(leaf.updateDigest(), r.encode());
+            byte[] encoded = new ResultReply(leaf, MerkleProof.of(hashes, i), id, statement, signature).encode();
+            replies.put(leaf.updateDigest(), encoded);
+            env.reply(leaf.updateDigest(), encoded);
         }
-    }
-
-    private void onCheckpoint(Signed<Checkpoint> s) {
-        Checkpoint c = s.message();
-        if (c.color() >= lanes.length) {
-            return;
-        }
-        Lane lane = lanes[c.color()];
-        List<Signed<Checkpoint>> proof = lane.addCheckpointVote(s, config.quorum());
-        if (proof != null && c.stateDigest().equals(lane.ownCheckpoints.get(c.seqno()))) {
-            makeStable(lane, c.seqno(), c.stateDigest(), proof);
-        }
-    }
-
-    /**
-     * The checkpoint at {@code seqno} is stable: make the store durable, then rewrite the color's
-     * log to what is still needed above it and trim the rest.
-     */
-    void makeStable(Lane lane, long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {
-        assert seqno <= lane.executed : "a replica vouches only for state it has";
-        executor.sync();
-        lane.makeStable(seqno, digest, proof);
-        certifier.forgetUpTo(lane.color, seqno - config.params().watermarkWindow());
-        List<byte[]> carried = carried(lane);
-        rlog.rewrite(lane.color, carried);
-        forgetPayloads(lane);
-        proposeReady(lane, false);
-    }
-
-    /** The records of {@code lane} that must outlive a trim at its stable checkpoint. */
-    private List<byte[]> carried(Lane lane) {
-        List<byte[]> out = new ArrayList<>();
-        out.add(ReplicaLog.stable(lane.stable, lane.stableDigest, lane.stableProof));
-        for (Slot s : lane.slots.values()) {
-            if (s.accepted() != null) {
-                s.accepted().message().digests().forEach(d -> out.add(ReplicaLog.payload(payloads.get(d).signedUpdate())));
-                out.add(ReplicaLog.accepted(s.accepted()));
-            }
-            if (s.prepared() != null) {
-                s.prepared().prePrepare().message().digests()
-                        .forEach(d -> out.add(ReplicaLog.payload(payloads.get(d).signedUpdate())));
-                out.add(ReplicaLog.prepared(s.prepared()));
-            }
-            if (s.committed()) {
-                out.add(ReplicaLog.committed(s.prepared().prePrepare()));
-            }
-            if (s.resultsRoot != null) {
-                out.add(ReplicaLog.executed(s.seqno, s.resultsRoot, s.stateDigest));
-            }
-        }
-        for (Hash32 d : pending.keySet()) {
-            Payload p = payloads.get(d);
-            if (config.colorOf(p.update().update().aguid()) == lane.color) {
-                out.add(ReplicaLog.payload(p.signedUpdate()));
-            }
-        }
-        return out;
-    }
-
-    /** Drops the payloads of {@code lane} that no slot above the stable checkpoint and no pending request needs. */
-    private void forgetPayloads(Lane lane) {
-        java.util.Set<Hash32> live = new java.util.HashSet<>(pending.keySet());
-        for (Slot s : lane.slots.values()) {
-            if (s.accepted() != null) {
-                live.addAll(s.accepted().message().digests());
-            }
-            if (s.prepared() != null) {
-                live.addAll(s.prepared().prePrepare().message().digests());
-            }
-        }
-        payloads.entrySet().removeIf(e -> !live.contains(e.getKey())
-                && config.colorOf(e.getValue().update().update().aguid()) == lane.color);
-    }
-
-    // ---- payload fetch ----
-
-    private void onFetch(int from, FetchPayloads m) {
-        List<byte[]> found = new ArrayList<>();
-        for (Hash32 d : m.digests()) {
-            Payload p = payloads.get(d);
-            if (p != null) {
-                found.add(p.signedUpdate());
-            }
-        }
-        if (!found.isEmpty()) {
-            env.send(from, Frames.encode(new Payloads(found), id, key));
-        }
-    }
-
-    private void onPayloads(Payloads m) {
-        for (byte[] bytes : m.signedUpdates()) {
-            AuthenticatedUpdate u;
-            try {
-                u = verifier.verify(bytes);
-            } catch (IllegalArgumentException e) {
-                LOG.log(System.Logger.Level.WARNING, "replica {0}: dropped a fetched payload: {1}", id, e.getMessage());
-                continue;
-            }
-            if (!payloads.containsKey(u.digest()) && isAwaited(u.digest())) {
-                onClientUpdate(new SubmittedUpdate(bytes, u));
-            }
-        }
-    }
-
-    private boolean isAwaited(Hash32 digest) {
-        for (Lane lane : lanes) {
-            for (Slot s : lane.slots.values()) {
-                Signed<PrePrepare> pp = s.awaitingPayloads;
-                if (pp != null && pp.message().digests().contains(digest)) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     AuthenticatedUpdate verifierDecode(byte[] signedUpdate) {

@@ -22,7 +22,10 @@ import ostore.ring.log.SharedLog;
  * PAYLOAD(1) bytes signed update; ACCEPTED(2) bytes pre-prepare frame; PREPARED(3) bytes
  * pre-prepare frame, u32 n, n x bytes prepare frame; COMMITTED(4) bytes pre-prepare frame;
  * EXECUTED(5) i64 seqno, 32 results root, 32 state digest; STABLE(6) i64 seqno, 32 state digest,
- * u32 n, n x bytes checkpoint frame; VIEW(7) i64 view, u8 changing.
+ * u32 n, n x bytes checkpoint frame; VIEW(7) i64 view, u8 changing; BATCH(8) i64 seqno, i64 timestamp,
+ * u32 n, n x 32 digest, 32 results root, 32 state digest: a batch known committed with its agreed
+ * results (kept below the stable checkpoint for lagging peers, or received by state transfer and
+ * logged before it is applied).
  */
 final class ReplicaLog {
     static final int FORMAT = 2;
@@ -33,6 +36,7 @@ final class ReplicaLog {
     static final int EXECUTED = 5;
     static final int STABLE = 6;
     static final int VIEW = 7;
+    static final int BATCH = 8;
     private static final int READ_BATCH = 512;
 
     sealed interface Record {}
@@ -50,6 +54,8 @@ final class ReplicaLog {
     record Stable(long seqno, Hash32 stateDigest, List<Signed<Checkpoint>> proof) implements Record {}
 
     record View(long view, boolean changing) implements Record {}
+
+    record Batch(PrePrepare batch, Hash32 resultsRoot, Hash32 stateDigest) implements Record {}
 
     private final SharedLog log;
     private final RingConfig config;
@@ -113,6 +119,12 @@ final class ReplicaLog {
         return header(VIEW).i64(view).bool(changing).toByteArray();
     }
 
+    static byte[] batch(PrePrepare batch, Hash32 resultsRoot, Hash32 stateDigest) {
+        CanonicalEncoder e = header(BATCH).i64(batch.seqno()).i64(batch.timestampMicros()).u32(batch.digests().size());
+        batch.digests().forEach(e::hash);
+        return e.hash(resultsRoot).hash(stateDigest).toByteArray();
+    }
+
     private static CanonicalEncoder header(int type) {
         return new CanonicalEncoder(64).u8(FORMAT).u8(type);
     }
@@ -122,7 +134,7 @@ final class ReplicaLog {
         List<Record> out = new ArrayList<>();
         for (long p = log.firstPosition(color); p < log.nextPosition(color); ) {
             for (LogEntry e : log.read(color, p, READ_BATCH)) {
-                out.add(decode(e.payload()));
+                out.add(decode(color, e.payload()));
                 p = e.position() + 1;
             }
         }
@@ -130,7 +142,7 @@ final class ReplicaLog {
     }
 
     /** @throws IllegalArgumentException if the bytes are not a format 2 record with valid frames */
-    Record decode(byte[] bytes) {
+    Record decode(int color, byte[] bytes) {
         CanonicalDecoder d = new CanonicalDecoder(bytes);
         int format = d.u8("replica log format");
         if (format != FORMAT) {
@@ -145,10 +157,23 @@ final class ReplicaLog {
             case EXECUTED -> new Executed(d.u63("seqno"), d.hash("results root"), d.hash("state digest"));
             case STABLE -> new Stable(d.u63("seqno"), d.hash("state digest"), frames(d, Checkpoint.class));
             case VIEW -> new View(d.u63("view"), d.u8("changing") != 0);
+            case BATCH -> batch(color, d);
             default -> throw new IllegalArgumentException("unknown replica log record type " + type);
         };
         d.end("replica log record type " + type);
         return r;
+    }
+
+    private static Batch batch(int color, CanonicalDecoder d) {
+        long seqno = d.u63("seqno");
+        long timestamp = d.i64("timestamp");
+        int n = d.count("digests", Hash32.LENGTH);
+        List<Hash32> digests = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            digests.add(d.hash("digest"));
+        }
+        return new Batch(new PrePrepare(0, color, seqno, timestamp, digests), d.hash("results root"),
+                d.hash("state digest"));
     }
 
     private <M extends Message> List<Signed<M>> frames(CanonicalDecoder d, Class<M> kind) {

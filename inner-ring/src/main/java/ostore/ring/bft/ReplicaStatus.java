@@ -5,11 +5,12 @@ import java.util.List;
 /**
  * What {@code ostore ring status} shows for one replica.
  *
- * @param colors per color: last executed and last stable seqno
+ * @param colors per color: last executed and last stable seqno, and whether it is stranded: behind
+ *     by more than its peers' logs hold, so only the version store's state can bring it back
  */
 public record ReplicaStatus(int id, long view, int primary, boolean viewChanging, List<ColorStatus> colors,
         int pendingUpdates, long certificatesAttached) {
-    public record ColorStatus(int color, long executed, long stable) {}
+    public record ColorStatus(int color, long executed, long stable, boolean stranded) {}
 
     public ReplicaStatus {
         colors = List.copyOf(colors);

@@ -25,6 +25,8 @@ final class Slot {
     private PreparedProof prepared;
     private Hash32 committedDigest;
     private PrePrepare committedBatch;
+    private Signed<PrePrepare> committedPrePrepare;
+    private Message.CommitProof commitProof;
     boolean sentCommit;
     /** Set once executed here: what EXECUTED logged, carried over a log trim with the slot. */
     Hash32 resultsRoot;
@@ -91,11 +93,27 @@ final class Slot {
     }
 
     int matchingCommits() {
+        return matchingCommitList().size();
+    }
+
+    /** The commits that match the accepted pre-prepare, by sender. */
+    List<Signed<Commit>> matchingCommitList() {
         if (accepted == null) {
-            return 0;
+            return List.of();
         }
-        return (int) commits.values().stream()
-                .filter(c -> matches(c.message().view(), c.message().batchDigest())).count();
+        return commits.values().stream().filter(c -> matches(c.message().view(), c.message().batchDigest()))
+                .sorted(java.util.Comparator.comparingInt(Signed::sender)).toList();
+    }
+
+    /** This replica's own vote of {@code view} for the accepted batch, if it sent one. */
+    Signed<Prepare> ownPrepare(int id) {
+        Signed<Prepare> p = prepares.get(id);
+        return p != null && accepted != null && matches(p.message().view(), p.message().batchDigest()) ? p : null;
+    }
+
+    Signed<Commit> ownCommit(int id) {
+        Signed<Commit> c = commits.get(id);
+        return c != null && accepted != null && matches(c.message().view(), c.message().batchDigest()) ? c : null;
     }
 
     private boolean matches(long view, Hash32 digest) {
@@ -126,11 +144,28 @@ final class Slot {
         return committedBatch;
     }
 
-    void commit(PrePrepare batch) {
-        Hash32 digest = batch.batchDigest();
+    /**
+     * Records {@code pp}'s batch as committed here; {@code commits} are the 2f+1 COMMITs that showed
+     * it (empty when the commit was read back from this replica's own log).
+     */
+    void commit(Signed<PrePrepare> pp, List<Signed<Commit>> commits) {
+        Hash32 digest = pp.message().batchDigest();
         assert committedDigest == null || committedDigest.equals(digest)
                 : "two different batches committed at seqno " + seqno;
         committedDigest = digest;
-        committedBatch = batch;
+        committedBatch = pp.message();
+        committedPrePrepare = pp;
+        if (!commits.isEmpty()) {
+            commitProof = new Message.CommitProof(pp, commits);
+        }
+    }
+
+    Signed<PrePrepare> committedPrePrepare() {
+        return committedPrePrepare;
+    }
+
+    /** What shows a peer this slot committed; null when committed from this replica's own log. */
+    Message.CommitProof commitProof() {
+        return commitProof;
     }
 }

@@ -25,6 +25,10 @@ final class ViewChanger {
     private final TreeMap<Long, Map<Integer, Signed<ViewChange>>> received = new TreeMap<>();
     private int timeoutShift;
     private long newViewSent = -1;
+    /** This replica's VIEW-CHANGE for the view it is moving to, re-sent until the view starts. */
+    private Signed<ViewChange> ownViewChange;
+    /** The NEW-VIEW that started the current view (none for view 0): proof a lagging replica can check. */
+    private Signed<NewView> currentNewView;
 
     ViewChanger(Replica r) {
         this.r = r;
@@ -77,9 +81,9 @@ final class ViewChanger {
         for (Lane lane : r.lanes) {
             lane.queue.clear();
         }
-        ViewChange vc = buildViewChange(newView);
-        r.broadcast(vc);
-        received.computeIfAbsent(newView, v -> new TreeMap<>()).put(r.id, r.sign(vc));
+        ownViewChange = r.sign(buildViewChange(newView));
+        r.broadcastFrame(ownViewChange.frameUnsafe());
+        received.computeIfAbsent(newView, v -> new TreeMap<>()).put(r.id, ownViewChange);
         r.env.setTimer(new TimerKey(TimerKey.Kind.NEW_VIEW, newView), timeout());
         maybeSendNewView();
     }
@@ -98,14 +102,36 @@ final class ViewChanger {
         return new ViewChange(newView, colors);
     }
 
+    /** Sends this replica's VIEW-CHANGE again while the view it asked for has not started. */
+    void resendViewChange() {
+        if (r.viewChanging && ownViewChange != null && ownViewChange.message().newView() == r.view) {
+            r.broadcastFrame(ownViewChange.frameUnsafe());
+        }
+    }
+
     void onViewChange(Signed<ViewChange> s) {
         long v = s.message().newView();
-        if (v < r.view || (v == r.view && !r.viewChanging) || !NewViewPlan.valid(r.config, s)) {
+        if (v < r.view || (v == r.view && !r.viewChanging)) {
+            forwardNewView(s.sender());
+            return;
+        }
+        if (!NewViewPlan.valid(r.config, s)) {
             return;
         }
         received.computeIfAbsent(v, x -> new TreeMap<>()).putIfAbsent(s.sender(), s);
         joinIfOthersMoved();
         maybeSendNewView();
+    }
+
+    /**
+     * {@code peer} asks for a view this replica has already entered, so it missed the NEW-VIEW:
+     * send it on, as its primary signed it (anyone may forward it; the receiver checks it whole).
+     */
+    private void forwardNewView(int peer) {
+        if (!r.viewChanging && currentNewView != null && currentNewView.message().view() == r.view
+                && r.retransmitter.mayForwardNewView(peer)) {
+            r.env.send(peer, currentNewView.frame());
+        }
     }
 
     /** f+1 replicas asking for views above ours include a correct one: follow to the lowest of those. */
@@ -137,7 +163,8 @@ final class ViewChanger {
         newViewSent = v;
         enterView(v, plan, signed);
         // Backups drop pre-prepares of a view they have not entered, so NEW-VIEW goes before new batches.
-        r.broadcast(new NewView(v, chosen, signed));
+        currentNewView = r.sign(new NewView(v, chosen, signed));
+        r.broadcastFrame(currentNewView.frameUnsafe());
         resume();
     }
 
@@ -166,6 +193,7 @@ final class ViewChanger {
             r.rlog.append(r.rlog.controlColor(), ReplicaLog.view(v, true));
         }
         enterView(v, plan, nv.prePrepares());
+        currentNewView = s;
         resume();
     }
 
@@ -177,7 +205,8 @@ final class ViewChanger {
         r.env.cancelTimer(new TimerKey(TimerKey.Kind.NEW_VIEW, v));
         received.headMap(v, true).clear();
         for (NewViewPlan.Start start : plan.starts) {
-            adoptCheckpoint(r.lanes[start.color()], start);
+            // Behind the view's checkpoint, a replica still moves its window there (and fetches the state).
+            r.checkpointer.adopt(r.lanes[start.color()], start.seqno(), start.digest(), start.proof());
         }
         for (Lane lane : r.lanes) {
             lane.slots.values().forEach(slot -> slot.enterView(v));
@@ -194,12 +223,6 @@ final class ViewChanger {
             }
         }
         restartPending(reproposed);
-    }
-
-    private void adoptCheckpoint(Lane lane, NewViewPlan.Start start) {
-        if (start.seqno() > lane.stable && start.digest().equals(lane.ownCheckpoints.get(start.seqno()))) {
-            r.makeStable(lane, start.seqno(), start.digest(), start.proof());
-        }
     }
 
     /** Gives every pending request a fresh timeout in the new view; the new primary proposes them. */

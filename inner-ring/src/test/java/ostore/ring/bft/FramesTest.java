@@ -52,6 +52,14 @@ class FramesTest {
         @SuppressWarnings("unchecked")
         Signed<PrePrepare> npp = (Signed<PrePrepare>) signed(new PrePrepare(4, 0, 7, 5, List.of(A)), 0);
         m.put("new-view", new NewView(4, List.of(svc), List.of(npp)));
+        m.put("fetch-state", new FetchState(0, 9));
+        @SuppressWarnings("unchecked")
+        Signed<Checkpoint> cp = (Signed<Checkpoint>) signed(new Checkpoint(0, 8, B), 2);
+        @SuppressWarnings("unchecked")
+        Signed<Commit> commit = (Signed<Commit>) signed(new Commit(4, 0, 9, A), 1);
+        m.put("state", new State(0, 8, B, List.of(cp), 5,
+                List.of(new ChainedBatch(8, 5, List.of(A, B), A)),
+                List.of(new CommitProof(npp, List.of(commit))), List.of(new byte[] {9, 8, 7})));
         return m;
     }
 
@@ -62,10 +70,12 @@ class FramesTest {
                 Map.entry("checkpoint", "2e44a9d19ce21d4f268ec2876058fbb498e2b99b01f651d9f7d40b573bb178c4"),
                 Map.entry("commit", "2f2ab0d76982b8d0935e1914723a791166c578ebd7efb0fea47bb23bf899b449"),
                 Map.entry("fetch-payloads", "f1a6cc37e188d1aaefa3006af1210ce4d8566c4fbd2fde9b4b0999a6714e58d0"),
+                Map.entry("fetch-state", "f309ee460788ef80965ad58a9f49ee56ad621c300adf7ded46151507628ef2aa"),
                 Map.entry("new-view", "9785019e79ff5094da28b0bdd45f79214d011b0ed284ae35b328be38c7705ed4"),
                 Map.entry("payloads", "ab06a0f5dc963b0371eb69d0d6568584fa47936f346636cc64469048d9646928"),
                 Map.entry("pre-prepare", "8e2a384ff41cd5d32ff4dd014696acb6f412f538d08af6565ecd958ad50d27da"),
                 Map.entry("prepare", "e3b6f1314c3a8ad6c69fc46d6137323feac4b24856d216459d6b3b6aba4db1c2"),
+                Map.entry("state", "855ee1e82b96035ed9ccf19aa9c6b10cccb6899850e39d9c4f41b94d2faf29e0"),
                 Map.entry("view-change", "ab399f091523a57d8fba460868c7c6c3aeff10117054d66daee5e3f2724772c3"));
         Map<String, String> actual = new java.util.TreeMap<>();
         for (var e : samples().entrySet()) {

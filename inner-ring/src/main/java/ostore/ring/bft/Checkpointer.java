@@ -1,0 +1,182 @@
+package ostore.ring.bft;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import ostore.crypto.Hash32;
+import ostore.ring.bft.Message.Checkpoint;
+
+/**
+ * Checkpoints: this replica's own every K batches, the votes of others, and what follows when
+ * 2f+1 agree. A stable checkpoint this replica has the state for makes the store durable and
+ * trims the log below it; one it has not reached yet (it missed batches, or a NEW-VIEW starts
+ * above it) still moves its window, so it never again accepts a batch at or below a seqno the
+ * ring has settled, and it asks its peers for the state in between ({@link StateTransfer}).
+ */
+final class Checkpointer {
+    private static final System.Logger LOG = System.getLogger(Checkpointer.class.getName());
+
+    private final Replica r;
+    private final Executor executor;
+    private final Certifier certifier;
+
+    Checkpointer(Replica r, Executor executor, Certifier certifier) {
+        this.r = r;
+        this.executor = executor;
+        this.certifier = certifier;
+    }
+
+    /** Batch {@code seqno} of {@code lane} executed to {@code state}: vote if it ends an interval. */
+    void executed(Lane lane, long seqno, Hash32 state) {
+        if (seqno % r.config.params().checkpointInterval() != 0 || seqno <= lane.stable) {
+            return;
+        }
+        lane.ownCheckpoints.put(seqno, state);
+        Signed<Checkpoint> own = r.sign(new Checkpoint(lane.color, seqno, state));
+        r.broadcastFrame(own.frameUnsafe());
+        onCheckpoint(own);
+    }
+
+    void onCheckpoint(Signed<Checkpoint> s) {
+        Checkpoint c = s.message();
+        if (c.color() >= r.lanes.length) {
+            return;
+        }
+        Lane lane = r.lanes[c.color()];
+        List<Signed<Checkpoint>> proof = lane.addCheckpointVote(s, r.config.quorum());
+        if (proof != null) {
+            adopt(lane, c.seqno(), c.stateDigest(), proof);
+        }
+    }
+
+    /** This replica's own signed vote for the latest checkpoint of {@code lane} not yet stable, or null. */
+    Signed<Checkpoint> ownUnstableVote(Lane lane) {
+        var last = lane.ownCheckpoints.lastEntry();
+        if (last == null) {
+            return null;
+        }
+        var votes = lane.checkpointVotes.get(last.getKey());
+        var mine = votes == null ? null : votes.get(last.getValue());
+        return mine == null ? null : mine.get(r.id);
+    }
+
+    /**
+     * {@code seqno} is stable with {@code digest}, as {@code proof}'s 2f+1 signatures show. At or
+     * below what this replica executed its own state must match; above it, the replica is behind.
+     */
+    void adopt(Lane lane, long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {
+        if (seqno <= lane.stable) {
+            return;
+        }
+        if (seqno <= lane.executed) {
+            Hash32 own = ownDigestAt(lane, seqno);
+            if (digest.equals(own)) {
+                lane.makeStable(seqno, digest, proof);
+                persist(lane);
+            } else {
+                LOG.log(System.Logger.Level.ERROR, "replica {0}: color {1} checkpoint {2} is stable with state {3}"
+                        + " but this replica computed {4}: its state diverged; it stops vouching for the color",
+                        r.id, lane.color, seqno, digest, own);
+            }
+            return;
+        }
+        LOG.log(System.Logger.Level.INFO, "replica {0}: color {1} is stable at {2} but executed only {3}; "
+                + "fetching state", r.id, lane.color, seqno, lane.executed);
+        lane.makeStable(seqno, digest, proof);
+        r.stateTransfer.fetch(lane);
+    }
+
+    /** The state digest this replica reached after batch {@code seqno}, or null if it does not know it. */
+    private static Hash32 ownDigestAt(Lane lane, long seqno) {
+        if (seqno == lane.executed) {
+            return lane.stateDigest;
+        }
+        Hash32 own = lane.ownCheckpoints.get(seqno);
+        if (own != null) {
+            return own;
+        }
+        Lane.Executed e = lane.history.get(seqno);
+        return e == null ? null : e.stateDigest();
+    }
+
+    /** State transfer brought {@code lane} up to its stable checkpoint: make that durable as if reached here. */
+    void caughtUp(Lane lane) {
+        assert lane.executed == lane.stable && lane.stateDigest.equals(lane.stableDigest)
+                : "caught up exactly to the stable checkpoint";
+        persist(lane);
+    }
+
+    /**
+     * Makes the store durable up to the stable checkpoint, then rewrites the color's log to what is
+     * still needed above it (and the history kept for lagging peers) and trims the rest.
+     */
+    private void persist(Lane lane) {
+        assert lane.stable <= lane.executed : "a replica persists only state it has";
+        executor.sync();
+        lane.history.headMap(lane.stable - Replica.RETAINED_BELOW_STABLE, true).clear();
+        certifier.forgetUpTo(lane.color, lane.stable - r.config.params().watermarkWindow());
+        r.rlog.rewrite(lane.color, carried(lane));
+        forgetPayloads(lane);
+        r.proposeReady(lane, false);
+    }
+
+    /** The records of {@code lane} that must outlive a trim at its stable checkpoint. */
+    private List<byte[]> carried(Lane lane) {
+        List<byte[]> out = new ArrayList<>();
+        out.add(ReplicaLog.stable(lane.stable, lane.stableDigest, lane.stableProof));
+        for (Lane.Executed e : lane.history.headMap(lane.stable, true).values()) {
+            e.batch().digests().forEach(d -> out.add(ReplicaLog.payload(r.payloads.get(d).signedUpdate())));
+            out.add(ReplicaLog.batch(e.batch(), e.resultsRoot(), e.stateDigest()));
+        }
+        for (Slot s : lane.slots.values()) {
+            if (s.accepted() != null) {
+                s.accepted().message().digests().forEach(d -> out.add(ReplicaLog.payload(r.payloads.get(d).signedUpdate())));
+                out.add(ReplicaLog.accepted(s.accepted()));
+            }
+            if (s.prepared() != null) {
+                s.prepared().prePrepare().message().digests()
+                        .forEach(d -> out.add(ReplicaLog.payload(r.payloads.get(d).signedUpdate())));
+                out.add(ReplicaLog.prepared(s.prepared()));
+            }
+            if (s.committed()) {
+                carryCommitted(s, out);
+            }
+        }
+        for (Hash32 d : r.pending.keySet()) {
+            Replica.Payload p = r.payloads.get(d);
+            if (r.config.colorOf(p.update().update().aguid()) == lane.color) {
+                out.add(ReplicaLog.payload(p.signedUpdate()));
+            }
+        }
+        return out;
+    }
+
+    private void carryCommitted(Slot s, List<byte[]> out) {
+        Signed<Message.PrePrepare> pp = s.committedPrePrepare();
+        pp.message().digests().forEach(d -> out.add(ReplicaLog.payload(r.payloads.get(d).signedUpdate())));
+        out.add(ReplicaLog.committed(pp));
+        if (s.resultsRoot != null) {
+            out.add(ReplicaLog.executed(s.seqno, s.resultsRoot, s.stateDigest));
+        }
+    }
+
+    /** Drops the payloads of {@code lane} that no slot, no kept history and no pending request needs. */
+    private void forgetPayloads(Lane lane) {
+        Set<Hash32> live = new HashSet<>(r.pending.keySet());
+        for (Slot s : lane.slots.values()) {
+            if (s.accepted() != null) {
+                live.addAll(s.accepted().message().digests());
+            }
+            if (s.prepared() != null) {
+                live.addAll(s.prepared().prePrepare().message().digests());
+            }
+            if (s.committed()) {
+                live.addAll(s.committedBatch().digests());
+            }
+        }
+        lane.history.values().forEach(e -> live.addAll(e.batch().digests()));
+        r.payloads.entrySet().removeIf(e -> !live.contains(e.getKey())
+                && r.config.colorOf(e.getValue().update().update().aguid()) == lane.color);
+    }
+}

@@ -1,0 +1,99 @@
+package ostore.ring.bft;
+
+import java.util.ArrayList;
+import java.util.List;
+import ostore.crypto.Hash32;
+import ostore.ring.SubmittedUpdate;
+import ostore.ring.bft.Message.FetchPayloads;
+import ostore.ring.bft.Message.Payloads;
+import ostore.ring.bft.Message.PrePrepare;
+import ostore.store.AuthenticatedUpdate;
+
+/**
+ * Payloads travel to every replica before their digests are ordered (write-all), but a backup may
+ * still miss one: it then holds the pre-prepare back, asks its sender, and after a while every
+ * peer, and accepts once each payload arrived and its client signature verified.
+ */
+final class PayloadFetcher {
+    private static final System.Logger LOG = System.getLogger(PayloadFetcher.class.getName());
+
+    private final Replica r;
+
+    PayloadFetcher(Replica r) {
+        this.r = r;
+    }
+
+    /** Holds {@code s} back until {@code missing} arrive; asks its sender first. */
+    void await(Lane lane, Slot slot, Signed<PrePrepare> s, List<Hash32> missing) {
+        slot.awaitingPayloads = s;
+        r.env.send(s.sender(), Frames.encode(new FetchPayloads(missing), r.id, r.key()));
+        armRefetch(lane);
+    }
+
+    private void armRefetch(Lane lane) {
+        r.env.setTimer(new TimerKey(TimerKey.Kind.FETCH, lane.color), r.config.params().viewChangeTimeoutMicros() / 4);
+    }
+
+    void retryAwaiting(Lane lane) {
+        for (Slot slot : List.copyOf(lane.slots.values())) {
+            Signed<PrePrepare> s = slot.awaitingPayloads;
+            if (s != null && s.message().view() == r.view && !r.viewChanging
+                    && s.message().digests().stream().allMatch(r.payloads::containsKey)) {
+                r.acceptWhenHeld(lane, slot, s);
+            }
+        }
+    }
+
+    void refetch(Lane lane) {
+        for (Slot slot : lane.slots.values()) {
+            Signed<PrePrepare> s = slot.awaitingPayloads;
+            if (s == null) {
+                continue;
+            }
+            List<Hash32> missing = s.message().digests().stream().filter(d -> !r.payloads.containsKey(d)).toList();
+            // The primary may be the one withholding them; every correct replica that prepared holds them.
+            r.broadcast(new FetchPayloads(missing));
+            armRefetch(lane);
+        }
+    }
+
+    void onFetch(int from, FetchPayloads m) {
+        List<byte[]> found = new ArrayList<>();
+        for (Hash32 d : m.digests()) {
+            Replica.Payload p = r.payloads.get(d);
+            if (p != null) {
+                found.add(p.signedUpdate());
+            }
+        }
+        if (!found.isEmpty()) {
+            r.env.send(from, Frames.encode(new Payloads(found), r.id, r.key()));
+        }
+    }
+
+    void onPayloads(Payloads m) {
+        for (byte[] bytes : m.signedUpdates()) {
+            AuthenticatedUpdate u;
+            try {
+                u = r.verifierDecode(bytes);
+            } catch (IllegalArgumentException e) {
+                LOG.log(System.Logger.Level.WARNING, "replica {0}: dropped a fetched payload: {1}", r.id, e.getMessage());
+                continue;
+            }
+            if (!r.payloads.containsKey(u.digest()) && isAwaited(u.digest())) {
+                r.onClientUpdate(new SubmittedUpdate(bytes, u));
+            }
+        }
+    }
+
+    private boolean isAwaited(Hash32 digest) {
+        for (Lane lane : r.lanes) {
+            for (Slot s : lane.slots.values()) {
+                Signed<PrePrepare> pp = s.awaitingPayloads;
+                if (pp != null && pp.message().digests().contains(digest)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,105 @@
+package ostore.ring.bft;
+
+import java.util.HashSet;
+import java.util.Set;
+import ostore.ring.bft.Message.Checkpoint;
+import ostore.ring.bft.Message.PrePrepare;
+
+/**
+ * Makes a lossy network good enough: every round, for each color that made no progress since the
+ * last round, this replica asks its peers for state it may lack (FETCH-STATE, which also tells a
+ * peer that this one is alive and where it is) and sends again its own votes that the color still
+ * waits on: the pre-prepare (primary) or prepare, and the commit of every slot not yet committed
+ * here, and its vote for the latest checkpoint not yet stable. While changing views it re-sends its
+ * VIEW-CHANGE. Frames are re-sent as signed the first time, so a round costs no signatures.
+ *
+ * <p>A round that finds nothing moving doubles the wait before the next, up to
+ * {@value #MAX_SHIFT} doublings; progress brings it back to the base period, a quarter of the
+ * view-change timeout, so a lost message costs less than a view change.
+ */
+final class Retransmitter {
+    private static final int MAX_SHIFT = 6;
+    private static final TimerKey KEY = new TimerKey(TimerKey.Kind.RETRANSMIT, 0);
+
+    private final Replica r;
+    private final long[] executedAtLastRound;
+    private final long[] stableAtLastRound;
+    private int shift;
+    /** Peers sent a NEW-VIEW this round because they asked for a view we are past; one each per round. */
+    private final Set<Integer> forwardedNewView = new HashSet<>();
+
+    Retransmitter(Replica r) {
+        this.r = r;
+        this.executedAtLastRound = new long[r.lanes.length];
+        this.stableAtLastRound = new long[r.lanes.length];
+    }
+
+    private long period() {
+        return Math.max(1, r.config.params().viewChangeTimeoutMicros() / 4) << shift;
+    }
+
+    /** Starts the rounds; call once the replica has recovered its lanes. */
+    void start() {
+        for (Lane lane : r.lanes) {
+            executedAtLastRound[lane.color] = lane.executed;
+            stableAtLastRound[lane.color] = lane.stable;
+        }
+        r.env.setTimer(KEY, period());
+    }
+
+    /** The next round comes after the base period again. */
+    void progressed() {
+        if (shift != 0) {
+            shift = 0;
+            r.env.setTimer(KEY, period());
+        }
+    }
+
+    /** True, once per round and peer, if {@code peer} may be sent a NEW-VIEW it seems to lack. */
+    boolean mayForwardNewView(int peer) {
+        return forwardedNewView.add(peer);
+    }
+
+    void onTimer() {
+        forwardedNewView.clear();
+        boolean moved = false;
+        for (Lane lane : r.lanes) {
+            int c = lane.color;
+            if (lane.executed != executedAtLastRound[c] || lane.stable != stableAtLastRound[c]) {
+                moved = true;
+                executedAtLastRound[c] = lane.executed;
+                stableAtLastRound[c] = lane.stable;
+                continue;
+            }
+            r.stateTransfer.fetch(lane);
+            if (!r.viewChanging) {
+                resendVotes(lane);
+            }
+        }
+        r.viewChanger.resendViewChange();
+        shift = moved ? 0 : Math.min(MAX_SHIFT, shift + 1);
+        r.env.setTimer(KEY, period());
+    }
+
+    private void resendVotes(Lane lane) {
+        for (Slot s : lane.slots.values()) {
+            Signed<PrePrepare> pp = s.accepted();
+            if (s.committed() || pp == null || pp.message().view() != r.view) {
+                continue;
+            }
+            if (pp.sender() == r.id) {
+                r.broadcastFrame(pp.frameUnsafe());
+            }
+            resend(s.ownPrepare(r.id));
+            resend(s.ownCommit(r.id));
+        }
+        Signed<Checkpoint> vote = r.checkpointer.ownUnstableVote(lane);
+        resend(vote);
+    }
+
+    private void resend(Signed<?> own) {
+        if (own != null) {
+            r.broadcastFrame(own.frameUnsafe());
+        }
+    }
+}

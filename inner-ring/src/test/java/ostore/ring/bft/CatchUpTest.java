@@ -1,0 +1,116 @@
+package ostore.ring.bft;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import ostore.crypto.Aguid;
+import ostore.crypto.ResultReply;
+import ostore.crypto.SigningKey;
+import ostore.ring.SubmittedUpdate;
+import ostore.store.HistoryEntry;
+import org.junit.jupiter.api.Test;
+
+/** Retransmission, repeated replies and state transfer: how a replica that missed things gets them. */
+class CatchUpTest {
+    private static final long SECOND = 1_000_000;
+    /** One update per batch, checkpoints every 2 batches, a window of 4: the log trims often. */
+    private static final RingConfig.Params PARAMS = new RingConfig.Params(1, 1_000, 2, 4, 200_000, 5 * SECOND);
+    private final SigningKey client = SigningKey.fromSeed(new byte[32]);
+
+    private List<SubmittedUpdate> updates(int count) {
+        List<SubmittedUpdate> out = new ArrayList<>();
+        for (int n = 1; n <= count; n++) {
+            out.add(TestUpdates.append(client, "object", n, "data " + n));
+        }
+        return out;
+    }
+
+    private static List<HistoryEntry> history(RingHarness h, int replica, SubmittedUpdate u) {
+        Aguid a = u.decoded().update().aguid();
+        return h.stores.get(replica).history(a, 0, 0);
+    }
+
+    private static ReplicaStatus.ColorStatus color0(RingHarness h, int replica) {
+        return h.replicas.get(replica).status().colors().getFirst();
+    }
+
+    @Test
+    void aReplicaCutOffPastSeveralCheckpointsCatchesUpWithNoFurtherClientTraffic() {
+        RingHarness h = new RingHarness(PARAMS);
+        List<SubmittedUpdate> us = updates(11);
+        h.silent.add(3);
+        for (SubmittedUpdate u : us) {
+            h.submit(u, 0, 1, 2);
+            h.run(10_000);
+        }
+        h.run(SECOND);
+        assertEquals(11, color0(h, 0).executed(), "the three others executed everything");
+        assertEquals(0, color0(h, 3).executed(), "the cut-off replica executed nothing");
+        h.silent.remove(3);
+        h.run(20 * SECOND);
+        ReplicaStatus.ColorStatus caughtUp = color0(h, 3);
+        assertEquals(11, caughtUp.executed(), "caught up to the last committed batch, above the stable checkpoint");
+        assertEquals(10, caughtUp.stable(), "adopted the stable checkpoint");
+        assertFalse(caughtUp.stranded());
+        assertEquals(history(h, 0, us.getFirst()), history(h, 3, us.getFirst()), "same history as a peer");
+        assertTrue(h.logs.get(3).firstPosition(0) > 0, "trimmed its log at the transferred checkpoint");
+    }
+
+    @Test
+    void aCaughtUpReplicaSurvivesACrashWithoutReExecuting() {
+        RingHarness h = new RingHarness(PARAMS);
+        List<SubmittedUpdate> us = updates(6);
+        h.silent.add(2);
+        for (SubmittedUpdate u : us) {
+            h.submit(u, 0, 1, 3);
+            h.run(10_000);
+        }
+        h.silent.remove(2);
+        h.run(20 * SECOND);
+        assertEquals(6, color0(h, 2).executed());
+        h.crashAndRestart(2);
+        h.run(SECOND);
+        assertEquals(6, color0(h, 2).executed(), "recovered from its own log");
+        assertEquals(history(h, 0, us.getFirst()), history(h, 2, us.getFirst()));
+    }
+
+    @Test
+    void aClientAskingAgainGetsTheSameReplyWithoutASecondExecution() {
+        RingHarness h = new RingHarness(PARAMS);
+        SubmittedUpdate u = updates(1).getFirst();
+        h.submitToAll(u);
+        h.run(SECOND);
+        byte[] first = h.replies.get(1).remove(u.decoded().digest());
+        assertTrue(ResultReply.decode(first).verify(h.config.key(1)));
+        h.submit(u, 1);
+        h.run(SECOND);
+        assertArrayEquals(first, h.replies.get(1).get(u.decoded().digest()), "the same signed reply, again");
+        assertEquals(1, history(h, 1, u).size(), "executed once");
+    }
+
+    @Test
+    void lostPreparesAndCommitsAreSentAgainBeforeAViewChangeIsNeeded() {
+        RingHarness h = new RingHarness(PARAMS);
+        // Every replica's first PREPARE and first COMMIT are lost on all three links.
+        int[][] sent = new int[4][Message.MAX_TYPE + 1];
+        int[] dropped = {0};
+        h.drop = e -> {
+            boolean lost = (e.type() == Message.PREPARE || e.type() == Message.COMMIT) && sent[e.from()][e.type()]++ < 3;
+            dropped[0] += lost ? 1 : 0;
+            return lost;
+        };
+        SubmittedUpdate u = updates(1).getFirst();
+        h.submitToAll(u);
+        h.run(SECOND);
+        assertTrue(dropped[0] > 0, "the rule dropped frames");
+        for (int r = 0; r < 4; r++) {
+            assertEquals(1, color0(h, r).executed(), "replica " + r + " executed the batch");
+            assertEquals(0, h.replicas.get(r).status().view(), "replica " + r + " stayed in view 0");
+        }
+    }
+
+}
