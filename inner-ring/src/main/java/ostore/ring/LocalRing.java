@@ -7,11 +7,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import ostore.ring.log.LocalSharedLog;
 import ostore.ring.log.LogEntry;
+import ostore.ring.log.LogFullException;
 import ostore.ring.log.LogStoreConfig;
 import ostore.ring.log.LogStores;
-import ostore.ring.log.SharedLog;
 import ostore.store.AuthenticatedUpdate;
 import ostore.store.Outcome;
 import ostore.store.VersionStore;
@@ -19,20 +20,37 @@ import ostore.store.VersionStore;
 /**
  * The ring with one replica (n = 1): submissions get a timestamp, are appended to color 0 of the
  * shared log through group commit, and execute on one thread in log order. On start it replays the
- * log suffix the version store has not applied; every {@code checkpointInterval} updates it syncs
- * the store and trims the log. The caller owns the version store; the ring owns its log.
+ * log suffix the version store has not applied, then checkpoints. It checkpoints (syncs the store
+ * and trims the log) every {@code checkpointInterval} updates, and also whenever the log has grown
+ * by a quarter of its capacity since the last checkpoint: the log is trimmed only at a checkpoint,
+ * so a count alone would let large records fill a bounded log (the llpl pool) before the count is
+ * reached, and a full log executes nothing, so no count would ever be reached again. The byte
+ * trigger is the guard; no check on the options could replace it, since records vary in size. The
+ * caller owns the version store; the ring owns its log.
+ *
+ * <p>Memory: replay reads the log {@value #REPLAY_READ_BYTES} bytes at a time, and the updates
+ * queued for the log and for execution hold at most {@link Options#maxQueuedBytes()} bytes of
+ * records; past that, {@link #submit} fails at once with a {@link RingOverloadedException}.
  */
 public final class LocalRing implements Ring {
     private static final System.Logger LOG = System.getLogger(LocalRing.class.getName());
     private static final int COLOR = 0;
     private static final int REPLAY_READ_RECORDS = 256;
+    private static final long REPLAY_READ_BYTES = 64L << 20;
+    /** The log may grow by capacity / this between checkpoints. */
+    private static final int LOG_GROWTH_DIVISOR = 4;
 
     /**
-     * @param checkpointInterval executed updates between checkpoints (store sync, log trim)
+     * @param checkpointInterval executed updates between checkpoints (store sync, log trim); the
+     *     log's growth triggers one earlier
      * @param logStore which log store to open
      * @param logConfig the log's sizing; {@code logConfig.colors()} is the color count
+     * @param maxQueuedBytes record bytes that submitted updates not yet executed may hold; at least
+     *     one largest record
      */
-    public record Options(int checkpointInterval, LogStores.Preference logStore, LogStoreConfig logConfig) {
+    public record Options(int checkpointInterval, LogStores.Preference logStore, LogStoreConfig logConfig,
+            int maxQueuedBytes) {
+        public static final int DEFAULT_MAX_QUEUED_BYTES = 256 << 20;
         public static final Options DEFAULT = new Options(10_000, LogStores.Preference.AUTO, LogStoreConfig.DEFAULT);
 
         public Options {
@@ -41,6 +59,15 @@ public final class LocalRing implements Ring {
             }
             Objects.requireNonNull(logStore, "logStore");
             Objects.requireNonNull(logConfig, "logConfig");
+            if (maxQueuedBytes < logConfig.maxRecordBytes()) {
+                throw new IllegalArgumentException("maxQueuedBytes (" + maxQueuedBytes
+                        + ") must hold one largest record, logConfig.maxRecordBytes (" + logConfig.maxRecordBytes() + ")");
+            }
+        }
+
+        /** With {@link #DEFAULT_MAX_QUEUED_BYTES}. */
+        public Options(int checkpointInterval, LogStores.Preference logStore, LogStoreConfig logConfig) {
+            this(checkpointInterval, logStore, logConfig, DEFAULT_MAX_QUEUED_BYTES);
         }
     }
 
@@ -49,7 +76,7 @@ public final class LocalRing implements Ring {
 
     private static final Pending STOP = new Pending(0, null, null, null);
 
-    private final SharedLog log;
+    private final LocalSharedLog log;
     private final VersionStore store;
     private final Clock clock;
     private final Options options;
@@ -57,15 +84,18 @@ public final class LocalRing implements Ring {
     private final LinkedBlockingQueue<Pending> execution = new LinkedBlockingQueue<>();
     private final Thread executor;
     private final Object submitLock = new Object();
+    private final Semaphore queuedBytes;
     private long lastTimestamp;
     private boolean closed;
     private volatile long lastExecuted;
     private volatile long stableCheckpoint;
     private volatile Throwable failure;
     private int sinceCheckpoint;
+    private long logBytesAtCheckpoint;
 
-    private LocalRing(SharedLog log, VersionStore store, Clock clock, Options options) {
+    private LocalRing(LocalSharedLog log, VersionStore store, Clock clock, Options options) {
         this.log = log;
+        this.queuedBytes = new Semaphore(options.maxQueuedBytes());
         this.store = store;
         this.clock = clock;
         this.options = options;
@@ -74,7 +104,7 @@ public final class LocalRing implements Ring {
 
     /**
      * Opens the log in {@code logDir}, replays every record after {@code store.appliedPosition(0)},
-     * and only then accepts submissions.
+     * checkpoints, and only then accepts submissions.
      *
      * @throws IllegalStateException if the log and the store disagree so that updates would be lost
      *     or applied twice, or a replayed update fails
@@ -86,10 +116,11 @@ public final class LocalRing implements Ring {
         Objects.requireNonNull(decoder, "decoder");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(options, "options");
-        SharedLog log = LocalSharedLog.over(LogStores.open(logDir, options.logStore(), options.logConfig()));
+        LocalSharedLog log = LocalSharedLog.over(LogStores.open(logDir, options.logStore(), options.logConfig()));
         try {
             LocalRing ring = new LocalRing(log, store, clock, options);
             ring.replay(decoder);
+            ring.checkpointAfterReplay();
             ring.executor.start();
             return ring;
         } catch (RuntimeException | Error e) {
@@ -110,7 +141,7 @@ public final class LocalRing implements Ring {
             lastTimestamp = LogRecord.decode(log.read(COLOR, next - 1, 1).getFirst().payload()).timestampMicros();
         }
         for (long p = applied + 1; p < next; ) {
-            for (LogEntry e : log.read(COLOR, p, REPLAY_READ_RECORDS)) {
+            for (LogEntry e : log.read(COLOR, p, REPLAY_READ_RECORDS, REPLAY_READ_BYTES)) {
                 LogRecord r = LogRecord.decode(e.payload());
                 store.apply(decoder.decode(r.signedUpdate()), r.timestampMicros(), COLOR, e.position());
                 p = e.position() + 1;
@@ -120,6 +151,20 @@ public final class LocalRing implements Ring {
         stableCheckpoint = first - 1;
         if (next - 1 > applied) {
             LOG.log(System.Logger.Level.INFO, "ring: replayed log positions {0} to {1}", applied + 1, next - 1);
+        }
+    }
+
+    /**
+     * A restart after a crash may find a log too full to append to; replaying alone trims nothing,
+     * so the node would stay stuck. A checkpoint now frees what the replay executed.
+     */
+    private void checkpointAfterReplay() {
+        logBytesAtCheckpoint = log.bytesUsed();
+        if (lastExecuted > stableCheckpoint) {
+            checkpoint();
+            if (failure != null) {
+                throw new IllegalStateException("the checkpoint after replaying the log failed", failure);
+            }
         }
     }
 
@@ -134,11 +179,18 @@ public final class LocalRing implements Ring {
                 return CompletableFuture.failedFuture(stopped());
             }
             // Timestamps follow log order because the append is queued under the same lock.
+            int cost = LogRecord.HEADER_BYTES + update.signedUpdate().length;
+            if (!queuedBytes.tryAcquire(cost)) {
+                return CompletableFuture.failedFuture(new RingOverloadedException("the ring's queue is full: "
+                        + "updates waiting for the log and for execution hold up to maxQueuedBytes ("
+                        + options.maxQueuedBytes() + ") and this one needs " + cost + "; it was not ordered, try again"));
+            }
             long timestamp = Math.max(clock.nowMicros(), lastTimestamp);
             lastTimestamp = timestamp;
             byte[] record = new LogRecord(timestamp, update.signedUpdate()).encode();
             Pending p = new Pending(timestamp, update.decoded(), log.appendAsync(COLOR, List.of(record)),
                     new CompletableFuture<>());
+            p.result.whenComplete((outcome, error) -> queuedBytes.release(cost));
             execution.add(p);
             return p.result;
         }
@@ -154,7 +206,7 @@ public final class LocalRing implements Ring {
             try {
                 position = p.appended.join();
             } catch (CompletionException e) {
-                p.result.completeExceptionally(e.getCause());
+                p.result.completeExceptionally(appendFailed(e.getCause()));
                 continue;
             }
             execute(p, position);
@@ -162,6 +214,22 @@ public final class LocalRing implements Ring {
         if (failure == null && lastExecuted > stableCheckpoint) {
             checkpoint();
         }
+    }
+
+    /**
+     * A full log gets a checkpoint at once, which frees it for the updates behind this one. This
+     * update is not appended again here: later updates may already have taken positions after it,
+     * and execution must follow log order, so it fails, unordered, and its sender may resend it.
+     */
+    private Throwable appendFailed(Throwable cause) {
+        if (!(cause instanceof LogFullException)) {
+            return cause;
+        }
+        if (lastExecuted > stableCheckpoint) {
+            checkpoint();
+        }
+        return new LogFullException("the shared log was full, so this update was not ordered; the ring "
+                + "checkpointed to free the log, and the update may be sent again", cause);
     }
 
     private Pending take() {
@@ -194,9 +262,15 @@ public final class LocalRing implements Ring {
                 LOG.log(System.Logger.Level.WARNING, "ring: an execution listener failed at position " + position, e);
             }
         }
-        if (++sinceCheckpoint >= options.checkpointInterval()) {
+        if (++sinceCheckpoint >= options.checkpointInterval() || logGrewTooMuch()) {
             checkpoint();
         }
+    }
+
+    private boolean logGrewTooMuch() {
+        long capacity = log.capacityBytes();
+        return capacity != Long.MAX_VALUE
+                && log.bytesUsed() - logBytesAtCheckpoint > capacity / LOG_GROWTH_DIVISOR;
     }
 
     private void checkpoint() {
@@ -209,6 +283,7 @@ public final class LocalRing implements Ring {
         }
         stableCheckpoint = lastExecuted;
         sinceCheckpoint = 0;
+        logBytesAtCheckpoint = log.bytesUsed();
     }
 
     private void stop(long position, Throwable cause) {

@@ -1,7 +1,8 @@
 package ostore.store;
 
 /**
- * Size limits on updates and objects, enforced before ordering and again at execution.
+ * Size limits on updates and objects, enforced before ordering and again at execution. A search
+ * needle is a block's worth at most ({@code maxBlockBytes}).
  *
  * @param maxBlockBytes largest block (replace/insert data; append is cut into blocks this size)
  * @param maxUpdateBytes largest signed update body
@@ -17,6 +18,12 @@ public record Limits(
         int maxActionsPerClause,
         int maxPredicateNodes,
         long maxBlocksPerObject) {
+    /**
+     * Most writers a {@code set_acl} may name. Fixed rather than configurable: the ACL is copied
+     * into every later version root, so a replica must never accept a list another would refuse.
+     */
+    public static final int MAX_ACL_WRITERS = 1024;
+
     public static final Limits DEFAULT = new Limits(64 * 1024, 32 * 1024 * 1024, 64, 1024, 256, 1L << 24);
 
     public Limits {

@@ -23,8 +23,18 @@ public sealed interface Outcome {
 
     /**
      * The update is invalid against the current state (unknown object, writer not allowed, block
-     * index out of range, search on an encrypted object, ...). Nothing is recorded, so the writer
-     * may fix it and retry with the same nonce.
+     * index out of range, search on an encrypted object, ...). Nothing enters history and no
+     * version is made, but what is recorded depends on when the refusal came:
+     * <ul>
+     *   <li>from {@link VersionStore#apply}, after the update was ordered: its nonce is burned. The
+     *       nonce index records (aguid, writer, nonce) with the update's digest and this rejection,
+     *       so the same signed update sent again gets this same rejection even once the state would
+     *       allow it (else anyone who saw the signed bytes could make it commit later, although
+     *       its writer was told it failed), and another update with that nonce is
+     *       {@link Rejection#NONCE_REUSED}. To try again the writer signs a new nonce.
+     *   <li>from {@link VersionStore#precheck}, before ordering: nothing at all is recorded, since
+     *       the update was never ordered; the writer may fix it and reuse the nonce.
+     * </ul>
      */
     record Rejected(Rejection reason, String message) implements Outcome {
         public Rejected {
@@ -33,15 +43,38 @@ public sealed interface Outcome {
         }
     }
 
-    /** Why an update was rejected; the edge maps each to a gRPC status. */
+    /**
+     * Why an update was rejected; the edge maps each to a gRPC status. {@link #code()} is the
+     * number stored on disk and signed in results: stable, never reused, never an ordinal.
+     */
     enum Rejection {
-        UNKNOWN_OBJECT,
-        NOT_A_WRITER,
-        NOT_THE_OWNER,
-        BAD_CREATION,
-        INVALID_ACTION,
-        ENCRYPTED_OBJECT,
-        NONCE_REUSED,
-        LIMIT_EXCEEDED
+        UNKNOWN_OBJECT(1),
+        NOT_A_WRITER(2),
+        NOT_THE_OWNER(3),
+        BAD_CREATION(4),
+        INVALID_ACTION(5),
+        ENCRYPTED_OBJECT(6),
+        NONCE_REUSED(7),
+        LIMIT_EXCEEDED(8);
+
+        private final int code;
+
+        Rejection(int code) {
+            this.code = code;
+        }
+
+        public int code() {
+            return code;
+        }
+
+        /** @throws IllegalArgumentException for a code no rejection has */
+        public static Rejection ofCode(int code) {
+            for (Rejection r : values()) {
+                if (r.code == code) {
+                    return r;
+                }
+            }
+            throw new IllegalArgumentException("rejection code (" + code + ") is unknown");
+        }
     }
 }

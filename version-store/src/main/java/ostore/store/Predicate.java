@@ -46,6 +46,11 @@ public sealed interface Predicate {
             return needle.clone();
         }
 
+        /** The needle's length in bytes, without copying it. */
+        public int length() {
+            return needle.length;
+        }
+
         @Override
         public boolean equals(Object o) {
             return o instanceof Search s && java.util.Arrays.equals(needle, s.needle);

@@ -73,7 +73,8 @@ public final class UpdateValidator {
                 case Predicate.Or or -> pushAll(pending, n.path() + ".or", or.operands(), Node::new);
                 case Predicate.Not not -> pending.push(new Node(n.path() + ".not.operand", not.operand()));
                 case Predicate.CompareBlock cb -> requireNonNegative(n.path() + ".compare_block.index", cb.index());
-                case Predicate.Search s -> needles += s.needle().length;
+                case Predicate.Search s ->
+                    needles += requireAtMostBlock(n.path() + ".search.needle", s.length(), limits);
                 case Predicate.Always a -> { }
                 case Predicate.CompareVersion cv -> { }
                 case Predicate.CompareVguid cv -> { }
@@ -110,7 +111,13 @@ public final class UpdateValidator {
                 yield 0;
             }
             case Action.Append a -> a.data().length();
-            case Action.SetAcl s -> 0;
+            case Action.SetAcl s -> {
+                if (s.writers().size() > Limits.MAX_ACL_WRITERS) {
+                    throw invalid(path + ".set_acl.writers", Rejection.LIMIT_EXCEEDED, path + ".set_acl.writers ("
+                            + s.writers().size() + ") exceeds the maximum of " + Limits.MAX_ACL_WRITERS);
+                }
+                yield 0;
+            }
         };
     }
 

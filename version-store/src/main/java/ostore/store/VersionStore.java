@@ -25,9 +25,11 @@ public interface VersionStore extends AutoCloseable {
     int MAX_COLORS = 256;
 
     /**
-     * Executes one ordered update. A second update with the same (aguid, writer, nonce) and digest
-     * returns the first one's outcome and changes nothing; the same nonce with another digest is
-     * {@link Outcome.Rejection#NONCE_REUSED}.
+     * Executes one ordered update. Every ordered update burns its (aguid, writer, nonce): a second
+     * update with the same nonce and digest returns the first one's outcome and changes nothing,
+     * whether that was a commit, an abort or a {@link Outcome.Rejected rejection}; the same nonce
+     * with another digest is {@link Outcome.Rejection#NONCE_REUSED}. A rejection enters no
+     * history, only the nonce index.
      *
      * @param timestampMicros the ordering layer's timestamp, stored in the version root
      * @param color the color of the update's object, in {@code 0 .. MAX_COLORS - 1}
@@ -46,7 +48,11 @@ public interface VersionStore extends AutoCloseable {
      */
     long appliedPosition(int color);
 
-    /** Checks what {@link #apply} would reject, without changing anything; empty if it may go on. */
+    /**
+     * Checks what {@link #apply} would reject, without changing anything; empty if it may go on. A
+     * rejection here burns no nonce, since the update is not ordered; a nonce an earlier apply
+     * refused is answered with that refusal.
+     */
     Optional<Outcome.Rejected> precheck(AuthenticatedUpdate update);
 
     Optional<StoredVersion> read(Aguid aguid, Selector selector);
@@ -56,7 +62,10 @@ public interface VersionStore extends AutoCloseable {
     /** History entries with index in [fromIndex, fromIndex + limit), in order; limit 0 means all. */
     List<HistoryEntry> history(Aguid aguid, long fromIndex, long limit);
 
-    /** The recorded outcome of (aguid, writer, nonce), if that update was executed. */
+    /**
+     * The recorded outcome of (aguid, writer, nonce), if that update committed or aborted; empty
+     * also for a nonce burned by a rejection, which is not in history ({@link #precheck} answers it).
+     */
     Optional<HistoryEntry> findByNonce(Aguid aguid, PublicKey writer, long nonce);
 
     /**

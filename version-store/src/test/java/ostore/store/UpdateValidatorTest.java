@@ -58,6 +58,15 @@ class UpdateValidatorTest {
                 Arguments.of(update(OWNER, 1, when(new Predicate.Or(List.of(t, new Predicate.CompareBlock(-2, Bguid.ofBlock(new byte[0])))))),
                         "clauses[0].predicate.or.operands[1].compare_block.index", Outcome.Rejection.INVALID_ACTION,
                         "clauses[0].predicate.or.operands[1].compare_block.index (18446744073709551614) exceeds the maximum of 9223372036854775807"),
+                Arguments.of(update(OWNER, 1, when(new Predicate.Or(List.of(t,
+                                new Predicate.Search(data(65537, 0).bytes()))))),
+                        "clauses[0].predicate.or.operands[1].search.needle", Outcome.Rejection.LIMIT_EXCEEDED,
+                        "clauses[0].predicate.or.operands[1].search.needle (65537 bytes) exceeds the maximum block"
+                                + " size (65536)"),
+                Arguments.of(update(OWNER, 1, fine, always(new Action.SetAcl(
+                                Collections.nCopies(Limits.MAX_ACL_WRITERS + 1, WRITER.publicKey()), false))),
+                        "clauses[1].actions[0].set_acl.writers", Outcome.Rejection.LIMIT_EXCEEDED,
+                        "clauses[1].actions[0].set_acl.writers (1025) exceeds the maximum of 1024"),
                 Arguments.of(update(OWNER, 1, always(new Action.Append(data(150_000, 0))), always(new Action.Append(data(60_000, 0)))),
                         "clauses", Outcome.Rejection.LIMIT_EXCEEDED,
                         "update payload (210000 bytes) exceeds the maximum update size (200000)"));
@@ -78,6 +87,9 @@ class UpdateValidatorTest {
         actions.add(new Action.ReplaceBlock(0, data(65536, 0)));
         Predicate four = new Predicate.Not(new Predicate.Not(new Predicate.Not(new Predicate.Always())));
         Clause clause = new Clause(new Predicate.And(List.of(four)), actions);
+        Clause search = new Clause(new Predicate.Search(data(65536, 0).bytes()),
+                List.of(new Action.SetAcl(Collections.nCopies(Limits.MAX_ACL_WRITERS, WRITER.publicKey()), false)));
+        UpdateValidator.validate(update(OWNER, 1, search), LIMITS);
         UpdateValidator.validate(update(OWNER, 1, Collections.nCopies(3, clause).toArray(Clause[]::new)), LIMITS);
     }
 

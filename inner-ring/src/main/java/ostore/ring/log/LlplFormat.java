@@ -1,5 +1,6 @@
 package ostore.ring.log;
 
+import com.intel.pmem.llpl.PersistentMemoryBlock;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -97,6 +98,33 @@ final class LlplFormat {
         b.putInt(0, body);
         b.putInt(4, crc(sequence, b.array(), FRAME_HEADER_BYTES, body));
         return b.array();
+    }
+
+    /**
+     * The offset of the first 8-byte aligned frame in {@code [from, capacity)} of an extent that
+     * starts like a frame body (a batch count and a first batch header in range) and whose CRC
+     * matches for {@code sequence}, or -1. The cheap checks come first, so the bytes of a torn frame
+     * cost little to rule out.
+     */
+    static long nextValidFrame(PersistentMemoryBlock block, long sequence, long from, long capacity, int colors) {
+        long minBody = 4 + BATCH_HEADER_BYTES + 4;
+        for (long at = align8(from); at + FRAME_HEADER_BYTES + minBody <= capacity; at += 8) {
+            long length = Integer.toUnsignedLong(block.getInt(at));
+            long body = at + FRAME_HEADER_BYTES;
+            if (length < minBody || length > capacity - body || block.getInt(body) < 1) {
+                continue;
+            }
+            int color = block.getInt(body + 4);
+            if (color < 0 || color >= colors || block.getLong(body + 8) < 0 || block.getInt(body + 16) < 1) {
+                continue;
+            }
+            byte[] bytes = new byte[(int) length];
+            block.copyToArray(body, bytes, 0, bytes.length);
+            if (crc(sequence, bytes, 0, bytes.length) == block.getInt(at + 4)) {
+                return at;
+            }
+        }
+        return -1;
     }
 
     static int crc(long sequence, byte[] body, int offset, int length) {

@@ -58,6 +58,8 @@ public final class LlplLogStore implements LogStore {
     /** Serializes appends and trims, which both move the tail or the head of the chain. */
     private final Object writeMutex = new Object();
     private boolean closed;
+    /** The extents' capacities summed: what the chain takes of the pool. Written under the write mutex. */
+    private volatile long bytesUsed;
     /** Set when a sync failed: what is on media is then unknown, so the store refuses further writes. */
     private volatile IOException syncFailure;
 
@@ -82,6 +84,7 @@ public final class LlplLogStore implements LogStore {
         }
         LlplRecovery.Recovered recovered = LlplRecovery.recover(heap, root, pool.toString(), firsts);
         this.extents = new ArrayList<>(recovered.extents());
+        this.bytesUsed = extents.stream().mapToLong(e -> e.capacity).sum();
         for (int c = 0; c < colors.length; c++) {
             ColorState state = new ColorState();
             state.first = firsts[c];
@@ -261,11 +264,14 @@ public final class LlplLogStore implements LogStore {
                 return b;
             });
         } catch (RuntimeException e) {
-            throw new IllegalStateException("llpl pool " + pool + " could not add an extent of " + capacity
-                    + " bytes (is it full? trim the log); the append changed nothing", e);
+            // llpl reports an exhausted heap only as a failed allocation, with no type of its own.
+            throw new LogFullException("llpl pool " + pool + " could not add an extent of " + capacity
+                    + " bytes with " + (bytesUsed >> 10) + " KiB in extents of a " + (config.poolBytes() >> 10)
+                    + " KiB pool: it is full until a trim frees extents; the append changed nothing", e);
         }
         LlplExtent extent = new LlplExtent(block, sequence, capacity, colors.length);
         extents.add(extent);
+        bytesUsed += capacity;
         return extent;
     }
 
@@ -286,23 +292,31 @@ public final class LlplLogStore implements LogStore {
 
     @Override
     public List<LogEntry> read(int color, long from, int maxRecords) {
+        return read(color, from, maxRecords, Long.MAX_VALUE);
+    }
+
+    @Override
+    public List<LogEntry> read(int color, long from, int maxRecords, long maxBytes) {
         config.checkColor(color);
         lock.readLock().lock();
         try {
             LogBounds.checkOpen(closed, kind());
             ColorState state = colors[color];
             long next = state.next;
-            LogBounds.checkRead(color, from, maxRecords, state.first, next);
-            List<LogEntry> out = new ArrayList<>((int) Math.min(maxRecords, next - from));
+            LogBounds.checkRead(color, from, maxRecords, maxBytes, state.first, next);
+            List<LogEntry> out = new ArrayList<>((int) Math.min(Math.min(maxRecords, next - from), 1024));
+            long bytes = 0;
             Map.Entry<Long, LlplExtent.Batch> start = state.batches.floorEntry(from);
             if (start == null) {
                 return out;
             }
             for (LlplExtent.Batch ref : state.batches.tailMap(start.getKey()).values()) {
                 for (int i = (int) Math.max(0, from - ref.first()); i < ref.offsets().length; i++) {
-                    if (out.size() == maxRecords || ref.first() + i >= next) {
+                    if (ref.first() + i >= next
+                            || !LogBounds.fits(out.size(), bytes, ref.lengths()[i], maxRecords, maxBytes)) {
                         return out;
                     }
+                    bytes += ref.lengths()[i];
                     byte[] payload = new byte[ref.lengths()[i]];
                     if (payload.length > 0) { // llpl rejects a zero-length copy as out of bounds
                         ref.extent().block.copyToArray(ref.offsets()[i], payload, 0, payload.length);
@@ -369,6 +383,20 @@ public final class LlplLogStore implements LogStore {
             }
         });
         extents.subList(0, dropped).clear();
+        for (LlplExtent e : freed) {
+            bytesUsed -= e.capacity;
+        }
+    }
+
+    @Override
+    public long bytesUsed() {
+        return bytesUsed;
+    }
+
+    /** The pool's size; allocator overhead makes the room for extents somewhat less. */
+    @Override
+    public long capacityBytes() {
+        return config.poolBytes();
     }
 
     @Override

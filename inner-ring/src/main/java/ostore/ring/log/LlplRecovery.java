@@ -10,7 +10,10 @@ import java.util.List;
  * frame's CRC and structure, and stops at the end marker. Appends flush each frame before they
  * return and before the next one starts, so only the last extent's last frame can be torn by a
  * crash; recovery cuts it there and refuses a bad frame anywhere else, since that is damage to
- * something already acknowledged.
+ * something already acknowledged. A bad frame in the last extent counts as torn only if no frame
+ * of that extent verifies after it (frames are 8-byte aligned and their CRC binds the extent's
+ * sequence, so stale bytes of an older extent never pass); one that does means media damage in the
+ * middle of the tail, and dropping everything after it would lose acknowledged records silently.
  */
 final class LlplRecovery {
     /** What the store needs to go on: its extents in order, and per color the batches and next position. */
@@ -86,6 +89,7 @@ final class LlplRecovery {
             }
             if (body == null || LlplFormat.crc(extent.sequence, body, 0, body.length) != block.getInt(at + 4)) {
                 if (last) {
+                    refuseIfAFrameFollows(extent, at);
                     return; // the append in flight at the crash; it was never acknowledged
                 }
                 throw damaged("extent " + extent.sequence + " has a bad frame at offset " + at
@@ -98,6 +102,14 @@ final class LlplRecovery {
             extent.end = at + frameBytes;
         }
         throw damaged("extent " + extent.sequence + " has no end marker");
+    }
+
+    private void refuseIfAFrameFollows(LlplExtent extent, long at) {
+        long later = LlplFormat.nextValidFrame(extent.block, extent.sequence, at + 8, extent.capacity, colors);
+        if (later >= 0) {
+            throw damaged("extent " + extent.sequence + " has a bad frame at offset " + at + " but a valid frame"
+                    + " follows at offset " + later + ", so it is damage to acknowledged records, not a torn write");
+        }
     }
 
     private void index(LlplExtent extent, long bodyOffset, LlplFormat.DecodedBatch d, String where) {

@@ -72,6 +72,21 @@ public final class LocalSharedLog implements SharedLog {
     }
 
     @Override
+    public List<LogEntry> read(int color, long from, int maxRecords, long maxBytes) {
+        return store.read(color, from, maxRecords, maxBytes);
+    }
+
+    /** Bytes of media the log takes now; see {@link LogStore#bytesUsed()}. */
+    public long bytesUsed() {
+        return store.bytesUsed();
+    }
+
+    /** See {@link LogStore#capacityBytes()}. */
+    public long capacityBytes() {
+        return store.capacityBytes();
+    }
+
+    @Override
     public Subscription subscribe(int color, long from, Consumer<LogEntry> consumer) {
         store.config().checkColor(color);
         if (closed) {

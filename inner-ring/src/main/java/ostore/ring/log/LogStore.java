@@ -26,6 +26,25 @@ public interface LogStore extends AutoCloseable {
     /** @throws TrimmedPositionException if {@code from} is below {@link #firstPosition} */
     List<LogEntry> read(int color, long from, int maxRecords);
 
+    /**
+     * As {@link #read(int, long, int)}, but stops before the payloads would exceed {@code
+     * maxBytes}; the first record is returned whatever its size, so a reader always moves on. This
+     * default reads one record at a time; stores that know lengths before reading do better.
+     */
+    default List<LogEntry> read(int color, long from, int maxRecords, long maxBytes) {
+        return LogBounds.readByBytes(from, maxRecords, maxBytes, p -> read(color, p, 1));
+    }
+
+    /** Bytes of media the log takes now, which trims give back; 0 for a store that cannot tell. */
+    default long bytesUsed() {
+        return 0;
+    }
+
+    /** What {@link #bytesUsed()} may reach before appends fail; {@link Long#MAX_VALUE} if only the disk bounds it. */
+    default long capacityBytes() {
+        return Long.MAX_VALUE;
+    }
+
     /** Durably drops positions below {@code upTo}. */
     void trim(int color, long upTo);
 

@@ -1,6 +1,9 @@
 package ostore.ring.log;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -91,6 +94,39 @@ final class SegmentFormat {
         ByteBuffer f = ByteBuffer.allocate(FRAME_HEADER_BYTES + bytes.length);
         f.putInt(bytes.length).putInt(crc(bytes, 0, bytes.length)).put(bytes);
         return f.flip();
+    }
+
+    /**
+     * The offset of the first frame in {@code [from, size)} of {@code ch} whose length fits, whose
+     * type may follow a state frame and whose CRC matches, or -1. Cheap checks come before the CRC,
+     * so the bytes of a torn frame cost little to rule out.
+     */
+    static long nextValidFrame(FileChannel ch, long from, long size) throws IOException {
+        long span = Math.min(size - from, Integer.MAX_VALUE);
+        if (span < FRAME_HEADER_BYTES + 1) {
+            return -1;
+        }
+        MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, from, span);
+        int n = (int) span;
+        for (int o = 0; o + FRAME_HEADER_BYTES < n; o++) {
+            int length = m.getInt(o);
+            if (length < 1 || length > n - o - FRAME_HEADER_BYTES) {
+                continue;
+            }
+            byte type = m.get(o + FRAME_HEADER_BYTES);
+            boolean plausible = type == TRIM ? length == 1 + 1 + 8
+                    : type == RECORDS && length >= 1 + 4 + RECORD_HEADER_BYTES;
+            if (plausible && crc(m.slice(o + FRAME_HEADER_BYTES, length)) == m.getInt(o + 4)) {
+                return from + o;
+            }
+        }
+        return -1;
+    }
+
+    private static int crc(ByteBuffer body) {
+        CRC32C crc = new CRC32C();
+        crc.update(body);
+        return (int) crc.getValue();
     }
 
     static int crc(byte[] bytes, int offset, int length) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -157,17 +158,24 @@ public final class SegmentLogStore implements LogStore {
 
     @Override
     public List<LogEntry> read(int color, long from, int maxRecords) {
+        return read(color, from, maxRecords, Long.MAX_VALUE);
+    }
+
+    @Override
+    public List<LogEntry> read(int color, long from, int maxRecords, long maxBytes) {
         config.checkColor(color);
         lock.readLock().lock();
         try {
             LogBounds.checkOpen(closed, kind());
             long end = next.get(color);
-            LogBounds.checkRead(color, from, maxRecords, first.get(color), end);
-            List<LogEntry> out = new ArrayList<>((int) Math.min(maxRecords, end - from));
+            LogBounds.checkRead(color, from, maxRecords, maxBytes, first.get(color), end);
+            List<LogEntry> out = new ArrayList<>((int) Math.min(Math.min(maxRecords, end - from), 1024));
+            long bytes = 0;
             for (var e : index.get(color).subMap(from, true, end, false).entrySet()) {
-                if (out.size() == maxRecords) {
+                if (!LogBounds.fits(out.size(), bytes, e.getValue().length(), maxRecords, maxBytes)) {
                     break;
                 }
+                bytes += e.getValue().length();
                 out.add(new LogEntry(color, e.getKey(), readPayload(e.getValue())));
             }
             return out;
@@ -236,6 +244,16 @@ public final class SegmentLogStore implements LogStore {
         return true;
     }
 
+    /** The segment files' sizes; the disk is the only bound, so {@link #capacityBytes()} keeps its default. */
+    @Override
+    public long bytesUsed() {
+        long sum = 0;
+        for (Segment s : segments.values()) {
+            sum += s.size;
+        }
+        return sum;
+    }
+
     @Override
     public long firstPosition(int color) {
         config.checkColor(color);
@@ -289,7 +307,8 @@ public final class SegmentLogStore implements LogStore {
         final long[] ends;
         /** Where the first frame after the state frame goes; a segment this long holds no records. */
         long dataStart;
-        long size;
+        /** Written by the appender, read by {@link #bytesUsed()} on other threads. */
+        volatile long size;
 
         Segment(long sequence, Path path, FileChannel channel, int colors) {
             this.sequence = sequence;
@@ -299,7 +318,9 @@ public final class SegmentLogStore implements LogStore {
         }
 
         static Path pathOf(Path dir, long sequence) {
-            return dir.resolve(String.format("segment-%020d.log", sequence));
+            // Locale.ROOT: a default locale with other digits (Arabic, Persian, Thai) would name a
+            // file that recovery's ASCII pattern never finds again.
+            return dir.resolve(String.format(Locale.ROOT, "segment-%020d.log", sequence));
         }
 
         static Segment create(Path dir, int colors, long sequence, ByteBuffer stateFrame) throws IOException {

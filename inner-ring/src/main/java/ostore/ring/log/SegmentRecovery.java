@@ -16,8 +16,15 @@ import ostore.ring.log.SegmentLogStore.Segment;
 /**
  * Rebuilds the segment store's state by reading every surviving segment in order. Only the last
  * segment may end in a torn frame (a crash during an append that was never acknowledged): it is cut
- * off. A bad frame anywhere else, or positions that do not follow on densely, means the media is
- * corrupt and opening fails rather than serve a log with a hole.
+ * off. A bad frame is torn only if no valid frame follows it, since nothing is ever written after
+ * the append in flight; with a valid frame after it, it is damage to acknowledged records, as is a
+ * bad frame in any earlier segment or positions that do not follow on densely, and opening fails
+ * rather than silently drop what follows or serve a log with a hole.
+ *
+ * <p>The search for a later frame tries every offset after the bad one, since a damaged length
+ * word cannot be trusted to say where the next frame starts. Frames carry no marker of their own,
+ * so a payload that holds a copy of a well-formed frame, torn mid-write, also stops the open: a
+ * false alarm that an operator resolves, never a silent loss.
  */
 final class SegmentRecovery {
     private static final System.Logger LOG = System.getLogger(SegmentRecovery.class.getName());
@@ -103,6 +110,9 @@ final class SegmentRecovery {
         while (at < size) {
             ByteBuffer body = readFrame(segment.channel, at, size);
             if (body == null) {
+                if (last) {
+                    refuseIfAFrameFollows(segment, at, size);
+                }
                 return cutTornTail(segment, at, size, last, sawState);
             }
             if (!sawState) {
@@ -118,6 +128,15 @@ final class SegmentRecovery {
             throw new IllegalStateException(segment.path + " has no state frame");
         }
         return sawState ? at : -1;
+    }
+
+    private static void refuseIfAFrameFollows(Segment segment, long at, long size) throws IOException {
+        long later = SegmentFormat.nextValidFrame(segment.channel, at + 1, size);
+        if (later >= 0) {
+            throw new IllegalStateException(segment.path + " is corrupt at offset " + at + ": the frame there fails"
+                    + " its length or CRC but a valid frame follows at offset " + later + ", so it is damage to"
+                    + " acknowledged records, not a torn write; refusing to open rather than drop them");
+        }
     }
 
     private long cutTornTail(Segment segment, long at, long size, boolean last, boolean sawState) throws IOException {

@@ -34,6 +34,15 @@ public interface SharedLog extends AutoCloseable {
     List<LogEntry> read(int color, long from, int maxRecords);
 
     /**
+     * As {@link #read(int, long, int)}, but stops before the payloads would exceed {@code
+     * maxBytes}; the first record is returned whatever its size. Readers of records up to
+     * {@link #maxRecordBytes()} use it to bound their memory. This default reads one record at a time.
+     */
+    default List<LogEntry> read(int color, long from, int maxRecords, long maxBytes) {
+        return LogBounds.readByBytes(from, maxRecords, maxBytes, p -> read(color, p, 1));
+    }
+
+    /**
      * Delivers every entry from {@code from} on, existing ones first and then new ones as they are
      * appended, in order, on a thread owned by the subscription.
      */

@@ -117,6 +117,22 @@ class LlplRecoveryTest {
         }
     }
 
+    /** In the last extent too, a bad frame with a valid one after it is damage, not the torn append. */
+    @Test
+    void badFrameThatAValidFrameOfTheLastExtentFollowsIsRefused() {
+        try (LlplLogStore store = open()) {
+            for (String s : List.of("a", "b", "c")) {
+                store.append(List.of(new ColorBatch(0, List.of(s.getBytes(UTF_8)))));
+            }
+        }
+        PersistentMemoryBlock extent = extents().getLast();
+        List<Long> frames = frames(extent);
+        damageFrame(extent, frames.get(1));
+        IllegalStateException e = assertThrows(IllegalStateException.class, this::open);
+        assertTrue(e.getMessage().contains("is damaged: extent 1 has a bad frame at offset " + frames.get(1)
+                + " but a valid frame follows at offset " + frames.get(2)), e.getMessage());
+    }
+
     @Test
     void badFrameThatLaterExtentsFollowIsRefused() {
         try (LlplLogStore store = open()) {

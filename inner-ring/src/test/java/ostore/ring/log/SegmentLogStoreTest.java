@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -66,6 +67,60 @@ class SegmentLogStoreTest extends LogStoreContractTest {
             ch.write(ByteBuffer.wrap(new byte[] {(byte) (b.get(0) ^ 0x20)}), ch.size() - 3);
         }
         reopenAndExpectTwoSurvivors();
+    }
+
+    /** Damage with a valid frame after it is no torn write: dropping the frame after it would lose an acknowledged record. */
+    @Test
+    void aBadFrameThatAValidFrameFollowsFailsToOpen() throws IOException {
+        threeAppendsThenClose();
+        Path last = segments().getLast();
+        long second;
+        try (FileChannel ch = FileChannel.open(last, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long first = frameAfterState(ch);
+            second = first + SegmentFormat.FRAME_HEADER_BYTES + frameLength(ch, first);
+            long payload = second + SegmentFormat.FRAME_HEADER_BYTES + 1 + 4 + SegmentFormat.RECORD_HEADER_BYTES;
+            ch.write(ByteBuffer.wrap(new byte[] {'S'}), payload);
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> openStore(dir, CONFIG));
+        assertTrue(e.getMessage().contains("is corrupt at offset " + second + ": the frame there fails its length or"
+                + " CRC but a valid frame follows at offset "), e.getMessage());
+        log = LocalSharedLog.over(openStore(dir.resolve("fresh"), CONFIG));
+    }
+
+    /** Where the first frame after the header and the state frame starts. */
+    private static long frameAfterState(FileChannel ch) throws IOException {
+        return SegmentFormat.HEADER_BYTES + SegmentFormat.FRAME_HEADER_BYTES
+                + frameLength(ch, SegmentFormat.HEADER_BYTES);
+    }
+
+    private static int frameLength(FileChannel ch, long at) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(4);
+        ch.read(b, at);
+        return b.getInt(0);
+    }
+
+    /** Segment names reach the disk: a locale with other digits must neither name them nor hide them. */
+    @Test
+    void aStoreMadeUnderALocaleWithOtherDigitsReopens() throws IOException {
+        log.close();
+        Path other = dir.resolve("arabic");
+        Locale saved = Locale.getDefault();
+        try {
+            Locale.setDefault(Locale.of("ar", "SA"));
+            try (LocalSharedLog l = LocalSharedLog.over(openStore(other, CONFIG))) {
+                l.append(0, List.of(bytes("first")));
+            }
+            try (LocalSharedLog l = LocalSharedLog.over(openStore(other, CONFIG))) {
+                assertEquals(List.of("first"), payloads(l.read(0, 0, 10)));
+            }
+        } finally {
+            Locale.setDefault(saved);
+        }
+        try (Stream<Path> s = Files.list(other)) {
+            assertEquals(List.of("segment-00000000000000000000.log"),
+                    s.map(p -> p.getFileName().toString()).toList());
+        }
+        log = LocalSharedLog.over(openStore(dir.resolve("fresh"), CONFIG));
     }
 
     @Test

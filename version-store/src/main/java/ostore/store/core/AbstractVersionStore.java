@@ -25,8 +25,8 @@ import ostore.store.engine.UpdateEngine;
 
 /**
  * Every rule of the {@link VersionStore} contract, written once: argument checks, the order of
- * log positions within each color, nonce idempotence, precheck, and turning the engine's decision into an
- * {@link Outcome} and a history entry. A subclass supplies only storage: lookups and one atomic
+ * log positions within each color, nonce idempotence (a refusal at execution burns the nonce),
+ * precheck, and turning the engine's decision into an {@link Outcome} and a history entry. A subclass supplies only storage: lookups and one atomic
  * {@link #persist}. Two stores built on this class therefore give byte-identical outcomes for the
  * same inputs by construction, which is what lets the ring's simulator stand a memory store in
  * for RocksDB.
@@ -88,7 +88,7 @@ public abstract class AbstractVersionStore implements VersionStore {
 
     private Change decide(AuthenticatedUpdate u, long timestampMicros) {
         Aguid aguid = u.update().aguid();
-        Optional<HistoryEntry> earlier = entryForNonce(aguid, u.writer(), u.update().nonce());
+        Optional<NonceRecord> earlier = nonceRecord(aguid, u.writer(), u.update().nonce());
         if (earlier.isPresent()) {
             return Change.nothing(answerAgain(earlier.get(), u));
         }
@@ -96,17 +96,28 @@ public abstract class AbstractVersionStore implements VersionStore {
         return switch (engine.execute(latest, u, timestampMicros, this::requireBlock)) {
             case Execution.Commit c -> commit(c, u);
             case Execution.Abort a -> abort(a, latest, u);
-            case Execution.Reject r -> Change.nothing(r.rejected());
+            case Execution.Reject r -> Change.refused(new NonceRecord.Refused(aguid, u.writer(), u.update().nonce(),
+                    u.digest(), r.rejected()));
         };
     }
 
-    /** The same nonce again: the earlier outcome if it is the same update, a refusal otherwise. */
-    private Outcome answerAgain(HistoryEntry earlier, AuthenticatedUpdate u) {
+    /**
+     * The same nonce again: the earlier outcome if it is the same update (a refusal included), a
+     * refusal otherwise.
+     */
+    private Outcome answerAgain(NonceRecord earlier, AuthenticatedUpdate u) {
         if (!earlier.updateDigest().equals(u.digest())) {
             return new Rejected(Rejection.NONCE_REUSED, "nonce " + Long.toUnsignedString(u.update().nonce())
                     + " of writer " + u.writer() + " on object " + u.update().aguid() + " was used by update "
                     + earlier.updateDigest() + ", not " + u.digest());
         }
+        return switch (earlier) {
+            case NonceRecord.Refused refused -> refused.rejected();
+            case NonceRecord.Executed executed -> answerAgain(executed.entry());
+        };
+    }
+
+    private Outcome answerAgain(HistoryEntry earlier) {
         Optional<StoredVersion> version = earlier.seq() == 0 ? Optional.empty()
                 : versionAt(earlier.aguid(), earlier.seq());
         if (earlier.committed()) {
@@ -122,7 +133,8 @@ public abstract class AbstractVersionStore implements VersionStore {
         HistoryEntry entry = new HistoryEntry(aguid, historyLength(aguid), true, u.digest(), u.writer(),
                 u.update().nonce(), v.root().seq(), Optional.of(v.vguid()), v.root().timestampMicros(),
                 c.clauseIndex(), "");
-        return new Change(new Outcome.Committed(v, entry), Optional.of(entry), Optional.of(v), c.newBlocks());
+        return new Change(new Outcome.Committed(v, entry), Optional.of(entry), Optional.empty(), Optional.of(v),
+                c.newBlocks());
     }
 
     private Change abort(Execution.Abort a, Optional<StoredVersion> latest, AuthenticatedUpdate u) {
@@ -131,7 +143,7 @@ public abstract class AbstractVersionStore implements VersionStore {
                 u.update().nonce(), latest.map(v -> v.root().seq()).orElse(0L), Optional.empty(),
                 a.timestampMicros(), -1, a.reason());
         return new Change(new Outcome.Aborted(latest, entry), Optional.of(entry), Optional.empty(),
-                Map.of());
+                Optional.empty(), Map.of());
     }
 
     private byte[] requireBlock(Bguid bguid) {
@@ -156,7 +168,7 @@ public abstract class AbstractVersionStore implements VersionStore {
 
     /**
      * Runs every check {@link #apply} would make against the current latest version, writing
-     * nothing. It executes the clauses (a search reads the object's bytes), so it costs about as
+     * nothing: a rejection here burns no nonce, since the update was never ordered. It executes the clauses (a search reads the object's bytes), so it costs about as
      * much as executing; the answer may differ from the later apply if other updates come first.
      */
     @Override
@@ -171,7 +183,7 @@ public abstract class AbstractVersionStore implements VersionStore {
                 return Optional.of(e.toRejected());
             }
             var u = update.update();
-            Optional<HistoryEntry> earlier = entryForNonce(u.aguid(), update.writer(), u.nonce());
+            Optional<NonceRecord> earlier = nonceRecord(u.aguid(), update.writer(), u.nonce());
             if (earlier.isPresent()) {
                 return answerAgain(earlier.get(), update) instanceof Rejected r ? Optional.of(r) : Optional.empty();
             }
@@ -215,7 +227,8 @@ public abstract class AbstractVersionStore implements VersionStore {
         if (aguid == null || writer == null) {
             throw new IllegalArgumentException("aguid (" + aguid + ") and writer (" + writer + ") must be non-null");
         }
-        return whileOpen(() -> entryForNonce(aguid, writer, nonce));
+        return whileOpen(() -> nonceRecord(aguid, writer, nonce)
+                .flatMap(r -> r instanceof NonceRecord.Executed e ? Optional.of(e.entry()) : Optional.empty()));
     }
 
     @Override
@@ -257,7 +270,8 @@ public abstract class AbstractVersionStore implements VersionStore {
     protected abstract <T> T whileOpen(Supplier<T> call);
 
     /**
-     * Writes {@code change} and {@code color}'s new applied position atomically: after a crash the
+     * Writes {@code change} (its version, blocks, history entry, and nonce record: the entry's or
+     * the refusal) and {@code color}'s new applied position atomically: after a crash the
      * storage holds all of it or none of it. Calls for different colors may run concurrently; they
      * never write the same object.
      */
@@ -283,7 +297,8 @@ public abstract class AbstractVersionStore implements VersionStore {
     /** @param max at least 1; {@link Long#MAX_VALUE} for all */
     protected abstract List<HistoryEntry> historyRange(Aguid aguid, long fromIndex, long max);
 
-    protected abstract Optional<HistoryEntry> entryForNonce(Aguid aguid, PublicKey writer, long nonce);
+    /** What the nonce index holds for (aguid, writer, nonce): a history entry or a refusal. */
+    protected abstract Optional<NonceRecord> nonceRecord(Aguid aguid, PublicKey writer, long nonce);
 
     /** Stores or replaces the certificate of an existing version; {@code certificate} is the store's own copy. */
     protected abstract void storeCertificate(Aguid aguid, long seq, byte[] certificate);

@@ -24,7 +24,7 @@ public sealed interface Execution {
         }
     }
 
-    /** The update is invalid against this state; nothing is recorded. */
+    /** The update is invalid against this state; the store records only that it burned its nonce. */
     record Reject(Outcome.Rejected rejected) implements Execution {
         public Reject {
             Objects.requireNonNull(rejected, "rejected");

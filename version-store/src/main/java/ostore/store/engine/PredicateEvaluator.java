@@ -1,6 +1,8 @@
 package ostore.store.engine;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import ostore.crypto.BlockListHash;
 import ostore.store.Predicate;
@@ -9,11 +11,14 @@ import ostore.store.StoredVersion;
 /**
  * Evaluates predicates against an object's latest version, exactly as {@code ostore.v1} defines
  * them: a missing object has seq 0, size 0 and no blocks, and no VGUID matches it. The caller has
- * already refused searches on encrypted objects.
+ * already refused searches on encrypted objects. One evaluator serves one update: it reads the
+ * object at most once per distinct needle however many search nodes name it, and not at all for a
+ * needle longer than the object.
  */
 final class PredicateEvaluator {
     private final Optional<StoredVersion> latest;
     private final BlockReader reader;
+    private final Map<Predicate.Search, Boolean> searched = new HashMap<>();
 
     PredicateEvaluator(Optional<StoredVersion> latest, BlockReader reader) {
         this.latest = latest;
@@ -27,7 +32,7 @@ final class PredicateEvaluator {
             case Predicate.CompareSize cs -> cs.op().test(size(), cs.size());
             case Predicate.CompareVguid cv -> latest.map(v -> v.vguid().equals(cv.vguid())).orElse(false);
             case Predicate.CompareBlock cb -> blockIs(cb);
-            case Predicate.Search s -> contains(s.needle());
+            case Predicate.Search s -> searched.computeIfAbsent(s, this::contains);
             case Predicate.And and -> and.operands().stream().allMatch(this::holds);
             case Predicate.Or or -> or.operands().stream().anyMatch(this::holds);
             case Predicate.Not not -> !holds(not.operand());
@@ -63,8 +68,11 @@ final class PredicateEvaluator {
                 && blocks.get((int) cb.index()).bguid().equals(cb.bguid());
     }
 
-    private boolean contains(byte[] needle) {
-        ByteSearch search = new ByteSearch(needle);
+    private boolean contains(Predicate.Search s) {
+        if (s.length() > size()) {
+            return false;
+        }
+        ByteSearch search = new ByteSearch(s.needle());
         for (BlockListHash.Entry e : blocks()) {
             if (search.found() || search.feed(reader.read(e.bguid()))) {
                 return true;

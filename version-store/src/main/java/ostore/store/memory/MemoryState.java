@@ -13,6 +13,7 @@ import ostore.crypto.PublicKey;
 import ostore.crypto.Vguid;
 import ostore.store.HistoryEntry;
 import ostore.store.StoredVersion;
+import ostore.store.core.NonceRecord;
 
 /**
  * The maps a {@link MemoryVersionStore} keeps, and an undo log of every write since the last
@@ -36,7 +37,7 @@ final class MemoryState {
     private final Map<Aguid, ObjectState> objects = new HashMap<>();
     private final Map<Bguid, byte[]> blocks = new HashMap<>();
     private final Map<Vguid, StoredVersion> byVguid = new HashMap<>();
-    private final Map<NonceKey, HistoryEntry> byNonce = new HashMap<>();
+    private final Map<NonceKey, NonceRecord> byNonce = new HashMap<>();
     /** Undoes the writes since the last markDurable, newest first. */
     private final Deque<Runnable> undo = new ArrayDeque<>();
 
@@ -83,7 +84,7 @@ final class MemoryState {
         return List.copyOf(all.subList(from, to));
     }
 
-    Optional<HistoryEntry> byNonce(Aguid aguid, PublicKey writer, long nonce) {
+    Optional<NonceRecord> byNonce(Aguid aguid, PublicKey writer, long nonce) {
         return Optional.ofNullable(byNonce.get(new NonceKey(aguid, writer, nonce)));
     }
 
@@ -116,11 +117,19 @@ final class MemoryState {
         assert h.index() == o.history.size() : "history entries are added in index order";
         NonceKey key = new NonceKey(h.aguid(), h.writer(), h.nonce());
         o.history.add(h);
-        byNonce.put(key, h);
+        byNonce.put(key, new NonceRecord.Executed(h));
         undo.push(() -> {
             o.history.removeLast();
             byNonce.remove(key);
         });
+    }
+
+    /** Burns the refused update's nonce; the object itself, which may not exist, is not touched. */
+    void addRefusal(NonceRecord.Refused r) {
+        NonceKey key = new NonceKey(r.aguid(), r.writer(), r.nonce());
+        NonceRecord earlier = byNonce.putIfAbsent(key, r);
+        assert earlier == null : "a nonce is burned once";
+        undo.push(() -> byNonce.remove(key));
     }
 
     /** @param certificate an array nobody else holds; it is kept, not copied */

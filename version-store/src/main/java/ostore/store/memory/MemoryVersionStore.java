@@ -14,6 +14,7 @@ import ostore.store.Limits;
 import ostore.store.StoredVersion;
 import ostore.store.core.AbstractVersionStore;
 import ostore.store.core.Change;
+import ostore.store.core.NonceRecord;
 
 /**
  * A complete {@link ostore.store.VersionStore} in memory, for the inner ring's deterministic
@@ -107,6 +108,7 @@ public final class MemoryVersionStore extends AbstractVersionStore {
             state.addVersion(v);
         });
         change.entry().ifPresent(state::addHistory);
+        change.refusal().ifPresent(state::addRefusal);
     }
 
     @Override
@@ -145,7 +147,7 @@ public final class MemoryVersionStore extends AbstractVersionStore {
     }
 
     @Override
-    protected Optional<HistoryEntry> entryForNonce(Aguid aguid, PublicKey writer, long nonce) {
+    protected Optional<NonceRecord> nonceRecord(Aguid aguid, PublicKey writer, long nonce) {
         return state.byNonce(aguid, writer, nonce);
     }
 

@@ -3,21 +3,30 @@ package ostore.store.rocks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.LongFunction;
 import ostore.crypto.Acl;
 import ostore.crypto.Aguid;
 import ostore.crypto.Bguid;
 import ostore.crypto.BlockListHash.Entry;
+import ostore.crypto.CanonicalDecoder;
 import ostore.crypto.CanonicalEncoder;
+import ostore.crypto.Hash32;
 import ostore.crypto.PublicKey;
 import ostore.crypto.VersionRoot;
 import ostore.crypto.Vguid;
 import ostore.store.HistoryEntry;
+import ostore.store.Outcome;
+import ostore.store.Outcome.Rejection;
 import ostore.store.StoredVersion;
+import ostore.store.core.NonceRecord;
 
 /**
- * The on-disk encodings of versions and history entries. Each record starts with its own format
- * byte and uses explicit codes, never enum ordinals; golden tests pin the bytes. The VGUID is not
- * stored: it is recomputed from the root on read, so a stored root and its name cannot disagree.
+ * The on-disk encodings of versions, history entries and nonce records. Each record starts with
+ * its own format byte and uses explicit codes, never enum ordinals; golden tests pin the bytes. The
+ * VGUID is not stored: it is recomputed from the root on read, so a stored root and its name cannot
+ * disagree. Decoding uses {@link CanonicalDecoder}, the one reader of {@link CanonicalEncoder}'s
+ * layout; whatever it refuses is reported as a corrupt record.
  */
 final class RecordCodec {
     static final int VERSION_FORMAT = 1;
@@ -25,6 +34,12 @@ final class RecordCodec {
     /** Outcome codes, equal to {@code ostore.v1.Outcome}. */
     static final int COMMITTED = 1;
     static final int ABORTED = 2;
+    static final int NONCE_FORMAT = 1;
+    /** Nonce record kinds: the nonce's update is in history, or was refused at execution. */
+    static final int NONCE_EXECUTED = 1;
+    static final int NONCE_REFUSED = 2;
+    /** Bytes of a version's block entry: a BGUID and a u32 length. */
+    private static final int BLOCK_ENTRY_BYTES = Hash32.LENGTH + 4;
 
     private RecordCodec() {}
 
@@ -44,34 +59,40 @@ final class RecordCodec {
     }
 
     static StoredVersion decodeVersion(byte[] bytes) {
-        RecordReader in = new RecordReader(bytes, "version");
-        in.expectFormat(VERSION_FORMAT);
-        Aguid aguid = new Aguid(in.hash());
-        long seq = in.i64();
-        Optional<Vguid> predecessor = in.bool() ? Optional.of(new Vguid(in.hash())) : Optional.empty();
-        long size = in.i64();
-        long blockCount = in.i64();
-        var blocksRoot = in.hash();
-        long timestamp = in.i64();
-        Acl acl = decodeAcl(in);
-        VersionRoot root = new VersionRoot(aguid, seq, predecessor, size, blockCount, blocksRoot, timestamp, acl,
-                in.hash());
-        List<Entry> blocks = new ArrayList<>((int) Math.min(blockCount, 1 << 16));
-        for (long i = 0; i < blockCount; i++) {
-            blocks.add(new Entry(new Bguid(in.hash()), (int) in.u32()));
-        }
-        in.end();
-        return new StoredVersion(root, root.vguid(), blocks);
+        return decode(bytes, "version", in -> {
+            expectFormat(in, VERSION_FORMAT);
+            Aguid aguid = new Aguid(in.hash("aguid"));
+            long seq = in.i64("seq");
+            Optional<Vguid> predecessor = in.bool("has predecessor") ? Optional.of(new Vguid(in.hash("predecessor")))
+                    : Optional.empty();
+            long size = in.i64("size");
+            long blockCount = in.i64("block count");
+            var blocksRoot = in.hash("blocks root");
+            long timestamp = in.i64("timestamp");
+            Acl acl = decodeAcl(in);
+            VersionRoot root = new VersionRoot(aguid, seq, predecessor, size, blockCount, blocksRoot, timestamp, acl,
+                    in.hash("update digest"));
+            if (blockCount < 0 || blockCount > in.remaining() / BLOCK_ENTRY_BYTES) {
+                throw new IllegalArgumentException("block count (" + blockCount + ") does not fit in the "
+                        + in.remaining() + " bytes left");
+            }
+            List<Entry> blocks = new ArrayList<>((int) blockCount);
+            for (long i = 0; i < blockCount; i++) {
+                blocks.add(new Entry(new Bguid(in.hash("block bguid")), in.u32AtMost("block length", Integer.MAX_VALUE)));
+            }
+            in.end("record");
+            return new StoredVersion(root, root.vguid(), blocks);
+        });
     }
 
-    private static Acl decodeAcl(RecordReader in) {
-        PublicKey owner = PublicKey.of(in.bytes());
-        long n = in.u32();
-        List<PublicKey> writers = new ArrayList<>();
-        for (long i = 0; i < n; i++) {
-            writers.add(PublicKey.of(in.bytes()));
+    private static Acl decodeAcl(CanonicalDecoder in) {
+        PublicKey owner = PublicKey.of(in.bytes("acl owner"));
+        int n = in.count("acl writer count", 4 + PublicKey.LENGTH);
+        List<PublicKey> writers = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            writers.add(PublicKey.of(in.bytes("acl writer")));
         }
-        return new Acl(owner, writers, in.bool());
+        return new Acl(owner, writers, in.bool("acl encrypted"));
     }
 
     /** The aguid and index are the key; they are not repeated in the value. */
@@ -83,23 +104,71 @@ final class RecordCodec {
     }
 
     static HistoryEntry decodeHistory(Aguid aguid, long index, byte[] bytes) {
-        RecordReader in = new RecordReader(bytes, "history");
-        in.expectFormat(HISTORY_FORMAT);
-        int outcome = in.u8();
-        if (outcome != COMMITTED && outcome != ABORTED) {
-            throw new IllegalStateException("corrupt history record: outcome code (" + outcome + ") must be 1 or 2");
+        return decode(bytes, "history", in -> {
+            expectFormat(in, HISTORY_FORMAT);
+            int outcome = in.u8("outcome");
+            if (outcome != COMMITTED && outcome != ABORTED) {
+                throw new IllegalArgumentException("outcome code (" + outcome + ") must be 1 or 2");
+            }
+            boolean committed = outcome == COMMITTED;
+            var digest = in.hash("update digest");
+            PublicKey writer = PublicKey.of(in.bytes("writer"));
+            long nonce = in.i64("nonce");
+            long seq = in.i64("seq");
+            Optional<Vguid> vguid = committed ? Optional.of(new Vguid(in.hash("vguid"))) : Optional.empty();
+            long timestamp = in.i64("timestamp");
+            long clauseIndex = in.i64("clause index");
+            String reason = in.string("abort reason");
+            in.end("record");
+            return new HistoryEntry(aguid, index, committed, digest, writer, nonce, seq, vguid, timestamp,
+                    Math.toIntExact(clauseIndex), reason);
+        });
+    }
+
+    /** A nonce whose update is history entry {@code index} of the object. */
+    static byte[] encodeNonceExecuted(long index) {
+        return new CanonicalEncoder(10).u8(NONCE_FORMAT).u8(NONCE_EXECUTED).i64(index).toByteArray();
+    }
+
+    /** A nonce burned by a refusal; the aguid, writer and nonce are the key and not repeated. */
+    static byte[] encodeNonceRefused(NonceRecord.Refused r) {
+        return new CanonicalEncoder(64).u8(NONCE_FORMAT).u8(NONCE_REFUSED).hash(r.updateDigest())
+                .u8(r.rejected().reason().code()).string(r.rejected().message()).toByteArray();
+    }
+
+    /** @param historyAt the object's history entry at an index, which an executed nonce names */
+    static NonceRecord decodeNonce(Aguid aguid, PublicKey writer, long nonce, byte[] bytes,
+            LongFunction<HistoryEntry> historyAt) {
+        record Value(int kind, long index, Hash32 digest, Outcome.Rejected rejected) {}
+        Value v = decode(bytes, "nonce", in -> {
+            expectFormat(in, NONCE_FORMAT);
+            int kind = in.u8("kind");
+            Value value = switch (kind) {
+                case NONCE_EXECUTED -> new Value(kind, in.u63("history index"), null, null);
+                case NONCE_REFUSED -> new Value(kind, -1, in.hash("update digest"), new Outcome.Rejected(
+                        Rejection.ofCode(in.u8("rejection")), in.string("message")));
+                default -> throw new IllegalArgumentException("kind (" + kind + ") must be 1 or 2");
+            };
+            in.end("record");
+            return value;
+        });
+        return v.kind() == NONCE_EXECUTED ? new NonceRecord.Executed(historyAt.apply(v.index()))
+                : new NonceRecord.Refused(aguid, writer, nonce, v.digest(), v.rejected());
+    }
+
+    private static void expectFormat(CanonicalDecoder in, int format) {
+        int found = in.u8("format");
+        if (found != format) {
+            throw new IllegalArgumentException("format version (" + found + ") is not the supported " + format);
         }
-        boolean committed = outcome == COMMITTED;
-        var digest = in.hash();
-        PublicKey writer = PublicKey.of(in.bytes());
-        long nonce = in.i64();
-        long seq = in.i64();
-        Optional<Vguid> vguid = committed ? Optional.of(new Vguid(in.hash())) : Optional.empty();
-        long timestamp = in.i64();
-        long clauseIndex = in.i64();
-        String reason = in.string();
-        in.end();
-        return new HistoryEntry(aguid, index, committed, digest, writer, nonce, seq, vguid, timestamp,
-                Math.toIntExact(clauseIndex), reason);
+    }
+
+    /** Runs {@code body} over {@code bytes}, reporting anything it refuses as a corrupt record. */
+    private static <T> T decode(byte[] bytes, String what, Function<CanonicalDecoder, T> body) {
+        try {
+            return body.apply(new CanonicalDecoder(bytes));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("corrupt " + what + " record: " + e.getMessage(), e);
+        }
     }
 }

@@ -22,6 +22,7 @@ import ostore.store.StoredVersion;
 import ostore.store.VersionStore;
 import ostore.store.core.AbstractVersionStore;
 import ostore.store.core.Change;
+import ostore.store.core.NonceRecord;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
@@ -45,9 +46,11 @@ import org.rocksdb.WriteBatch;
 public final class RocksVersionStore extends AbstractVersionStore {
     /**
      * The layout of keys and index values; recorded at creation and checked on open. Format 2 keeps
-     * an applied position per color where format 1 kept one.
+     * an applied position per color where format 1 kept one; format 3 gives each nonce record a
+     * kind, so a nonce can be burned by an update refused at execution as well as name a history
+     * entry.
      */
-    public static final int STORE_FORMAT = 2;
+    public static final int STORE_FORMAT = 3;
 
     private final RocksHandles db;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
@@ -90,22 +93,31 @@ public final class RocksVersionStore extends AbstractVersionStore {
         Optional<byte[]> format = handles.getMeta(StoreKeys.STORE_FORMAT);
         if (format.isEmpty()) {
             handles.putMetaSynced(StoreKeys.STORE_FORMAT, new byte[] {STORE_FORMAT});
-        } else if (Arrays.equals(format.get(), new byte[] {1})) {
-            throw new IllegalStateException("store " + dir + " has format 1, with one applied position for all"
-                    + " colors; this build reads format " + STORE_FORMAT + " (a position per color) and does not"
-                    + " convert format 1 stores, which were never released: delete the directory to start afresh");
-        } else if (format.get().length != 1 || format.get()[0] != STORE_FORMAT) {
-            throw new IllegalStateException("store " + dir + " has format " + Arrays.toString(format.get())
-                    + "; this build reads format " + STORE_FORMAT);
+            return;
         }
+        byte[] found = format.get();
+        if (found.length == 1 && found[0] == STORE_FORMAT) {
+            return;
+        }
+        String was = found.length != 1 ? Arrays.toString(found) : switch (found[0]) {
+            case 1 -> "1, with one applied position for all colors,";
+            case 2 -> "2, whose nonce records cannot say that an update was refused,";
+            default -> Integer.toString(found[0]);
+        };
+        throw new IllegalStateException("store " + dir + " has format " + was + " and this build reads format "
+                + STORE_FORMAT + (found.length == 1 && found[0] < STORE_FORMAT
+                        ? "; earlier formats were never released and are not converted: delete the directory to"
+                                + " start afresh" : ""));
     }
 
-    /** One batch: a repeated nonce or a rejection still advances the color's applied position. */
+    /** One batch: a repeated nonce still advances the color's applied position. */
     @Override
     protected void persist(Change change, int color, long position) {
         try (WriteBatch batch = new WriteBatch()) {
             change.version().ifPresent(v -> putVersion(v, change.newBlocks(), batch));
             change.entry().ifPresent(h -> putHistory(h, batch));
+            change.refusal().ifPresent(r -> db.put(batch, RocksHandles.Family.NONCES,
+                    StoreKeys.nonce(r.aguid(), r.writer(), r.nonce()), RecordCodec.encodeNonceRefused(r)));
             db.putMeta(batch, StoreKeys.appliedPosition(color), StoreKeys.i64(position));
             db.write(batch);
         }
@@ -126,7 +138,7 @@ public final class RocksVersionStore extends AbstractVersionStore {
         db.put(batch, RocksHandles.Family.HISTORY, StoreKeys.history(entry.aguid(), entry.index()),
                 RecordCodec.encodeHistory(entry));
         db.put(batch, RocksHandles.Family.NONCES, StoreKeys.nonce(entry.aguid(), entry.writer(), entry.nonce()),
-                StoreKeys.i64(entry.index()));
+                RecordCodec.encodeNonceExecuted(entry.index()));
     }
 
     @Override
@@ -176,11 +188,11 @@ public final class RocksVersionStore extends AbstractVersionStore {
     }
 
     @Override
-    protected Optional<HistoryEntry> entryForNonce(Aguid aguid, PublicKey writer, long nonce) {
-        return db.get(RocksHandles.Family.NONCES, StoreKeys.nonce(aguid, writer, nonce)).map(StoreKeys::i64)
-                .map(index -> RecordCodec.decodeHistory(aguid, index,
-                        db.get(RocksHandles.Family.HISTORY, StoreKeys.history(aguid, index)).orElseThrow(
-                                () -> new IllegalStateException("nonce index names missing history entry " + index))));
+    protected Optional<NonceRecord> nonceRecord(Aguid aguid, PublicKey writer, long nonce) {
+        return db.get(RocksHandles.Family.NONCES, StoreKeys.nonce(aguid, writer, nonce))
+                .map(value -> RecordCodec.decodeNonce(aguid, writer, nonce, value, index -> RecordCodec.decodeHistory(
+                        aguid, index, db.get(RocksHandles.Family.HISTORY, StoreKeys.history(aguid, index)).orElseThrow(
+                                () -> new IllegalStateException("nonce index names missing history entry " + index)))));
     }
 
     /** The bytes are opaque to the store, so they are kept as given, without a format byte of ours. */

@@ -27,16 +27,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every predicate against a fixed object: seq 2, size 12, blocks "hell" "o wo" "rld!". */
+/**
+ * Every predicate against a fixed object: seq 2, size 12, blocks "hell" "o wo" "rld!". Blocks
+ * may hold 16 bytes, so a needle (at most a block) can span all three.
+ */
 class PredicateTableTest {
-    private static final Limits FOUR_BYTE_BLOCKS = new Limits(4, 1 << 20, 64, 64, 64, 1 << 20);
+    private static final Limits SIXTEEN_BYTE_BLOCKS = new Limits(16, 1 << 20, 64, 64, 64, 1 << 20);
     private static final long SEQ = 2;
     private static final long SIZE = 12;
 
     private static EngineHarness object() {
-        EngineHarness h = new EngineHarness(FOUR_BYTE_BLOCKS);
-        h.commit(create(1, always(new Action.Append(text("hello")))));
-        h.commit(update(OWNER, 2, always(new Action.Append(text(" world!")))));
+        EngineHarness h = new EngineHarness(SIXTEEN_BYTE_BLOCKS);
+        h.commit(create(1, always(new Action.InsertBlock(0, text("hell")), new Action.InsertBlock(1, text("o wo")))));
+        h.commit(update(OWNER, 2, always(new Action.InsertBlock(2, text("rld!")))));
         return h;
     }
 
@@ -127,7 +130,7 @@ class PredicateTableTest {
 
     @Test
     void searchFindsNeedleWithRepeatedPrefixAcrossBlocks() {
-        EngineHarness h = new EngineHarness(FOUR_BYTE_BLOCKS);
+        EngineHarness h = new EngineHarness(new Limits(8, 1 << 20, 64, 64, 64, 1 << 20));
         h.commit(create(1, always(new Action.Append(text("aaabaaaab")))));
         Execution e = h.run(update(OWNER, 2, when(new Predicate.Search("aaaab".getBytes(StandardCharsets.US_ASCII)),
                 new Action.Truncate(0))));
@@ -180,7 +183,7 @@ class PredicateTableTest {
 
     /** On a missing object: true if the creating clause held; a miss is UNKNOWN_OBJECT. */
     private static boolean createHolds(Predicate p) {
-        Execution e = new EngineHarness(FOUR_BYTE_BLOCKS).run(create(1, when(p, new Action.Append(text("x")))));
+        Execution e = new EngineHarness(SIXTEEN_BYTE_BLOCKS).run(create(1, when(p, new Action.Append(text("x")))));
         if (e instanceof Execution.Reject r) {
             assertEquals(Rejection.UNKNOWN_OBJECT, r.rejected().reason());
             return false;

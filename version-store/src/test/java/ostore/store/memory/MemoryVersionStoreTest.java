@@ -8,6 +8,7 @@ import static ostore.store.testing.Updates.text;
 import static ostore.store.testing.Updates.update;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,6 +50,19 @@ class MemoryVersionStoreTest extends VersionStoreContract {
         assertEquals(Optional.empty(), after.certificate(AGUID, 2));
         assertEquals(List.of(), newBlocks(lost, synced).stream().filter(b -> after.block(b).isPresent()).toList());
         assertEquals("keep", content(after, synced));
+    }
+
+    /** A nonce burned after the last sync is free again after a crash, as the log replays its update. */
+    @Test
+    void aCrashUndoesARefusalMadeAfterTheLastSync() {
+        MemoryVersionStore s = new MemoryVersionStore(LIMITS);
+        s.apply(create(1, always()), 1, COLOR, 0);
+        s.sync();
+        var truncate = update(OWNER, 2, always(new Action.Truncate(3)));
+        assertEquals(Outcome.Rejection.INVALID_ACTION,
+                assertInstanceOf(Outcome.Rejected.class, s.apply(truncate, 2, COLOR, 1)).reason());
+        MemoryVersionStore after = s.crashed();
+        assertEquals(Optional.empty(), after.precheck(update(OWNER, 2, always())), "nonce 2 is free again");
     }
 
     @Test

@@ -15,7 +15,9 @@ import ostore.crypto.PublicKey;
 import ostore.crypto.VersionRoot;
 import ostore.crypto.Vguid;
 import ostore.store.HistoryEntry;
+import ostore.store.Outcome;
 import ostore.store.StoredVersion;
+import ostore.store.core.NonceRecord;
 import org.junit.jupiter.api.Test;
 
 /** Pins the on-disk bytes: if one of these fails, the format changed and needs a new version. */
@@ -90,17 +92,69 @@ class RecordCodecGoldenTest {
         byte[] shortened = java.util.Arrays.copyOf(v, v.length - 1);
         assertThrows(IllegalStateException.class, () -> RecordCodec.decodeVersion(shortened));
         byte[] longer = java.util.Arrays.copyOf(v, v.length + 1);
-        assertEquals("corrupt version record: 1 trailing bytes",
+        assertEquals("corrupt version record: record has 1 trailing bytes",
                 assertThrows(IllegalStateException.class, () -> RecordCodec.decodeVersion(longer)).getMessage());
         byte[] h = RecordCodec.encodeHistory(sampleAbort());
         h[1] = 3;
         assertThrows(IllegalStateException.class, () -> RecordCodec.decodeHistory(sampleAbort().aguid(), 8, h));
     }
 
-    /** Format 2: the store format, and one applied position per color under "applied/" and the color byte. */
+    /**
+     * Format 1, kind 1: the history index of the update that used the nonce. Kind 2: a nonce
+     * burned by a refusal, with the update's digest, the rejection's code and its message.
+     */
+    @Test
+    void nonceRecordEncodingIsPinned() {
+        assertEquals("01" + "01" + "0000000000000007", HEX.formatHex(RecordCodec.encodeNonceExecuted(7)));
+        assertEquals("01" + "02" + "dd".repeat(32) + "02" + "00000003" + "6e6f21",
+                HEX.formatHex(RecordCodec.encodeNonceRefused(sampleRefusal())));
+    }
+
+    static NonceRecord.Refused sampleRefusal() {
+        return new NonceRecord.Refused(new Aguid(filled(0xa0)), key(0x22), 44, filled(0xdd),
+                new Outcome.Rejected(Outcome.Rejection.NOT_A_WRITER, "no!"));
+    }
+
+    @Test
+    void nonceRecordsRoundTrip() {
+        NonceRecord.Refused r = sampleRefusal();
+        assertEquals(r, RecordCodec.decodeNonce(r.aguid(), r.writer(), r.nonce(), RecordCodec.encodeNonceRefused(r),
+                index -> { throw new AssertionError("a refusal names no history entry"); }));
+        HistoryEntry h = sampleCommit();
+        assertEquals(new NonceRecord.Executed(h), RecordCodec.decodeNonce(h.aguid(), h.writer(), h.nonce(),
+                RecordCodec.encodeNonceExecuted(7), index -> index == 7 ? h : null));
+    }
+
+    /** The codes are on disk: each rejection keeps its number, and no two share one. */
+    @Test
+    void rejectionCodesArePinned() {
+        List<Integer> codes = java.util.Arrays.stream(Outcome.Rejection.values()).map(Outcome.Rejection::code).toList();
+        assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8), codes);
+        for (Outcome.Rejection r : Outcome.Rejection.values()) {
+            assertEquals(r, Outcome.Rejection.ofCode(r.code()));
+        }
+    }
+
+    @Test
+    void damagedNonceRecordsAreRefused() {
+        NonceRecord.Refused r = sampleRefusal();
+        byte[] badKind = RecordCodec.encodeNonceRefused(r);
+        badKind[1] = 3;
+        assertEquals("corrupt nonce record: kind (3) must be 1 or 2", assertThrows(IllegalStateException.class,
+                () -> RecordCodec.decodeNonce(r.aguid(), r.writer(), r.nonce(), badKind, i -> null)).getMessage());
+        byte[] badCode = RecordCodec.encodeNonceRefused(r);
+        badCode[2 + 32] = 99;
+        assertEquals("corrupt nonce record: rejection code (99) is unknown", assertThrows(IllegalStateException.class,
+                () -> RecordCodec.decodeNonce(r.aguid(), r.writer(), r.nonce(), badCode, i -> null)).getMessage());
+        byte[] legacy = StoreKeys.i64(7);
+        assertThrows(IllegalStateException.class,
+                () -> RecordCodec.decodeNonce(r.aguid(), r.writer(), r.nonce(), legacy, i -> null));
+    }
+
+    /** Format 3: the store format, and one applied position per color under "applied/" and the color byte. */
     @Test
     void metaKeysArePinned() {
-        assertEquals(2, RocksVersionStore.STORE_FORMAT);
+        assertEquals(3, RocksVersionStore.STORE_FORMAT);
         assertEquals(HEX.formatHex("store-format".getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
                 HEX.formatHex(StoreKeys.STORE_FORMAT));
         String applied = HEX.formatHex("applied/".getBytes(java.nio.charset.StandardCharsets.US_ASCII));

@@ -71,23 +71,56 @@ class RocksVersionStoreTest extends VersionStoreContract {
         }
     }
 
-    /** Format 1 kept one applied position for all colors; it was never released, so it is refused, not converted. */
+    /**
+     * Format 1 kept one applied position for all colors, format 2 nonce records without a kind;
+     * neither was released, so they are refused with the reason, not converted.
+     */
     @Test
-    void aFormatOneStoreIsRefusedWithTheReason() throws RocksDBException {
+    void anEarlierFormatIsRefusedWithTheReason() throws RocksDBException {
+        assertRefusedAs((byte) 1, "has format 1, with one applied position for all colors, and this build reads"
+                + " format 3; earlier formats were never released");
+        assertRefusedAs((byte) 2, "has format 2, whose nonce records cannot say that an update was refused, and"
+                + " this build reads format 3");
+        assertRefusedAs((byte) 4, "has format 4 and this build reads format 3");
+    }
+
+    private void assertRefusedAs(byte format, String expected) throws RocksDBException {
         try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
-            s.apply(create(1, always()), 1, COLOR, 0);
+            s.sync();
         }
+        writeFormat(format);
+        var e = assertThrows(IllegalStateException.class, () -> RocksVersionStore.open(dir, LIMITS));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+        writeFormat((byte) RocksVersionStore.STORE_FORMAT);
+    }
+
+    private void writeFormat(byte format) throws RocksDBException {
         List<ColumnFamilyDescriptor> all = new ArrayList<>();
         for (RocksHandles.Family f : RocksHandles.Family.values()) {
             all.add(new ColumnFamilyDescriptor(f.name));
         }
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try (DBOptions options = new DBOptions(); RocksDB db = RocksDB.open(options, dir.toString(), all, handles)) {
-            db.put(handles.get(RocksHandles.Family.META.ordinal()), StoreKeys.STORE_FORMAT, new byte[] {1});
+            db.put(handles.get(RocksHandles.Family.META.ordinal()), StoreKeys.STORE_FORMAT, new byte[] {format});
             handles.forEach(ColumnFamilyHandle::close);
         }
-        var e = assertThrows(IllegalStateException.class, () -> RocksVersionStore.open(dir, LIMITS));
-        assertTrue(e.getMessage().contains("has format 1, with one applied position for all colors; this build"
-                + " reads format 2"), e.getMessage());
+    }
+
+    /** A burned nonce is on disk: after a reopen the same update is still refused, not committed. */
+    @Test
+    void aRefusalSurvivesReopen() {
+        var early = update(ostore.store.testing.Updates.WRITER, 5, always(new Action.Append(text("late"))));
+        Outcome refused;
+        try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
+            s.apply(create(1, always()), 1, COLOR, 0);
+            refused = s.apply(early, 2, COLOR, 1);
+            s.apply(update(OWNER, 2, always(new Action.SetAcl(
+                    List.of(ostore.store.testing.Updates.WRITER.publicKey()), false))), 3, COLOR, 2);
+            s.sync();
+        }
+        try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
+            assertEquals(refused, s.apply(early, 4, COLOR, 3));
+            assertEquals(2, s.read(AGUID, new Selector.Latest()).orElseThrow().root().seq());
+        }
     }
 }

@@ -3,6 +3,7 @@ package ostore.store.testing;
 import static ostore.store.testing.Updates.AGUID;
 import static ostore.store.testing.Updates.OWNER;
 import static ostore.store.testing.Updates.STRANGER;
+import static ostore.store.testing.Updates.WRITER;
 import static ostore.store.testing.Updates.always;
 import static ostore.store.testing.Updates.create;
 import static ostore.store.testing.Updates.text;
@@ -107,18 +108,75 @@ public abstract class VersionStoreContract {
     }
 
     @Test
-    void rejectionsRecordNothingButAdvanceThePosition() {
+    void rejectionsEnterNoHistoryButAdvanceThePosition() {
         try (VersionStore s = newStore()) {
             assertEquals(-1, s.appliedPosition(COLOR));
             assertEquals(Rejection.UNKNOWN_OBJECT, rejected(s.apply(update(OWNER, 1, always()), 1, COLOR, 5)));
             assertEquals(5, s.appliedPosition(COLOR));
-            s.apply(create(1, always(new Action.Append(text("abc")))), 2, COLOR, 6);
+            s.apply(create(9, always(new Action.Append(text("abc")))), 2, COLOR, 6);
             assertEquals(Rejection.NOT_A_WRITER, rejected(s.apply(update(STRANGER, 1, always()), 3, COLOR, 7)));
             assertEquals(Rejection.INVALID_ACTION, rejected(s.apply(update(OWNER, 2, always(new Action.DeleteBlock(1))), 4, COLOR, 8)));
             assertEquals(1, s.history(AGUID, 0, 0).size());
             assertEquals(1, s.read(AGUID, new Selector.Latest()).orElseThrow().root().seq());
             assertEquals(Optional.empty(), s.findByNonce(AGUID, OWNER.publicKey(), 2));
             assertEquals(8, s.appliedPosition(COLOR));
+        }
+    }
+
+    /**
+     * A signed update refused after ordering must never take effect later, when the state would
+     * let it: its writer was told it failed, and anyone who saw the bytes could send them again.
+     */
+    @Test
+    void anUpdateRefusedAtExecutionBurnsItsNonce() {
+        try (VersionStore s = newStore()) {
+            s.apply(create(1, always(new Action.Append(text("abc")))), 1, COLOR, 0);
+            var early = update(WRITER, 5, always(new Action.Append(text("late"))));
+            Outcome.Rejected refused = assertInstanceOf(Outcome.Rejected.class, s.apply(early, 2, COLOR, 1));
+            assertEquals(Rejection.NOT_A_WRITER, refused.reason());
+            s.apply(update(OWNER, 2, always(new Action.SetAcl(List.of(WRITER.publicKey()), false))), 3, COLOR, 2);
+            assertEquals(refused, s.apply(early, 4, COLOR, 3), "the same bytes again get the same answer");
+            assertEquals(Optional.of(refused), s.precheck(early));
+            var other = update(WRITER, 5, always(new Action.Truncate(0)));
+            assertEquals(Rejection.NONCE_REUSED, rejected(s.apply(other, 5, COLOR, 4)));
+            assertEquals(Rejection.NONCE_REUSED, s.precheck(other).orElseThrow().reason());
+            assertEquals(2, s.read(AGUID, new Selector.Latest()).orElseThrow().root().seq(), "nothing committed");
+            assertEquals(2, s.history(AGUID, 0, 0).size(), "a refusal is not history");
+            assertEquals(Optional.empty(), s.findByNonce(AGUID, WRITER.publicKey(), 5));
+            assertEquals(4, s.appliedPosition(COLOR));
+            var fresh = update(WRITER, 6, always(new Action.Append(text("late"))));
+            assertEquals(3, committed(s.apply(fresh, 6, COLOR, 5)).root().seq(), "a new nonce goes through");
+        }
+    }
+
+    /** Even for an object that does not exist yet, and for a refusal by the engine's action checks. */
+    @Test
+    void everyKindOfRefusalAtExecutionBurnsTheNonce() {
+        try (VersionStore s = newStore()) {
+            var beforeCreation = update(OWNER, 7, always(new Action.Append(text("x"))));
+            Outcome.Rejected unknown = assertInstanceOf(Outcome.Rejected.class, s.apply(beforeCreation, 1, COLOR, 0));
+            assertEquals(Rejection.UNKNOWN_OBJECT, unknown.reason());
+            s.apply(create(1, always()), 2, COLOR, 1);
+            assertEquals(unknown, s.apply(beforeCreation, 3, COLOR, 2));
+            var truncate = update(OWNER, 8, always(new Action.Truncate(2)));
+            Outcome.Rejected tooFar = assertInstanceOf(Outcome.Rejected.class, s.apply(truncate, 4, COLOR, 3));
+            assertEquals(Rejection.INVALID_ACTION, tooFar.reason());
+            s.apply(update(OWNER, 9, always(new Action.Append(text("abc")))), 5, COLOR, 4);
+            assertEquals(tooFar, s.apply(truncate, 6, COLOR, 5));
+            assertEquals(2, s.read(AGUID, new Selector.Latest()).orElseThrow().root().seq());
+        }
+    }
+
+    /** A refusal by precheck is before ordering: it records nothing, and the nonce stays free. */
+    @Test
+    void aRefusalByPrecheckBurnsNothing() {
+        try (VersionStore s = newStore()) {
+            s.apply(create(1, always(new Action.Append(text("abc")))), 1, COLOR, 0);
+            var early = update(WRITER, 5, always(new Action.Append(text("late"))));
+            assertEquals(Rejection.NOT_A_WRITER, s.precheck(early).orElseThrow().reason());
+            s.apply(update(OWNER, 2, always(new Action.SetAcl(List.of(WRITER.publicKey()), false))), 2, COLOR, 1);
+            assertEquals(Optional.empty(), s.precheck(early));
+            assertEquals(3, committed(s.apply(early, 3, COLOR, 2)).root().seq());
         }
     }
 
