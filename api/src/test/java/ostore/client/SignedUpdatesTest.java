@@ -46,7 +46,7 @@ class SignedUpdatesTest {
         assertFalse(SignedUpdates.verify(s.toBuilder().setPublicKey(ByteString.copyFrom(new byte[31])).build()));
         assertFalse(SignedUpdates.verify(s.toBuilder().setSignature(s.getSignature().substring(1)).build()));
         // The same bytes signed under another domain must not pass as an update signature.
-        byte[] other = OWNER.sign(Domain.LOG_RECORD, s.getBody().toByteArray());
+        byte[] other = OWNER.sign(Domain.RING_MESSAGE, s.getBody().toByteArray());
         assertFalse(SignedUpdates.verify(s.toBuilder().setSignature(ByteString.copyFrom(other)).build()));
     }
 

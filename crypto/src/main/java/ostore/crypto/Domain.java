@@ -14,7 +14,6 @@ public enum Domain {
     BLOCK_LIST_NODE("ostore/blocklist-node/v1"),
     UPDATE("ostore/update/v1"),
     UPDATE_SIGNATURE("ostore/update-signature/v1"),
-    LOG_RECORD("ostore/log-record/v1"),
     /** Signatures on inner-ring frames (every replica message). */
     RING_MESSAGE("ostore/ring-message/v1"),
     /** The digest of an ordered batch of update digests. */

@@ -28,7 +28,11 @@ class GoldenEncodingTest {
         expected.put(Domain.BLOCK_LIST_NODE, "6f73746f72652f626c6f636b6c6973742d6e6f64652f763100");
         expected.put(Domain.UPDATE, "6f73746f72652f7570646174652f763100");
         expected.put(Domain.UPDATE_SIGNATURE, "6f73746f72652f7570646174652d7369676e61747572652f763100");
-        expected.put(Domain.LOG_RECORD, "6f73746f72652f6c6f672d7265636f72642f763100");
+        expected.put(Domain.RING_MESSAGE, "6f73746f72652f72696e672d6d6573736167652f763100");
+        expected.put(Domain.RING_BATCH, "6f73746f72652f72696e672d62617463682f763100");
+        expected.put(Domain.RESULT_LEAF, "6f73746f72652f726573756c742d6c6561662f763100");
+        expected.put(Domain.RESULT_NODE, "6f73746f72652f726573756c742d6e6f64652f763100");
+        expected.put(Domain.RING_STATE, "6f73746f72652f72696e672d73746174652f763100");
         Map<Domain, String> actual = new LinkedHashMap<>();
         for (Domain d : Domain.values()) {
             actual.put(d, HEX.formatHex(d.prefix()));
