@@ -10,8 +10,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import ostore.api.Protos;
 import ostore.api.v1.HistoryEntry;
@@ -27,9 +33,15 @@ import ostore.crypto.Aguid;
 import ostore.crypto.SigningKey;
 
 /**
- * A client of one ostore server, writing as one key. Every answer is verified before it is
- * returned (see {@link UpdateReplyVerifier}, {@link ReadVerifier}, {@link WatchVerifier}); every
- * failure is an {@link OstoreException}. Thread-safe: calls share the channel.
+ * A client of ostore, writing as one key: either of one server, or of an inner ring of 3f+1
+ * replicas described by a {@link RingSpec}. Every answer is verified before it is returned (see
+ * {@link UpdateReplyVerifier}, {@link ReadVerifier}, {@link WatchVerifier}); every failure is an
+ * {@link OstoreException}. Thread-safe: calls share the channels.
+ *
+ * <p>Against a ring, an update goes to every replica and is accepted once f+1 of them sign the same
+ * result ({@link RingUpdater}); a read is accepted from one replica only with a ring certificate
+ * (2f+1 signatures) naming the version it returns, and otherwise tried at the next replica. History
+ * and watches come from one replica and are checked as against a single server.
  */
 public final class OstoreClient implements AutoCloseable {
     /** Inbound message limit of channels made by {@link #connect}: above any block plus framing. */
@@ -37,22 +49,43 @@ public final class OstoreClient implements AutoCloseable {
     // The largest array a JVM reliably allocates; bigger versions must be read with readTo.
     private static final long MAX_IN_MEMORY_BYTES = Integer.MAX_VALUE - 8;
     private static final long CLOSE_GRACE_SECONDS = 5;
+    /** First pause between rounds of reads; doubles each round, capped at the attempt timeout. */
+    private static final long READ_BACKOFF_MILLIS = 20;
 
-    private final ManagedChannel channel;
-    private final boolean ownsChannel;
+    private final List<ManagedChannel> channels;
+    private final boolean ownsChannels;
     private final SigningKey key;
-    private final ObjectStoreGrpc.ObjectStoreBlockingStub stub;
+    private final List<ObjectStoreGrpc.ObjectStoreBlockingStub> stubs;
+    private final RingSpec ring;
+    private final RingPolicy policy;
+    private final RingUpdater updater;
+    private final CertificateCheck certificates;
+    private final AtomicInteger nextReplica = new AtomicInteger();
 
     /** Uses {@code channel} without owning it: {@link #close()} leaves it open. */
     public OstoreClient(ManagedChannel channel, SigningKey key) {
-        this(channel, key, false);
+        this(List.of(Objects.requireNonNull(channel, "channel")), null, RingPolicy.DEFAULT, key, false);
     }
 
-    private OstoreClient(ManagedChannel channel, SigningKey key, boolean ownsChannel) {
-        this.channel = Objects.requireNonNull(channel, "channel");
+    private OstoreClient(List<ManagedChannel> channels, RingSpec ring, RingPolicy policy, SigningKey key,
+            boolean ownsChannels) {
+        this.channels = List.copyOf(channels);
         this.key = Objects.requireNonNull(key, "key");
-        this.ownsChannel = ownsChannel;
-        this.stub = ObjectStoreGrpc.newBlockingStub(channel);
+        this.ownsChannels = ownsChannels;
+        this.ring = ring;
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.stubs = this.channels.stream().map(ObjectStoreGrpc::newBlockingStub).toList();
+        if (ring != null) {
+            if (channels.size() != ring.n()) {
+                throw new IllegalArgumentException("a ring of " + ring.n() + " replicas needs as many channels, not "
+                        + channels.size());
+            }
+            this.updater = new RingUpdater(ring, this.channels.stream().map(ObjectStoreGrpc::newStub).toList(), policy);
+            this.certificates = new CertificateCheck(ring);
+        } else {
+            this.updater = null;
+            this.certificates = null;
+        }
     }
 
     /**
@@ -61,14 +94,35 @@ public final class OstoreClient implements AutoCloseable {
      * it does expose contents of unencrypted objects to the network.
      */
     public static OstoreClient connect(String target, SigningKey key) {
+        Objects.requireNonNull(key, "key");
+        return new OstoreClient(List.of(channel(target)), null, RingPolicy.DEFAULT, key, true);
+    }
+
+    /** Opens one plaintext channel (see {@link #connect}) per replica of {@code ring}, owned by the client. */
+    public static OstoreClient connectRing(RingSpec ring, SigningKey key, RingPolicy policy) {
+        Objects.requireNonNull(ring, "ring");
+        Objects.requireNonNull(key, "key");
+        List<ManagedChannel> channels = ring.replicas().stream().map(m -> channel(m.target())).toList();
+        return new OstoreClient(channels, ring, policy, key, true);
+    }
+
+    /** A ring client over {@code channels} (index = replica id), which it does not own. */
+    public static OstoreClient forRing(RingSpec ring, List<ManagedChannel> channels, SigningKey key, RingPolicy policy) {
+        return new OstoreClient(channels, Objects.requireNonNull(ring, "ring"), policy, key, false);
+    }
+
+    private static ManagedChannel channel(String target) {
         if (target == null || target.isBlank()) {
             throw new IllegalArgumentException("target (" + target + ") must be host:port");
         }
-        Objects.requireNonNull(key, "key");
-        ManagedChannel channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
+        return Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
                 .build();
-        return new OstoreClient(channel, key, true);
+    }
+
+    /** The ring this client talks to; empty for a single server. */
+    public Optional<RingSpec> ring() {
+        return Optional.ofNullable(ring);
     }
 
     public SigningKey key() {
@@ -84,9 +138,12 @@ public final class OstoreClient implements AutoCloseable {
     public UpdateResult submit(Update update) {
         Objects.requireNonNull(update, "update");
         SignedUpdate signed = SignedUpdates.sign(update, key);
+        if (updater != null) {
+            return updater.submit(update, signed);
+        }
         UpdateReplyVerifier verifier = new UpdateReplyVerifier(update, signed);
         try {
-            return verifier.verify(stub.update(signed));
+            return verifier.verify(stubs.getFirst().update(signed));
         } catch (StatusRuntimeException e) {
             throw OstoreException.fromGrpc(e);
         }
@@ -141,23 +198,68 @@ public final class OstoreClient implements AutoCloseable {
             OutputStream out, long maxSize) throws IOException {
         Objects.requireNonNull(aguid, "aguid");
         Objects.requireNonNull(selector, "selector");
-        ReadVerifier verifier = new ReadVerifier(aguid, selector, metadataOnly);
         ReadRequest request = ReadRequest.newBuilder()
                 .setAguid(Protos.toByteString(aguid))
                 .setSelector(selector)
                 .setMetadataOnly(metadataOnly)
                 .build();
+        if (ring == null) {
+            return readFrom(stubs.getFirst(), request, new ReadVerifier(aguid, selector, metadataOnly), out, maxSize);
+        }
+        Map<Integer, String> failures = new TreeMap<>();
+        Set<Integer> notFound = new TreeSet<>();
+        int start = Math.floorMod(nextReplica.getAndIncrement(), ring.n());
+        for (int round = 0; round < policy.attempts(); round++) {
+            if (round > 0) {
+                pause(Math.min(policy.attemptTimeout().toMillis(), READ_BACKOFF_MILLIS << Math.min(round - 1, 20)));
+            }
+            for (int k = 0; k < ring.n(); k++) {
+                int replica = (start + k) % ring.n();
+                ReadVerifier verifier = new ReadVerifier(aguid, selector, metadataOnly, certificates);
+                try {
+                    return readFrom(stubs.get(replica), request, verifier, out, maxSize);
+                } catch (OstoreException e) {
+                    if (verifier.blocksPassed() > 0 || e.code() == Status.Code.OUT_OF_RANGE
+                            || e.code() == Status.Code.INVALID_ARGUMENT) {
+                        throw e;
+                    }
+                    failures.put(replica, e.code() + ": " + e.detail());
+                    if (e.code() == Status.Code.NOT_FOUND) {
+                        notFound.add(replica);
+                    }
+                }
+            }
+            if (notFound.size() >= ring.weakQuorum()) {
+                throw new OstoreException(Status.Code.NOT_FOUND, "replicas " + notFound + " found no such version: "
+                        + failures.get(notFound.iterator().next()));
+            }
+        }
+        throw new OstoreException(Status.Code.UNAVAILABLE, "no replica returned a certified version of " + aguid
+                + " in " + policy.attempts() + " rounds over all " + ring.n() + " replicas; last answers: " + failures);
+    }
+
+    private static VerifiedVersion readFrom(ObjectStoreGrpc.ObjectStoreBlockingStub stub, ReadRequest request,
+            ReadVerifier verifier, OutputStream out, long maxSize) throws IOException {
         try (GrpcStream<ReadResponse, ReadResponse> stream = new GrpcStream<>(() -> stub.read(request), Function.identity())) {
             while (stream.hasNext()) {
                 verifier.accept(stream.next(), out);
                 if (verifier.root().isPresent() && verifier.root().get().size() > maxSize) {
-                    throw new OstoreException(Status.Code.OUT_OF_RANGE, "version of " + aguid + " has "
-                            + verifier.root().get().size() + " bytes, more than read() holds (" + maxSize
+                    throw new OstoreException(Status.Code.OUT_OF_RANGE, "version of " + verifier.root().get().aguid()
+                            + " has " + verifier.root().get().size() + " bytes, more than read() holds (" + maxSize
                             + "); use readTo");
                 }
             }
         }
         return verifier.finish();
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OstoreException(Status.Code.CANCELLED, "interrupted while waiting to retry a read", e);
+        }
     }
 
     /**
@@ -170,6 +272,23 @@ public final class OstoreClient implements AutoCloseable {
         Predicates.checkNonNegative(limit, "limit");
         HistoryRequest request = HistoryRequest.newBuilder()
                 .setAguid(Protos.toByteString(aguid)).setFromIndex(fromIndex).setLimit(limit).build();
+        OstoreException last = null;
+        for (int k = 0; k < stubs.size(); k++) {
+            int replica = Math.floorMod(nextReplica.getAndIncrement(), stubs.size());
+            try {
+                return historyFrom(stubs.get(replica), request, fromIndex, limit);
+            } catch (OstoreException e) {
+                if (ring == null || e.code() == Status.Code.INVALID_ARGUMENT) {
+                    throw e;
+                }
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private static List<HistoryEntry> historyFrom(ObjectStoreGrpc.ObjectStoreBlockingStub stub, HistoryRequest request,
+            long fromIndex, long limit) {
         List<HistoryEntry> entries = new ArrayList<>();
         try (GrpcStream<HistoryEntry, HistoryEntry> stream = new GrpcStream<>(() -> stub.history(request), Function.identity())) {
             while (stream.hasNext()) {
@@ -198,22 +317,25 @@ public final class OstoreClient implements AutoCloseable {
         WatchVerifier verifier = new WatchVerifier(aguid, fromSeq);
         WatchRequest request = WatchRequest.newBuilder()
                 .setAguid(Protos.toByteString(aguid)).setFromSeq(fromSeq).build();
+        ObjectStoreGrpc.ObjectStoreBlockingStub stub = stubs.get(Math.floorMod(nextReplica.getAndIncrement(), stubs.size()));
         return new GrpcStream<>(() -> stub.watch(request), verifier::accept);
     }
 
-    /** Closes the channel if {@link #connect} opened it; a channel passed in is left open. */
+    /** Closes the channels if this client opened them; channels passed in are left open. */
     @Override
     public void close() {
-        if (!ownsChannel) {
+        if (!ownsChannels) {
             return;
         }
-        channel.shutdown();
+        channels.forEach(ManagedChannel::shutdown);
         try {
-            if (!channel.awaitTermination(CLOSE_GRACE_SECONDS, TimeUnit.SECONDS)) {
-                channel.shutdownNow();
+            for (ManagedChannel c : channels) {
+                if (!c.awaitTermination(CLOSE_GRACE_SECONDS, TimeUnit.SECONDS)) {
+                    c.shutdownNow();
+                }
             }
         } catch (InterruptedException e) {
-            channel.shutdownNow();
+            channels.forEach(ManagedChannel::shutdownNow);
             Thread.currentThread().interrupt();
         }
     }

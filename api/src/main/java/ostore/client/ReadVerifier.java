@@ -14,6 +14,7 @@ import ostore.api.v1.VersionSelector;
 import ostore.crypto.Aguid;
 import ostore.crypto.Bguid;
 import ostore.crypto.BlockListHash;
+import ostore.crypto.Certificate;
 import ostore.crypto.VersionRoot;
 import ostore.crypto.Vguid;
 
@@ -33,8 +34,10 @@ public final class ReadVerifier {
     private final VersionSelector selector;
     private final Vguid wantedVguid;
     private final boolean metadataOnly;
+    private final CertificateCheck certificates;
 
     private VersionRoot root;
+    private Certificate certificate;
     private Vguid vguid;
     private final List<BlockListHash.Entry> blocks = new ArrayList<>();
     private long listedBytes;
@@ -43,6 +46,15 @@ public final class ReadVerifier {
 
     /** {@code selector} as sent in the request; {@code metadataOnly} as in the request. */
     public ReadVerifier(Aguid aguid, VersionSelector selector, boolean metadataOnly) {
+        this(aguid, selector, metadataOnly, null);
+    }
+
+    /**
+     * Also requires the root to carry a ring certificate that {@code certificates} accepts, checked
+     * before any block is passed on; null checks no certificate (a single node has none).
+     */
+    public ReadVerifier(Aguid aguid, VersionSelector selector, boolean metadataOnly, CertificateCheck certificates) {
+        this.certificates = certificates;
         this.aguid = Objects.requireNonNull(aguid, "aguid");
         this.selector = Objects.requireNonNull(selector, "selector");
         this.wantedVguid = selector.hasVguid() ? Protos.vguid(selector.getVguid(), "VersionSelector.vguid") : null;
@@ -64,6 +76,11 @@ public final class ReadVerifier {
         return Optional.ofNullable(root);
     }
 
+    /** Blocks passed to the output so far: after a failure, a retry elsewhere is safe only at 0. */
+    long blocksPassed() {
+        return nextBlock;
+    }
+
     /** Call when the stream ended normally: checks nothing is missing and returns the version without data. */
     public VerifiedVersion finish() {
         if (root == null) {
@@ -77,7 +94,7 @@ public final class ReadVerifier {
             throw OstoreException.dataLoss("read stream ended before block " + nextBlock + " of "
                     + root.blockCount());
         }
-        return new VerifiedVersion(root, vguid, blocks, null);
+        return new VerifiedVersion(root, vguid, blocks, certificate, null);
     }
 
     private void acceptRoot(ostore.api.v1.VersionRoot proto) {
@@ -86,6 +103,9 @@ public final class ReadVerifier {
         }
         VerifiedRoot received = RootChecks.decode(proto, aguid);
         checkSelector(received.root(), received.vguid());
+        if (certificates != null) {
+            certificate = certificates.check(proto.getCertificate(), received.root(), received.vguid());
+        }
         root = received.root();
         vguid = received.vguid();
         if (root.blockCount() == 0) {

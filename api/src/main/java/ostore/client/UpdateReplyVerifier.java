@@ -53,6 +53,8 @@ public final class UpdateReplyVerifier {
             case ABORTED -> aborted(reply, entry);
             case OUTCOME_UNSPECIFIED, UNRECOGNIZED -> throw new OstoreException(Status.Code.INTERNAL,
                     "update reply has unknown outcome " + reply.getOutcomeValue());
+            case REJECTED -> throw OstoreException.dataLoss(
+                    "update reply says REJECTED, which only a ring's signed result may say, and it was not checked as one");
         };
     }
 

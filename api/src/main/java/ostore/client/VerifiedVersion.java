@@ -3,6 +3,7 @@ package ostore.client;
 import java.util.List;
 import java.util.Objects;
 import ostore.crypto.BlockListHash;
+import ostore.crypto.Certificate;
 import ostore.crypto.VersionRoot;
 import ostore.crypto.Vguid;
 
@@ -12,10 +13,13 @@ import ostore.crypto.Vguid;
  * @param root the version root
  * @param vguid the VGUID the client computed from {@code root}
  * @param blocks the block list, which hashes to {@code root.blocksRoot()}
+ * @param certificate the ring's certificate for the version, checked against the ring's keys; null
+ *     when read from a single node, which has none
  * @param data the version's bytes, or null when they were streamed elsewhere or not read; the
  *     array is not copied, so the record's equality is by identity for it
  */
-public record VerifiedVersion(VersionRoot root, Vguid vguid, List<BlockListHash.Entry> blocks, byte[] data) {
+public record VerifiedVersion(VersionRoot root, Vguid vguid, List<BlockListHash.Entry> blocks, Certificate certificate,
+        byte[] data) {
     public VerifiedVersion {
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(vguid, "vguid");
@@ -25,6 +29,6 @@ public record VerifiedVersion(VersionRoot root, Vguid vguid, List<BlockListHash.
     }
 
     VerifiedVersion withData(byte[] bytes) {
-        return new VerifiedVersion(root, vguid, blocks, bytes);
+        return new VerifiedVersion(root, vguid, blocks, certificate, bytes);
     }
 }

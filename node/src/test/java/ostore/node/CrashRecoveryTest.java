@@ -176,7 +176,7 @@ class CrashRecoveryTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-ea", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), "ostore.node.cli.Main",
-                "up", "--data", data.toString(), "--port", "0");
+                "up", "--single", "--data", data.toString(), "--port", "0");
         pb.redirectErrorStream(true);
         Files.createDirectories(data);
         pb.redirectOutput(ProcessBuilder.Redirect.PIPE);

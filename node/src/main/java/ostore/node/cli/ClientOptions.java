@@ -8,18 +8,29 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.regex.Pattern;
 import ostore.client.OstoreClient;
+import ostore.client.RingFile;
+import ostore.client.RingPolicy;
+import ostore.client.RingSpec;
 import ostore.crypto.Aguid;
 import ostore.crypto.KeyFiles;
 import ostore.crypto.SigningKey;
+import ostore.node.ring.EmbeddedRing;
 import picocli.CommandLine.Option;
 
 /** The options every client command takes, and what they resolve to. */
 final class ClientOptions {
     private static final Pattern AGUID_HEX = Pattern.compile("[0-9a-fA-F]{64}");
 
-    @Option(names = "--server", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7420",
-            description = "the node to talk to (default: ${DEFAULT-VALUE})")
+    static final String DEFAULT_SERVER = "127.0.0.1:7420";
+
+    @Option(names = "--server", paramLabel = "HOST:PORT",
+            description = "talk to this single node instead of a ring")
     String server;
+
+    @Option(names = "--ring", paramLabel = "FILE",
+            description = "the ring configuration to talk to (default: the one `ostore up` wrote, "
+                    + "~/.ostore/data/ring.conf; without it and without --server, a single node on " + DEFAULT_SERVER + ")")
+    Path ring;
 
     @Option(names = "--key", paramLabel = "PATH",
             description = "your Ed25519 key; created on first use (default: ~/.ostore/key)")
@@ -36,9 +47,41 @@ final class ClientOptions {
         return key != null ? key : defaultKeyPath();
     }
 
-    /** Opens a client with the key, creating the key (with a notice on {@code err}) if missing. */
+    static Path defaultRingFile() {
+        return Path.of(System.getProperty("user.home"), ".ostore", "data", EmbeddedRing.RING_FILE);
+    }
+
+    /** The ring file to use, or null for a single node: --server wins, then --ring, then the default file if present. */
+    Path ringFile() {
+        if (server != null) {
+            return null;
+        }
+        if (ring != null) {
+            return ring;
+        }
+        return Files.exists(defaultRingFile()) ? defaultRingFile() : null;
+    }
+
+    /**
+     * Opens a client with the key, creating the key (with a notice on {@code err}) if missing: of
+     * the ring when there is a ring file to use (see {@link #ringFile}), else of one node.
+     */
     OstoreClient connect(PrintWriter err) throws IOException {
-        return OstoreClient.connect(server, loadOrCreateKey(keyPath(), err));
+        SigningKey k = loadOrCreateKey(keyPath(), err);
+        Path file = ringFile();
+        if (file != null) {
+            return OstoreClient.connectRing(loadRing(file), k, RingPolicy.DEFAULT);
+        }
+        return OstoreClient.connect(server != null ? server : DEFAULT_SERVER, k);
+    }
+
+    /** Reads a ring file; a malformed one is reported with its file and line, like a bad option. */
+    static RingSpec loadRing(Path file) throws IOException {
+        try {
+            return RingFile.load(file);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("ring configuration " + e.getMessage(), e);
+        }
     }
 
     /** A 64-hex argument is an AGUID; anything else is a name under the caller's key. */

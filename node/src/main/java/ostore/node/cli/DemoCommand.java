@@ -9,15 +9,19 @@ import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import ostore.client.OstoreClient;
+import ostore.client.RingPolicy;
+import ostore.client.RingSpec;
 import ostore.crypto.SigningKey;
-import ostore.node.Node;
 import ostore.node.NodeConfig;
+import ostore.node.ring.EmbeddedRing;
+import ostore.ring.log.LogStores;
+import ostore.store.Limits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "demo", mixinStandardHelpOptions = true, description = "Start a node on 127.0.0.1 and show create, update, abort, reads and history.")
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Start a 4-replica ring on 127.0.0.1 and show create, update, abort, certified reads and history.")
 final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -31,10 +35,16 @@ final class DemoCommand implements Callable<Integer> {
         // The demo's own lines say what happens; the node's start and replay logs would bury them.
         Logger.getLogger("ostore").setLevel(Level.WARNING);
         Path dir = data != null ? data : Files.createTempDirectory("ostore-demo-");
-        try (Node node = Node.start(NodeConfig.defaults(dir, 0))) {
-            out.println("ostore demo: a node listening on " + node.address() + ", data in " + dir);
+        try (EmbeddedRing ring = EmbeddedRing.start(dir, NodeConfig.DEFAULT_HOST, 0, Limits.DEFAULT,
+                LogStores.Preference.AUTO)) {
+            out.println("ostore demo: a ring of " + ring.spec().n() + " replicas (f = " + ring.spec().f() + ") on "
+                    + String.join(", ", ring.spec().replicas().stream().map(RingSpec.Member::target).toList())
+                    + ", data in " + dir);
+            out.println("every update below was accepted on f+1 = " + ring.spec().weakQuorum()
+                    + " matching signed replies; every read carried a certificate of 2f+1 = " + ring.spec().quorum()
+                    + " signatures");
             SigningKey key = SigningKey.generate(new SecureRandom());
-            try (OstoreClient client = OstoreClient.connect(node.address(), key)) {
+            try (OstoreClient client = OstoreClient.connectRing(ring.spec(), key, RingPolicy.DEFAULT)) {
                 new Demo(client, out).run();
             }
         } finally {
@@ -42,7 +52,7 @@ final class DemoCommand implements Callable<Integer> {
                 Demo.deleteTree(dir);
             }
         }
-        out.println(data == null ? "node stopped; its temporary data is removed" : "node stopped; data kept in " + dir);
+        out.println(data == null ? "ring stopped; its temporary data is removed" : "ring stopped; data kept in " + dir);
         return Main.OK;
     }
 }

@@ -5,14 +5,18 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.io.PrintWriter;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import ostore.api.v1.VersionSelector;
 import ostore.client.OstoreClient;
+import ostore.client.RingSpec;
 import ostore.client.Selectors;
 import ostore.client.VerifiedVersion;
 import ostore.crypto.Aguid;
+import ostore.crypto.Certificate;
 import ostore.crypto.Vguid;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -40,6 +44,10 @@ final class GetCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "write the bytes here instead of stdout")
     Path output;
 
+    @Option(names = "--verify", description = "show the ring certificate the version was checked against "
+            + "(every ring read checks it; this says so, on stderr, and refuses a single node, which has none)")
+    boolean verify;
+
     static final class Which {
         @Option(names = "--seq", paramLabel = "N", description = "version number")
         Long seq;
@@ -58,13 +66,33 @@ final class GetCommand implements Callable<Integer> {
         }
         VersionSelector selector = selector();
         try (OstoreClient c = client.connect(spec.commandLine().getErr())) {
+            if (verify && c.ring().isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--verify needs a ring (--ring FILE): a single node's versions carry no certificate");
+            }
             Aguid aguid = ClientOptions.resolve(c, object);
             VerifiedVersion version = output == null ? toStdout(c, aguid, selector) : toFile(c, aguid, selector);
             if (output != null) {
                 new Output(spec.commandLine().getOut(), client.json).version(version.root());
             }
+            if (verify) {
+                report(c.ring().orElseThrow(), version);
+            }
             return Main.OK;
         }
+    }
+
+    /** What was checked, on stderr so that stdout keeps only the object's bytes. */
+    private void report(RingSpec ring, VerifiedVersion v) {
+        Certificate cert = v.certificate();
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("verified: version " + v.root().seq() + " of " + v.root().aguid().toHex() + ", VGUID "
+                + v.vguid().hash().toHex() + ", " + v.blocks().size() + " blocks hashed to their BGUIDs");
+        err.println("verified: certificate of ring epoch " + cert.statement().epoch() + ", color "
+                + cert.statement().color() + " batch " + cert.statement().seqno() + ", signed by replicas "
+                + cert.signatures().stream().map(Certificate.Signature::signer).toList() + " (" + cert.signatures().size()
+                + " of " + ring.n() + "; 2f+1 = " + ring.quorum() + " needed), timestamp "
+                + Instant.EPOCH.plus(cert.leaf().timestampMicros(), ChronoUnit.MICROS));
     }
 
     private VerifiedVersion toStdout(OstoreClient c, Aguid aguid, VersionSelector selector) throws IOException {

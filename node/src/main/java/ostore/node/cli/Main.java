@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             KeygenCommand.class,
             UpCommand.class,
+            ReplicaCommand.class,
+            RingCommand.class,
             PutCommand.class,
             GetCommand.class,
             UpdateCommand.class,

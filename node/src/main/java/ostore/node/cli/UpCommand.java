@@ -1,11 +1,14 @@
 package ostore.node.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import ostore.client.RingSpec;
 import ostore.node.Node;
 import ostore.node.NodeConfig;
+import ostore.node.ring.EmbeddedRing;
 import ostore.ring.log.LogStores;
 import ostore.store.Limits;
 import picocli.CommandLine.Command;
@@ -13,7 +16,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "up", mixinStandardHelpOptions = true, description = "Run a node until SIGTERM or Ctrl-C, then stop it cleanly.")
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = {"Run a 4-replica BFT ring (f = 1) on this machine until SIGTERM or Ctrl-C, then stop it cleanly.",
+            "The ring configuration goes to DIR/ring.conf, where client commands find it.",
+            "With --single, run one node that is a ring of one instead (no certificates)."})
 final class UpCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -21,23 +27,44 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "data directory (default: ~/.ostore/data)")
     Path data;
 
-    @Option(names = "--port", defaultValue = "" + NodeConfig.DEFAULT_PORT, description = "TCP port, 0 for any free one (default: ${DEFAULT-VALUE})")
+    @Option(names = "--port", defaultValue = "" + NodeConfig.DEFAULT_PORT,
+            description = "TCP port (of replica 0; replica i listens on PORT+i), 0 for free ones (default: ${DEFAULT-VALUE})")
     int port;
 
     @Option(names = "--host", defaultValue = NodeConfig.DEFAULT_HOST, description = "address to listen on (default: ${DEFAULT-VALUE})")
     String host;
 
+    @Option(names = "--single", description = "run one node (a ring of one) instead of a 4-replica ring")
+    boolean single;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         Path dir = data != null ? data : Path.of(System.getProperty("user.home"), ".ostore", "data");
-        Node node = Node.start(new NodeConfig(dir, host, port, Limits.DEFAULT, LogStores.Preference.AUTO));
-        spec.commandLine().getOut().println("ostore listening on " + node.address() + ", data in " + node.dataDir());
+        PrintWriter out = spec.commandLine().getOut();
+        AutoCloseable running;
+        if (single) {
+            Node node = Node.start(new NodeConfig(dir, host, port, Limits.DEFAULT, LogStores.Preference.AUTO));
+            out.println("ostore listening on " + node.address() + ", data in " + node.dataDir());
+            running = node;
+        } else {
+            EmbeddedRing ring = EmbeddedRing.start(dir, host, port, Limits.DEFAULT, LogStores.Preference.AUTO);
+            RingSpec s = ring.spec();
+            out.println("ostore ring of " + s.n() + " replicas (f = " + s.f() + ", epoch " + s.epoch() + ") listening on "
+                    + String.join(", ", s.replicas().stream().map(RingSpec.Member::target).toList()));
+            out.println("ring configuration in " + ring.ringFile() + "; data in " + dir);
+            running = ring;
+        }
+        out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         // The JVM runs shutdown hooks on SIGTERM and SIGINT; closing there drains calls in flight
-        // and makes the log and store durable before the process exits.
+        // and makes the logs and stores durable before the process exits.
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("ostore-shutdown").unstarted(() -> {
-            node.close();
-            spec.commandLine().getOut().println("ostore stopped; data in " + node.dataDir() + " is consistent");
+            try {
+                running.close();
+            } catch (Exception e) {
+                spec.commandLine().getErr().println("ostore: stopping failed: " + e);
+            }
+            spec.commandLine().getOut().println("ostore stopped; data in " + dir + " is consistent");
             stopped.countDown();
         }));
         stopped.await();

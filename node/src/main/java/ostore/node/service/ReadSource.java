@@ -66,7 +66,7 @@ final class ReadSource implements OutboundPump.Source<ReadResponse> {
     public ReadResponse next() {
         if (!rootSent) {
             rootSent = true;
-            return ReadResponse.newBuilder().setRoot(Replies.root(version)).build();
+            return ReadResponse.newBuilder().setRoot(Replies.certifiedRoot(store, version)).build();
         }
         List<BlockListHash.Entry> blocks = version.blocks();
         if (listed < blocks.size()) {

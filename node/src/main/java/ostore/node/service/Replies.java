@@ -1,10 +1,13 @@
 package ostore.node.service;
 
+import com.google.protobuf.ByteString;
 import ostore.api.Protos;
 import ostore.api.v1.UpdateReply;
 import ostore.store.HistoryEntry;
 import ostore.store.Outcome;
+import ostore.store.Selector;
 import ostore.store.StoredVersion;
+import ostore.store.VersionStore;
 
 /**
  * Domain results in their wire form. Version roots and GUIDs go through {@link Protos}, the one
@@ -21,6 +24,14 @@ final class Replies {
         return proto;
     }
 
+    /** The root with the ring's certificate for it attached, when the store holds one. */
+    static ostore.api.v1.VersionRoot certifiedRoot(VersionStore store, StoredVersion version) {
+        ostore.api.v1.VersionRoot proto = root(version);
+        return store.certificate(version.root().aguid(), version.root().seq())
+                .map(c -> proto.toBuilder().setCertificate(ByteString.copyFrom(c)).build())
+                .orElse(proto);
+    }
+
     static ostore.api.v1.HistoryEntry entry(HistoryEntry e) {
         ostore.api.v1.HistoryEntry.Builder b = ostore.api.v1.HistoryEntry.newBuilder()
                 .setIndex(e.index())
@@ -34,6 +45,23 @@ final class Replies {
                 .setAbortReason(e.abortReason());
         e.vguid().ifPresent(v -> b.setVguid(Protos.toByteString(v)));
         return b.build();
+    }
+
+    /**
+     * The reply for an update the store executed, rebuilt from its history entry: the version it
+     * made (commit) or the latest version then (abort; none if the object did not exist).
+     */
+    static UpdateReply.Builder recorded(VersionStore store, HistoryEntry entry) {
+        UpdateReply.Builder reply = UpdateReply.newBuilder()
+                .setOutcome(entry.committed() ? ostore.api.v1.Outcome.COMMITTED : ostore.api.v1.Outcome.ABORTED)
+                .setEntry(entry(entry));
+        if (entry.seq() > 0) {
+            StoredVersion version = store.read(entry.aguid(), new Selector.BySeq(entry.seq())).orElseThrow(
+                    () -> new IllegalStateException("history names version " + entry.seq() + " of " + entry.aguid()
+                            + ", which is missing"));
+            reply.setVersion(root(version));
+        }
+        return reply;
     }
 
     /** @throws IllegalArgumentException for a rejection, which is a status, not a reply */

@@ -16,10 +16,10 @@ import ostore.store.Selector;
 import ostore.store.VersionStore;
 
 /**
- * Fans commits out to open {@code Watch} calls. The hub is the ring's single execution listener for
- * all watches (the ring has no way to remove a listener, so one per call would leak); it only
- * records the newest seq per watched object and wakes the watcher, which reads versions from the
- * store itself. The execution thread therefore never blocks on a slow client, and a watcher that
+ * Fans commits out to open {@code Watch} calls. The hub is the single-replica ring's one execution
+ * listener for all watches (the ring has no way to remove a listener, so one per call would leak);
+ * on a BFT replica {@link ReplicaUpdates} tells it of each commit instead. It only records the
+ * newest seq per watched object and wakes the watcher, which reads versions from the store itself. The execution thread therefore never blocks on a slow client, and a watcher that
  * falls behind holds a number, not a queue of versions.
  */
 final class WatchHub implements ExecutionListener, AutoCloseable {
@@ -56,12 +56,16 @@ final class WatchHub implements ExecutionListener, AutoCloseable {
 
     @Override
     public void executed(long logPosition, Outcome outcome) {
-        if (!closed && outcome instanceof Outcome.Committed c) {
-            Set<Watcher> set = watchers.get(c.version().root().aguid());
-            if (set != null) {
-                long seq = c.version().root().seq();
-                set.forEach(w -> w.committed(seq));
-            }
+        if (outcome instanceof Outcome.Committed c) {
+            committed(c.version().root().aguid(), c.version().root().seq());
+        }
+    }
+
+    /** Version {@code seq} of {@code aguid} was committed; wakes the watchers of that object. */
+    void committed(Aguid aguid, long seq) {
+        Set<Watcher> set = closed ? null : watchers.get(aguid);
+        if (set != null) {
+            set.forEach(w -> w.committed(seq));
         }
     }
 

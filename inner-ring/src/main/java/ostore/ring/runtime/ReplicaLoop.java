@@ -1,0 +1,239 @@
+package ostore.ring.runtime;
+
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import ostore.crypto.Hash32;
+import ostore.ring.Clock;
+import ostore.ring.SubmittedUpdate;
+import ostore.ring.bft.Frames;
+import ostore.ring.bft.Replica;
+import ostore.ring.bft.ReplicaEnv;
+import ostore.ring.bft.ReplicaStatus;
+import ostore.ring.bft.RingConfig;
+import ostore.ring.bft.Signed;
+import ostore.ring.bft.TimerKey;
+
+/**
+ * The event loop of one replica in a real process. One platform thread owns the {@link Replica}
+ * and runs, one at a time, whatever other threads queue (client updates, peer frames already
+ * verified on the transport's threads, status queries) and the replica's timers when they fall
+ * due. The replica therefore stays single-threaded, as in the simulator, and the expensive
+ * signature checks of incoming frames run in parallel on the transport's threads.
+ *
+ * <p>The inbox is bounded: a flood (even from a ring member, whose frames verify) costs a bounded
+ * amount of memory, and what does not fit is refused at once, which the protocol treats as loss.
+ *
+ * <p>Fail-stop: if the replica throws (its log cannot be written, an invariant broke) the loop
+ * stops and refuses everything after, because a replica in an unknown state must not keep voting.
+ */
+public final class ReplicaLoop implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ReplicaLoop.class.getName());
+    /** Queued items at most; at a few hundred bytes of bookkeeping each, a few tens of MB. */
+    public static final int DEFAULT_INBOX_CAPACITY = 65_536;
+
+    /** Sends a signed frame to a peer. Called on the loop's thread; must not block. */
+    @FunctionalInterface
+    public interface Peers {
+        void send(int to, byte[] frame);
+    }
+
+    /** Hands a signed reply to whichever client connection waits for the update. Must not block. */
+    @FunctionalInterface
+    public interface Replies {
+        void reply(Hash32 updateDigest, byte[] signedReply);
+    }
+
+    private static final Runnable STOP = () -> { };
+
+    private final RingConfig config;
+    private final int id;
+    private final Clock clock;
+    private final Peers peers;
+    private final Replies replies;
+    private final BlockingQueue<Runnable> inbox;
+    private final Timers timers = new Timers();
+    private final Thread thread;
+    private final CompletableFuture<Void> started = new CompletableFuture<>();
+    private Replica replica;
+    private long lastMicros;
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+
+    private ReplicaLoop(RingConfig config, int id, Clock clock, Peers peers, Replies replies, int inboxCapacity) {
+        this.config = Objects.requireNonNull(config, "config");
+        Objects.checkIndex(id, config.n());
+        this.id = id;
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.peers = Objects.requireNonNull(peers, "peers");
+        this.replies = Objects.requireNonNull(replies, "replies");
+        if (inboxCapacity < 1) {
+            throw new IllegalArgumentException("inboxCapacity (" + inboxCapacity + ") must be >= 1");
+        }
+        this.inbox = new ArrayBlockingQueue<>(inboxCapacity);
+        this.thread = Thread.ofPlatform().name("replica-" + id).unstarted(this::run);
+    }
+
+    /**
+     * Builds the replica on the loop's thread through {@code factory} (which receives the
+     * environment the replica must use), runs its recovery ({@link Replica#start}) there, and
+     * returns once recovery finished.
+     *
+     * @throws IllegalStateException if construction or recovery failed; the loop is then stopped
+     */
+    public static ReplicaLoop start(RingConfig config, int id, Clock clock, Peers peers, Replies replies,
+            int inboxCapacity, Function<ReplicaEnv, Replica> factory) {
+        ReplicaLoop loop = new ReplicaLoop(config, id, clock, peers, replies, inboxCapacity);
+        Objects.requireNonNull(factory, "factory");
+        loop.inbox.add(() -> {
+            loop.replica = factory.apply(loop.new Env());
+            if (loop.replica.id() != id) {
+                throw new IllegalArgumentException("the factory built replica " + loop.replica.id() + ", not " + id);
+            }
+            loop.replica.start();
+            loop.started.complete(null);
+        });
+        loop.thread.start();
+        try {
+            loop.started.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            loop.close();
+            throw new IllegalStateException("replica " + id + " did not start: " + e.getCause().getMessage(), e.getCause());
+        }
+        return loop;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public RingConfig config() {
+        return config;
+    }
+
+    /** The replica's failure if it stopped on one, else null. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /**
+     * Queues a client update whose signature the edge checked.
+     *
+     * @return false if the replica is stopped or its inbox is full (the client should retry)
+     */
+    public boolean submit(SubmittedUpdate update) {
+        Objects.requireNonNull(update, "update");
+        return offer(() -> replica.onClientUpdate(update));
+    }
+
+    /**
+     * Checks a frame from the network on the caller's thread, then queues it for the replica.
+     * Frames that claim to come from this replica are dropped: it never sends itself one, so such
+     * a frame can only be a replay.
+     *
+     * @return false if the frame was dropped (full inbox, stopped replica, or sent as this replica)
+     * @throws ostore.ring.bft.FrameException if the frame is malformed or its signature fails
+     */
+    public boolean receive(byte[] frame) {
+        Signed<?> message = Frames.decodeAndVerify(frame, config);
+        if (message.sender() == id) {
+            return false;
+        }
+        return offer(() -> replica.onMessage(message));
+    }
+
+    /** The replica's status, read on its thread; fails if the replica is stopped or too busy. */
+    public CompletableFuture<ReplicaStatus> status() {
+        CompletableFuture<ReplicaStatus> result = new CompletableFuture<>();
+        if (!offer(() -> result.complete(replica.status()))) {
+            result.completeExceptionally(new IllegalStateException(stoppedOrBusy()));
+        }
+        return result;
+    }
+
+    private String stoppedOrBusy() {
+        Throwable f = failure;
+        return f != null ? "replica " + id + " stopped after a failure: " + f
+                : !running ? "replica " + id + " is stopped" : "replica " + id + "'s inbox is full";
+    }
+
+    private boolean offer(Runnable task) {
+        return running && inbox.offer(task);
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                long wait = timers.nanosUntilNext(System.nanoTime());
+                Runnable task = wait < 0 ? inbox.take() : inbox.poll(wait, TimeUnit.NANOSECONDS);
+                if (task == STOP) {
+                    break;
+                }
+                if (task != null) {
+                    task.run();
+                }
+                for (TimerKey due : timers.takeDue(System.nanoTime())) {
+                    replica.onTimer(due);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            started.completeExceptionally(e);
+            LOG.log(System.Logger.Level.ERROR, "replica " + id + " stopped: it failed and may not act again", e);
+        } finally {
+            running = false;
+            started.completeExceptionally(new IllegalStateException("replica " + id + " stopped before it started"));
+            inbox.clear();
+        }
+    }
+
+    /** Stops the loop after the task it is running; the caller then closes the log and store. */
+    @Override
+    public void close() {
+        running = false;
+        if (!inbox.offer(STOP)) {
+            thread.interrupt();
+        }
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The replica's view of the world; every method runs on the loop's thread. */
+    private final class Env implements ReplicaEnv {
+        @Override
+        public long nowMicros() {
+            // The wall clock may step back (NTP); the replica was promised it never does.
+            lastMicros = Math.max(lastMicros, clock.nowMicros());
+            return lastMicros;
+        }
+
+        @Override
+        public void send(int to, byte[] frame) {
+            Objects.checkIndex(to, config.n());
+            peers.send(to, frame);
+        }
+
+        @Override
+        public void setTimer(TimerKey key, long afterMicros) {
+            timers.arm(key, System.nanoTime(), Math.max(0, afterMicros));
+        }
+
+        @Override
+        public void cancelTimer(TimerKey key) {
+            timers.cancel(key);
+        }
+
+        @Override
+        public void reply(Hash32 updateDigest, byte[] signedReply) {
+            replies.reply(updateDigest, signedReply);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package ostore.node.service;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import ostore.api.v1.SignedUpdate;
+import ostore.api.v1.UpdateReply;
+import ostore.crypto.Hash32;
+import ostore.crypto.ResultLeaf;
+import ostore.crypto.ResultReply;
+import ostore.ring.SubmittedUpdate;
+import ostore.ring.runtime.ReplicaLoop;
+import ostore.store.AuthenticatedUpdate;
+import ostore.store.HistoryEntry;
+import ostore.store.Outcome;
+import ostore.store.VersionStore;
+
+/**
+ * Updates on one replica of a BFT ring. The checked update goes to the local replica; the call
+ * stays open until this replica executes it, and is then answered with this replica's signed
+ * {@link ResultReply} plus the version and history entry from its own store, which the client
+ * checks against the signed leaf. The client gathers f+1 such answers from distinct replicas.
+ *
+ * <p>A client retransmits when it has not heard from enough replicas, often after this replica
+ * already answered into a closed call; so the last {@value #RECENT_REPLIES} signed replies are
+ * kept and a retransmission is answered from them without troubling the replica.
+ */
+public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
+    private static final System.Logger LOG = System.getLogger(ReplicaUpdates.class.getName());
+    static final int RECENT_REPLIES = 16_384;
+
+    private record Waiter(AuthenticatedUpdate update, StreamObserver<UpdateReply> responses) {}
+
+    private final VersionStore store;
+    private final Executor executor;
+    private final ConcurrentHashMap<Hash32, List<Waiter>> waiting = new ConcurrentHashMap<>();
+    private final Map<Hash32, byte[]> recent = new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Hash32, byte[]> eldest) {
+            return size() > RECENT_REPLIES;
+        }
+    };
+    private volatile ReplicaLoop loop;
+    private volatile WatchHub hub;
+
+    /** @param executor builds and sends replies off the replica's thread */
+    public ReplicaUpdates(VersionStore store, Executor executor) {
+        this.store = store;
+        this.executor = executor;
+    }
+
+    /** Connects the running replica; updates are refused as UNAVAILABLE until then. */
+    public void attach(ReplicaLoop replica) {
+        this.loop = replica;
+    }
+
+    @Override
+    public void order(SignedUpdate request, AuthenticatedUpdate update, StreamObserver<UpdateReply> responses) {
+        Optional<byte[]> known = recentReply(update.digest());
+        if (known.isPresent()) {
+            answer(new Waiter(update, responses), known.get());
+            return;
+        }
+        Optional<Outcome.Rejected> rejected = store.precheck(update);
+        if (rejected.isPresent()) {
+            responses.onError(Statuses.rejected(rejected.get()));
+            return;
+        }
+        ReplicaLoop replica = loop;
+        if (replica == null) {
+            throw Statuses.status(Status.Code.UNAVAILABLE, "this replica has not started yet");
+        }
+        Waiter waiter = new Waiter(update, responses);
+        waiting.compute(update.digest(), (d, list) -> {
+            List<Waiter> l = list != null ? list : new ArrayList<>(1);
+            l.add(waiter);
+            return l;
+        });
+        if (responses instanceof ServerCallStreamObserver<UpdateReply> call) {
+            call.setOnCancelHandler(() -> forget(update.digest(), waiter));
+        }
+        // The reply may have fired between the first look and the registration.
+        Optional<byte[]> raced = recentReply(update.digest());
+        if (raced.isPresent() && forget(update.digest(), waiter)) {
+            answer(waiter, raced.get());
+            return;
+        }
+        if (!replica.submit(new SubmittedUpdate(request.toByteArray(), update)) && forget(update.digest(), waiter)) {
+            responses.onError(Statuses.status(Status.Code.UNAVAILABLE, "replica " + replica.id()
+                    + " is not taking updates (stopped, or its queue is full); the other replicas may be"));
+        }
+    }
+
+    @Override
+    public void notifyCommits(WatchHub watches) {
+        this.hub = watches;
+    }
+
+    /** On the replica's thread, once per executed update, whether or not a client waits here. */
+    @Override
+    public void reply(Hash32 updateDigest, byte[] signedReply) {
+        synchronized (recent) {
+            recent.put(updateDigest, signedReply);
+        }
+        List<Waiter> waiters = waiting.remove(updateDigest);
+        ResultLeaf leaf = ResultReply.decode(signedReply).leaf();
+        WatchHub watches = hub;
+        if (watches != null && leaf.outcome() == ResultLeaf.COMMITTED) {
+            watches.committed(leaf.aguid(), leaf.seq());
+        }
+        if (waiters != null) {
+            waiters.forEach(w -> executor.execute(() -> answer(w, signedReply)));
+        }
+    }
+
+    private Optional<byte[]> recentReply(Hash32 digest) {
+        synchronized (recent) {
+            return Optional.ofNullable(recent.get(digest));
+        }
+    }
+
+    /** @return whether {@code waiter} was still waiting (and so is now this caller's to answer) */
+    private boolean forget(Hash32 digest, Waiter waiter) {
+        boolean[] removed = new boolean[1];
+        waiting.computeIfPresent(digest, (d, list) -> {
+            removed[0] = list.remove(waiter);
+            return list.isEmpty() ? null : list;
+        });
+        return removed[0];
+    }
+
+    private void answer(Waiter w, byte[] signedReply) {
+        try {
+            ObjectStoreService.reply(w.responses(), build(w.update(), signedReply));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "answering update " + w.update().digest() + " failed", e);
+            w.responses().onError(Statuses.toStatus("Update", e));
+        }
+    }
+
+    /**
+     * The store has applied the update by the time its reply fires (the replica executes, then
+     * signs), so its history entry and version are there to send along with the signed result.
+     */
+    private UpdateReply build(AuthenticatedUpdate update, byte[] signedReply) {
+        ResultLeaf leaf = ResultReply.decode(signedReply).leaf();
+        if (leaf.outcome() == ResultLeaf.REJECTED) {
+            return UpdateReply.newBuilder().setOutcome(ostore.api.v1.Outcome.REJECTED)
+                    .setResultReply(ByteString.copyFrom(signedReply)).build();
+        }
+        HistoryEntry entry = store.findByNonce(update.update().aguid(), update.writer(), update.update().nonce())
+                .filter(e -> e.updateDigest().equals(update.digest()))
+                .orElseThrow(() -> new IllegalStateException("update " + update.digest()
+                        + " was executed but its history entry is missing"));
+        return Replies.recorded(store, entry).setResultReply(ByteString.copyFrom(signedReply)).build();
+    }
+}
