@@ -10,6 +10,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import ostore.api.Protos;
@@ -113,6 +114,9 @@ class BadInputTest {
                 bad("short public key", f -> SignedUpdates.sign(append(f, "x"), f.owner()).toBuilder()
                                 .setPublicKey(ByteString.copyFrom(new byte[31])).build(),
                         Status.Code.INVALID_ARGUMENT, "public_key: must be 32 bytes (got 31)"),
+                bad("public key that is not a curve point", f -> SignedUpdates.sign(append(f, "x"), f.owner()).toBuilder()
+                                .setPublicKey(ByteString.copyFrom(HexFormat.of().parseHex("ff".repeat(31) + "7f"))).build(),
+                        Status.Code.INVALID_ARGUMENT, "public_key: is not a valid Ed25519 public key"),
                 bad("field unknown to format 1", f -> signedRaw(f.owner(), append(f, "x").toBuilder()
                                 .setUnknownFields(UnknownFieldSet.newBuilder().addField(99,
                                         UnknownFieldSet.Field.newBuilder().addVarint(1).build()).build())

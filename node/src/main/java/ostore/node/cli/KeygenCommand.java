@@ -2,6 +2,7 @@ package ostore.node.cli;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import ostore.crypto.SigningKey;
@@ -25,14 +26,20 @@ final class KeygenCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Path path = key != null ? key : ClientOptions.defaultKeyPath();
-        if (Files.exists(path)) {
-            if (!force) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        path + " already exists; --force replaces it (objects it owns can then no longer be changed)");
-            }
-            Files.delete(path);
+        SigningKey created;
+        if (!Files.exists(path)) {
+            created = ClientOptions.createKey(path);
+        } else if (!force) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    path + " already exists; --force replaces it (objects it owns can then no longer be changed)");
+        } else {
+            // Write the new key beside the old one and rename it over: a failure at any point leaves
+            // one complete key at the path, never none.
+            Path fresh = path.resolveSibling(path.getFileName() + ".new");
+            Files.deleteIfExists(fresh);
+            created = ClientOptions.createKey(fresh);
+            Files.move(fresh, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
-        SigningKey created = ClientOptions.createKey(path);
         spec.commandLine().getOut().println("public key " + created.publicKey().toHex() + " written to " + path);
         return Main.OK;
     }

@@ -18,10 +18,14 @@ public final class WireFields {
         return Hash32.of(bytes.toByteArray());
     }
 
-    /** @throws BadRequestException unless {@code bytes} is exactly 32 long */
+    /** @throws BadRequestException unless {@code bytes} is a 32-byte encoded Ed25519 point */
     public static PublicKey publicKey(ByteString bytes, String path) {
         requireLength(bytes, PublicKey.LENGTH, path);
-        return PublicKey.of(bytes.toByteArray());
+        try {
+            return PublicKey.of(bytes.toByteArray());
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException(path, "is not a valid Ed25519 public key");
+        }
     }
 
     /**
