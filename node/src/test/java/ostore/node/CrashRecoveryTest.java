@@ -33,6 +33,7 @@ import ostore.client.VerifiedVersion;
 import ostore.crypto.Aguid;
 import ostore.crypto.SigningKey;
 import ostore.crypto.Vguid;
+import ostore.ring.log.LogStoreConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -175,6 +176,7 @@ class CrashRecoveryTest {
     private static Process startNode(Path data) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-ea", "--enable-native-access=ALL-UNNAMED",
+                "-D" + LogStoreConfig.POOL_MIB_PROPERTY + "=" + System.getProperty(LogStoreConfig.POOL_MIB_PROPERTY, "192"),
                 "-cp", System.getProperty("java.class.path"), "ostore.node.cli.Main",
                 "up", "--single", "--data", data.toString(), "--port", "0");
         pb.redirectErrorStream(true);

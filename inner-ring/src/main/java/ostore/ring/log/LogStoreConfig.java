@@ -13,9 +13,16 @@ package ostore.ring.log;
 public record LogStoreConfig(int colors, int maxRecordBytes, long poolBytes, long segmentBytes) {
     public static final int MAX_COLORS = 256;
 
+    /**
+     * The system property that sets the size of new llpl pools in MiB (default 1024). The pool is
+     * allocated in full when it is created, so a machine running many logs (tests, or several
+     * replicas on one host) may want smaller ones; it must hold four maximum-size records.
+     */
+    public static final String POOL_MIB_PROPERTY = "ostore.log.pool-mib";
+
     /** Room for the version store's 32 MiB update limit plus the signed envelope and log framing. */
     public static final LogStoreConfig DEFAULT =
-            new LogStoreConfig(MAX_COLORS, 40 << 20, 1L << 30, 64L << 20);
+            new LogStoreConfig(MAX_COLORS, 40 << 20, Long.getLong(POOL_MIB_PROPERTY, 1024) << 20, 64L << 20);
 
     public LogStoreConfig {
         if (colors < 1 || colors > MAX_COLORS) {
