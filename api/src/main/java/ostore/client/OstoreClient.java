@@ -3,8 +3,10 @@ package ostore.client;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -42,10 +44,23 @@ import ostore.crypto.SigningKey;
  * result ({@link RingUpdater}); a read is accepted from one replica only with a ring certificate
  * (2f+1 signatures) naming the version it returns, and otherwise tried at the next replica. History
  * and watches come from one replica and are checked as against a single server.
+ *
+ * <p>No call waits without limit on a server that accepted it and fell silent: an update attempt
+ * has the policy's {@link RingPolicy#attemptTimeout()} as its deadline, and a read or history
+ * stream fails when the next message takes longer than that (per message, so large versions still
+ * stream). Against a ring, such a read or history goes on to the next replica. A watch is the
+ * exception: silence is its normal state while no version commits, and the protocol has no
+ * heartbeat to tell a quiet replica from a hung one.
  */
 public final class OstoreClient implements AutoCloseable {
     /** Inbound message limit of channels made by {@link #connect}: above any block plus framing. */
     public static final int MAX_INBOUND_MESSAGE_BYTES = 64 << 20;
+    /**
+     * Request header a ring client sets on every update it sends: it writes to all replicas itself,
+     * so the replica need not forward the update to its peers, as it does for a client that talks
+     * to it alone.
+     */
+    public static final String WRITE_ALL_HEADER = "ostore-write-all";
     // The largest array a JVM reliably allocates; bigger versions must be read with readTo.
     private static final long MAX_IN_MEMORY_BYTES = Integer.MAX_VALUE - 8;
     private static final long CLOSE_GRACE_SECONDS = 5;
@@ -80,7 +95,10 @@ public final class OstoreClient implements AutoCloseable {
                 throw new IllegalArgumentException("a ring of " + ring.n() + " replicas needs as many channels, not "
                         + channels.size());
             }
-            this.updater = new RingUpdater(ring, this.channels.stream().map(ObjectStoreGrpc::newStub).toList(), policy);
+            Metadata writeAll = new Metadata();
+            writeAll.put(Metadata.Key.of(WRITE_ALL_HEADER, Metadata.ASCII_STRING_MARSHALLER), "1");
+            this.updater = new RingUpdater(ring, this.channels.stream().map(c -> ObjectStoreGrpc.newStub(c)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(writeAll))).toList(), policy);
             this.certificates = new CertificateCheck(ring);
         } else {
             this.updater = null;
@@ -94,8 +112,17 @@ public final class OstoreClient implements AutoCloseable {
      * it does expose contents of unencrypted objects to the network.
      */
     public static OstoreClient connect(String target, SigningKey key) {
+        return connect(target, key, RingPolicy.DEFAULT);
+    }
+
+    /**
+     * As {@link #connect(String, SigningKey)}, waiting for the server as {@code policy} says: each
+     * update attempt and each streamed message within its attempt timeout, an update sent again
+     * (same signed bytes) after a timeout, up to its attempts.
+     */
+    public static OstoreClient connect(String target, SigningKey key, RingPolicy policy) {
         Objects.requireNonNull(key, "key");
-        return new OstoreClient(List.of(channel(target)), null, RingPolicy.DEFAULT, key, true);
+        return new OstoreClient(List.of(channel(target)), null, policy, key, true);
     }
 
     /** Opens one plaintext channel (see {@link #connect}) per replica of {@code ring}, owned by the client. */
@@ -142,10 +169,21 @@ public final class OstoreClient implements AutoCloseable {
             return updater.submit(update, signed);
         }
         UpdateReplyVerifier verifier = new UpdateReplyVerifier(update, signed);
-        try {
-            return verifier.verify(stubs.getFirst().update(signed));
-        } catch (StatusRuntimeException e) {
-            throw OstoreException.fromGrpc(e);
+        long timeoutMillis = policy.attemptTimeout().toMillis();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return verifier.verify(stubs.getFirst().withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS)
+                        .update(signed));
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.DEADLINE_EXCEEDED) {
+                    throw OstoreException.fromGrpc(e);
+                }
+                if (attempt == policy.attempts()) {
+                    // The nonce makes a resend safe, but the update may still have executed.
+                    throw new OstoreException(Status.Code.DEADLINE_EXCEEDED, peer(0) + " did not answer the update in "
+                            + attempt + " attempts of " + timeoutMillis + " ms; it may or may not have executed", e);
+                }
+            }
         }
     }
 
@@ -204,7 +242,7 @@ public final class OstoreClient implements AutoCloseable {
                 .setMetadataOnly(metadataOnly)
                 .build();
         if (ring == null) {
-            return readFrom(stubs.getFirst(), request, new ReadVerifier(aguid, selector, metadataOnly), out, maxSize);
+            return readFrom(0, request, new ReadVerifier(aguid, selector, metadataOnly), out, maxSize);
         }
         Map<Integer, String> failures = new TreeMap<>();
         Set<Integer> notFound = new TreeSet<>();
@@ -217,13 +255,13 @@ public final class OstoreClient implements AutoCloseable {
                 int replica = (start + k) % ring.n();
                 ReadVerifier verifier = new ReadVerifier(aguid, selector, metadataOnly, certificates);
                 try {
-                    return readFrom(stubs.get(replica), request, verifier, out, maxSize);
+                    return readFrom(replica, request, verifier, out, maxSize);
                 } catch (OstoreException e) {
                     if (verifier.blocksPassed() > 0 || e.code() == Status.Code.OUT_OF_RANGE
                             || e.code() == Status.Code.INVALID_ARGUMENT) {
                         throw e;
                     }
-                    failures.put(replica, e.code() + ": " + e.detail());
+                    failures.put(replica, peer(replica) + ": " + e.code() + ": " + e.detail());
                     if (e.code() == Status.Code.NOT_FOUND) {
                         notFound.add(replica);
                     }
@@ -235,12 +273,21 @@ public final class OstoreClient implements AutoCloseable {
             }
         }
         throw new OstoreException(Status.Code.UNAVAILABLE, "no replica returned a certified version of " + aguid
-                + " in " + policy.attempts() + " rounds over all " + ring.n() + " replicas; last answers: " + failures);
+                + " in " + policy.attempts() + " rounds over all " + ring.n() + " replicas; last answers: "
+                + String.join("; ", failures.values()));
     }
 
-    private static VerifiedVersion readFrom(ObjectStoreGrpc.ObjectStoreBlockingStub stub, ReadRequest request,
-            ReadVerifier verifier, OutputStream out, long maxSize) throws IOException {
-        try (GrpcStream<ReadResponse, ReadResponse> stream = new GrpcStream<>(() -> stub.read(request), Function.identity())) {
+    /** Who stub {@code index} calls, for error messages. */
+    private String peer(int index) {
+        String address = channels.get(index).authority();
+        return ring == null ? "server " + address : "replica " + index + " (" + address + ")";
+    }
+
+    private VerifiedVersion readFrom(int index, ReadRequest request, ReadVerifier verifier, OutputStream out,
+            long maxSize) throws IOException {
+        ObjectStoreGrpc.ObjectStoreBlockingStub stub = stubs.get(index);
+        try (GrpcStream<ReadResponse, ReadResponse> stream = new GrpcStream<>(() -> stub.read(request),
+                Function.identity(), policy.attemptTimeout(), peer(index))) {
             while (stream.hasNext()) {
                 verifier.accept(stream.next(), out);
                 if (verifier.root().isPresent() && verifier.root().get().size() > maxSize) {
@@ -272,25 +319,28 @@ public final class OstoreClient implements AutoCloseable {
         Predicates.checkNonNegative(limit, "limit");
         HistoryRequest request = HistoryRequest.newBuilder()
                 .setAguid(Protos.toByteString(aguid)).setFromIndex(fromIndex).setLimit(limit).build();
-        OstoreException last = null;
+        List<String> failures = new ArrayList<>();
+        int start = nextReplica.getAndIncrement();
         for (int k = 0; k < stubs.size(); k++) {
-            int replica = Math.floorMod(nextReplica.getAndIncrement(), stubs.size());
+            int replica = Math.floorMod(start + k, stubs.size());
             try {
-                return historyFrom(stubs.get(replica), request, fromIndex, limit);
+                return historyFrom(replica, request, fromIndex, limit);
             } catch (OstoreException e) {
                 if (ring == null || e.code() == Status.Code.INVALID_ARGUMENT) {
                     throw e;
                 }
-                last = e;
+                failures.add(peer(replica) + ": " + e.code() + ": " + e.detail());
             }
         }
-        throw last;
+        throw new OstoreException(Status.Code.UNAVAILABLE, "no replica returned the history of " + aguid + "; tried "
+                + String.join("; ", failures));
     }
 
-    private static List<HistoryEntry> historyFrom(ObjectStoreGrpc.ObjectStoreBlockingStub stub, HistoryRequest request,
-            long fromIndex, long limit) {
+    private List<HistoryEntry> historyFrom(int index, HistoryRequest request, long fromIndex, long limit) {
+        ObjectStoreGrpc.ObjectStoreBlockingStub stub = stubs.get(index);
         List<HistoryEntry> entries = new ArrayList<>();
-        try (GrpcStream<HistoryEntry, HistoryEntry> stream = new GrpcStream<>(() -> stub.history(request), Function.identity())) {
+        try (GrpcStream<HistoryEntry, HistoryEntry> stream = new GrpcStream<>(() -> stub.history(request),
+                Function.identity(), policy.attemptTimeout(), peer(index))) {
             while (stream.hasNext()) {
                 HistoryEntry entry = stream.next();
                 long expected = fromIndex + entries.size();

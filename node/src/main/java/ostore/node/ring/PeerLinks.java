@@ -6,6 +6,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,6 +59,11 @@ final class PeerLinks implements ReplicaLoop.Peers, AutoCloseable {
             channels.add(channel);
             stubs.add(RingTransportGrpc.newStub(channel));
         }
+    }
+
+    /** The channel to each replica (index = id), null for this one; closed with these links. */
+    List<ManagedChannel> channels() {
+        return Collections.unmodifiableList(channels);
     }
 
     @Override

@@ -2,6 +2,7 @@ package ostore.node.ring;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -25,6 +26,7 @@ import ostore.client.RingSpec;
 import ostore.crypto.SigningKey;
 import ostore.node.service.ObjectStoreService;
 import ostore.node.service.ReplicaUpdates;
+import ostore.node.service.WriteAll;
 import ostore.node.wire.SignedUpdateDecoder;
 import ostore.ring.Clock;
 import ostore.ring.bft.Replica;
@@ -154,9 +156,9 @@ public final class ReplicaNode implements AutoCloseable {
             ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
             owned.add(executor);
             SignedUpdateDecoder decoder = new SignedUpdateDecoder();
-            ReplicaUpdates updates = new ReplicaUpdates(store, executor);
             PeerLinks peers = new PeerLinks(config.ring(), config.id());
             owned.add(peers);
+            ReplicaUpdates updates = new ReplicaUpdates(store, executor, new UpdateForwarder(peers.channels()));
             UpdateVerifier verifier = bytes -> decoder.verify(parse(bytes));
             ReplicaLoop loop = ReplicaLoop.start(ring, config.id(), Clock.SYSTEM, peers, updates,
                     ReplicaLoop.DEFAULT_INBOX_CAPACITY,
@@ -165,7 +167,7 @@ public final class ReplicaNode implements AutoCloseable {
             updates.attach(loop);
             ObjectStoreService service = new ObjectStoreService(store, updates, config.limits(), decoder, executor);
             HealthStatusManager health = new HealthStatusManager();
-            listener.registry.addService(service);
+            listener.registry.addService(ServerInterceptors.intercept(service, new WriteAll()));
             listener.registry.addService(new RingTransportService(loop));
             listener.registry.addService(new RingInfoService(loop, log.storeKind()));
             listener.registry.addService(health.getHealthService());

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import ostore.api.v1.SignedUpdate;
 import ostore.api.v1.UpdateReply;
 import ostore.crypto.Hash32;
@@ -32,6 +33,10 @@ import ostore.store.VersionStore;
  * <p>A client retransmits when it has not heard from enough replicas, often after this replica
  * already answered into a closed call; so the last {@value #RECENT_REPLIES} signed replies are
  * kept and a retransmission is answered from them without troubling the replica.
+ *
+ * <p>An update from a client that did not send it to every replica itself (see {@link WriteAll}) is
+ * forwarded to the peers once this replica has taken it, so that any one replica is a complete
+ * entry point to the ring: the primary orders what a backup received.
  */
 public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
     private static final System.Logger LOG = System.getLogger(ReplicaUpdates.class.getName());
@@ -41,6 +46,7 @@ public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
 
     private final VersionStore store;
     private final Executor executor;
+    private final Consumer<SignedUpdate> forward;
     private final ConcurrentHashMap<Hash32, List<Waiter>> waiting = new ConcurrentHashMap<>();
     private final Map<Hash32, byte[]> recent = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
@@ -51,10 +57,14 @@ public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
     private volatile ReplicaLoop loop;
     private volatile WatchHub hub;
 
-    /** @param executor builds and sends replies off the replica's thread */
-    public ReplicaUpdates(VersionStore store, Executor executor) {
+    /**
+     * @param executor builds and sends replies off the replica's thread
+     * @param forward sends a signed update to every peer, without waiting
+     */
+    public ReplicaUpdates(VersionStore store, Executor executor, Consumer<SignedUpdate> forward) {
         this.store = store;
         this.executor = executor;
+        this.forward = forward;
     }
 
     /** Connects the running replica; updates are refused as UNAVAILABLE until then. */
@@ -69,7 +79,7 @@ public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
             answer(new Waiter(update, responses), known.get());
             return;
         }
-        Optional<Outcome.Rejected> rejected = store.precheck(update);
+        Optional<Outcome.Rejected> rejected = store.precheck(update).filter(ReplicaUpdates::sureBeforeOrdering);
         if (rejected.isPresent()) {
             responses.onError(Statuses.rejected(rejected.get()));
             return;
@@ -93,10 +103,32 @@ public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
             answer(waiter, raced.get());
             return;
         }
-        if (!replica.submit(new SubmittedUpdate(request.toByteArray(), update)) && forget(update.digest(), waiter)) {
-            responses.onError(Statuses.status(Status.Code.UNAVAILABLE, "replica " + replica.id()
-                    + " is not taking updates (stopped, or its queue is full); the other replicas may be"));
+        if (!replica.submit(new SubmittedUpdate(request.toByteArray(), update))) {
+            if (forget(update.digest(), waiter)) {
+                responses.onError(Statuses.status(Status.Code.UNAVAILABLE, "replica " + replica.id()
+                        + " is not taking updates (stopped, or its queue is full); the other replicas may be"));
+            }
+            return;
         }
+        if (!WriteAll.current()) {
+            forward.accept(request);
+        }
+    }
+
+    /**
+     * Whether a refusal found before ordering holds whatever this replica has yet to execute. A
+     * replica may lag the f+1 that answered a client's previous update by any number of batches,
+     * so a refusal that depends on the object's state (unknown object, not a writer, an action
+     * invalid for the current version, ...) could come from two correct but lagging replicas and
+     * would then be taken by the client as the ring's answer. Those updates are ordered instead,
+     * and their execution gives the signed outcome. What stays: refusals that depend on the update
+     * alone, and a reused nonce, which a lagging replica cannot see falsely.
+     */
+    private static boolean sureBeforeOrdering(Outcome.Rejected r) {
+        return switch (r.reason()) {
+            case BAD_CREATION, NONCE_REUSED, LIMIT_EXCEEDED -> true;
+            default -> false;
+        };
     }
 
     @Override

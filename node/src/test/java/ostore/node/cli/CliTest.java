@@ -172,7 +172,7 @@ class CliTest {
         return run(all.toArray(String[]::new));
     }
 
-    private static Run run(String... args) {
+    static Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = Main.commandLine(new PrintStream(out, true, StandardCharsets.UTF_8),

@@ -1,0 +1,219 @@
+package ostore.node.ring;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import ostore.api.v1.ReplicaStatusReply;
+import ostore.api.v1.RingInfoGrpc;
+import ostore.api.v1.RingStatusRequest;
+import ostore.client.RingFile;
+import ostore.client.RingSpec;
+import ostore.crypto.KeyFiles;
+import ostore.crypto.SigningKey;
+import ostore.ring.bft.RingConfig;
+
+/**
+ * A ring of 3f+1 = 4 replicas, each an {@code ostore replica} process of its own on a free loopback
+ * port, with its key and data directory under one test directory: started, SIGKILLed, wiped and
+ * restarted one by one, and asked for their status over {@code RingInfo}. {@link #close()} kills
+ * every process still running.
+ */
+final class RingProcesses implements AutoCloseable {
+    static final long START_SECONDS = 60;
+    static final long STATUS_DEADLINE_SECONDS = 3;
+
+    private final Path dir;
+    private final RingSpec spec;
+    private final Process[] processes;
+    private final StringBuilder[] output;
+    private final List<ManagedChannel> channels = new ArrayList<>();
+
+    private RingProcesses(Path dir, RingSpec spec) {
+        this.dir = dir;
+        this.spec = spec;
+        this.processes = new Process[spec.n()];
+        this.output = new StringBuilder[spec.n()];
+        for (RingSpec.Member m : spec.replicas()) {
+            channels.add(Grpc.newChannelBuilder(m.target(), InsecureChannelCredentials.create()).build());
+        }
+    }
+
+    /** Writes keys and a ring file for 4 replicas on free loopback ports, with {@code params} over the defaults. */
+    static RingProcesses create(Path dir, Map<String, Long> params) throws IOException {
+        Map<String, Long> all = new LinkedHashMap<>(RingConfigs.params(RingConfig.Params.DEFAULT));
+        all.putAll(params);
+        List<RingSpec.Member> members = new ArrayList<>();
+        SecureRandom random = new SecureRandom();
+        for (int i = 0; i < 4; i++) {
+            SigningKey key = SigningKey.generate(random);
+            Files.createDirectories(keyFile(dir, i).getParent());
+            KeyFiles.save(key, keyFile(dir, i));
+            members.add(new RingSpec.Member(i, "127.0.0.1", freePort(), key.publicKey()));
+        }
+        RingSpec spec = new RingSpec(0, 1, 1, all, members);
+        RingFile.write(spec, dir.resolve("ring.conf"));
+        return new RingProcesses(dir, spec);
+    }
+
+    /** The port is free now; another process could take it before the replica binds, which is rare enough. */
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static Path keyFile(Path dir, int id) {
+        return dir.resolve("keys").resolve("replica-" + id + ".key");
+    }
+
+    Path dataDir(int id) {
+        return dir.resolve("replica-" + id);
+    }
+
+    RingSpec spec() {
+        return spec;
+    }
+
+    /** Starts every replica and waits until each says it listens. */
+    void startAll() throws Exception {
+        List<CompletableFuture<Void>> ready = new ArrayList<>();
+        for (int i = 0; i < spec.n(); i++) {
+            ready.add(launch(i));
+        }
+        for (int i = 0; i < ready.size(); i++) {
+            awaitReady(i, ready.get(i));
+        }
+    }
+
+    /** Starts replica {@code id} on its data directory and waits until it listens. */
+    void start(int id) throws Exception {
+        awaitReady(id, launch(id));
+    }
+
+    private void awaitReady(int id, CompletableFuture<Void> ready) throws Exception {
+        try {
+            ready.get(START_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("replica " + id + " did not start; its output:\n" + output(id), e);
+        }
+    }
+
+    private CompletableFuture<Void> launch(int id) throws IOException {
+        assert processes[id] == null || !processes[id].isAlive() : "replica " + id + " is running";
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // The segment store grows as written; llpl would preallocate 1 GiB per replica. C1 alone
+        // spares two cores the optimizing compiler of five JVMs, which short runs do not repay.
+        ProcessBuilder pb = new ProcessBuilder(java, "-ea", "--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow", "-Dostore.log.store=segment", "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), "ostore.node.cli.Main", "replica",
+                "--config", dir.resolve("ring.conf").toString(), "--id", Integer.toString(id),
+                "--key", keyFile(dir, id).toString(), "--data", dataDir(id).toString());
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        processes[id] = p;
+        StringBuilder seen = new StringBuilder();
+        output[id] = seen;
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        Thread.ofVirtual().name("replica-" + id + "-output").start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    synchronized (seen) {
+                        seen.append(line).append('\n');
+                    }
+                    if (line.startsWith("ostore replica " + id + " of ") && line.contains(" listening on ")) {
+                        ready.complete(null);
+                    }
+                }
+            } catch (IOException e) {
+                ready.completeExceptionally(e);
+            }
+            ready.completeExceptionally(new IllegalStateException("replica " + id + " exited before listening"));
+        });
+        return ready;
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+    void kill(int id) throws InterruptedException {
+        Process p = processes[id];
+        p.destroyForcibly();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("replica " + id + " survived SIGKILL");
+        }
+    }
+
+    /** Deletes replica {@code id}'s data directory (its key lives elsewhere): a lost disk. */
+    void wipe(int id) throws IOException {
+        assert !processes[id].isAlive() : "wipe a stopped replica only";
+        try (Stream<Path> paths = Files.walk(dataDir(id))) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.delete(path);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+
+    /** Replica {@code id}'s own account of itself, or empty if it does not answer in time. */
+    Optional<ReplicaStatusReply> status(int id) {
+        try {
+            return Optional.of(RingInfoGrpc.newBlockingStub(channels.get(id))
+                    .withDeadlineAfter(STATUS_DEADLINE_SECONDS, TimeUnit.SECONDS)
+                    .status(RingStatusRequest.getDefaultInstance()));
+        } catch (StatusRuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    String output(int id) {
+        StringBuilder b = output[id];
+        if (b == null) {
+            return "(never started)";
+        }
+        synchronized (b) {
+            return b.toString();
+        }
+    }
+
+    @Override
+    public void close() {
+        channels.forEach(ManagedChannel::shutdownNow);
+        for (Process p : processes) {
+            if (p != null) {
+                p.destroyForcibly();
+            }
+        }
+        for (Process p : processes) {
+            try {
+                if (p != null) {
+                    p.waitFor(30, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
