@@ -149,13 +149,20 @@ final class Checkpointer {
                 out.add(ReplicaLog.payload(p.signedUpdate()));
             }
         }
+        // Held for batches state transfer verified and will run: kept in memory, so kept in the log.
+        for (Hash32 d : r.stateTransfer.awaited(lane.color)) {
+            Replica.Payload p = r.payloads.get(d);
+            if (p != null) {
+                out.add(ReplicaLog.payload(p.signedUpdate()));
+            }
+        }
         return out;
     }
 
     private void carryCommitted(Slot s, List<byte[]> out) {
         Signed<Message.PrePrepare> pp = s.committedPrePrepare();
         pp.message().digests().forEach(d -> out.add(ReplicaLog.payload(r.payloads.get(d).signedUpdate())));
-        out.add(ReplicaLog.committed(pp));
+        out.add(ReplicaLog.committed(pp, s.commitProof() == null ? List.of() : s.commitProof().commits()));
         if (s.resultsRoot != null) {
             out.add(ReplicaLog.executed(s.seqno, s.resultsRoot, s.stateDigest));
         }
@@ -176,6 +183,7 @@ final class Checkpointer {
             }
         }
         lane.history.values().forEach(e -> live.addAll(e.batch().digests()));
+        live.addAll(r.stateTransfer.awaited(lane.color));
         r.payloads.entrySet().removeIf(e -> !live.contains(e.getKey())
                 && r.config.colorOf(e.getValue().update().update().aguid()) == lane.color);
     }

@@ -65,8 +65,13 @@ final class Lane {
      * applies any of it.
      */
     static Hash32 chain(Hash32 previous, PrePrepare batch, Hash32 resultsRoot) {
-        byte[] m = new CanonicalEncoder(108).hash(previous).u32(batch.color()).i64(batch.seqno())
-                .hash(batch.batchDigest()).hash(resultsRoot).toByteArray();
+        return chain(previous, batch.color(), batch.seqno(), batch.batchDigest(), resultsRoot);
+    }
+
+    /** The same step from the batch's digest alone. */
+    static Hash32 chain(Hash32 previous, int color, long seqno, Hash32 batchDigest, Hash32 resultsRoot) {
+        byte[] m = new CanonicalEncoder(108).hash(previous).u32(color).i64(seqno)
+                .hash(batchDigest).hash(resultsRoot).toByteArray();
         return Hashing.hash(Domain.RING_STATE, m);
     }
 

@@ -219,6 +219,17 @@ public sealed interface Message {
         }
     }
 
+    /**
+     * One step of the state chain past the batches a STATE page carries in full: enough to carry
+     * the chain on to the checkpoint (and so check the page) without the batch's content.
+     */
+    record ChainLink(Hash32 batchDigest, Hash32 resultsRoot) {
+        public ChainLink {
+            Objects.requireNonNull(batchDigest, "batchDigest");
+            Objects.requireNonNull(resultsRoot, "resultsRoot");
+        }
+    }
+
     /** A batch committed above the stable checkpoint: its pre-prepare and 2f+1 matching COMMITs. */
     record CommitProof(Signed<PrePrepare> prePrepare, List<Signed<Commit>> commits) {
         public CommitProof {
@@ -228,19 +239,23 @@ public sealed interface Message {
     }
 
     /**
-     * The answer to FETCH-STATE: the sender's stable checkpoint of {@code color} with its proof,
-     * the batches from the asked seqno up to that checkpoint (which chain to its state digest), the
-     * batches committed above it with their commit proofs, and the payloads they order.
-     * {@code firstRetained} is the lowest seqno the sender can still send; a replica whose next
-     * batch lies below it at every peer needs the version store's state, not the log's.
+     * One page of the answer to FETCH-STATE: the sender's stable checkpoint of {@code color} with
+     * its proof; the batches from the asked seqno on, in full ({@code chained}) as far as the page
+     * has room, then as bare {@code links} up to the checkpoint, so that the full ones can be
+     * checked against the checkpoint's state digest; if the chain reached the checkpoint in full,
+     * batches committed above it with their commit proofs; and as many of the payloads these order
+     * as fit (the receiver asks for the rest with FETCH-PAYLOADS, and for the next page with
+     * FETCH-STATE). {@code firstRetained} is the lowest seqno the sender can still send; a replica
+     * whose next batch lies below it at every peer needs the version store's state, not the log's.
      */
     record State(int color, long stableSeqno, Hash32 stateDigest, List<Signed<Checkpoint>> checkpointProof,
-            long firstRetained, List<ChainedBatch> chained, List<CommitProof> committed, List<byte[]> payloads)
-            implements Message {
+            long firstRetained, List<ChainedBatch> chained, List<ChainLink> links, List<CommitProof> committed,
+            List<byte[]> payloads) implements Message {
         public State {
             Objects.requireNonNull(stateDigest, "stateDigest");
             checkpointProof = List.copyOf(checkpointProof);
             chained = List.copyOf(chained);
+            links = List.copyOf(links);
             committed = List.copyOf(committed);
             payloads = List.copyOf(payloads);
             if (color < 0 || stableSeqno < 0 || firstRetained < 1) {

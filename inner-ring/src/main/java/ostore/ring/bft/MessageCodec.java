@@ -8,6 +8,7 @@ import ostore.crypto.CanonicalEncoder;
 import ostore.crypto.Hash32;
 import ostore.crypto.ResultStatement;
 import ostore.ring.bft.Message.BatchResult;
+import ostore.ring.bft.Message.ChainLink;
 import ostore.ring.bft.Message.Checkpoint;
 import ostore.ring.bft.Message.ColorState;
 import ostore.ring.bft.Message.ChainedBatch;
@@ -72,6 +73,8 @@ final class MessageCodec {
             b.digests().forEach(e::hash);
             e.hash(b.resultsRoot());
         }
+        e.u32(s.links().size());
+        s.links().forEach(l -> e.hash(l.batchDigest()).hash(l.resultsRoot()));
         e.u32(s.committed().size());
         for (CommitProof c : s.committed()) {
             e.bytes(c.prePrepare().frameUnsafe());
@@ -183,13 +186,19 @@ final class MessageCodec {
         for (int i = 0; i < n; i++) {
             chained.add(new ChainedBatch(d.u63("seqno"), d.i64("timestamp"), digests(d), d.hash("results root")));
         }
+        int l = d.count("chain links", 2 * Hash32.LENGTH);
+        List<ChainLink> links = new ArrayList<>(l);
+        for (int i = 0; i < l; i++) {
+            links.add(new ChainLink(d.hash("batch digest"), d.hash("results root")));
+        }
         int c = d.count("committed batches", 8);
         List<CommitProof> committed = new ArrayList<>(c);
         for (int i = 0; i < c; i++) {
             Signed<PrePrepare> pp = one(d.bytes("pre-prepare frame"), nested, PrePrepare.class);
             committed.add(new CommitProof(pp, frames(d, nested, Commit.class)));
         }
-        return new State(color, stable, digest, proof, firstRetained, chained, committed, payloads(d).signedUpdates());
+        return new State(color, stable, digest, proof, firstRetained, chained, links, committed,
+                payloads(d).signedUpdates());
     }
 
     private static Payloads payloads(CanonicalDecoder d) {

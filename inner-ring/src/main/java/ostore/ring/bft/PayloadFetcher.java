@@ -57,30 +57,29 @@ final class PayloadFetcher {
         }
     }
 
+    /** Answers with the asked payloads this replica holds, as many as one page of state has room for. */
     void onFetch(int from, FetchPayloads m) {
-        List<byte[]> found = new ArrayList<>();
-        for (Hash32 d : m.digests()) {
-            Replica.Payload p = r.payloads.get(d);
-            if (p != null) {
-                found.add(p.signedUpdate());
-            }
-        }
+        List<byte[]> found = r.stateTransfer.payloadsFor(m.digests());
         if (!found.isEmpty()) {
             r.env.send(from, Frames.encode(new Payloads(found), r.id, r.key()));
         }
     }
 
+    /** Payloads that verify go to state transfer if it waits for them, else to pre-prepares waiting for them. */
     void onPayloads(Payloads m) {
+        List<Replica.Payload> fetched = new ArrayList<>();
         for (byte[] bytes : m.signedUpdates()) {
-            AuthenticatedUpdate u;
             try {
-                u = r.verifierDecode(bytes);
+                fetched.add(new Replica.Payload(bytes, r.verifierDecode(bytes)));
             } catch (IllegalArgumentException e) {
                 LOG.log(System.Logger.Level.WARNING, "replica {0}: dropped a fetched payload: {1}", r.id, e.getMessage());
-                continue;
             }
+        }
+        r.stateTransfer.onPayloads(fetched);
+        for (Replica.Payload p : fetched) {
+            AuthenticatedUpdate u = p.update();
             if (!r.payloads.containsKey(u.digest()) && isAwaited(u.digest())) {
-                r.onClientUpdate(new SubmittedUpdate(bytes, u));
+                r.onClientUpdate(new SubmittedUpdate(p.signedUpdate(), u));
             }
         }
     }

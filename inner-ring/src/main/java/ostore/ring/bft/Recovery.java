@@ -68,7 +68,7 @@ final class Recovery {
                 }
                 case ReplicaLog.Committed c -> {
                     if (c.prePrepare().message().seqno() > lane.stable) {
-                        lane.slot(c.prePrepare().message().seqno()).commit(c.prePrepare(), List.of());
+                        lane.slot(c.prePrepare().message().seqno()).commit(c.prePrepare(), c.commits());
                     }
                 }
                 case ReplicaLog.Executed e -> executed.put(e.seqno(), new ExecutedBatch(e.resultsRoot(), e.stateDigest()));
@@ -138,13 +138,15 @@ final class Recovery {
         java.util.Set<Hash32> ordered = new java.util.HashSet<>();
         for (Lane lane : r.lanes) {
             for (Slot s : lane.slots.values()) {
-                if (s.accepted() != null) {
-                    ordered.addAll(s.accepted().message().digests());
+                // A batch committed through state transfer has no accepted pre-prepare, only its commit proof.
+                PrePrepare pp = s.accepted() != null ? s.accepted().message() : s.committedBatch();
+                if (pp != null) {
+                    ordered.addAll(pp.digests());
                     lane.nextSeqno = Math.max(lane.nextSeqno, s.seqno + 1);
-                    lane.lastProposedTimestamp = Math.max(lane.lastProposedTimestamp,
-                            s.accepted().message().timestampMicros());
+                    lane.lastProposedTimestamp = Math.max(lane.lastProposedTimestamp, pp.timestampMicros());
                 }
             }
+            lane.nextSeqno = Math.max(lane.nextSeqno, lane.executed + 1);
         }
         for (Hash32 d : List.copyOf(r.pending.keySet())) {
             if (!ordered.contains(d)) {

@@ -76,6 +76,12 @@ public final class Replica {
 
     public Replica(RingConfig config, int id, SigningKey key, SharedLog log, VersionStore store,
             UpdateVerifier verifier, ReplicaEnv env) {
+        this(config, id, key, log, store, verifier, env, StateServer.PAGE_BYTES);
+    }
+
+    /** As above, with state-transfer pages (and fetched payload answers) of about {@code statePageBytes}. */
+    Replica(RingConfig config, int id, SigningKey key, SharedLog log, VersionStore store,
+            UpdateVerifier verifier, ReplicaEnv env, int statePageBytes) {
         this.config = Objects.requireNonNull(config, "config");
         Objects.checkIndex(id, config.n());
         if (!key.publicKey().equals(config.key(id))) {
@@ -94,7 +100,7 @@ public final class Replica {
         }
         this.viewChanger = new ViewChanger(this);
         this.checkpointer = new Checkpointer(this, executor, certifier);
-        this.stateTransfer = new StateTransfer(this, executor);
+        this.stateTransfer = new StateTransfer(this, executor, statePageBytes);
         this.retransmitter = new Retransmitter(this);
         this.payloadFetcher = new PayloadFetcher(this);
     }
@@ -102,6 +108,7 @@ public final class Replica {
     /** Rebuilds state from the log, replays what the store lost, and resumes. Call once, first. */
     public void start() {
         new Recovery(this, executor).run();
+        viewChanger.resumeAfterRecovery();
         armViewChangeTimer();
         retransmitter.start();
         // The ring may have moved on while this replica was down; ask at once rather than wait for a round.
@@ -291,6 +298,12 @@ public final class Replica {
             payloadFetcher.await(lane, slot, s, missing);
             return;
         }
+        if (!ordersOnlyItsColor(s.message())) {
+            LOG.log(System.Logger.Level.WARNING, "replica {0}: primary {1} ordered updates of another color in color"
+                    + " {2} seqno {3}; refused", id, s.sender(), lane.color, s.message().seqno());
+            slot.awaitingPayloads = null;
+            return;
+        }
         rlog.append(lane.color, ReplicaLog.accepted(s));
         slot.accept(s);
         if (s.sender() != id) {
@@ -300,6 +313,20 @@ public final class Replica {
             broadcast(p);
         }
         checkPrepared(lane, slot);
+    }
+
+    /**
+     * True if every update {@code pp} orders belongs to its color. Colors are ordered independently,
+     * so an update let into another color's lane could run in different orders relative to its
+     * object's other updates on different replicas. Payloads must be held.
+     */
+    private boolean ordersOnlyItsColor(PrePrepare pp) {
+        for (Hash32 d : pp.digests()) {
+            if (config.colorOf(payloads.get(d).update().update().aguid()) != pp.color()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void onPrepare(Signed<Prepare> s) {
@@ -348,8 +375,9 @@ public final class Replica {
         if (!slot.preparedInCurrentView() || slot.committed() || slot.matchingCommits() < config.quorum()) {
             return;
         }
-        rlog.append(lane.color, ReplicaLog.committed(slot.accepted()));
-        slot.commit(slot.accepted(), slot.matchingCommitList());
+        List<Signed<Commit>> commits = slot.matchingCommitList();
+        rlog.append(lane.color, ReplicaLog.committed(slot.accepted(), commits));
+        slot.commit(slot.accepted(), commits);
         executeReady(lane);
     }
 

@@ -6,6 +6,7 @@ import ostore.crypto.CanonicalDecoder;
 import ostore.crypto.CanonicalEncoder;
 import ostore.crypto.Hash32;
 import ostore.ring.bft.Message.Checkpoint;
+import ostore.ring.bft.Message.Commit;
 import ostore.ring.bft.Message.PrePrepare;
 import ostore.ring.bft.Message.Prepare;
 import ostore.ring.bft.Message.PreparedProof;
@@ -25,7 +26,10 @@ import ostore.ring.log.SharedLog;
  * u32 n, n x bytes checkpoint frame; VIEW(7) i64 view, u8 changing; BATCH(8) i64 seqno, i64 timestamp,
  * u32 n, n x 32 digest, 32 results root, 32 state digest: a batch known committed with its agreed
  * results (kept below the stable checkpoint for lagging peers, or received by state transfer and
- * logged before it is applied).
+ * logged before it is applied); COMMIT-PROOF(9) bytes pre-prepare frame, u32 n, n x bytes commit
+ * frame: COMMITTED with the 2f+1 COMMITs that showed it, so that after a restart the replica can
+ * still prove the commit to a peer catching up. COMMITTED without commits is written only when
+ * they are unknown (a log written before COMMIT-PROOF existed); both are read.
  */
 final class ReplicaLog {
     static final int FORMAT = 2;
@@ -37,6 +41,7 @@ final class ReplicaLog {
     static final int STABLE = 6;
     static final int VIEW = 7;
     static final int BATCH = 8;
+    static final int COMMIT_PROOF = 9;
     private static final int READ_BATCH = 512;
 
     sealed interface Record {}
@@ -47,7 +52,8 @@ final class ReplicaLog {
 
     record Prepared(PreparedProof proof) implements Record {}
 
-    record Committed(Signed<PrePrepare> prePrepare) implements Record {}
+    /** {@code commits} is empty when the log did not keep them. */
+    record Committed(Signed<PrePrepare> prePrepare, List<Signed<Commit>> commits) implements Record {}
 
     record Executed(long seqno, Hash32 resultsRoot, Hash32 stateDigest) implements Record {}
 
@@ -101,8 +107,14 @@ final class ReplicaLog {
         return e.toByteArray();
     }
 
-    static byte[] committed(Signed<PrePrepare> pp) {
-        return header(COMMITTED).bytes(pp.frameUnsafe()).toByteArray();
+    /** COMMIT-PROOF, or COMMITTED when {@code commits} is empty (not known). */
+    static byte[] committed(Signed<PrePrepare> pp, List<Signed<Commit>> commits) {
+        if (commits.isEmpty()) {
+            return header(COMMITTED).bytes(pp.frameUnsafe()).toByteArray();
+        }
+        CanonicalEncoder e = header(COMMIT_PROOF).bytes(pp.frameUnsafe()).u32(commits.size());
+        commits.forEach(c -> e.bytes(c.frameUnsafe()));
+        return e.toByteArray();
     }
 
     static byte[] executed(long seqno, Hash32 resultsRoot, Hash32 stateDigest) {
@@ -153,7 +165,8 @@ final class ReplicaLog {
             case PAYLOAD -> new Payload(d.bytes("payload"));
             case ACCEPTED -> new Accepted(frame(d, PrePrepare.class));
             case PREPARED -> new Prepared(new PreparedProof(frame(d, PrePrepare.class), frames(d, Prepare.class)));
-            case COMMITTED -> new Committed(frame(d, PrePrepare.class));
+            case COMMITTED -> new Committed(frame(d, PrePrepare.class), List.of());
+            case COMMIT_PROOF -> new Committed(frame(d, PrePrepare.class), frames(d, Commit.class));
             case EXECUTED -> new Executed(d.u63("seqno"), d.hash("results root"), d.hash("state digest"));
             case STABLE -> new Stable(d.u63("seqno"), d.hash("state digest"), frames(d, Checkpoint.class));
             case VIEW -> new View(d.u63("view"), d.u8("changing") != 0);

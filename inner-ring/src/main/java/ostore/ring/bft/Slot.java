@@ -146,7 +146,7 @@ final class Slot {
 
     /**
      * Records {@code pp}'s batch as committed here; {@code commits} are the 2f+1 COMMITs that showed
-     * it (empty when the commit was read back from this replica's own log).
+     * it (empty when read back from a log that did not keep them: COMMITTED, not COMMIT-PROOF).
      */
     void commit(Signed<PrePrepare> pp, List<Signed<Commit>> commits) {
         Hash32 digest = pp.message().batchDigest();

@@ -1,9 +1,9 @@
 package ostore.ring.bft;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,6 +11,7 @@ import ostore.crypto.Hash32;
 import ostore.ring.bft.Message.ChainedBatch;
 import ostore.ring.bft.Message.Commit;
 import ostore.ring.bft.Message.CommitProof;
+import ostore.ring.bft.Message.FetchPayloads;
 import ostore.ring.bft.Message.FetchState;
 import ostore.ring.bft.Message.PrePrepare;
 import ostore.ring.bft.Message.State;
@@ -18,11 +19,14 @@ import ostore.store.AuthenticatedUpdate;
 
 /**
  * Catching up a replica that missed batches, from the log suffix its peers still hold. A peer
- * answers FETCH-STATE with its stable checkpoint (2f+1 signatures), the batches from the asked
- * seqno up to it with their results roots, and the batches committed above it with their commit
- * proofs. The receiver trusts no peer: the batches below the checkpoint must chain from its own
- * state digest to the checkpoint's, and each batch above it needs 2f+1 matching COMMITs, before
- * anything is logged or applied.
+ * answers FETCH-STATE with a page ({@link StateServer}): its stable checkpoint (2f+1 signatures),
+ * batches from the asked seqno on with their results roots, in full as far as the page has room
+ * and as bare links after that, the batches committed above the checkpoint with their commit
+ * proofs, and payloads as far as they fit. The receiver trusts no peer: the full batches and the
+ * links must chain from its own state digest to the checkpoint's, and each batch above it needs
+ * 2f+1 matching COMMITs, before anything is logged or applied. Batches so verified wait in
+ * {@link #verified} until their payloads are held (fetched with FETCH-PAYLOADS when the page had
+ * no room for them), run in order, and then the replica asks the same peer for the next page.
  *
  * <p>Peers keep {@link Replica#RETAINED_BELOW_STABLE} batches under their stable checkpoint. A
  * replica whose next batch lies below that at f+1 peers cannot catch up from logs; it needs the
@@ -30,25 +34,65 @@ import ostore.store.AuthenticatedUpdate;
  */
 final class StateTransfer {
     private static final System.Logger LOG = System.getLogger(StateTransfer.class.getName());
+    /** Digests asked for in one FETCH-PAYLOADS (32 bytes each). */
+    static final int FETCH_DIGESTS_MAX = 4096;
+
+    /** A batch whose place in the color's order is proven, waiting for its payloads to run. */
+    private sealed interface Verified {
+        PrePrepare batch();
+    }
+
+    /** Below a stable checkpoint: its chain step leads to {@code state}. */
+    private record Chained(PrePrepare batch, Hash32 resultsRoot, Hash32 state) implements Verified {}
+
+    /** Above the stable checkpoint: 2f+1 COMMITs. */
+    private record Committed(CommitProof proof) implements Verified {
+        @Override
+        public PrePrepare batch() {
+            return proof.prePrepare().message();
+        }
+    }
 
     private final Replica r;
     private final Executor executor;
+    private final StateServer server;
     /** Per color, the peers that said they no longer hold this replica's next batch. */
     private final Map<Integer, Set<Integer>> cannotServe = new HashMap<>();
+    /** Per color, verified batches from its next seqno on, in order, not yet run. */
+    private final Map<Integer, ArrayDeque<Verified>> verified = new HashMap<>();
+    /** Per color, the peer whose page {@link #verified} came from: asked for payloads and the next page. */
+    private final Map<Integer, Integer> source = new HashMap<>();
 
-    StateTransfer(Replica r, Executor executor) {
+    StateTransfer(Replica r, Executor executor, int pageBytes) {
         this.r = r;
         this.executor = executor;
+        this.server = new StateServer(r, pageBytes);
     }
 
-    /** Asks every peer for what follows this replica's last executed batch of {@code lane}. */
+    /**
+     * Asks every peer for what follows this replica's last executed batch of {@code lane}, and
+     * for the payloads its verified batches still lack.
+     */
     void fetch(Lane lane) {
         r.broadcast(new FetchState(lane.color, lane.executed + 1));
+        List<Hash32> missing = missing(lane);
+        if (!missing.isEmpty()) {
+            r.broadcast(new FetchPayloads(missing));
+        }
     }
 
     /** True once f+1 peers said they no longer hold the batches this replica needs next. */
     boolean stranded(int color) {
         return cannotServe.getOrDefault(color, Set.of()).size() >= r.config.weakQuorum();
+    }
+
+    /** Payloads the verified batches of {@code color} still wait for, to be kept across a log trim. */
+    Set<Hash32> awaited(int color) {
+        Set<Hash32> out = new HashSet<>();
+        for (Verified v : verified.getOrDefault(color, new ArrayDeque<>())) {
+            out.addAll(v.batch().digests());
+        }
+        return out;
     }
 
     // ---- serving ----
@@ -62,50 +106,18 @@ final class StateTransfer {
             // The peer executed more than this replica: a replica that slept through its timers learns it here.
             fetch(lane);
         }
-        if (lane.behind() || m.fromSeqno() > lane.executed && !hasCommitProof(lane, m.fromSeqno())) {
+        if (lane.behind() || m.fromSeqno() > lane.executed && !StateServer.hasCommitProof(lane, m.fromSeqno())) {
             return;
         }
-        State answer = answer(lane, m.fromSeqno());
-        if (answer != null) {
-            r.env.send(from, Frames.encode(answer, r.id, r.key()));
+        State page = server.page(lane, m.fromSeqno());
+        if (page != null) {
+            r.env.send(from, Frames.encode(page, r.id, r.key()));
         }
     }
 
-    private static boolean hasCommitProof(Lane lane, long seqno) {
-        Slot s = lane.slots.get(seqno);
-        return s != null && s.commitProof() != null;
-    }
-
-    /** What this replica can send from {@code from} on; null if it lacks a payload it should hold. */
-    private State answer(Lane lane, long from) {
-        long firstRetained = lane.history.isEmpty() ? lane.stable + 1 : Math.min(lane.history.firstKey(), lane.stable + 1);
-        List<ChainedBatch> chained = new ArrayList<>();
-        Set<Hash32> digests = new LinkedHashSet<>();
-        if (from >= firstRetained) {
-            for (long n = from; n <= lane.stable; n++) {
-                Lane.Executed e = lane.history.get(n);
-                chained.add(new ChainedBatch(n, e.batch().timestampMicros(), e.batch().digests(), e.resultsRoot()));
-                digests.addAll(e.batch().digests());
-            }
-        }
-        List<CommitProof> committed = new ArrayList<>();
-        for (long n = Math.max(from, lane.stable + 1); hasCommitProof(lane, n); n++) {
-            CommitProof p = lane.slots.get(n).commitProof();
-            committed.add(p);
-            digests.addAll(p.prePrepare().message().digests());
-        }
-        List<byte[]> payloads = new ArrayList<>();
-        for (Hash32 d : digests) {
-            Replica.Payload p = r.payloads.get(d);
-            if (p == null) {
-                LOG.log(System.Logger.Level.ERROR, "replica {0}: color {1} keeps a batch ordering {2} without its "
-                        + "payload; it cannot serve state", r.id, lane.color, d);
-                return null;
-            }
-            payloads.add(p.signedUpdate());
-        }
-        return new State(lane.color, lane.stable, lane.stableDigest, lane.stableProof, firstRetained, chained,
-                committed, payloads);
+    /** The payloads a peer asked for that this replica holds, as many as one page has room for. */
+    List<byte[]> payloadsFor(List<Hash32> digests) {
+        return server.payloads(digests);
     }
 
     // ---- receiving ----
@@ -115,12 +127,11 @@ final class StateTransfer {
             return;
         }
         Lane lane = r.lanes[s.color()];
-        long before = lane.executed;
         if (s.stableSeqno() > lane.stable
                 && !NewViewPlan.validCheckpoint(r.config, s.color(), s.stableSeqno(), s.stateDigest(), s.checkpointProof())) {
             return;
         }
-        Map<Hash32, Replica.Payload> offered = verifyPayloads(s.payloads());
+        ArrayDeque<Verified> proven = new ArrayDeque<>();
         if (s.stableSeqno() <= lane.executed) {
             r.checkpointer.adopt(lane, s.stableSeqno(), s.stateDigest(), s.checkpointProof());
         } else {
@@ -129,22 +140,37 @@ final class StateTransfer {
                 r.checkpointer.adopt(lane, s.stableSeqno(), s.stateDigest(), s.checkpointProof());
                 return;
             }
-            if (!applyChain(lane, s, offered)) {
+            if (!verifyChain(lane, s, proven)) {
                 return;
             }
-        }
-        for (CommitProof p : s.committed()) {
-            if (!acceptCommitted(lane, p, offered)) {
-                break;
+            if (s.stableSeqno() > lane.stable) {
+                lane.makeStable(s.stableSeqno(), s.stateDigest(), s.checkpointProof());
             }
         }
-        r.executeReady(lane);
-        if (lane.executed > before) {
-            cannotServe.remove(lane.color);
-            if (lane.behind()) {
-                fetch(lane);
+        if (s.links().isEmpty()) {
+            verifyCommitted(lane, s.committed(), lane.executed + 1 + proven.size(), proven);
+        }
+        if (proven.isEmpty()) {
+            return;
+        }
+        verified.put(lane.color, proven);
+        source.put(lane.color, from);
+        holdOffered(lane, s.payloads());
+        drain(lane);
+    }
+
+    /** Payloads fetched for verified batches (FETCH-PAYLOADS answered); true if any was awaited here. */
+    boolean onPayloads(List<Replica.Payload> fetched) {
+        Set<Lane> touched = new java.util.LinkedHashSet<>();
+        for (Replica.Payload p : fetched) {
+            int color = r.config.colorOf(p.update().update().aguid());
+            if (!r.payloads.containsKey(p.update().digest()) && awaited(color).contains(p.update().digest())) {
+                hold(r.lanes[color], p);
+                touched.add(r.lanes[color]);
             }
         }
+        touched.forEach(this::drain);
+        return !touched.isEmpty();
     }
 
     private void noteCannotServe(int from, Lane lane, State s) {
@@ -172,87 +198,172 @@ final class StateTransfer {
         return out;
     }
 
-    private Replica.Payload payload(Hash32 digest, Map<Hash32, Replica.Payload> offered) {
-        Replica.Payload p = r.payloads.get(digest);
-        return p != null ? p : offered.get(digest);
+    private void holdOffered(Lane lane, List<byte[]> signedUpdates) {
+        Set<Hash32> awaited = awaited(lane.color);
+        for (Replica.Payload p : verifyPayloads(signedUpdates).values()) {
+            if (awaited.contains(p.update().digest()) && !r.payloads.containsKey(p.update().digest())) {
+                hold(lane, p);
+            }
+        }
+    }
+
+    /** Logs and keeps a payload a verified batch orders. */
+    private void hold(Lane lane, Replica.Payload p) {
+        r.rlog.append(lane.color, ReplicaLog.payload(p.signedUpdate()));
+        r.payloads.put(p.update().digest(), p);
     }
 
     /**
-     * Checks that {@code s}'s batches run from this replica's next seqno to the checkpoint and chain
-     * from its state to the checkpoint's, then logs and applies them in order.
+     * Checks that {@code s}'s full batches and links run from this replica's next seqno to the
+     * checkpoint and chain from its state to the checkpoint's; adds the full ones to {@code proven}.
      */
-    private boolean applyChain(Lane lane, State s, Map<Hash32, Replica.Payload> offered) {
-        List<ChainedBatch> chained = s.chained();
-        if (chained.size() != s.stableSeqno() - lane.executed) {
+    private boolean verifyChain(Lane lane, State s, ArrayDeque<Verified> proven) {
+        if (s.chained().size() + s.links().size() != s.stableSeqno() - lane.executed) {
             return false;
         }
-        List<Hash32> states = new ArrayList<>();
+        List<Chained> full = new ArrayList<>();
         Hash32 state = lane.stateDigest;
-        for (int i = 0; i < chained.size(); i++) {
-            ChainedBatch b = chained.get(i);
-            if (b.seqno() != lane.executed + 1 + i || !b.digests().stream().allMatch(d -> payload(d, offered) != null)) {
+        long n = lane.executed + 1;
+        for (ChainedBatch b : s.chained()) {
+            if (b.seqno() != n++) {
                 return false;
             }
-            state = Lane.chain(state, b.batch(lane.color), b.resultsRoot());
-            states.add(state);
+            PrePrepare batch = b.batch(lane.color);
+            state = Lane.chain(state, batch, b.resultsRoot());
+            full.add(new Chained(batch, b.resultsRoot(), state));
+        }
+        for (Message.ChainLink link : s.links()) {
+            state = Lane.chain(state, lane.color, n++, link.batchDigest(), link.resultsRoot());
         }
         if (!state.equals(s.stateDigest())) {
             LOG.log(System.Logger.Level.WARNING, "replica {0}: a transferred chain of color {1} does not reach "
                     + "the checkpoint at {2}; dropped", r.id, lane.color, s.stableSeqno());
             return false;
         }
-        if (s.stableSeqno() > lane.stable) {
-            lane.makeStable(s.stableSeqno(), s.stateDigest(), s.checkpointProof());
-        }
-        for (int i = 0; i < chained.size(); i++) {
-            applyOne(lane, chained.get(i), states.get(i), offered);
-        }
-        if (lane.executed == lane.stable) {
-            r.checkpointer.caughtUp(lane);
-        }
+        proven.addAll(full);
         return true;
     }
 
-    private void applyOne(Lane lane, ChainedBatch b, Hash32 state, Map<Hash32, Replica.Payload> offered) {
-        PrePrepare batch = b.batch(lane.color);
-        hold(lane, batch, offered);
-        r.rlog.append(lane.color, ReplicaLog.batch(batch, b.resultsRoot(), state));
-        Executor.Executed done = executor.execute(batch, d -> r.payloads.get(d).update());
-        if (!done.resultsRoot().equals(b.resultsRoot())) {
-            throw new IllegalStateException("color " + lane.color + " batch " + b.seqno() + " executed to results root "
-                    + done.resultsRoot() + ", not the ring's " + b.resultsRoot() + ": execution is not deterministic");
+    /** Adds the commit proofs that continue {@code proven} from seqno {@code next} without a gap. */
+    private void verifyCommitted(Lane lane, List<CommitProof> proofs, long next, ArrayDeque<Verified> proven) {
+        for (CommitProof p : proofs) {
+            long seqno = p.prePrepare().message().seqno();
+            if (seqno < next) {
+                continue;
+            }
+            if (seqno != next || !validCommitProof(p, lane.color)
+                    || !lane.inWindow(seqno, r.config.params().watermarkWindow())) {
+                return;
+            }
+            proven.add(new Committed(p));
+            next++;
         }
-        r.finishBatch(lane, batch, done);
     }
 
-    /** Logs and keeps the payloads {@code batch} orders that this replica does not hold yet. */
-    private void hold(Lane lane, PrePrepare batch, Map<Hash32, Replica.Payload> offered) {
-        for (Hash32 d : batch.digests()) {
-            if (!r.payloads.containsKey(d)) {
-                Replica.Payload p = offered.get(d);
-                r.rlog.append(lane.color, ReplicaLog.payload(p.signedUpdate()));
-                r.payloads.put(d, p);
+    /** Runs the verified batches of {@code lane} in order while their payloads are held. */
+    private void drain(Lane lane) {
+        ArrayDeque<Verified> queue = verified.getOrDefault(lane.color, new ArrayDeque<>());
+        long before = lane.executed;
+        boolean ranCommitted = false;
+        while (!queue.isEmpty()) {
+            Verified v = queue.peekFirst();
+            long seqno = v.batch().seqno();
+            if (seqno <= lane.executed) {
+                queue.pollFirst();
+                continue;
+            }
+            if (seqno != lane.executed + 1) {
+                queue.clear();
+                break;
+            }
+            if (!v.batch().digests().stream().allMatch(r.payloads::containsKey)) {
+                askForPayloads(lane);
+                break;
+            }
+            queue.pollFirst();
+            switch (v) {
+                case Chained c -> applyOne(lane, c);
+                case Committed c -> {
+                    if (!commit(lane, c.proof())) {
+                        queue.clear();
+                    }
+                    ranCommitted = true;
+                }
+            }
+        }
+        if (queue.isEmpty()) {
+            verified.remove(lane.color);
+        }
+        r.executeReady(lane);
+        if (lane.executed > before) {
+            cannotServe.remove(lane.color);
+            if (queue.isEmpty() && (lane.behind() || ranCommitted)) {
+                askSource(lane, new FetchState(lane.color, lane.executed + 1));
             }
         }
     }
 
-    /** Commits a batch above the stable checkpoint on the strength of its 2f+1 COMMITs. */
-    private boolean acceptCommitted(Lane lane, CommitProof p, Map<Hash32, Replica.Payload> offered) {
-        PrePrepare pp = p.prePrepare().message();
-        if (!validCommitProof(p, lane.color) || !pp.digests().stream().allMatch(d -> payload(d, offered) != null)) {
-            return false;
+    /** The payloads the verified batches of {@code lane} lack, in order, at most {@link #FETCH_DIGESTS_MAX}. */
+    private List<Hash32> missing(Lane lane) {
+        List<Hash32> out = new ArrayList<>();
+        for (Verified v : verified.getOrDefault(lane.color, new ArrayDeque<>())) {
+            for (Hash32 d : v.batch().digests()) {
+                if (!r.payloads.containsKey(d) && !out.contains(d)) {
+                    out.add(d);
+                    if (out.size() == FETCH_DIGESTS_MAX) {
+                        return out;
+                    }
+                }
+            }
         }
-        if (pp.seqno() <= lane.executed || !lane.inWindow(pp.seqno(), r.config.params().watermarkWindow())) {
-            return pp.seqno() <= lane.executed;
+        return out;
+    }
+
+    private void askForPayloads(Lane lane) {
+        List<Hash32> missing = missing(lane);
+        if (!missing.isEmpty()) {
+            askSource(lane, new FetchPayloads(missing));
+        }
+    }
+
+    /** Asks the peer the last page came from; the retransmission rounds ask everyone if it does not answer. */
+    private void askSource(Lane lane, Message m) {
+        Integer peer = source.get(lane.color);
+        if (peer == null || peer == r.id) {
+            r.broadcast(m);
+        } else {
+            r.env.send(peer, Frames.encode(m, r.id, r.key()));
+        }
+    }
+
+    private void applyOne(Lane lane, Chained c) {
+        PrePrepare batch = c.batch();
+        r.rlog.append(lane.color, ReplicaLog.batch(batch, c.resultsRoot(), c.state()));
+        Executor.Executed done = executor.execute(batch, d -> r.payloads.get(d).update());
+        if (!done.resultsRoot().equals(c.resultsRoot())) {
+            throw new IllegalStateException("color " + lane.color + " batch " + batch.seqno() + " executed to results root "
+                    + done.resultsRoot() + ", not the ring's " + c.resultsRoot() + ": execution is not deterministic");
+        }
+        r.finishBatch(lane, batch, done);
+        if (lane.executed == lane.stable) {
+            r.checkpointer.caughtUp(lane);
+        }
+    }
+
+    /** Commits a batch above the stable checkpoint on the strength of its 2f+1 COMMITs; false if out of the window now. */
+    private boolean commit(Lane lane, CommitProof p) {
+        PrePrepare pp = p.prePrepare().message();
+        if (!lane.inWindow(pp.seqno(), r.config.params().watermarkWindow())) {
+            return false;
         }
         Slot slot = lane.slot(pp.seqno());
         if (!slot.committed()) {
-            hold(lane, pp, offered);
-            r.rlog.append(lane.color, ReplicaLog.committed(p.prePrepare()));
+            r.rlog.append(lane.color, ReplicaLog.committed(p.prePrepare(), p.commits()));
             slot.commit(p.prePrepare(), p.commits());
         }
         // Only a primary whose key another replica also uses (Twins) can see its own seqno committed under it.
         lane.nextSeqno = Math.max(lane.nextSeqno, pp.seqno() + 1);
+        r.executeReady(lane);
         return true;
     }
 

@@ -25,6 +25,8 @@ final class ViewChanger {
     private final TreeMap<Long, Map<Integer, Signed<ViewChange>>> received = new TreeMap<>();
     private int timeoutShift;
     private long newViewSent = -1;
+    /** The view whose NEW-VIEW timer is armed (or ran out). */
+    private long newViewTimerArmed = -1;
     /** This replica's VIEW-CHANGE for the view it is moving to, re-sent until the view starts. */
     private Signed<ViewChange> ownViewChange;
     /** The NEW-VIEW that started the current view (none for view 0): proof a lagging replica can check. */
@@ -84,8 +86,23 @@ final class ViewChanger {
         ownViewChange = r.sign(buildViewChange(newView));
         r.broadcastFrame(ownViewChange.frameUnsafe());
         received.computeIfAbsent(newView, v -> new TreeMap<>()).put(r.id, ownViewChange);
-        r.env.setTimer(new TimerKey(TimerKey.Kind.NEW_VIEW, newView), timeout());
+        armNewViewTimer();
         maybeSendNewView();
+    }
+
+    /**
+     * After a restart in the middle of a view change: ask for that view again (the VIEW-CHANGE is
+     * rebuilt from the logged checkpoints and prepared proofs, so it says what the lost one said).
+     * Without it the replica would wait, silent, for a NEW-VIEW its peers may never send.
+     */
+    void resumeAfterRecovery() {
+        if (!r.viewChanging) {
+            return;
+        }
+        ownViewChange = r.sign(buildViewChange(r.view));
+        r.broadcastFrame(ownViewChange.frameUnsafe());
+        received.computeIfAbsent(r.view, v -> new TreeMap<>()).put(r.id, ownViewChange);
+        armNewViewTimer();
     }
 
     private ViewChange buildViewChange(long newView) {
@@ -100,6 +117,26 @@ final class ViewChanger {
             colors.add(new ColorState(lane.color, lane.stable, lane.stableDigest, lane.stableProof, prepared));
         }
         return new ViewChange(newView, colors);
+    }
+
+    /**
+     * Starts waiting for the NEW-VIEW of the view this replica is moving to once 2f+1 replicas
+     * (itself included) asked for it or a later one (PBFT's rule, which counts the view itself).
+     * A replica that timed out alone must not run on to the next view by itself: it would stay one
+     * view ahead of the others for good, each of its VIEW-CHANGEs one short of the f+1 that make
+     * them follow, while they wait in the view behind it. It waits instead, and they join it when
+     * their own requests time out. Later views count too, so a replica that missed one peer's
+     * VIEW-CHANGE for this view, while that peer has moved on, still gives up on it in time.
+     */
+    private void armNewViewTimer() {
+        long v = r.view;
+        Set<Integer> senders = new HashSet<>();
+        received.tailMap(v, true).values().forEach(vcs -> senders.addAll(vcs.keySet()));
+        if (!r.viewChanging || newViewTimerArmed == v || senders.size() < r.config.quorum()) {
+            return;
+        }
+        newViewTimerArmed = v;
+        r.env.setTimer(new TimerKey(TimerKey.Kind.NEW_VIEW, v), timeout());
     }
 
     /** Sends this replica's VIEW-CHANGE again while the view it asked for has not started. */
@@ -120,6 +157,7 @@ final class ViewChanger {
         }
         received.computeIfAbsent(v, x -> new TreeMap<>()).putIfAbsent(s.sender(), s);
         joinIfOthersMoved();
+        armNewViewTimer();
         maybeSendNewView();
     }
 

@@ -61,6 +61,41 @@ class CatchUpTest {
     }
 
     @Test
+    void stateTransferComesInPagesOfOneBatchAndOnePayloadWhenThePageBudgetIsTiny() {
+        // Two updates per batch, so each batch's second payload has to be fetched after its page.
+        RingConfig.Params twoPerBatch = new RingConfig.Params(2, 1_000, 2, 4, 200_000, 5 * SECOND);
+        RingHarness h = new RingHarness(twoPerBatch, 1);
+        List<SubmittedUpdate> us = updates(22);
+        h.silent.add(3);
+        int[] largestState = {0};
+        int[] pagesTo3 = {0};
+        int[] payloadFetchesBy3 = {0};
+        h.drop = e -> {
+            if (e.type() == Message.STATE) {
+                largestState[0] = Math.max(largestState[0], e.frame().length);
+                pagesTo3[0] += e.to() == 3 ? 1 : 0;
+            }
+            payloadFetchesBy3[0] += e.type() == Message.FETCH_PAYLOADS && e.from() == 3 ? 1 : 0;
+            return false;
+        };
+        for (int i = 0; i < us.size(); i += 2) {
+            h.submit(us.get(i), 0, 1, 2);
+            h.submit(us.get(i + 1), 0, 1, 2);
+            h.run(10_000);
+        }
+        h.run(SECOND);
+        long executed = color0(h, 0).executed();
+        assertTrue(executed >= 6, "the three others executed several checkpoints' worth: " + executed);
+        h.silent.remove(3);
+        h.run(20 * SECOND);
+        assertEquals(executed, color0(h, 3).executed(), "caught up, one page at a time");
+        assertEquals(history(h, 0, us.getFirst()), history(h, 3, us.getFirst()), "same history as a peer");
+        assertTrue(largestState[0] > 0 && largestState[0] < 4096, "pages stayed small: " + largestState[0]);
+        assertTrue(pagesTo3[0] >= executed / 2, "one batch per page: " + pagesTo3[0] + " pages for " + executed);
+        assertTrue(payloadFetchesBy3[0] > 0, "the payloads a page had no room for were fetched");
+    }
+
+    @Test
     void aCaughtUpReplicaSurvivesACrashWithoutReExecuting() {
         RingHarness h = new RingHarness(PARAMS);
         List<SubmittedUpdate> us = updates(6);
@@ -76,6 +111,23 @@ class CatchUpTest {
         h.run(SECOND);
         assertEquals(6, color0(h, 2).executed(), "recovered from its own log");
         assertEquals(history(h, 0, us.getFirst()), history(h, 2, us.getFirst()));
+    }
+
+    @Test
+    void aRestartedReplicaCanStillProveWhatItCommittedAboveItsCheckpoint() {
+        RingHarness h = new RingHarness(PARAMS);
+        for (SubmittedUpdate u : updates(3)) {
+            h.submitToAll(u);
+            h.run(10_000);
+        }
+        h.run(SECOND);
+        assertEquals(3, color0(h, 0).executed());
+        assertEquals(2, color0(h, 0).stable());
+        h.crashAndRestart(0);
+        Slot slot = h.replicas.get(0).lanes[0].slots.get(3L);
+        assertTrue(slot.committed(), "recovered the commit from its log");
+        assertTrue(slot.commitProof() != null && slot.commitProof().commits().size() >= h.config.quorum(),
+                "and the 2f+1 COMMITs that prove it to a peer");
     }
 
     @Test

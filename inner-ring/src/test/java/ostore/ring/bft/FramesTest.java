@@ -58,7 +58,7 @@ class FramesTest {
         @SuppressWarnings("unchecked")
         Signed<Commit> commit = (Signed<Commit>) signed(new Commit(4, 0, 9, A), 1);
         m.put("state", new State(0, 8, B, List.of(cp), 5,
-                List.of(new ChainedBatch(8, 5, List.of(A, B), A)),
+                List.of(new ChainedBatch(7, 5, List.of(A, B), A)), List.of(new Message.ChainLink(B, A)),
                 List.of(new CommitProof(npp, List.of(commit))), List.of(new byte[] {9, 8, 7})));
         return m;
     }
@@ -75,7 +75,7 @@ class FramesTest {
                 Map.entry("payloads", "ab06a0f5dc963b0371eb69d0d6568584fa47936f346636cc64469048d9646928"),
                 Map.entry("pre-prepare", "8e2a384ff41cd5d32ff4dd014696acb6f412f538d08af6565ecd958ad50d27da"),
                 Map.entry("prepare", "e3b6f1314c3a8ad6c69fc46d6137323feac4b24856d216459d6b3b6aba4db1c2"),
-                Map.entry("state", "855ee1e82b96035ed9ccf19aa9c6b10cccb6899850e39d9c4f41b94d2faf29e0"),
+                Map.entry("state", "8c85c9a178e0027b2a5ceb0f8c4d8aac3d7fadcceeab56e3d8efc0682a1f4a14"),
                 Map.entry("view-change", "ab399f091523a57d8fba460868c7c6c3aeff10117054d66daee5e3f2724772c3"));
         Map<String, String> actual = new java.util.TreeMap<>();
         for (var e : samples().entrySet()) {

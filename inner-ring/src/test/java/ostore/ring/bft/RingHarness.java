@@ -50,7 +50,15 @@ final class RingHarness {
     private long now = 1_000_000_000L;
     private long order;
 
+    private final int statePageBytes;
+
     RingHarness(RingConfig.Params params) {
+        this(params, StateServer.PAGE_BYTES);
+    }
+
+    /** A ring whose state-transfer pages hold about {@code statePageBytes}, so paging can be tested small. */
+    RingHarness(RingConfig.Params params, int statePageBytes) {
+        this.statePageBytes = statePageBytes;
         List<ReplicaAddress> addresses = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             byte[] seed = new byte[32];
@@ -70,7 +78,8 @@ final class RingHarness {
 
     /** (Re)starts replica {@code i} over its log and store, as after a crash. */
     void boot(int i) {
-        Replica r = new Replica(config, i, keys.get(i), logs.get(i), stores.get(i), TestUpdates.VERIFIER, env(i));
+        Replica r = new Replica(config, i, keys.get(i), logs.get(i), stores.get(i), TestUpdates.VERIFIER, env(i),
+                statePageBytes);
         replicas.set(i, r);
         r.start();
     }

@@ -27,7 +27,10 @@ final class ByzantineTamper {
         SILENT,
         /** As primary, sends a different PRE-PREPARE for the same slot to half the backups. */
         EQUIVOCATE,
-        /** Votes, results, checkpoints and batches name digests that are wrong but validly signed. */
+        /**
+         * Votes, results, checkpoints and batches name digests that are wrong but validly signed;
+         * a primary's batch may order updates in a color they do not belong to.
+         */
         WRONG_DIGESTS,
         /** Flips a byte in some frames, so their signatures fail. */
         GARBLE,
@@ -134,6 +137,10 @@ final class ByzantineTamper {
             case Message.Checkpoint c -> new Message.Checkpoint(c.color(), c.seqno(), randomHash());
             case Message.BatchResult r -> new Message.BatchResult(new ResultStatement(r.statement().epoch(),
                     r.statement().color(), r.statement().seqno(), randomHash()));
+            case Message.PrePrepare p when !p.digests().isEmpty() && config.colors() > 1 && random.nextBoolean() ->
+                    // The same updates ordered in another color's lane, where they do not belong.
+                    new Message.PrePrepare(p.view(), (p.color() + 1) % config.colors(), p.seqno(),
+                            p.timestampMicros(), p.digests());
             case Message.PrePrepare p when !p.digests().isEmpty() -> {
                 List<Hash32> digests = new ArrayList<>(p.digests());
                 digests.set(random.nextInt(digests.size()), randomHash());
