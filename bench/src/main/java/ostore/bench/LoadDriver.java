@@ -18,12 +18,17 @@ import ostore.api.v1.Comparison;
 import ostore.client.Actions;
 import ostore.client.OstoreClient;
 import ostore.client.Predicates;
+import ostore.client.RingPolicy;
+import ostore.client.RingSpec;
 import ostore.client.UpdateResult;
 import ostore.client.Updates;
 import ostore.crypto.Aguid;
 import ostore.crypto.SigningKey;
 import ostore.node.Node;
 import ostore.node.NodeConfig;
+import ostore.node.ring.EmbeddedRing;
+import ostore.ring.log.LogStores;
+import ostore.store.Limits;
 
 /**
  * The end-to-end update driver: {@code clients} threads, each with its own key and object, send
@@ -35,21 +40,29 @@ import ostore.node.NodeConfig;
  * saturation throughput.
  *
  * <p>Usage: {@code LoadDriver TARGET replace|append PAYLOAD_BYTES CLIENTS UPDATES_PER_CLIENT [WARMUP_PER_CLIENT]},
- * where TARGET is {@code host:port} or {@code embedded}: a node started in this JVM on a free
- * loopback port over a temporary data directory, removed afterwards. Embedded, the CPU figure covers
- * client and server together.
+ * where TARGET is {@code host:port}, {@code embedded} (a single node started in this JVM on a free
+ * loopback port over a temporary data directory, removed afterwards) or {@code embedded-ring} (a
+ * 4-replica ring, f = 1, likewise; clients send to every replica and accept f+1 matching signed
+ * replies). Embedded, the CPU figure covers clients and servers together.
  */
 public final class LoadDriver {
     /** One run's parameters. */
-    public record Workload(String target, Shape shape, int payloadBytes, int clients, int updatesPerClient,
+    public record Workload(Connector connector, Shape shape, int payloadBytes, int clients, int updatesPerClient,
             int warmupPerClient) {
         public Workload {
+            java.util.Objects.requireNonNull(connector, "connector");
             java.util.Objects.requireNonNull(shape, "shape");
             if (payloadBytes < 1 || clients < 1 || updatesPerClient < 1 || warmupPerClient < 0) {
                 throw new IllegalArgumentException("payloadBytes (" + payloadBytes + "), clients (" + clients
                         + ") and updatesPerClient (" + updatesPerClient + ") must be >= 1, warmup >= 0");
             }
         }
+    }
+
+    /** Opens a client, writing as {@code key}, to the node or ring under test. */
+    @FunctionalInterface
+    public interface Connector {
+        OstoreClient connect(SigningKey key);
     }
 
     /** What each update does to its object. */
@@ -71,17 +84,34 @@ public final class LoadDriver {
         int clients = Integer.parseInt(args[3]);
         int updates = Integer.parseInt(args[4]);
         int warmup = args.length > 5 ? Integer.parseInt(args[5]) : 20;
-        if (!args[0].equals("embedded")) {
-            System.out.println(run(new Workload(args[0], shape, payload, clients, updates, warmup)).toMarkdownRow());
-            return;
-        }
         Path data = Files.createTempDirectory("ostore-load");
-        try (Node node = Node.start(NodeConfig.defaults(data, 0))) {
-            System.out.println(run(new Workload(node.address(), shape, payload, clients, updates, warmup))
-                    .toMarkdownRow());
+        try {
+            switch (args[0]) {
+                case "embedded" -> {
+                    try (Node node = Node.start(NodeConfig.defaults(data, 0))) {
+                        String address = node.address();
+                        report(key -> OstoreClient.connect(address, key), shape, payload, clients, updates, warmup);
+                    }
+                }
+                case "embedded-ring" -> {
+                    try (EmbeddedRing ring = EmbeddedRing.start(data, NodeConfig.DEFAULT_HOST, 0, Limits.DEFAULT,
+                            LogStores.Preference.AUTO)) {
+                        RingSpec spec = ring.spec();
+                        report(key -> OstoreClient.connectRing(spec, key, RingPolicy.DEFAULT), shape, payload,
+                                clients, updates, warmup);
+                    }
+                }
+                default -> report(key -> OstoreClient.connect(args[0], key), shape, payload, clients, updates,
+                        warmup);
+            }
         } finally {
             deleteTree(data);
         }
+    }
+
+    private static void report(Connector connector, Shape shape, int payload, int clients, int updates,
+            int warmup) throws Exception {
+        System.out.println(run(new Workload(connector, shape, payload, clients, updates, warmup)).toMarkdownRow());
     }
 
     private static void deleteTree(Path root) throws IOException {
@@ -119,7 +149,7 @@ public final class LoadDriver {
             SigningKey key = SigningKey.generate(new SecureRandom());
             byte[] payload = new byte[w.payloadBytes()];
             new SecureRandom().nextBytes(payload);
-            try (OstoreClient client = OstoreClient.connect(w.target(), key)) {
+            try (OstoreClient client = w.connector().connect(key)) {
                 String name = "bench-" + index;
                 Aguid aguid = client.aguidOf(name);
                 long seq = requireCommitted(client.put(name, payload)).root().seq();
