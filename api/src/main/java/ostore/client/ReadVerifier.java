@@ -133,7 +133,8 @@ public final class ReadVerifier {
                 }
             }
             case LATEST, KIND_NOT_SET -> {
-                // Whether a version is the latest cannot be checked from one reply; the certificate can.
+                // Whether a version is the latest cannot be checked from one reply, certificate or not:
+                // a replica that is behind can return an older certified version.
             }
         }
     }
