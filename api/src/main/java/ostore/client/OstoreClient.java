@@ -67,6 +67,10 @@ public final class OstoreClient implements AutoCloseable {
     /** First pause between rounds of reads; doubles each round, capped at the attempt timeout. */
     private static final long READ_BACKOFF_MILLIS = 20;
 
+    /** Read refusals that every correct, up-to-date replica would give alike. */
+    private static final Set<Status.Code> DEFINITE_READ_ANSWERS =
+            java.util.EnumSet.of(Status.Code.NOT_FOUND, Status.Code.INVALID_ARGUMENT, Status.Code.OUT_OF_RANGE);
+
     private final List<ManagedChannel> channels;
     private final boolean ownsChannels;
     private final SigningKey key;
@@ -245,7 +249,9 @@ public final class OstoreClient implements AutoCloseable {
             return readFrom(0, request, new ReadVerifier(aguid, selector, metadataOnly), out, maxSize);
         }
         Map<Integer, String> failures = new TreeMap<>();
-        Set<Integer> notFound = new TreeSet<>();
+        // A refusal is unsigned, and up to f correct replicas may lag behind the 2f+1 that executed a
+        // version: only 2f+1 replicas giving the same definite answer make it the ring's answer.
+        Map<Status.Code, Set<Integer>> definite = new java.util.EnumMap<>(Status.Code.class);
         int start = Math.floorMod(nextReplica.getAndIncrement(), ring.n());
         for (int round = 0; round < policy.attempts(); round++) {
             if (round > 0) {
@@ -257,19 +263,21 @@ public final class OstoreClient implements AutoCloseable {
                 try {
                     return readFrom(replica, request, verifier, out, maxSize);
                 } catch (OstoreException e) {
-                    if (verifier.blocksPassed() > 0 || e.code() == Status.Code.OUT_OF_RANGE
-                            || e.code() == Status.Code.INVALID_ARGUMENT) {
+                    boolean tooLargeForMemory = verifier.root().map(r -> r.size() > maxSize).orElse(false);
+                    if (verifier.blocksPassed() > 0 || tooLargeForMemory) {
                         throw e;
                     }
                     failures.put(replica, peer(replica) + ": " + e.code() + ": " + e.detail());
-                    if (e.code() == Status.Code.NOT_FOUND) {
-                        notFound.add(replica);
+                    if (DEFINITE_READ_ANSWERS.contains(e.code())) {
+                        definite.computeIfAbsent(e.code(), c -> new TreeSet<>()).add(replica);
                     }
                 }
             }
-            if (notFound.size() >= ring.weakQuorum()) {
-                throw new OstoreException(Status.Code.NOT_FOUND, "replicas " + notFound + " found no such version: "
-                        + failures.get(notFound.iterator().next()));
+            for (Map.Entry<Status.Code, Set<Integer>> d : definite.entrySet()) {
+                if (d.getValue().size() >= ring.quorum()) {
+                    throw new OstoreException(d.getKey(), "replicas " + d.getValue() + " agree: "
+                            + failures.get(d.getValue().iterator().next()));
+                }
             }
         }
         throw new OstoreException(Status.Code.UNAVAILABLE, "no replica returned a certified version of " + aguid

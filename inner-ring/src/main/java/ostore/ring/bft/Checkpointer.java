@@ -102,8 +102,13 @@ final class Checkpointer {
 
     /** State transfer brought {@code lane} up to its stable checkpoint: make that durable as if reached here. */
     void caughtUp(Lane lane) {
-        assert lane.executed == lane.stable && lane.stateDigest.equals(lane.stableDigest)
-                : "caught up exactly to the stable checkpoint";
+        // Checked in production too: a replica whose transferred state missed the certified digest must
+        // stop rather than persist and vouch for state no quorum reached.
+        if (lane.executed != lane.stable || !lane.stateDigest.equals(lane.stableDigest)) {
+            throw new IllegalStateException("color " + lane.color + ": state transfer reached batch " + lane.executed
+                    + " with state " + lane.stateDigest + ", not the stable checkpoint " + lane.stable + " with state "
+                    + lane.stableDigest);
+        }
         persist(lane);
     }
 

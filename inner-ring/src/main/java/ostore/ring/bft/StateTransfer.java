@@ -127,8 +127,10 @@ final class StateTransfer {
             return;
         }
         Lane lane = r.lanes[s.color()];
-        if (s.stableSeqno() > lane.stable
-                && !NewViewPlan.validCheckpoint(r.config, s.color(), s.stableSeqno(), s.stateDigest(), s.checkpointProof())) {
+        // Every STATE must prove its checkpoint, whatever this replica's own stable point: the chain of
+        // batches below is checked against this digest, so a digest the sender chose would let one
+        // Byzantine peer feed a lagging replica batches no quorum ordered.
+        if (!NewViewPlan.validCheckpoint(r.config, s.color(), s.stableSeqno(), s.stateDigest(), s.checkpointProof())) {
             return;
         }
         ArrayDeque<Verified> proven = new ArrayDeque<>();
