@@ -78,28 +78,20 @@ final class Executor {
         return null;
     }
 
-    static ResultLeaf leaf(AuthenticatedUpdate u, Outcome outcome, long timestampMicros) {
+    /**
+     * The signed result of one update. A commit or abort carries the timestamp recorded with it (the
+     * version root's, or the history entry's), not the batch's: when an update is ordered a second
+     * time (its cached reply was evicted, or the replica restarted) the store returns the first
+     * outcome, and its leaf — and so any certificate built from it — must name that version exactly.
+     */
+    static ResultLeaf leaf(AuthenticatedUpdate u, Outcome outcome, long batchTimestampMicros) {
         return switch (outcome) {
             case Outcome.Committed c -> new ResultLeaf(u.digest(), ResultLeaf.COMMITTED, 0, u.update().aguid(),
-                    c.version().root().seq(), c.version().vguid().hash(), timestampMicros);
+                    c.version().root().seq(), c.version().vguid().hash(), c.version().root().timestampMicros());
             case Outcome.Aborted a -> new ResultLeaf(u.digest(), ResultLeaf.ABORTED, 0, u.update().aguid(),
-                    a.entry().seq(), ResultLeaf.NO_VGUID, timestampMicros);
-            case Outcome.Rejected r -> new ResultLeaf(u.digest(), ResultLeaf.REJECTED, rejectionCode(r.reason()),
-                    u.update().aguid(), 0, ResultLeaf.NO_VGUID, timestampMicros);
-        };
-    }
-
-    /** Stable wire codes for rejections; never reorder, only add. */
-    static int rejectionCode(Outcome.Rejection r) {
-        return switch (r) {
-            case UNKNOWN_OBJECT -> 1;
-            case NOT_A_WRITER -> 2;
-            case NOT_THE_OWNER -> 3;
-            case BAD_CREATION -> 4;
-            case INVALID_ACTION -> 5;
-            case ENCRYPTED_OBJECT -> 6;
-            case NONCE_REUSED -> 7;
-            case LIMIT_EXCEEDED -> 8;
+                    a.entry().seq(), ResultLeaf.NO_VGUID, a.entry().timestampMicros());
+            case Outcome.Rejected r -> new ResultLeaf(u.digest(), ResultLeaf.REJECTED, r.reason().code(),
+                    u.update().aguid(), 0, ResultLeaf.NO_VGUID, batchTimestampMicros);
         };
     }
 }
