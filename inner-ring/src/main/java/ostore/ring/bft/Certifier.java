@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntToLongFunction;
 import ostore.crypto.Certificate;
 import ostore.crypto.Hash32;
 import ostore.crypto.MerkleProof;
@@ -30,12 +31,15 @@ final class Certifier {
 
     private final RingConfig config;
     private final VersionStore store;
+    /** Each color's stable checkpoint: votes are kept only near it, so a faulty peer cannot fill memory. */
+    private final IntToLongFunction stableOf;
     private final Map<Key, Pending> pending = new HashMap<>();
     private long certificatesAttached;
 
-    Certifier(RingConfig config, VersionStore store) {
+    Certifier(RingConfig config, VersionStore store, IntToLongFunction stableOf) {
         this.config = config;
         this.store = store;
+        this.stableOf = stableOf;
     }
 
     /** This replica executed the batch and signed {@code own}. */
@@ -43,20 +47,44 @@ final class Certifier {
         Pending p = pending.computeIfAbsent(new Key(own.color(), own.seqno()), k -> new Pending());
         p.leaves = List.copyOf(leaves);
         p.own = own;
-        vote(signed);
+        record(signed, p);
     }
 
+    /**
+     * A peer's vote. Kept only for a seqno of a known color within a window either side of its
+     * stable checkpoint: above it no correct replica has executed yet, and below it what is left is
+     * what {@link #forgetUpTo} keeps (late votes for batches executed just before a checkpoint, or
+     * by state transfer). One vote per sender and batch: a correct replica signs one results root.
+     */
     void vote(Signed<BatchResult> r) {
         ResultStatement s = r.message().statement();
-        if (s.epoch() != config.epoch() || s.color() >= config.colors()) {
+        if (s.epoch() != config.epoch() || s.color() < 0 || s.color() >= config.colors()) {
             return;
         }
-        Key key = new Key(s.color(), s.seqno());
-        Pending p = pending.computeIfAbsent(key, k -> new Pending());
+        long stable = stableOf.applyAsLong(s.color());
+        long window = config.params().watermarkWindow();
+        if (s.seqno() <= stable - window || s.seqno() > stable + window) {
+            return;
+        }
+        record(r, pending.computeIfAbsent(new Key(s.color(), s.seqno()), k -> new Pending()));
+    }
+
+    private void record(Signed<BatchResult> r, Pending p) {
+        ResultStatement s = r.message().statement();
+        for (TreeMap<Integer, byte[]> signers : p.votes.values()) {
+            if (signers.containsKey(r.sender())) {
+                return;
+            }
+        }
         byte[] frame = r.frameUnsafe();
         byte[] signature = Arrays.copyOfRange(frame, frame.length - PublicKey.SIGNATURE_LENGTH, frame.length);
-        p.votes.computeIfAbsent(s.resultsRoot(), h -> new TreeMap<>()).putIfAbsent(r.sender(), signature);
-        attachIfCertified(key, p);
+        p.votes.computeIfAbsent(s.resultsRoot(), h -> new TreeMap<>()).put(r.sender(), signature);
+        attachIfCertified(new Key(s.color(), s.seqno()), p);
+    }
+
+    /** Votes held for batches not yet certified: bounded by the window, whatever peers send. */
+    int retainedVotes() {
+        return pending.values().stream().mapToInt(p -> p.votes.values().stream().mapToInt(Map::size).sum()).sum();
     }
 
     private void attachIfCertified(Key key, Pending p) {

@@ -40,11 +40,12 @@ final class Checkpointer {
 
     void onCheckpoint(Signed<Checkpoint> s) {
         Checkpoint c = s.message();
-        if (c.color() >= r.lanes.length) {
+        if (c.color() < 0 || c.color() >= r.lanes.length) {
             return;
         }
         Lane lane = r.lanes[c.color()];
-        List<Signed<Checkpoint>> proof = lane.addCheckpointVote(s, r.config.quorum());
+        List<Signed<Checkpoint>> proof = lane.addCheckpointVote(s, r.config.quorum(),
+                r.config.params().watermarkWindow(), r.config.params().checkpointInterval());
         if (proof != null) {
             adopt(lane, c.seqno(), c.stateDigest(), proof);
         }

@@ -43,6 +43,11 @@ final class Lane {
     /** The primary's digests not yet in a batch, in arrival order. */
     final ArrayDeque<Hash32> queue = new ArrayDeque<>();
     long nextSeqno = 1;
+    /**
+     * The highest seqno of this color that the NEW-VIEW starting the current view re-proposed (0
+     * if none): up to it, pre-prepares of this view come only from that NEW-VIEW.
+     */
+    long newViewTop;
     long lastProposedTimestamp = Long.MIN_VALUE;
     boolean batchTimerArmed;
 
@@ -91,11 +96,24 @@ final class Lane {
         return floor;
     }
 
-    /** Records a checkpoint vote; returns its proof once 2f+1 replicas agree, else null. */
-    List<Signed<Checkpoint>> addCheckpointVote(Signed<Checkpoint> c, int quorum) {
+    /**
+     * Records a checkpoint vote; returns its proof once 2f+1 replicas agree, else null. Only votes
+     * at a checkpoint seqno inside the window (stable, stable + window] are kept, one per sender and
+     * seqno, so a faulty peer cannot fill memory with votes; a replica further behind catches up by
+     * FETCH-STATE instead.
+     */
+    List<Signed<Checkpoint>> addCheckpointVote(Signed<Checkpoint> c, int quorum, int window, int interval) {
         Checkpoint m = c.message();
-        if (m.seqno() <= stable) {
+        if (!inWindow(m.seqno(), window) || m.seqno() % interval != 0) {
             return null;
+        }
+        Map<Hash32, Map<Integer, Signed<Checkpoint>>> byDigest = checkpointVotes.get(m.seqno());
+        if (byDigest != null) {
+            for (var e : byDigest.entrySet()) {
+                if (!e.getKey().equals(m.stateDigest()) && e.getValue().containsKey(c.sender())) {
+                    return null;
+                }
+            }
         }
         Map<Integer, Signed<Checkpoint>> voters = checkpointVotes.computeIfAbsent(m.seqno(), s -> new HashMap<>())
                 .computeIfAbsent(m.stateDigest(), d -> new HashMap<>());

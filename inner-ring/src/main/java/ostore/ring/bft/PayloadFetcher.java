@@ -25,6 +25,12 @@ final class PayloadFetcher {
 
     /** Holds {@code s} back until {@code missing} arrive; asks its sender first. */
     void await(Lane lane, Slot slot, Signed<PrePrepare> s, List<Hash32> missing) {
+        Signed<PrePrepare> waiting = slot.awaitingPayloads;
+        if (waiting != null && waiting.message().view() == s.message().view()
+                && !waiting.message().batchDigest().equals(s.message().batchDigest())) {
+            // Never replace a waiting pre-prepare by another of its view: that is the primary equivocating.
+            return;
+        }
         slot.awaitingPayloads = s;
         r.env.send(s.sender(), Frames.encode(new FetchPayloads(missing), r.id, r.key()));
         armRefetch(lane);

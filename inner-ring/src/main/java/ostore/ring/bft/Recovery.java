@@ -29,10 +29,13 @@ final class Recovery {
     }
 
     void run() {
+        Signed<Message.NewView> started = null;
         for (Record rec : r.rlog.readAll(r.rlog.controlColor())) {
             if (rec instanceof ReplicaLog.View v && v.view() >= r.view) {
                 r.view = v.view();
                 r.viewChanging = v.changing();
+            } else if (rec instanceof ReplicaLog.Started s) {
+                started = s.newView();
             }
         }
         for (Lane lane : r.lanes) {
@@ -40,6 +43,10 @@ final class Recovery {
             Map<Long, ExecutedBatch> executed = load(lane);
             replay(lane, executed);
             r.executeReady(lane);
+        }
+        if (started != null && started.message().view() == r.view && !r.viewChanging) {
+            // The view began with this NEW-VIEW: its re-proposals stand, whether accepted before the crash or not.
+            r.viewChanger.restartedIn(started);
         }
         if (r.isPrimary() && !r.viewChanging) {
             requeuePending();
@@ -75,6 +82,7 @@ final class Recovery {
                 case ReplicaLog.Batch b -> loadBatch(lane, b, executed);
                 case ReplicaLog.Stable s -> restoreStable(lane, s);
                 case ReplicaLog.View v -> throw new IllegalStateException("a view record in color " + lane.color);
+                case ReplicaLog.Started s -> throw new IllegalStateException("a NEW-VIEW record in color " + lane.color);
             }
         }
         return executed;
@@ -140,6 +148,9 @@ final class Recovery {
             for (Slot s : lane.slots.values()) {
                 // A batch committed through state transfer has no accepted pre-prepare, only its commit proof.
                 PrePrepare pp = s.accepted() != null ? s.accepted().message() : s.committedBatch();
+                if (pp == null && s.awaitingPayloads != null) {
+                    pp = s.awaitingPayloads.message();
+                }
                 if (pp != null) {
                     ordered.addAll(pp.digests());
                     lane.nextSeqno = Math.max(lane.nextSeqno, s.seqno + 1);

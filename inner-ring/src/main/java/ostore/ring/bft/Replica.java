@@ -93,11 +93,11 @@ public final class Replica {
         this.rlog = new ReplicaLog(log, config);
         this.verifier = Objects.requireNonNull(verifier, "verifier");
         this.executor = new Executor(store);
-        this.certifier = new Certifier(config, store);
         this.lanes = new Lane[config.colors()];
         for (int c = 0; c < lanes.length; c++) {
             lanes[c] = new Lane(c);
         }
+        this.certifier = new Certifier(config, store, c -> lanes[c].stable);
         this.viewChanger = new ViewChanger(this);
         this.checkpointer = new Checkpointer(this, executor, certifier);
         this.stateTransfer = new StateTransfer(this, executor, statePageBytes);
@@ -271,8 +271,18 @@ public final class Replica {
         if (!lane.inWindow(pp.seqno(), config.params().watermarkWindow()) || !timestampAcceptable(lane, pp)) {
             return;
         }
+        if (pp.seqno() <= lane.newViewTop) {
+            LOG.log(System.Logger.Level.WARNING, "replica {0}: primary {1} sent a plain pre-prepare at color {2} seqno"
+                    + " {3}, which the NEW-VIEW of view {4} re-proposed; refused", id, s.sender(), pp.color(), pp.seqno(), view);
+            return;
+        }
         Slot slot = lane.slot(pp.seqno());
         if (slot.committed()) {
+            return;
+        }
+        Signed<PrePrepare> waiting = slot.awaitingPayloads;
+        if (waiting != null && waiting.message().view() == pp.view()) {
+            // Waiting for payloads already: the same batch again changes nothing, another is equivocation.
             return;
         }
         if (slot.accepted() != null && slot.accepted().message().view() == pp.view()) {
@@ -446,6 +456,10 @@ public final class Replica {
 
     AuthenticatedUpdate verifierDecode(byte[] signedUpdate) {
         return verifier.verify(signedUpdate);
+    }
+
+    int retainedResultVotes() {
+        return certifier.retainedVotes();
     }
 
     void armViewChangeTimer() {

@@ -29,7 +29,11 @@ import ostore.ring.log.SharedLog;
  * logged before it is applied); COMMIT-PROOF(9) bytes pre-prepare frame, u32 n, n x bytes commit
  * frame: COMMITTED with the 2f+1 COMMITs that showed it, so that after a restart the replica can
  * still prove the commit to a peer catching up. COMMITTED without commits is written only when
- * they are unknown (a log written before COMMIT-PROOF existed); both are read.
+ * they are unknown (a log written before COMMIT-PROOF existed); both are read. NEW-VIEW(10) bytes
+ * NEW-VIEW frame, in the control color: the NEW-VIEW that starts a view, appended together with
+ * that view's VIEW(v, 0) record and before the NEW-VIEW is sent (primary) or acted on (backup), so
+ * that after a restart the replica still knows which pre-prepares the view began with: a primary
+ * never signs a second batch at a re-proposed seqno, and a backup still refuses plain ones there.
  */
 final class ReplicaLog {
     static final int FORMAT = 2;
@@ -42,6 +46,7 @@ final class ReplicaLog {
     static final int VIEW = 7;
     static final int BATCH = 8;
     static final int COMMIT_PROOF = 9;
+    static final int NEW_VIEW = 10;
     private static final int READ_BATCH = 512;
 
     sealed interface Record {}
@@ -63,6 +68,9 @@ final class ReplicaLog {
 
     record Batch(PrePrepare batch, Hash32 resultsRoot, Hash32 stateDigest) implements Record {}
 
+    /** The NEW-VIEW that started its view. */
+    record Started(Signed<Message.NewView> newView) implements Record {}
+
     private final SharedLog log;
     private final RingConfig config;
 
@@ -81,6 +89,11 @@ final class ReplicaLog {
 
     void append(int color, byte[] record) {
         log.append(color, List.of(record));
+    }
+
+    /** Appends {@code records} to {@code color} in one append: all of them are durable, or none. */
+    void append(int color, List<byte[]> records) {
+        log.append(color, List.copyOf(records));
     }
 
     /**
@@ -131,6 +144,10 @@ final class ReplicaLog {
         return header(VIEW).i64(view).bool(changing).toByteArray();
     }
 
+    static byte[] newView(Signed<Message.NewView> nv) {
+        return header(NEW_VIEW).bytes(nv.frameUnsafe()).toByteArray();
+    }
+
     static byte[] batch(PrePrepare batch, Hash32 resultsRoot, Hash32 stateDigest) {
         CanonicalEncoder e = header(BATCH).i64(batch.seqno()).i64(batch.timestampMicros()).u32(batch.digests().size());
         batch.digests().forEach(e::hash);
@@ -171,6 +188,7 @@ final class ReplicaLog {
             case STABLE -> new Stable(d.u63("seqno"), d.hash("state digest"), frames(d, Checkpoint.class));
             case VIEW -> new View(d.u63("view"), d.u8("changing") != 0);
             case BATCH -> batch(color, d);
+            case NEW_VIEW -> new Started(frame(d, Message.NewView.class));
             default -> throw new IllegalArgumentException("unknown replica log record type " + type);
         };
         d.end("replica log record type " + type);

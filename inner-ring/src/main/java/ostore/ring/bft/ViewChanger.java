@@ -199,10 +199,11 @@ final class ViewChanger {
         NewViewPlan plan = NewViewPlan.compute(r.config, v, chosen);
         List<Signed<PrePrepare>> signed = plan.prePrepares.stream().map(r::sign).toList();
         newViewSent = v;
-        enterView(v, plan, signed);
+        Signed<NewView> nv = r.sign(new NewView(v, chosen, signed));
+        // Logged in enterView before it leaves: after a crash this primary must not sign other batches there.
+        enterView(plan, nv);
         // Backups drop pre-prepares of a view they have not entered, so NEW-VIEW goes before new batches.
-        currentNewView = r.sign(new NewView(v, chosen, signed));
-        r.broadcastFrame(currentNewView.frameUnsafe());
+        r.broadcastFrame(nv.frameUnsafe());
         resume();
     }
 
@@ -230,14 +231,19 @@ final class ViewChanger {
         if (v > r.view || !r.viewChanging) {
             r.rlog.append(r.rlog.controlColor(), ReplicaLog.view(v, true));
         }
-        enterView(v, plan, nv.prePrepares());
-        currentNewView = s;
+        enterView(plan, s);
         resume();
     }
 
-    /** Installs view {@code v}: adopts its checkpoints, accepts its batches, resumes proposing. */
-    private void enterView(long v, NewViewPlan plan, List<Signed<PrePrepare>> prePrepares) {
-        r.rlog.append(r.rlog.controlColor(), ReplicaLog.view(v, false));
+    /**
+     * Installs the view {@code nv} starts: logs {@code nv} with the view (one append, before
+     * anything depends on it), adopts its checkpoints, accepts its batches, resumes proposing.
+     */
+    private void enterView(NewViewPlan plan, Signed<NewView> nv) {
+        long v = nv.message().view();
+        List<Signed<PrePrepare>> prePrepares = nv.message().prePrepares();
+        r.rlog.append(r.rlog.controlColor(), List.of(ReplicaLog.newView(nv), ReplicaLog.view(v, false)));
+        currentNewView = nv;
         r.view = v;
         r.viewChanging = false;
         r.env.cancelTimer(new TimerKey(TimerKey.Kind.NEW_VIEW, v));
@@ -249,18 +255,40 @@ final class ViewChanger {
         for (Lane lane : r.lanes) {
             lane.slots.values().forEach(slot -> slot.enterView(v));
             lane.nextSeqno = Math.max(lane.nextSeqno, Math.max(lane.executed, lane.stable) + 1);
+            lane.newViewTop = 0;
         }
+        restartPending(reaccept(prePrepares));
+    }
+
+    /**
+     * Raises each color's next seqno and NEW-VIEW top past {@code prePrepares} and accepts those
+     * not yet accepted in their view (or waits for their payloads). Returns the digests they order.
+     */
+    private Set<Hash32> reaccept(List<Signed<PrePrepare>> prePrepares) {
         Set<Hash32> reproposed = new HashSet<>();
         for (Signed<PrePrepare> pp : prePrepares) {
             Lane lane = r.lanes[pp.message().color()];
+            long seqno = pp.message().seqno();
             reproposed.addAll(pp.message().digests());
-            lane.nextSeqno = Math.max(lane.nextSeqno, pp.message().seqno() + 1);
+            lane.nextSeqno = Math.max(lane.nextSeqno, seqno + 1);
+            lane.newViewTop = Math.max(lane.newViewTop, seqno);
             lane.lastProposedTimestamp = Math.max(lane.lastProposedTimestamp, pp.message().timestampMicros());
-            if (pp.message().seqno() > lane.stable) {
-                r.acceptWhenHeld(lane, lane.slot(pp.message().seqno()), pp);
+            Slot slot = seqno > lane.stable ? lane.slot(seqno) : null;
+            if (slot != null && (slot.accepted() == null
+                    || slot.accepted().message().view() < pp.message().view())) {
+                r.acceptWhenHeld(lane, slot, pp);
             }
         }
-        restartPending(reproposed);
+        return reproposed;
+    }
+
+    /**
+     * After a restart in view {@code nv} started: its re-proposals hold again (the ones logged as
+     * ACCEPTED are already in place; the rest wait for payloads again), and a primary proposes above them.
+     */
+    void restartedIn(Signed<NewView> nv) {
+        currentNewView = nv;
+        reaccept(nv.message().prePrepares());
     }
 
     /** Gives every pending request a fresh timeout in the new view; the new primary proposes them. */

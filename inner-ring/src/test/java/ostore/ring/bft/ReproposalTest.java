@@ -1,0 +1,64 @@
+package ostore.ring.bft;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.util.HexFormat;
+import java.util.List;
+import ostore.crypto.Hash32;
+import ostore.ring.bft.Message.NewView;
+import ostore.ring.bft.Message.PrePrepare;
+import org.junit.jupiter.api.Test;
+
+/** NEW-VIEW re-proposals: not replaced by plain pre-prepares, and logged durably (NEW-VIEW record). */
+class ReproposalTest {
+    private static final long SECOND = 1_000_000;
+    private static final RingConfig.Params PARAMS = new RingConfig.Params(4, 1_000, 2, 4, 200_000, 5 * SECOND);
+
+    private static Hash32 hash(int b) {
+        byte[] bytes = new byte[Hash32.LENGTH];
+        bytes[0] = (byte) b;
+        return Hash32.of(bytes);
+    }
+
+    private static Signed<PrePrepare> prePrepare(RingHarness h, Replica r, long seqno, int digest) {
+        return Frames.sign(new PrePrepare(0, 0, seqno, r.env.nowMicros(), List.of(hash(digest))), 0, h.keys.get(0));
+    }
+
+    @Test
+    void aWaitingPrePrepareIsNotReplacedByAnotherOfItsView() {
+        RingHarness h = new RingHarness(PARAMS);
+        Replica r = h.replicas.get(1);
+        Signed<PrePrepare> first = prePrepare(h, r, 1, 1);
+        r.onMessage(first);
+        assertSame(first, r.lanes[0].slots.get(1L).awaitingPayloads, "waits for the payload it lacks");
+        r.onMessage(prePrepare(h, r, 1, 2));
+        assertSame(first, r.lanes[0].slots.get(1L).awaitingPayloads, "the waiting pre-prepare stays");
+    }
+
+    @Test
+    void seqnosTheNewViewReproposedComeOnlyFromIt() {
+        RingHarness h = new RingHarness(PARAMS);
+        Replica r = h.replicas.get(1);
+        r.lanes[0].newViewTop = 2;
+        r.onMessage(prePrepare(h, r, 2, 1));
+        Slot slot = r.lanes[0].slots.get(2L);
+        assertNull(slot == null ? null : slot.awaitingPayloads, "a plain pre-prepare at a re-proposed seqno is refused");
+        assertNull(slot == null ? null : slot.accepted());
+    }
+
+    @Test
+    void newViewRecordGolden() {
+        RingHarness h = new RingHarness(PARAMS);
+        Signed<NewView> nv = Frames.sign(new NewView(1, List.of(), List.of()), 1, h.keys.get(1));
+        byte[] frame = nv.frame();
+        byte[] record = ReplicaLog.newView(nv);
+        assertEquals("020a" + String.format("%08x", frame.length) + HexFormat.of().formatHex(frame),
+                HexFormat.of().formatHex(record));
+        ReplicaLog.Started back = (ReplicaLog.Started) h.replicas.get(0).rlog.decode(h.config.colors(), record);
+        assertArrayEquals(frame, back.newView().frame());
+        assertEquals(1, back.newView().message().view());
+    }
+}
