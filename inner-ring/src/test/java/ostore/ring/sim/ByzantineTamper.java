@@ -1,10 +1,16 @@
 package ostore.ring.sim;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import ostore.crypto.CanonicalEncoder;
 import ostore.crypto.Domain;
 import ostore.crypto.Hash32;
+import ostore.crypto.Hashing;
 import ostore.crypto.MerkleProof;
 import ostore.crypto.ResultLeaf;
 import ostore.crypto.ResultReply;
@@ -29,7 +35,8 @@ final class ByzantineTamper {
         EQUIVOCATE,
         /**
          * Votes, results, checkpoints and batches name digests that are wrong but validly signed;
-         * a primary's batch may order updates in a color they do not belong to.
+         * a primary's batch may order updates in a color they do not belong to; STATE answers to a
+         * lagging replica carry a forged chain or checkpoint without a valid proof of it.
          */
         WRONG_DIGESTS,
         /** Flips a byte in some frames, so their signatures fail. */
@@ -48,7 +55,15 @@ final class ByzantineTamper {
     private final RingConfig config;
     private final SplittableRandom random;
     private final List<byte[]> sentBefore = new ArrayList<>();
+    /** Per color, what this replica's own frames told of its chain: state digests and the steps between. */
+    private final Map<Integer, ChainKnowledge> chains = new HashMap<>();
     private long tampered;
+    private long forgedStates;
+
+    /** Forged STATE frames put on the wire over all runs of this JVM, so a suite can show the attack ran. */
+    static final AtomicLong FORGED_STATES_TOTAL = new AtomicLong();
+    /** Of those, the ones whose forged chain starts at the receiver's real state, so only the proof stops them. */
+    static final AtomicLong FORGED_CHAINS_TOTAL = new AtomicLong();
 
     ByzantineTamper(Behaviour behaviour, int id, SigningKey key, RingConfig config, SplittableRandom random) {
         this.behaviour = behaviour;
@@ -66,8 +81,13 @@ final class ByzantineTamper {
         return tampered;
     }
 
+    long forgedStates() {
+        return forgedStates;
+    }
+
     /** The frames to put on the wire to {@code to} instead of {@code frame}: none, it, or others. */
     List<byte[]> outgoing(int to, byte[] frame) {
+        learn(frame);
         Behaviour b = behaviour == Behaviour.MIXED ? Behaviour.values()[1 + random.nextInt(4)] : behaviour;
         List<byte[]> out = switch (b) {
             case SILENT -> List.of();
@@ -146,6 +166,7 @@ final class ByzantineTamper {
                 digests.set(random.nextInt(digests.size()), randomHash());
                 yield new Message.PrePrepare(p.view(), p.color(), p.seqno(), p.timestampMicros(), digests);
             }
+            case Message.State st -> forgeState(st);
             case Message.Payloads p when !p.signedUpdates().isEmpty() -> {
                 List<byte[]> updates = new ArrayList<>(p.signedUpdates());
                 int i = random.nextInt(updates.size());
@@ -156,6 +177,160 @@ final class ByzantineTamper {
             default -> null;
         };
         return altered == null ? frame : sign(altered);
+    }
+
+    /**
+     * A STATE answer that lies about the chain, in one of several ways, none with a valid 2f+1
+     * checkpoint proof of what it claims. Where this replica knows the state the receiver chains
+     * from, the forged chain really reaches the claimed digest, so only the proof check stops it.
+     */
+    private Message.State forgeState(Message.State s) {
+        int color = s.color();
+        List<Message.ChainedBatch> chained = s.chained();
+        Hash32 start = chained.isEmpty() ? null : knowledge(color).stateAt(chained.getFirst().seqno() - 1);
+        Message.State forged = switch (random.nextInt(4)) {
+            // (a) The real batches, but a digest computed over a reordered chain; the real proof kept or dropped.
+            case 0 -> {
+                List<Message.ChainedBatch> altered = reorder(chained);
+                Hash32 digest = start == null ? randomHash() : chainOver(start, color, altered, s.links());
+                yield new Message.State(color, s.stableSeqno(), digest,
+                        random.nextBoolean() ? s.checkpointProof() : List.of(), s.firstRetained(), chained,
+                        s.links(), s.committed(), s.payloads());
+            }
+            // (b) A lower stable point than the real one, with an empty proof and the chain cut to it.
+            case 1 -> {
+                if (chained.isEmpty()) {
+                    yield new Message.State(color, Math.max(1, s.stableSeqno() - 1), randomHash(), List.of(),
+                            s.firstRetained(), List.of(), List.of(), List.of(), s.payloads());
+                }
+                List<Message.ChainedBatch> cut = chained.subList(0, 1 + random.nextInt(chained.size()));
+                Hash32 digest = start == null ? randomHash() : chainOver(start, color, reorder(cut), List.of());
+                yield new Message.State(color, cut.getLast().seqno(), digest, List.of(), s.firstRetained(),
+                        reorder(cut), List.of(), List.of(), s.payloads());
+            }
+            // (c) Reordered (or altered) batches chained from the receiver's state to a forger-chosen end,
+            // with the real checkpoint's proof attached to a claim it does not prove.
+            case 2 -> {
+                List<Message.ChainedBatch> altered = reorder(chained);
+                Hash32 digest = start == null ? randomHash() : chainOver(start, color, altered, s.links());
+                yield new Message.State(color, s.stableSeqno(), digest, s.checkpointProof(), s.firstRetained(),
+                        altered, s.links(), List.of(), s.payloads());
+            }
+            // (d) A stable point far above the real one, a digest nobody signed, and nothing retained below it.
+            default -> new Message.State(color, s.stableSeqno() + 1 + random.nextInt(64), randomHash(),
+                    s.checkpointProof(), s.stableSeqno() + 1, List.of(), List.of(), List.of(), List.of());
+        };
+        forgedStates++;
+        FORGED_STATES_TOTAL.incrementAndGet();
+        if (start != null) {
+            FORGED_CHAINS_TOTAL.incrementAndGet();
+        }
+        return forged;
+    }
+
+    /** The batches with the updates of one (several where there are) reordered, or one replaced. */
+    private List<Message.ChainedBatch> reorder(List<Message.ChainedBatch> chained) {
+        List<Message.ChainedBatch> out = new ArrayList<>(chained);
+        if (out.isEmpty()) {
+            return out;
+        }
+        for (int i = 0; i < out.size(); i++) {
+            Message.ChainedBatch b = out.get(i);
+            if (b.digests().size() > 1) {
+                out.set(i, new Message.ChainedBatch(b.seqno(), b.timestampMicros(), b.digests().reversed(),
+                        b.resultsRoot()));
+                return out;
+            }
+        }
+        // No batch to reorder: one batch drops its updates (or, if it had none, gains one nobody sent).
+        int i = random.nextInt(out.size());
+        Message.ChainedBatch b = out.get(i);
+        out.set(i, new Message.ChainedBatch(b.seqno(), b.timestampMicros(),
+                b.digests().isEmpty() ? List.of(randomHash()) : List.of(), b.resultsRoot()));
+        return out;
+    }
+
+    private static Hash32 chainOver(Hash32 start, int color, List<Message.ChainedBatch> chained,
+            List<Message.ChainLink> links) {
+        Hash32 state = start;
+        long n = chained.isEmpty() ? -1 : chained.getFirst().seqno();
+        for (Message.ChainedBatch b : chained) {
+            state = chainStep(state, color, b.seqno(), batchDigest(color, b), b.resultsRoot());
+            n = b.seqno() + 1;
+        }
+        for (Message.ChainLink l : links) {
+            state = chainStep(state, color, n++, l.batchDigest(), l.resultsRoot());
+        }
+        return state;
+    }
+
+    private static Hash32 batchDigest(int color, Message.ChainedBatch b) {
+        return new Message.PrePrepare(0, color, b.seqno(), b.timestampMicros(), b.digests()).batchDigest();
+    }
+
+    /** The replica's chain step (Lane.chain): H(prev || color || seqno || batch digest || results root). */
+    private static Hash32 chainStep(Hash32 previous, int color, long seqno, Hash32 batchDigest, Hash32 resultsRoot) {
+        byte[] m = new CanonicalEncoder(108).hash(previous).u32(color).i64(seqno).hash(batchDigest)
+                .hash(resultsRoot).toByteArray();
+        return Hashing.hash(Domain.RING_STATE, m);
+    }
+
+    private ChainKnowledge knowledge(int color) {
+        return chains.computeIfAbsent(color, c -> new ChainKnowledge(c));
+    }
+
+    /** Records what this replica's own (untampered) frame says of its chain. */
+    private void learn(byte[] frame) {
+        switch (decode(frame)) {
+            case Message.Checkpoint c -> knowledge(c.color()).states.put(c.seqno(), c.stateDigest());
+            case Message.Commit c -> knowledge(c.color()).batches.put(c.seqno(), c.batchDigest());
+            case Message.BatchResult r -> knowledge(r.statement().color()).roots.put(r.statement().seqno(),
+                    r.statement().resultsRoot());
+            case Message.State st -> {
+                ChainKnowledge k = knowledge(st.color());
+                long n = st.stableSeqno() - st.chained().size() - st.links().size() + 1;
+                for (Message.ChainedBatch b : st.chained()) {
+                    k.batches.put(b.seqno(), batchDigest(st.color(), b));
+                    k.roots.put(b.seqno(), b.resultsRoot());
+                    n = b.seqno() + 1;
+                }
+                for (Message.ChainLink l : st.links()) {
+                    k.batches.put(n, l.batchDigest());
+                    k.roots.put(n++, l.resultsRoot());
+                }
+                // This replica's own stable checkpoint, so its real digest.
+                k.states.put(st.stableSeqno(), st.stateDigest());
+            }
+            case null -> { }
+            default -> { }
+        }
+    }
+
+    /** One color's chain as far as this replica's frames showed it. */
+    private static final class ChainKnowledge {
+        final int color;
+        final TreeMap<Long, Hash32> states = new TreeMap<>(Map.of(0L, Hash32.of(new byte[Hash32.LENGTH])));
+        final Map<Long, Hash32> batches = new HashMap<>();
+        final Map<Long, Hash32> roots = new HashMap<>();
+
+        ChainKnowledge(int color) {
+            this.color = color;
+        }
+
+        /** The state digest after {@code seqno}, chained from the nearest known one below; null if a step is unknown. */
+        Hash32 stateAt(long seqno) {
+            Map.Entry<Long, Hash32> anchor = states.floorEntry(seqno);
+            Hash32 state = anchor.getValue();
+            for (long n = anchor.getKey() + 1; n <= seqno; n++) {
+                Hash32 batch = batches.get(n);
+                Hash32 root = roots.get(n);
+                if (batch == null || root == null) {
+                    return null;
+                }
+                state = chainStep(state, color, n, batch, root);
+            }
+            return state;
+        }
     }
 
     private List<byte[]> stale(byte[] frame) {

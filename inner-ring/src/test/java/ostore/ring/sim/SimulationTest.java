@@ -31,6 +31,9 @@ class SimulationTest {
                 System.out.println(replayLine(seed) + "\n" + e.getMessage());
             }
         }
+        System.out.println("forged STATE frames sent by Byzantine replicas: "
+                + ByzantineTamper.FORGED_STATES_TOTAL.get() + " (" + ByzantineTamper.FORGED_CHAINS_TOTAL.get()
+                + " chained from the receiver's real state)");
         if (!failures.isEmpty()) {
             fail(failures.size() + " of " + seeds + " seeds failed:\n" + String.join("\n", failures));
         }

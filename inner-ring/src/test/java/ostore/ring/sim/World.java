@@ -190,7 +190,8 @@ final class World {
                 b.append("; ").append(h.describe()).append(" rejectedFrames=").append(h.framesRejected());
                 if (h.byzantine()) {
                     b.append(" byzantine=").append(h.tamper().behaviour()).append(" tampered=")
-                            .append(h.tamper().tampered());
+                            .append(h.tamper().tampered()).append(" forgedStates=")
+                            .append(h.tamper().forgedStates());
                 }
             }
         }
