@@ -92,16 +92,31 @@ class CrashRecoveryTest {
         CountDownLatch enough = new CountDownLatch(killAfter);
         AtomicBoolean killed = new AtomicBoolean();
         List<Thread> threads = new ArrayList<>();
+        // A client thread's assertion must fail the test, not just end the thread.
+        java.util.Queue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
         for (int c = 0; c < CLIENTS; c++) {
             int index = c;
             Random random = new Random(seed + c);
-            threads.add(Thread.ofPlatform().start(() -> appendLoop(client, index, acked[index], random, enough, killed)));
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    appendLoop(client, index, acked[index], random, enough, killed);
+                } catch (Throwable t) {
+                    failures.add(t);
+                    for (long i = enough.getCount(); i > 0; i--) {
+                        enough.countDown();
+                    }
+                }
+            }));
         }
         assertTrue(enough.await(120, TimeUnit.SECONDS), "clients made no progress");
         killed.set(true);
         node.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no flush
         for (Thread t : threads) {
             t.join(TimeUnit.SECONDS.toMillis(60));
+            assertTrue(!t.isAlive(), "a client thread did not stop after the kill");
+        }
+        if (!failures.isEmpty()) {
+            throw new AssertionError("a client failed before the kill (seed " + seed + ")", failures.peek());
         }
     }
 
