@@ -23,7 +23,11 @@ public enum Domain {
     /** An interior node of a batch's results Merkle tree. */
     RESULT_NODE("ostore/result-node/v1"),
     /** The per-color checkpoint chain over executed batches' results roots. */
-    RING_STATE("ostore/ring-state/v1");
+    RING_STATE("ostore/ring-state/v1"),
+    /** The name of an object a storage node holds (a fragment or a manifest): the hash of its bytes. */
+    ARCHIVE_OBJECT("ostore/archive-object/v1"),
+    /** The key under which a storage node indexes an archived version's manifests: (aguid, seq). */
+    ARCHIVE_INDEX("ostore/archive-index/v1");
 
     private final String tag;
     private final byte[] prefix;

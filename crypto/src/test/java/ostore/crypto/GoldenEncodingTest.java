@@ -33,6 +33,8 @@ class GoldenEncodingTest {
         expected.put(Domain.RESULT_LEAF, "6f73746f72652f726573756c742d6c6561662f763100");
         expected.put(Domain.RESULT_NODE, "6f73746f72652f726573756c742d6e6f64652f763100");
         expected.put(Domain.RING_STATE, "6f73746f72652f72696e672d73746174652f763100");
+        expected.put(Domain.ARCHIVE_OBJECT, "6f73746f72652f617263686976652d6f626a6563742f763100");
+        expected.put(Domain.ARCHIVE_INDEX, "6f73746f72652f617263686976652d696e6465782f763100");
         Map<Domain, String> actual = new LinkedHashMap<>();
         for (Domain d : Domain.values()) {
             actual.put(d, HEX.formatHex(d.prefix()));
