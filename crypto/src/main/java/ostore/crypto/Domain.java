@@ -27,7 +27,11 @@ public enum Domain {
     /** The name of an object a storage node holds (a fragment or a manifest): the hash of its bytes. */
     ARCHIVE_OBJECT("ostore/archive-object/v1"),
     /** The key under which a storage node indexes an archived version's manifests: (aguid, seq). */
-    ARCHIVE_INDEX("ostore/archive-index/v1");
+    ARCHIVE_INDEX("ostore/archive-index/v1"),
+    /** An interior node of an archive manifest's Merkle tree over its fragment names. */
+    ARCHIVE_FRAGMENT_NODE("ostore/archive-fragment-node/v1"),
+    /** A storage node's rendezvous weight for one stripe of an archived version (fragment placement). */
+    ARCHIVE_PLACEMENT("ostore/archive-placement/v1");
 
     private final String tag;
     private final byte[] prefix;

@@ -35,6 +35,8 @@ class GoldenEncodingTest {
         expected.put(Domain.RING_STATE, "6f73746f72652f72696e672d73746174652f763100");
         expected.put(Domain.ARCHIVE_OBJECT, "6f73746f72652f617263686976652d6f626a6563742f763100");
         expected.put(Domain.ARCHIVE_INDEX, "6f73746f72652f617263686976652d696e6465782f763100");
+        expected.put(Domain.ARCHIVE_FRAGMENT_NODE, "6f73746f72652f617263686976652d667261676d656e742d6e6f64652f763100");
+        expected.put(Domain.ARCHIVE_PLACEMENT, "6f73746f72652f617263686976652d706c6163656d656e742f763100");
         Map<Domain, String> actual = new LinkedHashMap<>();
         for (Domain d : Domain.values()) {
             actual.put(d, HEX.formatHex(d.prefix()));

@@ -1,0 +1,42 @@
+package ostore.archive;
+
+import java.util.List;
+import java.util.Objects;
+import ostore.crypto.Hash32;
+
+/**
+ * What a scrub of one archived version found and fixed.
+ *
+ * @param fragmentsGood fragments found intact (on their placed node or, after an earlier repair,
+ *     elsewhere)
+ * @param repaired fragments regenerated and stored
+ * @param lost stripes with fewer than k good fragments: the scrub could not rebuild them
+ * @param unplaced regenerated fragments no healthy node would take
+ * @param manifestCopiesAdded nodes that were given the manifest again
+ * @param indexEntriesAdded nodes that were given the index entry again
+ * @param problems what else kept the scrub from restoring something (e.g. a node's index key full)
+ */
+public record ScrubReport(Hash32 manifestName, int stripes, int fragmentsGood, List<Repair> repaired,
+        List<LostStripe> lost, List<Repair> unplaced, List<CorruptFragment> corrupt, List<Integer> nodesDown,
+        int manifestCopiesAdded, int indexEntriesAdded, List<String> problems) {
+    public ScrubReport {
+        Objects.requireNonNull(manifestName, "manifestName");
+        repaired = List.copyOf(repaired);
+        lost = List.copyOf(lost);
+        unplaced = List.copyOf(unplaced);
+        corrupt = List.copyOf(corrupt);
+        nodesDown = List.copyOf(nodesDown);
+        problems = List.copyOf(problems);
+    }
+
+    /** A fragment put back: on its placed node, or ({@code relocated}) on another one; -1 if nowhere. */
+    public record Repair(long stripe, int shard, Hash32 name, int node, boolean relocated) {}
+
+    /** A stripe that cannot be rebuilt from what the nodes hold. */
+    public record LostStripe(long stripe, int good, int needed) {}
+
+    /** Whether every fragment of the version is now stored intact. */
+    public boolean healthy() {
+        return lost.isEmpty() && unplaced.isEmpty() && problems.isEmpty();
+    }
+}
