@@ -14,26 +14,33 @@ import ostore.crypto.PublicKey;
 
 /**
  * The ring configuration file: plain text, one statement per line, {@code #} starts a comment.
- * Version 1:
+ * Version 2:
  *
  * <pre>
- * ostore-ring 1
+ * ostore-ring 2
  * epoch 0
  * f 1
  * colors 1
  * param max-batch-size 256          (each of {@link #PARAMS}, exactly once)
  * replica 0 127.0.0.1:7421 &lt;64 hex digits: the replica's Ed25519 public key&gt;
  * ...                                (replicas 0..3f, each exactly once, in any order)
+ * storage 0 127.0.0.1:7520           (storage nodes 0..n-1, each exactly once, in any order; none:
+ * ...                                 the ring archives nothing)
  * </pre>
  *
- * The first statement names the format and its version, so a later format is refused by name
- * rather than misread. Every parameter is required: replicas that filled in different defaults
+ * Version 1 is version 2 without {@code storage} statements; both are read, and a ring without
+ * storage nodes is written as version 1, so files that do not use storage nodes stay readable by
+ * readers that predate them. The first statement names the format and its version, so a later
+ * format is refused by name rather than misread. Every parameter is required: replicas that filled in different defaults
  * would disagree silently, and a file that states everything means the same thing to every reader.
  * Every error names the file and line.
  */
 public final class RingFile {
     public static final String MAGIC = "ostore-ring";
-    public static final int VERSION = 1;
+    /** The newest format version; this reader also reads {@link #VERSION_WITHOUT_STORAGE}. */
+    public static final int VERSION = 2;
+    /** The format before storage nodes: still written for rings that have none. */
+    public static final int VERSION_WITHOUT_STORAGE = 1;
     /** The protocol parameters a ring file sets, by their file names, in the order written. */
     public static final List<String> PARAMS = List.of("max-batch-size", "batch-wait-micros", "checkpoint-interval",
             "watermark-window", "view-change-timeout-micros", "max-skew-micros");
@@ -54,7 +61,7 @@ public final class RingFile {
     public static String format(RingSpec spec) {
         StringBuilder b = new StringBuilder();
         b.append("# ostore inner-ring configuration; every replica and client of the ring reads the same file\n");
-        b.append(MAGIC).append(' ').append(VERSION).append('\n');
+        b.append(MAGIC).append(' ').append(spec.archives() ? VERSION : VERSION_WITHOUT_STORAGE).append('\n');
         b.append("epoch ").append(spec.epoch()).append('\n');
         b.append("f ").append(spec.f()).append('\n');
         b.append("colors ").append(spec.colors()).append('\n');
@@ -64,6 +71,9 @@ public final class RingFile {
         for (RingSpec.Member m : spec.replicas()) {
             b.append("replica ").append(m.id()).append(' ').append(m.target()).append(' ').append(m.key().toHex())
                     .append('\n');
+        }
+        for (RingSpec.StorageAddress s : spec.storageNodes()) {
+            b.append("storage ").append(s.id()).append(' ').append(s.target()).append('\n');
         }
         return b.toString();
     }
@@ -80,11 +90,13 @@ public final class RingFile {
         private final String source;
         private int line;
         private boolean sawMagic;
+        private long version;
         private Long epoch;
         private Integer f;
         private Integer colors;
         private final Map<String, Long> params = new LinkedHashMap<>();
         private final TreeMap<Integer, RingSpec.Member> replicas = new TreeMap<>();
+        private final TreeMap<Integer, RingSpec.StorageAddress> storage = new TreeMap<>();
 
         Parser(String source) {
             this.source = source;
@@ -111,11 +123,12 @@ public final class RingFile {
         private void statement(String[] w) {
             if (!sawMagic) {
                 if (!w[0].equals(MAGIC) || w.length != 2) {
-                    throw error("the first statement must be '" + MAGIC + " " + VERSION + "', not '" + String.join(" ", w) + "'");
+                    throw error("the first statement must be " + magicLines() + ", not '" + String.join(" ", w) + "'");
                 }
-                long version = number(w[1], "format version");
-                if (version != VERSION) {
-                    throw error("format version " + version + " is not supported; this reader knows version " + VERSION);
+                version = number(w[1], "format version");
+                if (version != VERSION && version != VERSION_WITHOUT_STORAGE) {
+                    throw error("format version " + version + " is not supported; this reader knows versions "
+                            + VERSION_WITHOUT_STORAGE + " and " + VERSION);
                 }
                 sawMagic = true;
                 return;
@@ -126,9 +139,14 @@ public final class RingFile {
                 case "colors" -> colors = once(colors, "colors", (int) bounded(arg(w, 2, "colors N"), "colors", 1, 256));
                 case "param" -> param(w);
                 case "replica" -> replica(w);
+                case "storage" -> storage(w);
                 case MAGIC -> throw error("a second '" + MAGIC + "' statement");
-                default -> throw error("unknown statement '" + w[0] + "'; expected epoch, f, colors, param or replica");
+                default -> throw error("unknown statement '" + w[0] + "'; expected epoch, f, colors, param, replica or storage");
             }
+        }
+
+        private static String magicLines() {
+            return "'" + MAGIC + " " + VERSION_WITHOUT_STORAGE + "' or '" + MAGIC + " " + VERSION + "'";
         }
 
         private void param(String[] w) {
@@ -152,15 +170,8 @@ public final class RingFile {
             if (replicas.containsKey(id)) {
                 throw error("replica " + id + " is listed twice");
             }
-            int colon = w[2].lastIndexOf(':');
-            if (colon <= 0) {
-                throw error("replica " + id + " address '" + w[2] + "' must be HOST:PORT");
-            }
-            String host = w[2].substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            int port = (int) bounded(w[2].substring(colon + 1), "replica " + id + " port", 1, 65_535);
+            String host = host(w[2], "replica " + id);
+            int port = port(w[2], "replica " + id);
             try {
                 replicas.put(id, new RingSpec.Member(id, host, port, PublicKey.fromHex(w[3])));
             } catch (IllegalArgumentException e) {
@@ -168,9 +179,48 @@ public final class RingFile {
             }
         }
 
+        private void storage(String[] w) {
+            if (version < VERSION) {
+                throw error("'storage' statements need format version " + VERSION + " ('" + MAGIC + " " + VERSION
+                        + "'), and this file is version " + version);
+            }
+            if (w.length != 3) {
+                throw error("expected 'storage ID HOST:PORT'");
+            }
+            int id = (int) bounded(w[1], "storage node id", 0, Integer.MAX_VALUE);
+            if (storage.containsKey(id)) {
+                throw error("storage node " + id + " is listed twice");
+            }
+            String who = "storage node " + id;
+            String host = host(w[2], who);
+            int port = port(w[2], who);
+            try {
+                storage.put(id, new RingSpec.StorageAddress(id, host, port));
+            } catch (IllegalArgumentException e) {
+                throw error(who + ": " + e.getMessage());
+            }
+        }
+
+        /** The host of {@code HOST:PORT}, an IPv6 literal without its brackets. */
+        private String host(String address, String who) {
+            int colon = address.lastIndexOf(':');
+            if (colon <= 0) {
+                throw error(who + " address '" + address + "' must be HOST:PORT");
+            }
+            String host = address.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            return host;
+        }
+
+        private int port(String address, String who) {
+            return (int) bounded(address.substring(address.lastIndexOf(':') + 1), who + " port", 1, 65_535);
+        }
+
         private RingSpec finish() {
             if (!sawMagic) {
-                throw error("empty: no '" + MAGIC + " " + VERSION + "' statement");
+                throw error("empty: no " + magicLines() + " statement");
             }
             required(epoch, "epoch");
             required(f, "f");
@@ -185,8 +235,14 @@ public final class RingFile {
                     throw error("replica " + i + " is missing (ids must be 0.." + (3 * f) + ")");
                 }
             }
+            List<RingSpec.StorageAddress> nodes = new ArrayList<>(storage.values());
+            for (int i = 0; i < nodes.size(); i++) {
+                if (nodes.get(i).id() != i) {
+                    throw error("storage node " + i + " is missing (ids must be 0.." + (nodes.size() - 1) + ")");
+                }
+            }
             try {
-                return new RingSpec(epoch, f, colors, params, members);
+                return new RingSpec(epoch, f, colors, params, members, nodes);
             } catch (IllegalArgumentException e) {
                 throw error(e.getMessage());
             }

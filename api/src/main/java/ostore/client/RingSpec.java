@@ -11,8 +11,8 @@ import ostore.crypto.PublicKey;
 
 /**
  * A ring of 3f+1 replicas as its configuration file describes it ({@link RingFile}): what a client
- * needs to reach the ring and to check its signatures, plus the protocol parameters every replica
- * must share. The SDK uses the members and keys; a replica turns the whole of it into its own
+ * needs to reach the ring and to check its signatures, the protocol parameters every replica must
+ * share, and where the ring's deep archive keeps its fragments (its storage nodes). The SDK uses the members and keys; a replica turns the whole of it into its own
  * configuration type, which checks the parameters' meaning.
  *
  * @param epoch the configuration's number; results and certificates name it
@@ -20,8 +20,11 @@ import ostore.crypto.PublicKey;
  * @param colors how many independently ordered groups of objects the ring runs
  * @param params the protocol parameters by name ({@link RingFile#PARAMS}), in file order
  * @param replicas replica i at index i
+ * @param storageNodes the deep archive's storage nodes, node i at index i; empty when the ring
+ *     archives nothing (a ring file of format 1 has none)
  */
-public record RingSpec(long epoch, int f, int colors, Map<String, Long> params, List<Member> replicas) {
+public record RingSpec(long epoch, int f, int colors, Map<String, Long> params, List<Member> replicas,
+        List<StorageAddress> storageNodes) {
     /** One replica: its id (its index), the address its gRPC server listens on, and its key. */
     public record Member(int id, String host, int port, PublicKey key) {
         public Member {
@@ -30,24 +33,58 @@ public record RingSpec(long epoch, int f, int colors, Map<String, Long> params, 
             if (id < 0) {
                 throw new IllegalArgumentException("replica id (" + id + ") must be >= 0");
             }
-            if (host.isBlank() || host.chars().anyMatch(Character::isWhitespace)) {
-                throw new IllegalArgumentException("replica " + id + " host (" + host + ") must be non-empty without spaces");
-            }
-            if (port < 1 || port > 65_535) {
-                throw new IllegalArgumentException("replica " + id + " port (" + port + ") must be in 1..65535");
-            }
+            checkAddress("replica " + id, host, port);
         }
 
         /** {@code host:port} as gRPC dials it; an IPv6 literal goes in brackets. */
         public String target() {
-            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+            return RingSpec.target(host, port);
         }
+    }
+
+    /**
+     * Where storage node {@code id} of the deep archive listens. No key: a storage node is trusted
+     * with availability only, since every object it returns is checked against its hash name.
+     * Its id stays the node's for as long as it holds fragments, because placement names it.
+     */
+    public record StorageAddress(int id, String host, int port) {
+        public StorageAddress {
+            Objects.requireNonNull(host, "host");
+            if (id < 0) {
+                throw new IllegalArgumentException("storage node id (" + id + ") must be >= 0");
+            }
+            checkAddress("storage node " + id, host, port);
+        }
+
+        /** {@code host:port} as gRPC dials it; an IPv6 literal goes in brackets. */
+        public String target() {
+            return RingSpec.target(host, port);
+        }
+    }
+
+    private static void checkAddress(String who, String host, int port) {
+        if (host.isBlank() || host.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException(who + " host (" + host + ") must be non-empty without spaces");
+        }
+        if (port < 1 || port > 65_535) {
+            throw new IllegalArgumentException(who + " port (" + port + ") must be in 1..65535");
+        }
+    }
+
+    private static String target(String host, int port) {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** A ring without storage nodes (its versions are not archived). */
+    public RingSpec(long epoch, int f, int colors, Map<String, Long> params, List<Member> replicas) {
+        this(epoch, f, colors, params, replicas, List.of());
     }
 
     public RingSpec {
         Objects.requireNonNull(params, "params");
         params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
         replicas = List.copyOf(replicas);
+        storageNodes = List.copyOf(storageNodes);
         if (epoch < 0) {
             throw new IllegalArgumentException("epoch (" + epoch + ") must be >= 0");
         }
@@ -76,6 +113,30 @@ public record RingSpec(long epoch, int f, int colors, Map<String, Long> params, 
             }
             Objects.requireNonNull(p.getValue(), p.getKey());
         }
+        checkStorageNodes(storageNodes);
+    }
+
+    /** Ids 0..n-1 in order, and distinct addresses: two entries for one node would count it twice. */
+    private static void checkStorageNodes(List<StorageAddress> nodes) {
+        Set<String> targets = new HashSet<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).id() != i) {
+                throw new IllegalArgumentException("storage node at index " + i + " has id " + nodes.get(i).id());
+            }
+            if (!targets.add(nodes.get(i).target())) {
+                throw new IllegalArgumentException("storage node " + i + " repeats the address " + nodes.get(i).target());
+            }
+        }
+    }
+
+    /** This ring with {@code nodes} as its storage nodes. */
+    public RingSpec withStorageNodes(List<StorageAddress> nodes) {
+        return new RingSpec(epoch, f, colors, params, replicas, nodes);
+    }
+
+    /** Whether versions are archived: the file lists at least one storage node. */
+    public boolean archives() {
+        return !storageNodes.isEmpty();
     }
 
     public int n() {

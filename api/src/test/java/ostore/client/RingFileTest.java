@@ -81,14 +81,15 @@ class RingFileTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
         "wrong magic | 2 | ostore-ring 1 | ostre-ring 1 | ring.conf:2: the first statement must be 'ostore-ring 1'",
-        "future version | 2 | ostore-ring 1 | ostore-ring 2 | ring.conf:2: format version 2 is not supported",
+        "future version | 2 | ostore-ring 1 | ostore-ring 3 | ring.conf:2: format version 3 is not supported",
+        "storage in version 1 | 5 | colors 1 | colors 1\\nstorage 0 127.0.0.1:7520 | ring.conf:6: 'storage' statements need format version 2",
         "epoch twice | 3 | epoch 7 | epoch 7\\nepoch 8 | ring.conf:4: 'epoch' is set twice",
         "negative epoch | 3 | epoch 7 | epoch -1 | ring.conf:3: epoch (-1) must be >= 0",
         "f not a number | 4 | f 1 | f one | ring.conf:4: f (one) is not a whole number",
         "too many colors | 5 | colors 1 | colors 300 | ring.conf:5: colors (300) must be in 1..256",
         "unknown param | 6 | param max-batch-size 256 | param max-batch 256 | ring.conf:6: unknown parameter 'max-batch'",
         "param twice | 7 | param batch-wait-micros 1000 | param max-batch-size 9 | ring.conf:7: parameter max-batch-size is set twice",
-        "unknown statement | 5 | colors 1 | colour 1 | ring.conf:5: unknown statement 'colour'",
+        "unknown statement | 5 | colors 1 | colour 1 | ring.conf:5: unknown statement 'colour'; expected epoch, f, colors, param, replica or storage",
         "bad port | 12 | replica 0 127.0.0.1:7420 | replica 0 127.0.0.1:99999 | ring.conf:12: replica 0 port (99999) must be in 1..65535",
         "no port | 12 | replica 0 127.0.0.1:7420 | replica 0 localhost | ring.conf:12: replica 0 address 'localhost' must be HOST:PORT",
         "missing key | 12 | replica 0 127.0.0.1:7420 | replica 0 | ring.conf:12: expected 'replica ID HOST:PORT PUBLIC-KEY-HEX'",
@@ -125,7 +126,59 @@ class RingFileTest {
         String sameKey = text().replace(KEYS.get(1).toHex(), KEYS.get(0).toHex());
         assertEquals("r: replica 1 repeats the key " + KEYS.get(0).toHex(),
                 assertThrows(IllegalArgumentException.class, () -> RingFile.parse("r", sameKey)).getMessage());
-        assertEquals("r: empty: no 'ostore-ring 1' statement",
+        assertEquals("r: empty: no 'ostore-ring 1' or 'ostore-ring 2' statement",
                 assertThrows(IllegalArgumentException.class, () -> RingFile.parse("r", "# nothing\n")).getMessage());
+    }
+
+    private static RingSpec withStorage() {
+        return spec().withStorageNodes(List.of(new RingSpec.StorageAddress(0, "127.0.0.1", 7520),
+                new RingSpec.StorageAddress(1, "::1", 7521), new RingSpec.StorageAddress(2, "127.0.0.1", 7522)));
+    }
+
+    private static String textWithStorage() {
+        return text().replace("ostore-ring 1\n", "ostore-ring 2\n")
+                + "storage 0 127.0.0.1:7520\n"
+                + "storage 1 [::1]:7521\n"
+                + "storage 2 127.0.0.1:7522\n";
+    }
+
+    @Test
+    void storageNodesAreWrittenAsVersion2AndReadBack() {
+        assertEquals(textWithStorage(), RingFile.format(withStorage()));
+        RingSpec parsed = RingFile.parse("ring.conf", textWithStorage());
+        assertEquals(withStorage(), parsed);
+        assertEquals(true, parsed.archives());
+        assertEquals("[::1]:7521", parsed.storageNodes().get(1).target());
+    }
+
+    @Test
+    void aVersion1FileHasNoStorageNodesAndAVersion2FileMayHaveNone() {
+        RingSpec old = RingFile.parse("ring.conf", text());
+        assertEquals(List.of(), old.storageNodes());
+        assertEquals(false, old.archives());
+        assertEquals(old, RingFile.parse("ring.conf", text().replace("ostore-ring 1\n", "ostore-ring 2\n")));
+    }
+
+    @Test
+    void storageOrderDoesNotMatter() {
+        String[] lines = textWithStorage().split("\n");
+        String shuffled = String.join("\n", List.of(lines).subList(0, 15)) + "\n" + lines[17] + "\n" + lines[15] + "\n"
+                + lines[16] + "\n";
+        assertEquals(withStorage(), RingFile.parse("ring.conf", shuffled));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "listed twice | storage 2 127.0.0.1:7522 | storage 1 127.0.0.1:7522 | ring.conf:18: storage node 1 is listed twice",
+        "no port | storage 2 127.0.0.1:7522 | storage 2 localhost | ring.conf:18: storage node 2 address 'localhost' must be HOST:PORT",
+        "bad port | storage 2 127.0.0.1:7522 | storage 2 127.0.0.1:0 | ring.conf:18: storage node 2 port (0) must be in 1..65535",
+        "extra word | storage 2 127.0.0.1:7522 | storage 2 127.0.0.1:7522 x | ring.conf:18: expected 'storage ID HOST:PORT'",
+        "gap | storage 2 127.0.0.1:7522 | storage 3 127.0.0.1:7522 | ring.conf: storage node 2 is missing (ids must be 0..2)",
+        "same address | storage 2 127.0.0.1:7522 | storage 2 127.0.0.1:7520 | ring.conf: storage node 2 repeats the address 127.0.0.1:7520",
+    })
+    void aStorageMistakeIsNamed(String name, String from, String to, String message) {
+        String broken = textWithStorage().replace(from, to);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RingFile.parse("ring.conf", broken));
+        assertEquals(message, e.getMessage());
     }
 }

@@ -4,6 +4,7 @@
  *
  * <p>Owns: process lifecycle (start, graceful stop), the data directory layout ({@code versions/},
  * {@code log/}) and the listening address. Must never: hold domain logic (the version store and the
- * ring own it) or let protobuf types past the {@code wire} and {@code service} packages.
+ * ring own it) or let protobuf types past the {@code wire}, {@code service} and {@code storage}
+ * packages.
  */
 package ostore.node;

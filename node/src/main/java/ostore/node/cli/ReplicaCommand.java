@@ -52,6 +52,7 @@ final class ReplicaCommand implements Callable<Integer> {
         ReplicaNode node = ReplicaNode.start(c);
         spec.commandLine().getOut().println("ostore replica " + id + " of " + ring.n() + " listening on " + node.address()
                 + ", data in " + data);
+        spec.commandLine().getOut().println(UpCommand.describeArchive(ring, config));
         spec.commandLine().getOut().flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("ostore-shutdown").unstarted(() -> {

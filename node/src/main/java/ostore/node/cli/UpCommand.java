@@ -11,14 +11,16 @@ import ostore.node.NodeConfig;
 import ostore.node.ring.EmbeddedRing;
 import ostore.ring.log.LogStores;
 import ostore.store.Limits;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = {"Run a 4-replica BFT ring (f = 1) on this machine until SIGTERM or Ctrl-C, then stop it cleanly.",
-            "The ring configuration goes to DIR/ring.conf, where client commands find it.",
+        description = {"Run a 4-replica BFT ring (f = 1) and its archive's storage nodes on this machine until SIGTERM or Ctrl-C,"
+                + " then stop them cleanly.",
+            "The ring configuration, storage nodes included, goes to DIR/ring.conf, where client commands find it.",
             "With --single, run one node that is a ring of one instead (no certificates)."})
 final class UpCommand implements Callable<Integer> {
     @Spec
@@ -37,6 +39,12 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--single", description = "run one node (a ring of one) instead of a 4-replica ring")
     boolean single;
 
+    @Option(names = "--storage-nodes", paramLabel = "N", defaultValue = "" + EmbeddedRing.DEFAULT_STORAGE_NODES,
+            description = {"storage nodes to start for a new ring (storage node j listens on PORT+"
+                    + EmbeddedRing.STORAGE_PORT_OFFSET + "+j); 0 archives nothing; a ring file that lists storage "
+                    + "nodes keeps its own (default: ${DEFAULT-VALUE}, for the 6+3 archive code)"})
+    int storageNodes;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         Path dir = data != null ? data : Path.of(System.getProperty("user.home"), ".ostore", "data");
@@ -47,10 +55,16 @@ final class UpCommand implements Callable<Integer> {
             out.println("ostore listening on " + node.address() + ", data in " + node.dataDir());
             running = node;
         } else {
-            EmbeddedRing ring = EmbeddedRing.start(dir, host, port, Limits.DEFAULT, LogStores.Preference.AUTO);
+            if (storageNodes < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--storage-nodes (" + storageNodes
+                        + ") must be >= 0");
+            }
+            EmbeddedRing ring = EmbeddedRing.start(dir, host, port, Limits.DEFAULT, LogStores.Preference.AUTO,
+                    storageNodes);
             RingSpec s = ring.spec();
             out.println("ostore ring of " + s.n() + " replicas (f = " + s.f() + ", epoch " + s.epoch() + ") listening on "
                     + String.join(", ", s.replicas().stream().map(RingSpec.Member::target).toList()));
+            out.println(describeArchive(s, ring.ringFile()));
             out.println("ring configuration in " + ring.ringFile() + "; data in " + dir);
             running = ring;
         }
@@ -69,5 +83,14 @@ final class UpCommand implements Callable<Integer> {
         }));
         stopped.await();
         return Main.OK;
+    }
+
+    /** One line on where the ring archives, or that it does not. */
+    static String describeArchive(RingSpec ring, Path file) {
+        if (!ring.archives()) {
+            return "archive disabled: " + file + " lists no storage nodes";
+        }
+        return "archive: " + ring.storageNodes().size() + " storage nodes on "
+                + String.join(", ", ring.storageNodes().stream().map(RingSpec.StorageAddress::target).toList());
     }
 }

@@ -6,10 +6,12 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Logger;
 import ostore.client.RingFile;
 import ostore.client.RingSpec;
 import ostore.crypto.KeyFiles;
 import ostore.crypto.SigningKey;
+import ostore.node.storage.StorageNode;
 import ostore.ring.bft.RingConfig;
 import ostore.ring.log.LogStores;
 import ostore.store.Limits;
@@ -24,32 +26,57 @@ import ostore.store.Limits;
  * DIR/ring.conf               the ring configuration (clients use it with --ring)
  * DIR/replica-I/replica.key   replica I's private key (owner-only)
  * DIR/replica-I/versions, log replica I's store and shared log
+ * DIR/storage-J/              storage node J's objects (the deep archive)
  * </pre>
+ *
+ * <p>The storage nodes are recorded in the ring file with the replicas, so replicas and clients
+ * find them where they find the ring. A ring file that lists none (written before storage nodes
+ * existed) gets them added on the next start.
  */
 public final class EmbeddedRing implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(EmbeddedRing.class.getName());
     public static final String RING_FILE = "ring.conf";
     public static final int DEFAULT_F = 1;
+    /** Enough for the archive's default code, 6 data + 3 parity fragments, each on its own node. */
+    public static final int DEFAULT_STORAGE_NODES = 9;
+    /** Storage node j listens on the base port + this + j, clear of the replicas' ports. */
+    public static final int STORAGE_PORT_OFFSET = 100;
 
     private final Path ringFile;
     private final RingSpec spec;
     private final List<ReplicaNode> replicas;
+    private final List<StorageNode> storageNodes;
 
-    private EmbeddedRing(Path ringFile, RingSpec spec, List<ReplicaNode> replicas) {
+    private EmbeddedRing(Path ringFile, RingSpec spec, List<ReplicaNode> replicas, List<StorageNode> storageNodes) {
         this.ringFile = ringFile;
         this.spec = spec;
         this.replicas = replicas;
+        this.storageNodes = storageNodes;
+    }
+
+    /** {@link #start(Path, String, int, Limits, LogStores.Preference, int)} with {@value #DEFAULT_STORAGE_NODES} storage nodes. */
+    public static EmbeddedRing start(Path dir, String host, int basePort, Limits limits,
+            LogStores.Preference logStore) throws IOException {
+        return start(dir, host, basePort, limits, logStore, DEFAULT_STORAGE_NODES);
     }
 
     /**
      * Starts the ring in {@code dir}: the one recorded there, or a new one of 3f+1 replicas (f =
-     * {@value #DEFAULT_F}) on {@code host}, ports {@code basePort + i} (all ephemeral when 0).
+     * {@value #DEFAULT_F}) on {@code host}, ports {@code basePort + i} (all ephemeral when 0), and
+     * its storage nodes: those the ring file lists, or when it lists none, {@code storageNodes} new
+     * ones on ports {@code basePort + }{@value #STORAGE_PORT_OFFSET}{@code  + j} (none: the ring
+     * archives nothing).
      */
     public static EmbeddedRing start(Path dir, String host, int basePort, Limits limits,
-            LogStores.Preference logStore) throws IOException {
+            LogStores.Preference logStore, int storageNodes) throws IOException {
+        if (storageNodes < 0) {
+            throw new IllegalArgumentException("storageNodes (" + storageNodes + ") must be >= 0");
+        }
         Files.createDirectories(dir);
         Path file = dir.resolve(RING_FILE);
         List<ReplicaNode.Listener> listeners = new ArrayList<>();
         List<ReplicaNode> started = new ArrayList<>();
+        List<StorageNode> storage = new ArrayList<>();
         try {
             RingSpec spec;
             List<SigningKey> keys = new ArrayList<>();
@@ -72,6 +99,13 @@ public final class EmbeddedRing implements AutoCloseable {
                     members.add(new RingSpec.Member(i, host, l.port(), key.publicKey()));
                 }
                 spec = new RingSpec(0, DEFAULT_F, 1, RingConfigs.params(RingConfig.Params.DEFAULT), members);
+            }
+            RingSpec withStorage = startStorage(dir, spec, host, basePort, storageNodes, storage);
+            if (!Files.exists(file) || !withStorage.equals(spec)) {
+                if (Files.exists(file)) {
+                    LOG.info(() -> file + " listed no storage nodes; started " + storageNodes + " and recorded them there");
+                }
+                spec = withStorage;
                 RingFile.write(spec, file);
             }
             for (int i = 0; i < spec.n(); i++) {
@@ -79,14 +113,43 @@ public final class EmbeddedRing implements AutoCloseable {
                         limits, logStore);
                 started.add(ReplicaNode.start(config, listeners.get(i)));
             }
-            return new EmbeddedRing(file, spec, started);
+            return new EmbeddedRing(file, spec, started, storage);
         } catch (IOException | RuntimeException e) {
             for (int i = started.size(); i < listeners.size(); i++) {
                 listeners.get(i).close();
             }
             started.forEach(ReplicaNode::close);
+            storage.forEach(StorageNode::close);
             throw e;
         }
+    }
+
+    /**
+     * Starts the storage nodes {@code spec} lists, each in {@code DIR/storage-J}, or {@code count}
+     * new ones if it lists none, adding each to {@code into} as it starts.
+     *
+     * @return {@code spec}, with the new storage nodes if any were made
+     */
+    private static RingSpec startStorage(Path dir, RingSpec spec, String host, int basePort, int count,
+            List<StorageNode> into) throws IOException {
+        if (spec.archives()) {
+            for (RingSpec.StorageAddress a : spec.storageNodes()) {
+                into.add(StorageNode.start(storageDir(dir, a.id()), a.host(), a.port()));
+            }
+            return spec;
+        }
+        List<RingSpec.StorageAddress> addresses = new ArrayList<>();
+        for (int j = 0; j < count; j++) {
+            StorageNode node = StorageNode.start(storageDir(dir, j), host,
+                    basePort == 0 ? 0 : basePort + STORAGE_PORT_OFFSET + j);
+            into.add(node);
+            addresses.add(new RingSpec.StorageAddress(j, host, node.port()));
+        }
+        return spec.withStorageNodes(addresses);
+    }
+
+    private static Path storageDir(Path dir, int id) {
+        return dir.resolve("storage-" + id);
     }
 
     private static Path keyFile(Path dir, int id) {
@@ -105,9 +168,15 @@ public final class EmbeddedRing implements AutoCloseable {
         return List.copyOf(replicas);
     }
 
-    /** Stops every replica still running. */
+    /** Storage node j at index j, as the ring file lists them. */
+    public List<StorageNode> storageNodes() {
+        return List.copyOf(storageNodes);
+    }
+
+    /** Stops every replica still running, then the storage nodes. */
     @Override
     public void close() {
         replicas.forEach(ReplicaNode::close);
+        storageNodes.forEach(StorageNode::close);
     }
 }
