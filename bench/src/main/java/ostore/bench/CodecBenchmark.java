@@ -23,10 +23,15 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Reed-Solomon encode and decode on one core, for the pure-Java loops and ISA-L through FFM. The
- * {@code dataMB} counter is the figure to read: megabytes of data (k shards, parity not counted)
- * per second, the unit Backblaze and ISA-L publish. Decode rebuilds m lost shards, as many of them
- * data shards as there are (the costly case), with the decode plan cached as in a long restore.
+ * Reed-Solomon encode and decode on one core, for the pure-Java loops and ISA-L through FFM, over
+ * the codes 4+2, 10+4 and 16+16 and shards of 4 KiB, 64 KiB and 1 MiB. The {@code dataMB} counter
+ * is the figure to read: megabytes (10^6 bytes) of data per second, that is k x shard bytes per
+ * operation, parity not counted, the unit Backblaze and ISA-L publish; the plain ops/s row is
+ * stripes per second. Decode rebuilds m lost shards, as many of them data shards as there are (the
+ * costly case), with the decode plan cached as in a long restore.
+ *
+ * <p>Where ISA-L is not installed the {@code isal} path cannot run; {@link CodecPaths} tells
+ * {@code bench/run} which paths to pass as {@code -p codec=...}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -59,7 +64,13 @@ public class CodecBenchmark {
             int k = Integer.parseInt(code.substring(0, plus));
             int m = Integer.parseInt(code.substring(plus + 1));
             rs = switch (codec) {
-                case "isal" -> new IsalCodec(k, m);
+                case "isal" -> {
+                    if (!IsalCodec.available()) {
+                        throw new IllegalStateException("ISA-L is not installed here (libisal.so.2); leave it out"
+                                + " with -p codec=vector,table (bench/run does so by itself)");
+                    }
+                    yield new IsalCodec(k, m);
+                }
                 case "vector" -> new ReedSolomon(k, m, new VectorLoop());
                 case "table" -> new ReedSolomon(k, m, new ByteTableLoop());
                 default -> throw new IllegalArgumentException("codec (" + codec + ") must be isal, vector or table");
