@@ -42,8 +42,9 @@ import ostore.store.Limits;
  * <p>Usage: {@code LoadDriver TARGET replace|append PAYLOAD_BYTES CLIENTS UPDATES_PER_CLIENT [WARMUP_PER_CLIENT]},
  * where TARGET is {@code host:port}, {@code embedded} (a single node started in this JVM on a free
  * loopback port over a temporary data directory, removed afterwards) or {@code embedded-ring} (a
- * 4-replica ring, f = 1, likewise; clients send to every replica and accept f+1 matching signed
- * replies). Embedded, the CPU figure covers clients and servers together.
+ * 4-replica ring, f = 1, likewise, of {@code -Dostore.bench.colors} colors (default 4) and no storage
+ * nodes; clients send to every replica and accept f+1 matching signed replies). Embedded, the CPU
+ * figure covers clients and servers together.
  */
 public final class LoadDriver {
     /** One run's parameters. */
@@ -94,11 +95,17 @@ public final class LoadDriver {
                     }
                 }
                 case "embedded-ring" -> {
+                    int colors = Integer.getInteger("ostore.bench.colors", EmbeddedRing.DEFAULT_COLORS);
+                    // No storage nodes: this measures the ring's update path, not archiving behind it.
                     try (EmbeddedRing ring = EmbeddedRing.start(data, NodeConfig.DEFAULT_HOST, 0, Limits.DEFAULT,
-                            LogStores.Preference.AUTO)) {
+                            LogStores.Preference.AUTO, 0, colors)) {
                         RingSpec spec = ring.spec();
                         report(key -> OstoreClient.connectRing(spec, key, RingPolicy.DEFAULT), shape, payload,
                                 clients, updates, warmup);
+                        if (Boolean.getBoolean("ostore.bench.phases")) {
+                            // Warm-up included: the replicas count from their start.
+                            System.out.println("phases " + RingPhases.markdownRow(colors, RingPhases.read(spec)));
+                        }
                     }
                 }
                 default -> report(key -> OstoreClient.connect(args[0], key), shape, payload, clients, updates,

@@ -31,7 +31,11 @@ public enum Domain {
     /** An interior node of an archive manifest's Merkle tree over its fragment names. */
     ARCHIVE_FRAGMENT_NODE("ostore/archive-fragment-node/v1"),
     /** A storage node's rendezvous weight for one stripe of an archived version (fragment placement). */
-    ARCHIVE_PLACEMENT("ostore/archive-placement/v1");
+    ARCHIVE_PLACEMENT("ostore/archive-placement/v1"),
+    /** One step of a version store's per-color digest chain over the records its applies create. */
+    STORE_STATE("ostore/store-state/v1"),
+    /** A ring checkpoint: the color's batch chain state bound to its version store digest. */
+    RING_CHECKPOINT("ostore/ring-checkpoint/v1");
 
     private final String tag;
     private final byte[] prefix;

@@ -37,6 +37,8 @@ class GoldenEncodingTest {
         expected.put(Domain.ARCHIVE_INDEX, "6f73746f72652f617263686976652d696e6465782f763100");
         expected.put(Domain.ARCHIVE_FRAGMENT_NODE, "6f73746f72652f617263686976652d667261676d656e742d6e6f64652f763100");
         expected.put(Domain.ARCHIVE_PLACEMENT, "6f73746f72652f617263686976652d706c6163656d656e742f763100");
+        expected.put(Domain.STORE_STATE, "6f73746f72652f73746f72652d73746174652f763100");
+        expected.put(Domain.RING_CHECKPOINT, "6f73746f72652f72696e672d636865636b706f696e742f763100");
         Map<Domain, String> actual = new LinkedHashMap<>();
         for (Domain d : Domain.values()) {
             actual.put(d, HEX.formatHex(d.prefix()));

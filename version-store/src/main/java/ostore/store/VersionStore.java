@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import ostore.crypto.Aguid;
 import ostore.crypto.Bguid;
+import ostore.crypto.Hash32;
 import ostore.crypto.PublicKey;
 
 /**
@@ -80,6 +81,53 @@ public interface VersionStore extends AutoCloseable {
 
     /** The certificate last attached to version {@code seq} of {@code aguid}, if any. */
     Optional<byte[]> certificate(Aguid aguid, long seq);
+
+    /**
+     * The color's store digest: a chain over every record its applies created (history entries,
+     * versions, nonce refusals; not blocks, which versions name by hash, and not certificates,
+     * which differ between replicas), a function of the applied sequence alone, so every correct
+     * replica that applied the same updates at the same positions holds the same digest. All
+     * zeros before the color's first record.
+     *
+     * @throws IllegalArgumentException if the color is out of range
+     */
+    Hash32 storeDigest(int color);
+
+    /**
+     * Records of {@code color} created at positions in ({@code afterPosition}, {@code upToPosition}],
+     * in order, about {@code maxBytes} at most (always at least one entry if there is one), with
+     * the blocks they first stored. Records are never changed once written, so a page of an old
+     * position stays consistent while applies go on.
+     *
+     * @throws IllegalArgumentException if the color is out of range or maxBytes < 1
+     */
+    SnapshotPage snapshot(int color, long afterPosition, long upToPosition, int maxBytes);
+
+    /**
+     * Starts rebuilding {@code color} from snapshot pages: durably marks the color as installing,
+     * then removes every record of the color (blocks stay: they are content-addressed and may be
+     * shared) and resets its applied position to -1 and its digest to zero. A crash at any point
+     * leaves the mark, so {@link #installing} tells the caller to start over.
+     */
+    void clearColor(int color);
+
+    /** True while {@code color} is between {@link #clearColor} and {@link #finishInstall}. */
+    boolean installing(int color);
+
+    /**
+     * Writes one snapshot page's entries verbatim into {@code color}, which must be installing,
+     * advancing its applied position and digest as the applies that created them did. Every entry
+     * is checked first (format, positions increasing above the applied one, history indexes and
+     * versions in order, nonces unused, blocks present or supplied with matching BGUIDs); a page
+     * that fails any check writes nothing.
+     *
+     * @throws IllegalArgumentException naming the first problem, if the page is refused
+     * @throws IllegalStateException if the color is not installing
+     */
+    void install(int color, SnapshotPage page);
+
+    /** Makes the installed state durable and then durably clears the installing mark of {@code color}. */
+    void finishInstall(int color);
 
     /** Makes everything applied and attached so far durable (a checkpoint); after it the log may be trimmed. */
     void sync();

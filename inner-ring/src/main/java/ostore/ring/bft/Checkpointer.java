@@ -32,8 +32,9 @@ final class Checkpointer {
         if (seqno % r.config.params().checkpointInterval() != 0 || seqno <= lane.stable) {
             return;
         }
-        lane.ownCheckpoints.put(seqno, state);
-        Signed<Checkpoint> own = r.sign(new Checkpoint(lane.color, seqno, state));
+        Checkpoint vote = new Checkpoint(lane.color, seqno, state, executor.storeDigest(lane.color));
+        lane.ownCheckpoints.put(seqno, vote.digest());
+        Signed<Checkpoint> own = r.sign(vote);
         r.broadcastFrame(own.frameUnsafe());
         onCheckpoint(own);
     }
@@ -71,8 +72,11 @@ final class Checkpointer {
             return;
         }
         if (seqno <= lane.executed) {
+            Hash32 certified = Checkpoint.digest(lane.color, seqno, digest, Checkpoint.storeDigestOf(proof));
             Hash32 own = ownDigestAt(lane, seqno);
-            if (digest.equals(own)) {
+            Lane.Executed past = lane.history.get(seqno);
+            // Without its own vote at seqno the replica knows only its chain state there, not its store digest.
+            if (certified.equals(own) || own == null && past != null && past.stateDigest().equals(digest)) {
                 lane.makeStable(seqno, digest, proof);
                 persist(lane);
             } else {
@@ -88,29 +92,38 @@ final class Checkpointer {
         r.stateTransfer.fetch(lane);
     }
 
-    /** The state digest this replica reached after batch {@code seqno}, or null if it does not know it. */
-    private static Hash32 ownDigestAt(Lane lane, long seqno) {
+    /** The checkpoint digest this replica reached after batch {@code seqno}, or null if it does not know it. */
+    private Hash32 ownDigestAt(Lane lane, long seqno) {
         if (seqno == lane.executed) {
-            return lane.stateDigest;
+            return Checkpoint.digest(lane.color, seqno, lane.stateDigest, executor.storeDigest(lane.color));
         }
-        Hash32 own = lane.ownCheckpoints.get(seqno);
-        if (own != null) {
-            return own;
-        }
-        Lane.Executed e = lane.history.get(seqno);
-        return e == null ? null : e.stateDigest();
+        return lane.ownCheckpoints.get(seqno);
     }
 
     /** State transfer brought {@code lane} up to its stable checkpoint: make that durable as if reached here. */
     void caughtUp(Lane lane) {
         // Checked in production too: a replica whose transferred state missed the certified digest must
         // stop rather than persist and vouch for state no quorum reached.
-        if (lane.executed != lane.stable || !lane.stateDigest.equals(lane.stableDigest)) {
+        Hash32 store = executor.storeDigest(lane.color);
+        if (lane.executed != lane.stable || !lane.stateDigest.equals(lane.stableDigest)
+                || !store.equals(Checkpoint.storeDigestOf(lane.stableProof))) {
             throw new IllegalStateException("color " + lane.color + ": state transfer reached batch " + lane.executed
-                    + " with state " + lane.stateDigest + ", not the stable checkpoint " + lane.stable + " with state "
-                    + lane.stableDigest);
+                    + " with state " + lane.stateDigest + " and store " + store + ", not the stable checkpoint "
+                    + lane.stable + " with state " + lane.stableDigest + " and store "
+                    + Checkpoint.storeDigestOf(lane.stableProof));
         }
         persist(lane);
+    }
+
+    /**
+     * A snapshot brought the store of {@code lane} to checkpoint {@code seqno}: the store is made
+     * durable and the color's log rewritten to start from that checkpoint, before the store's
+     * installing mark is cleared (so a crash in between makes recovery install again).
+     */
+    void installed(Lane lane, long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {
+        executor.sync();
+        r.rlog.rewrite(lane.color, carried(lane, ReplicaLog.stable(seqno, digest, proof)));
+        forgetPayloads(lane);
     }
 
     /**
@@ -120,17 +133,17 @@ final class Checkpointer {
     private void persist(Lane lane) {
         assert lane.stable <= lane.executed : "a replica persists only state it has";
         executor.sync();
-        lane.history.headMap(lane.stable - Replica.RETAINED_BELOW_STABLE, true).clear();
+        lane.history.headMap(lane.stable - r.config.params().retainedBelowStable(), true).clear();
         certifier.forgetUpTo(lane.color, lane.stable - r.config.params().watermarkWindow());
-        r.rlog.rewrite(lane.color, carried(lane));
+        r.rlog.rewrite(lane.color, carried(lane, ReplicaLog.stable(lane.stable, lane.stableDigest, lane.stableProof)));
         forgetPayloads(lane);
         r.proposeReady(lane, false);
     }
 
     /** The records of {@code lane} that must outlive a trim at its stable checkpoint. */
-    private List<byte[]> carried(Lane lane) {
+    private List<byte[]> carried(Lane lane, byte[] stable) {
         List<byte[]> out = new ArrayList<>();
-        out.add(ReplicaLog.stable(lane.stable, lane.stableDigest, lane.stableProof));
+        out.add(stable);
         for (Lane.Executed e : lane.history.headMap(lane.stable, true).values()) {
             e.batch().digests().forEach(d -> out.add(ReplicaLog.payload(r.payloads.get(d).signedUpdate())));
             out.add(ReplicaLog.batch(e.batch(), e.resultsRoot(), e.stateDigest()));

@@ -2,12 +2,14 @@ package ostore.ring.bft;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import ostore.crypto.Hash32;
 import ostore.crypto.MerkleProof;
 import ostore.crypto.ResultLeaf;
 import ostore.ring.bft.Message.PrePrepare;
 import ostore.store.AuthenticatedUpdate;
+import ostore.store.HistoryEntry;
 import ostore.store.Outcome;
 import ostore.store.VersionStore;
 
@@ -43,6 +45,10 @@ final class Executor {
         store.sync();
     }
 
+    Hash32 storeDigest(int color) {
+        return store.storeDigest(color);
+    }
+
     long appliedPosition(int color) {
         return store.appliedPosition(color);
     }
@@ -60,22 +66,50 @@ final class Executor {
     }
 
     /**
-     * Applies the updates of {@code batch} the store has not applied yet (after a crash that lost
-     * unsynced work) and returns their results, or null when some were already applied and the
-     * leaves of those cannot be rebuilt.
+     * Runs {@code batch} against a store that may have applied some or all of it already: a crash
+     * can keep the store's writes (the process died, the page cache did not) yet lose the log's
+     * EXECUTED record, or lose unsynced store writes the log still covers. Updates past the
+     * store's applied position are applied; the outcomes of the others are read back from what
+     * their apply recorded (history by nonce, or the nonce's refusal), so the results, and the
+     * results root the ring signs, come out the same either way.
+     *
+     * @throws IllegalStateException if the store claims an update applied but holds no outcome for it
      */
     Executed replay(PrePrepare batch, Function<Hash32, AuthenticatedUpdate> payloads) {
         long applied = appliedPosition(batch.color());
         if (batch.digests().isEmpty() || storePosition(batch.seqno(), 0) > applied) {
             return execute(batch, payloads);
         }
+        List<ResultLeaf> leaves = new ArrayList<>(batch.digests().size());
         for (int i = 0; i < batch.digests().size(); i++) {
+            AuthenticatedUpdate u = payloads.apply(batch.digests().get(i));
             long position = storePosition(batch.seqno(), i);
             if (position > applied) {
-                store.apply(payloads.apply(batch.digests().get(i)), batch.timestampMicros(), batch.color(), position);
+                leaves.add(leaf(u, store.apply(u, batch.timestampMicros(), batch.color(), position),
+                        batch.timestampMicros()));
+            } else {
+                leaves.add(recordedLeaf(u, batch, position));
             }
         }
-        return null;
+        return new Executed(leaves, MerkleProof.root(leaves.stream().map(ResultLeaf::hash).toList()));
+    }
+
+    /** The leaf an applied update's outcome gave, rebuilt from what the store recorded. */
+    private ResultLeaf recordedLeaf(AuthenticatedUpdate u, PrePrepare batch, long position) {
+        Optional<HistoryEntry> entry = store.findByNonce(u.update().aguid(), u.writer(), u.update().nonce());
+        if (entry.isPresent() && entry.get().updateDigest().equals(u.digest())) {
+            HistoryEntry h = entry.get();
+            return h.committed()
+                    ? new ResultLeaf(u.digest(), ResultLeaf.COMMITTED, 0, u.update().aguid(), h.seq(),
+                            h.vguid().orElseThrow().hash(), h.timestampMicros())
+                    : new ResultLeaf(u.digest(), ResultLeaf.ABORTED, 0, u.update().aguid(), h.seq(),
+                            ResultLeaf.NO_VGUID, h.timestampMicros());
+        }
+        // Not in history: its apply refused it, and the store answers the nonce with that refusal.
+        Outcome.Rejected refused = store.precheck(u).orElseThrow(() -> new IllegalStateException("color "
+                + batch.color() + " batch " + batch.seqno() + ": the store applied position " + position
+                + " but records no outcome for update " + u.digest()));
+        return leaf(u, refused, batch.timestampMicros());
     }
 
     /**

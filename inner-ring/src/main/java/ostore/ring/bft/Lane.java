@@ -32,13 +32,13 @@ final class Lane {
     Hash32 stateDigest = ZERO;
     /**
      * The batches executed here, from some way below the stable checkpoint up to {@link #executed}:
-     * what FETCH-STATE is answered from. Trimmed to {@link Replica#RETAINED_BELOW_STABLE} under it.
+     * what FETCH-STATE is answered from. Trimmed to {@link RingConfig.Params#retainedBelowStable()} under it.
      */
     final TreeMap<Long, Executed> history = new TreeMap<>();
     long executedTimestamp = Long.MIN_VALUE;
-    /** This replica's state digest at each checkpoint seqno above the stable one. */
+    /** This replica's checkpoint digest ({@link Checkpoint#digest()}) at each checkpoint seqno above the stable one. */
     final TreeMap<Long, Hash32> ownCheckpoints = new TreeMap<>();
-    /** Checkpoint votes above the stable checkpoint: seqno, then state digest, then sender. */
+    /** Checkpoint votes above the stable checkpoint: seqno, then checkpoint digest, then sender. */
     final TreeMap<Long, Map<Hash32, Map<Integer, Signed<Checkpoint>>>> checkpointVotes = new TreeMap<>();
     /** The primary's digests not yet in a batch, in arrival order. */
     final ArrayDeque<Hash32> queue = new ArrayDeque<>();
@@ -110,13 +110,13 @@ final class Lane {
         Map<Hash32, Map<Integer, Signed<Checkpoint>>> byDigest = checkpointVotes.get(m.seqno());
         if (byDigest != null) {
             for (var e : byDigest.entrySet()) {
-                if (!e.getKey().equals(m.stateDigest()) && e.getValue().containsKey(c.sender())) {
+                if (!e.getKey().equals(m.digest()) && e.getValue().containsKey(c.sender())) {
                     return null;
                 }
             }
         }
         Map<Integer, Signed<Checkpoint>> voters = checkpointVotes.computeIfAbsent(m.seqno(), s -> new HashMap<>())
-                .computeIfAbsent(m.stateDigest(), d -> new HashMap<>());
+                .computeIfAbsent(m.digest(), d -> new HashMap<>());
         voters.putIfAbsent(c.sender(), c);
         if (voters.size() < quorum) {
             return null;

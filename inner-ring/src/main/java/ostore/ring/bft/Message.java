@@ -7,6 +7,7 @@ import ostore.crypto.Domain;
 import ostore.crypto.Hash32;
 import ostore.crypto.Hashing;
 import ostore.crypto.ResultStatement;
+import ostore.store.SnapshotPage;
 
 /**
  * The replica-to-replica messages. Each has a stable wire type code ({@link #type()}); their body
@@ -25,8 +26,10 @@ public sealed interface Message {
     int PAYLOADS = 9;
     int FETCH_STATE = 10;
     int STATE = 11;
+    int FETCH_SNAPSHOT = 12;
+    int SNAPSHOT = 13;
     /** The highest type code in use; frames with a higher one are refused before their body is read. */
-    int MAX_TYPE = STATE;
+    int MAX_TYPE = SNAPSHOT;
 
     int type();
 
@@ -96,16 +99,37 @@ public sealed interface Message {
         }
     }
 
-    /** After executing batch {@code seqno} of {@code color}, the color's state chain is {@code stateDigest}. */
-    record Checkpoint(int color, long seqno, Hash32 stateDigest) implements Message {
+    /**
+     * After executing batch {@code seqno} of {@code color}, the color's state chain is
+     * {@code stateDigest} and its version store digest {@code storeDigest}. Votes match on both
+     * ({@link #digest()}): 2f+1 of them certify the store's content as well as the batch order, so
+     * a replica that lost its store can install a peer's snapshot and check it.
+     */
+    record Checkpoint(int color, long seqno, Hash32 stateDigest, Hash32 storeDigest) implements Message {
         public Checkpoint {
             Objects.requireNonNull(stateDigest, "stateDigest");
+            Objects.requireNonNull(storeDigest, "storeDigest");
             checkSlot(0, color, seqno);
         }
 
         @Override
         public int type() {
             return CHECKPOINT;
+        }
+
+        /** The checkpoint digest: H(color, seqno, state chain, store digest). */
+        public Hash32 digest() {
+            return digest(color, seqno, stateDigest, storeDigest);
+        }
+
+        static Hash32 digest(int color, long seqno, Hash32 stateDigest, Hash32 storeDigest) {
+            byte[] m = new CanonicalEncoder(76).u32(color).i64(seqno).hash(stateDigest).hash(storeDigest).toByteArray();
+            return Hashing.hash(Domain.RING_CHECKPOINT, m);
+        }
+
+        /** The store digest a checkpoint proof certifies (all zeros before the first checkpoint). */
+        static Hash32 storeDigestOf(List<Signed<Checkpoint>> proof) {
+            return proof.isEmpty() ? Lane.ZERO : proof.getFirst().message().storeDigest();
         }
     }
 
@@ -267,6 +291,52 @@ public sealed interface Message {
         @Override
         public int type() {
             return STATE;
+        }
+    }
+
+    /** Asks for the records of {@code color} after store position {@code afterPosition} up to the receiver's stable checkpoint. */
+    record FetchSnapshot(int color, long afterPosition) implements Message {
+        public FetchSnapshot {
+            if (color < 0 || afterPosition < -1) {
+                throw new IllegalArgumentException("color (" + color + ") must be >= 0 and afterPosition ("
+                        + afterPosition + ") >= -1");
+            }
+        }
+
+        @Override
+        public int type() {
+            return FETCH_SNAPSHOT;
+        }
+    }
+
+    /**
+     * One page of a color's version store state at the sender's stable checkpoint: the checkpoint
+     * with its 2f+1 proof (whose store digest the receiver must reach), journal entries at store
+     * positions up to the end of that checkpoint's batch, after the asked position, with the
+     * blocks they first stored; {@code complete} when no entry up to the checkpoint is left.
+     * {@code afterPosition} repeats the asked position, so a late answer to an earlier ask is told
+     * apart from the answer to the current one. {@code certificates} are the sender's certificates
+     * of the versions the entries create; the receiver checks each against the ring's keys.
+     */
+    record Snapshot(int color, long stableSeqno, Hash32 stateDigest, List<Signed<Checkpoint>> checkpointProof,
+            long afterPosition, List<byte[]> entries, List<byte[]> blocks, List<SnapshotPage.Attached> certificates,
+            long lastPosition, boolean complete) implements Message {
+        public Snapshot {
+            Objects.requireNonNull(stateDigest, "stateDigest");
+            checkpointProof = List.copyOf(checkpointProof);
+            entries = List.copyOf(entries);
+            blocks = List.copyOf(blocks);
+            certificates = List.copyOf(certificates);
+            if (color < 0 || stableSeqno < 1 || afterPosition < -1 || lastPosition < afterPosition) {
+                throw new IllegalArgumentException("color (" + color + ") must be >= 0, stableSeqno (" + stableSeqno
+                        + ") >= 1, afterPosition (" + afterPosition + ") >= -1 and lastPosition (" + lastPosition
+                        + ") >= afterPosition");
+            }
+        }
+
+        @Override
+        public int type() {
+            return SNAPSHOT;
         }
     }
 

@@ -16,6 +16,8 @@ import ostore.ring.bft.Message.Commit;
 import ostore.ring.bft.Message.CommitProof;
 import ostore.ring.bft.Message.FetchState;
 import ostore.ring.bft.Message.FetchPayloads;
+import ostore.ring.bft.Message.FetchSnapshot;
+import ostore.ring.bft.Message.Snapshot;
 import ostore.ring.bft.Message.NewView;
 import ostore.ring.bft.Message.Payloads;
 import ostore.ring.bft.Message.PrePrepare;
@@ -23,6 +25,7 @@ import ostore.ring.bft.Message.Prepare;
 import ostore.ring.bft.Message.PreparedProof;
 import ostore.ring.bft.Message.State;
 import ostore.ring.bft.Message.ViewChange;
+import ostore.store.SnapshotPage;
 
 /**
  * Message bodies, big-endian, with {@link CanonicalEncoder}'s conventions (u32 counts, u32-length
@@ -41,7 +44,7 @@ final class MessageCodec {
             case Prepare p -> e.i64(p.view()).u32(p.color()).i64(p.seqno()).hash(p.batchDigest());
             case Commit c -> e.i64(c.view()).u32(c.color()).i64(c.seqno()).hash(c.batchDigest());
             case BatchResult r -> r.statement().encodeBody(e);
-            case Checkpoint c -> e.u32(c.color()).i64(c.seqno()).hash(c.stateDigest());
+            case Checkpoint c -> e.u32(c.color()).i64(c.seqno()).hash(c.stateDigest()).hash(c.storeDigest());
             case ViewChange v -> {
                 e.i64(v.newView()).u32(v.colors().size());
                 v.colors().forEach(c -> encodeColorState(c, e));
@@ -61,6 +64,18 @@ final class MessageCodec {
             }
             case FetchState f -> e.u32(f.color()).i64(f.fromSeqno());
             case State s -> encodeState(s, e);
+            case FetchSnapshot f -> e.u32(f.color()).i64(f.afterPosition());
+            case Snapshot s -> {
+                e.u32(s.color()).i64(s.stableSeqno()).hash(s.stateDigest());
+                frames(s.checkpointProof(), e);
+                e.i64(s.afterPosition()).u32(s.entries().size());
+                s.entries().forEach(e::bytes);
+                e.u32(s.blocks().size());
+                s.blocks().forEach(e::bytes);
+                e.u32(s.certificates().size());
+                s.certificates().forEach(c -> e.hash(c.aguid().hash()).i64(c.seq()).bytes(c.certificate()));
+                e.i64(s.lastPosition()).bool(s.complete());
+            }
         }
     }
 
@@ -112,7 +127,8 @@ final class MessageCodec {
             case Message.PREPARE -> new Prepare(d.u63("view"), color(d), d.u63("seqno"), d.hash("batch digest"));
             case Message.COMMIT -> new Commit(d.u63("view"), color(d), d.u63("seqno"), d.hash("batch digest"));
             case Message.BATCH_RESULT -> new BatchResult(ResultStatement.decodeBody(d));
-            case Message.CHECKPOINT -> new Checkpoint(color(d), d.u63("seqno"), d.hash("state digest"));
+            case Message.CHECKPOINT -> new Checkpoint(color(d), d.u63("seqno"), d.hash("state digest"),
+                    d.hash("store digest"));
             case Message.VIEW_CHANGE -> viewChange(d, nested);
             case Message.NEW_VIEW -> new NewView(d.u63("view"), frames(d, nested, ViewChange.class),
                     frames(d, nested, PrePrepare.class));
@@ -120,6 +136,8 @@ final class MessageCodec {
             case Message.PAYLOADS -> payloads(d);
             case Message.FETCH_STATE -> new FetchState(color(d), d.u63("from seqno"));
             case Message.STATE -> state(d, nested);
+            case Message.FETCH_SNAPSHOT -> new FetchSnapshot(color(d), d.i64("after position"));
+            case Message.SNAPSHOT -> snapshot(d, nested);
             default -> throw new IllegalArgumentException("unknown message type " + type);
         };
         d.end("message type " + type);
@@ -199,6 +217,24 @@ final class MessageCodec {
         }
         return new State(color, stable, digest, proof, firstRetained, chained, links, committed,
                 payloads(d).signedUpdates());
+    }
+
+    private static Snapshot snapshot(CanonicalDecoder d, Function<byte[], Signed<?>> nested) {
+        int color = color(d);
+        long stable = d.u63("stable seqno");
+        Hash32 digest = d.hash("state digest");
+        List<Signed<Checkpoint>> proof = frames(d, nested, Checkpoint.class);
+        long after = d.i64("after position");
+        List<byte[]> entries = payloads(d).signedUpdates();
+        List<byte[]> blocks = payloads(d).signedUpdates();
+        int n = d.count("certificates", Hash32.LENGTH + 8 + 4);
+        List<SnapshotPage.Attached> certificates = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            certificates.add(new SnapshotPage.Attached(new ostore.crypto.Aguid(d.hash("aguid")), d.i64("seq"),
+                    d.bytes("certificate")));
+        }
+        return new Snapshot(color, stable, digest, proof, after, entries, blocks, certificates,
+                d.i64("last position"), d.bool("complete"));
     }
 
     private static Payloads payloads(CanonicalDecoder d) {

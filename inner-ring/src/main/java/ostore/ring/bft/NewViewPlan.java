@@ -73,7 +73,10 @@ final class NewViewPlan {
         return true;
     }
 
-    /** True if {@code proof} holds 2f+1 distinct replicas' CHECKPOINTs for exactly this (color, seqno, digest). */
+    /**
+     * True if {@code proof} holds 2f+1 distinct replicas' CHECKPOINTs for exactly this (color,
+     * seqno, digest), all with the same store digest.
+     */
     static boolean validCheckpoint(RingConfig config, int color, long seqno, Hash32 digest,
             List<Signed<Checkpoint>> proof) {
         if (seqno == 0) {
@@ -82,7 +85,8 @@ final class NewViewPlan {
         Set<Integer> senders = new HashSet<>();
         for (Signed<Checkpoint> c : proof) {
             Checkpoint m = c.message();
-            if (m.color() != color || m.seqno() != seqno || !m.stateDigest().equals(digest)) {
+            if (m.color() != color || m.seqno() != seqno || !m.stateDigest().equals(digest)
+                    || !m.storeDigest().equals(proof.getFirst().message().storeDigest())) {
                 return false;
             }
             senders.add(c.sender());

@@ -41,6 +41,9 @@ final class Recovery {
         for (Lane lane : r.lanes) {
             transferred.clear();
             Map<Long, ExecutedBatch> executed = load(lane);
+            if (r.snapshotTransfer.interrupted(lane)) {
+                continue;
+            }
             replay(lane, executed);
             r.executeReady(lane);
         }
@@ -119,7 +122,7 @@ final class Recovery {
             }
             ExecutedBatch logged = executed.get(n);
             Executor.Executed again = executor.replay(batch, d -> r.payloads.get(d).update());
-            if (again != null && !again.resultsRoot().equals(logged.resultsRoot())) {
+            if (!again.resultsRoot().equals(logged.resultsRoot())) {
                 throw new IllegalStateException("color " + lane.color + " batch " + n + " replayed to results root "
                         + again.resultsRoot() + ", not the logged " + logged.resultsRoot() + ": execution is not deterministic");
             }
@@ -131,14 +134,23 @@ final class Recovery {
                 slot.resultsRoot = logged.resultsRoot();
             }
             r.advance(lane, batch, state, logged.resultsRoot());
-            if (n % r.config.params().checkpointInterval() == 0) {
-                lane.ownCheckpoints.put(n, state);
+            // The store's digest is this batch's only while the store has applied nothing past it.
+            if (n % r.config.params().checkpointInterval() == 0
+                    && executor.appliedPosition(lane.color) <= Executor.storePosition(n, RingConfig.MAX_BATCH_LIMIT - 1)) {
+                lane.ownCheckpoints.put(n, Message.Checkpoint.digest(lane.color, n, state,
+                        executor.storeDigest(lane.color)));
             }
         }
-        long lastLogged = Executor.storePosition(lane.executed, RingConfig.MAX_BATCH_LIMIT - 1);
+        // The store may run ahead of the EXECUTED records (they are appended without waiting), but
+        // only over batches logged as committed: those run again after recovery, through replay.
+        long committed = lane.executed;
+        while (lane.slots.get(committed + 1) != null && lane.slots.get(committed + 1).committed()) {
+            committed++;
+        }
+        long lastLogged = Executor.storePosition(committed, RingConfig.MAX_BATCH_LIMIT - 1);
         if (executor.appliedPosition(lane.color) > lastLogged) {
             throw new IllegalStateException("the version store applied position " + executor.appliedPosition(lane.color)
-                    + " lies beyond color " + lane.color + "'s last batch logged as executed (" + lane.executed + ")");
+                    + " lies beyond color " + lane.color + "'s last batch logged as committed (" + committed + ")");
         }
     }
 

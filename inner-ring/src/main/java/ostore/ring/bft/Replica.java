@@ -1,5 +1,6 @@
 package ostore.ring.bft;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -38,10 +39,11 @@ import ostore.store.VersionStore;
 public final class Replica {
     private static final System.Logger LOG = System.getLogger(Replica.class.getName());
     /**
-     * Executed batches each color keeps below its stable checkpoint (with their payloads, in memory
-     * and across log trims) so that a replica that fell behind can catch up from the log.
+     * Executed batches each color keeps below its stable checkpoint by default (with their
+     * payloads, in memory and across log trims) so that a replica that fell behind can catch up
+     * from the log; {@link RingConfig.Params#retainedBelowStable()} sets it per ring.
      */
-    static final int RETAINED_BELOW_STABLE = 256;
+    static final int RETAINED_BELOW_STABLE = RingConfig.Params.RETAINED_BELOW_STABLE;
     /** Signed replies kept for clients that ask again because a reply was lost. */
     static final int REPLY_CACHE_ENTRIES = 1 << 14;
 
@@ -50,13 +52,16 @@ public final class Replica {
     final RingConfig config;
     final int id;
     private final SigningKey key;
+    /** The driver's environment behind {@link #gate}: every output waits for the log records it depends on. */
     final ReplicaEnv env;
+    private final OutputGate gate;
     final ReplicaLog rlog;
     private final UpdateVerifier verifier;
     private final Executor executor;
     private final Certifier certifier;
     final Checkpointer checkpointer;
     final StateTransfer stateTransfer;
+    final SnapshotTransfer snapshotTransfer;
     final Retransmitter retransmitter;
     private final PayloadFetcher payloadFetcher;
     /** Update digest to the encoded reply this replica sent, least recently executed first. */
@@ -73,6 +78,10 @@ public final class Replica {
     final ViewChanger viewChanger;
     long view;
     boolean viewChanging;
+    /** Statistics only: never read by the protocol. */
+    private PhaseTotals phases = PhaseTotals.ZERO;
+    /** Statistics only: how long the last batch's result signing and replies took. */
+    private long lastSignNanos;
 
     public Replica(RingConfig config, int id, SigningKey key, SharedLog log, VersionStore store,
             UpdateVerifier verifier, ReplicaEnv env) {
@@ -89,8 +98,10 @@ public final class Replica {
         }
         this.id = id;
         this.key = key;
-        this.env = Objects.requireNonNull(env, "env");
+        this.gate = new OutputGate(Objects.requireNonNull(env, "env"));
+        this.env = gate;
         this.rlog = new ReplicaLog(log, config);
+        rlog.onDurable(env::durabilityAdvanced);
         this.verifier = Objects.requireNonNull(verifier, "verifier");
         this.executor = new Executor(store);
         this.lanes = new Lane[config.colors()];
@@ -101,6 +112,7 @@ public final class Replica {
         this.viewChanger = new ViewChanger(this);
         this.checkpointer = new Checkpointer(this, executor, certifier);
         this.stateTransfer = new StateTransfer(this, executor, statePageBytes);
+        this.snapshotTransfer = new SnapshotTransfer(this, store, statePageBytes);
         this.retransmitter = new Retransmitter(this);
         this.payloadFetcher = new PayloadFetcher(this);
     }
@@ -119,6 +131,90 @@ public final class Replica {
 
     SigningKey key() {
         return key;
+    }
+
+    /**
+     * Some record this replica appended without waiting is now durable: sends what waited for it
+     * and runs the committed batches whose COMMIT-PROOF it was. The driver calls this on the
+     * replica's thread after {@link ReplicaEnv#durabilityAdvanced()}.
+     *
+     * @throws IllegalStateException if an append failed: the replica must stop
+     */
+    public void onDurable() {
+        gate.release();
+        for (Lane lane : lanes) {
+            executeReady(lane);
+        }
+    }
+
+    /**
+     * Holds the replica's frames and replies until every record it appended before producing them
+     * is durable ({@link ReplicaLog#appendPipelined}), then hands them on in the order they were
+     * made. So a crash never leaves a peer or client holding a promise the replica's log forgot,
+     * while the replica goes on working and one fdatasync covers all records of many messages.
+     * When the log is already durable (the simulator's synchronous log, or no pipelined append
+     * since) outputs pass straight through.
+     */
+    private final class OutputGate implements ReplicaEnv {
+        private record Held(long tag, int to, Hash32 updateDigest, byte[] bytes) {}
+
+        private final ReplicaEnv out;
+        private final ArrayDeque<Held> held = new ArrayDeque<>();
+
+        OutputGate(ReplicaEnv out) {
+            this.out = out;
+        }
+
+        @Override
+        public long nowMicros() {
+            return out.nowMicros();
+        }
+
+        @Override
+        public void send(int to, byte[] frame) {
+            long tag = rlog.issued();
+            if (held.isEmpty() && rlog.isDurable(tag)) {
+                out.send(to, frame);
+            } else {
+                held.add(new Held(tag, to, null, frame));
+            }
+        }
+
+        @Override
+        public void reply(Hash32 updateDigest, byte[] signedReply) {
+            long tag = rlog.issued();
+            if (held.isEmpty() && rlog.isDurable(tag)) {
+                out.reply(updateDigest, signedReply);
+            } else {
+                held.add(new Held(tag, -1, updateDigest, signedReply));
+            }
+        }
+
+        @Override
+        public void setTimer(TimerKey key, long afterMicros) {
+            out.setTimer(key, afterMicros);
+        }
+
+        @Override
+        public void cancelTimer(TimerKey key) {
+            out.cancelTimer(key);
+        }
+
+        @Override
+        public void durabilityAdvanced() {
+            out.durabilityAdvanced();
+        }
+
+        void release() {
+            while (!held.isEmpty() && rlog.isDurable(held.peek().tag())) {
+                Held h = held.poll();
+                if (h.updateDigest() == null) {
+                    out.send(h.to(), h.bytes());
+                } else {
+                    out.reply(h.updateDigest(), h.bytes());
+                }
+            }
+        }
     }
 
     public int id() {
@@ -147,7 +243,7 @@ public final class Replica {
             return;
         }
         int color = config.colorOf(u.decoded().update().aguid());
-        rlog.append(color, ReplicaLog.payload(u.signedUpdate()));
+        rlog.appendPipelined(color, ReplicaLog.payload(u.signedUpdate()));
         addPayload(digest, new Payload(u.signedUpdate(), u.decoded()), color);
     }
 
@@ -175,6 +271,8 @@ public final class Replica {
             case Payloads m -> payloadFetcher.onPayloads(m);
             case Message.FetchState m -> stateTransfer.onFetchState(s.sender(), m);
             case Message.State m -> stateTransfer.onState(s.sender(), m);
+            case Message.FetchSnapshot m -> snapshotTransfer.onFetchSnapshot(s.sender(), m);
+            case Message.Snapshot m -> snapshotTransfer.onSnapshot(s.sender(), m);
         }
     }
 
@@ -200,7 +298,8 @@ public final class Replica {
     public ReplicaStatus status() {
         List<ReplicaStatus.ColorStatus> colors = new ArrayList<>();
         for (Lane l : lanes) {
-            colors.add(new ReplicaStatus.ColorStatus(l.color, l.executed, l.stable, stateTransfer.stranded(l.color)));
+            colors.add(new ReplicaStatus.ColorStatus(l.color, l.executed, l.stable,
+                    stateTransfer.stranded(l.color) || snapshotTransfer.active(l.color)));
         }
         return new ReplicaStatus(id, view, config.primary(view), viewChanging, colors, pending.size(),
                 certifier.certificatesAttached());
@@ -224,11 +323,16 @@ public final class Replica {
 
     // ---- the primary ----
 
-    /** Cuts batches while there are digests and room in the window; a partial batch only when forced. */
+    /**
+     * Cuts batches while there are digests, room in the window and fewer than
+     * {@link RingConfig.Params#maxBatchesInFlight} unexecuted batches; a partial batch only when
+     * forced. Updates held back by the in-flight limit are proposed when a batch executes.
+     */
     void proposeReady(Lane lane, boolean force) {
         // A primary behind the stable checkpoint cannot tell which of its requests executed already.
         while (isPrimary() && !viewChanging && !lane.behind() && !lane.queue.isEmpty()
-                && lane.inWindow(lane.nextSeqno, config.params().watermarkWindow())) {
+                && lane.inWindow(lane.nextSeqno, config.params().watermarkWindow())
+                && lane.nextSeqno - 1 - lane.executed < config.params().maxBatchesInFlight()) {
             if (lane.queue.size() < config.params().maxBatchSize() && !force) {
                 if (!lane.batchTimerArmed) {
                     lane.batchTimerArmed = true;
@@ -254,9 +358,9 @@ public final class Replica {
 
     void propose(Lane lane, PrePrepare pp) {
         Signed<PrePrepare> signed = sign(pp);
-        rlog.append(lane.color, ReplicaLog.accepted(signed));
+        rlog.appendPipelined(lane.color, ReplicaLog.accepted(signed));
         lane.slot(pp.seqno()).accept(signed);
-        broadcast(pp);
+        broadcastFrame(signed.frameUnsafe());
         checkPrepared(lane, lane.slot(pp.seqno()));
     }
 
@@ -314,13 +418,13 @@ public final class Replica {
             slot.awaitingPayloads = null;
             return;
         }
-        rlog.append(lane.color, ReplicaLog.accepted(s));
+        rlog.appendPipelined(lane.color, ReplicaLog.accepted(s));
         slot.accept(s);
         if (s.sender() != id) {
             PrePrepare pp = s.message();
-            Prepare p = new Prepare(pp.view(), pp.color(), pp.seqno(), pp.batchDigest());
-            slot.addPrepare(sign(p));
-            broadcast(p);
+            Signed<Prepare> p = sign(new Prepare(pp.view(), pp.color(), pp.seqno(), pp.batchDigest()));
+            slot.addPrepare(p);
+            broadcastFrame(p.frameUnsafe());
         }
         checkPrepared(lane, slot);
     }
@@ -360,13 +464,13 @@ public final class Replica {
             return;
         }
         PreparedProof proof = new PreparedProof(slot.accepted(), prepares.subList(0, 2 * config.f()));
-        rlog.append(lane.color, ReplicaLog.prepared(proof));
+        rlog.appendPipelined(lane.color, ReplicaLog.prepared(proof));
         slot.setPrepared(proof);
         PrePrepare pp = slot.accepted().message();
-        Commit c = new Commit(pp.view(), pp.color(), pp.seqno(), pp.batchDigest());
-        slot.addCommit(sign(c));
+        Signed<Commit> c = sign(new Commit(pp.view(), pp.color(), pp.seqno(), pp.batchDigest()));
+        slot.addCommit(c);
         slot.sentCommit = true;
-        broadcast(c);
+        broadcastFrame(c.frameUnsafe());
         checkCommitted(lane, slot);
     }
 
@@ -386,7 +490,7 @@ public final class Replica {
             return;
         }
         List<Signed<Commit>> commits = slot.matchingCommitList();
-        rlog.append(lane.color, ReplicaLog.committed(slot.accepted(), commits));
+        slot.commitTag = rlog.appendPipelined(lane.color, ReplicaLog.committed(slot.accepted(), commits));
         slot.commit(slot.accepted(), commits);
         executeReady(lane);
     }
@@ -394,16 +498,34 @@ public final class Replica {
     // ---- execution, results, checkpoints ----
 
     void executeReady(Lane lane) {
-        for (Slot next = lane.slots.get(lane.executed + 1); next != null && next.committed();
-                next = lane.slots.get(lane.executed + 1)) {
+        if (snapshotTransfer.active(lane.color)) {
+            return;
+        }
+        for (Slot next = lane.slots.get(lane.executed + 1); next != null && next.committed()
+                && rlog.isDurable(next.commitTag); next = lane.slots.get(lane.executed + 1)) {
             execute(lane, next.committedBatch());
         }
     }
 
     private void execute(Lane lane, PrePrepare batch) {
         assert batch.seqno() == lane.executed + 1 : "batches execute in seqno order";
-        Executor.Executed done = executor.execute(batch, d -> payloads.get(d).update());
+        long now = env.nowMicros();
+        long ordering = 0;
+        for (Hash32 d : batch.digests()) {
+            Long arrived = pending.get(d);
+            ordering += arrived == null ? 0 : Math.max(0, now - arrived);
+        }
+        long applyStart = System.nanoTime();
+        // Replay, not execute: after a crash the store may hold this batch's writes already.
+        Executor.Executed done = executor.replay(batch, d -> payloads.get(d).update());
+        long applied = System.nanoTime() - applyStart;
         finishBatch(lane, batch, done);
+        phases = phases.plus(batch.digests().size(), ordering, applied, lastSignNanos);
+    }
+
+    /** Where this replica's time went for what it executed (statistics only, see {@link PhaseTotals}). */
+    public PhaseTotals phases() {
+        return phases;
     }
 
     /** Everything after applying a batch: chain, log, sign, reply, checkpoint. */
@@ -412,16 +534,22 @@ public final class Replica {
         Slot slot = lane.slots.get(batch.seqno());
         if (slot != null) {
             // A batch from state transfer has no slot; its BATCH record, logged before it ran, says the same.
-            rlog.append(lane.color, ReplicaLog.executed(batch.seqno(), done.resultsRoot(), state));
+            rlog.appendUngated(lane.color, ReplicaLog.executed(batch.seqno(), done.resultsRoot(), state));
             slot.resultsRoot = done.resultsRoot();
         }
         advance(lane, batch, state, done.resultsRoot());
         ResultStatement statement = new ResultStatement(config.epoch(), lane.color, batch.seqno(), done.resultsRoot());
+        long signStart = System.nanoTime();
         Signed<BatchResult> signed = sign(new BatchResult(statement));
         certifier.executed(statement, done.leaves(), signed);
         broadcastFrame(signed.frameUnsafe());
         reply(statement, done, signed);
+        lastSignNanos = System.nanoTime() - signStart;
         checkpointer.executed(lane, batch.seqno(), state);
+        if (isPrimary()) {
+            // A batch left the pipeline: what gathered behind the in-flight limit goes now.
+            proposeReady(lane, true);
+        }
         armViewChangeTimer();
     }
 
@@ -452,6 +580,14 @@ public final class Replica {
             replies.put(leaf.updateDigest(), encoded);
             env.reply(leaf.updateDigest(), encoded);
         }
+    }
+
+    /**
+     * Forgets the results of {@code color} still waiting for certificates: its store was cleared
+     * for a snapshot, so the versions they would certify are gone (the snapshot brings its own).
+     */
+    void forgetUncertified(int color) {
+        certifier.forgetUpTo(color, Long.MAX_VALUE);
     }
 
     AuthenticatedUpdate verifierDecode(byte[] signedUpdate) {

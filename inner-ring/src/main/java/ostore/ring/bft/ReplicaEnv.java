@@ -31,4 +31,11 @@ public interface ReplicaEnv {
      * connection is waiting for it at this replica (none may be).
      */
     void reply(Hash32 updateDigest, byte[] signedReply);
+
+    /**
+     * Called on any thread when a record the replica appended without waiting became durable (or
+     * failed): the driver must then call {@link Replica#onDurable()} on the replica's thread soon.
+     * Must not block. A driver whose log completes appends at once never sees it matter.
+     */
+    default void durabilityAdvanced() {}
 }

@@ -2,6 +2,9 @@ package ostore.ring.bft;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import ostore.crypto.CanonicalDecoder;
 import ostore.crypto.CanonicalEncoder;
 import ostore.crypto.Hash32;
@@ -16,7 +19,8 @@ import ostore.ring.log.SharedLog;
 /**
  * What a replica writes to its own shared log so that after a crash it neither forgets what it
  * promised (and so equivocates) nor loses a committed batch. Every record is durable before the
- * message that depends on it is sent. Ring color c uses log color c; the view lives in log color
+ * message that depends on it is sent (the hot path appends without waiting and gates what it sends
+ * on the append, see {@link #appendPipelined}). Ring color c uses log color c; the view lives in log color
  * {@code colors} (the control color).
  *
  * <p>Record format 2 (format 1 is {@code LocalRing}'s), big-endian: {@code [u8 format = 2][u8 type][body]}:
@@ -73,6 +77,12 @@ final class ReplicaLog {
 
     private final SharedLog log;
     private final RingConfig config;
+    /** Tags handed out by {@link #appendPipelined}; the replica's thread only. */
+    private long issued;
+    /** The highest tag known durable; written by the log's completing thread. */
+    private final AtomicLong durable = new AtomicLong();
+    private volatile Throwable failure;
+    private volatile Runnable onDurable = () -> { };
 
     ReplicaLog(SharedLog log, RingConfig config) {
         if (log.colors() < config.colors() + 1) {
@@ -87,8 +97,71 @@ final class ReplicaLog {
         return config.colors();
     }
 
+    /** Appends {@code record} and waits until it is durable. */
     void append(int color, byte[] record) {
         log.append(color, List.of(record));
+    }
+
+    /**
+     * Appends {@code record} without waiting: the returned tag is durable once {@link #isDurable}
+     * says so. Tags grow with every call and become durable in the order they were issued, since
+     * the log makes its appends durable in the order they were queued. Whatever the replica sends
+     * after this call waits for the tag ({@link Replica}'s output gate), so the rule "durable
+     * before the message that depends on it is sent" holds while one fdatasync covers many records.
+     *
+     * @throws IllegalStateException if an earlier append failed: the replica must stop
+     */
+    long appendPipelined(int color, byte[] record) {
+        checkHealthy();
+        long tag = ++issued;
+        track(log.appendAsync(color, List.of(record)), tag);
+        return tag;
+    }
+
+    /**
+     * Appends {@code record} without waiting and without gating anything on it: for records that
+     * only spare work after a crash (EXECUTED, which re-execution recomputes byte for byte).
+     */
+    void appendUngated(int color, byte[] record) {
+        checkHealthy();
+        track(log.appendAsync(color, List.of(record)), 0);
+    }
+
+    private void track(CompletableFuture<Long> appended, long tag) {
+        appended.whenComplete((position, error) -> {
+            if (error != null) {
+                failure = error;
+            } else if (tag > 0) {
+                durable.accumulateAndGet(tag, Math::max);
+            }
+            onDurable.run();
+        });
+    }
+
+    /** The tag of the last {@link #appendPipelined}, 0 before the first. */
+    long issued() {
+        return issued;
+    }
+
+    /** Whether the append that returned {@code tag} (and every one before it) is durable. */
+    boolean isDurable(long tag) {
+        checkHealthy();
+        return tag <= durable.get();
+    }
+
+    /**
+     * Sets what to call, on whichever thread completed the write, when a pipelined append becomes
+     * durable or fails. It must be thread-safe and must not block.
+     */
+    void onDurable(Runnable listener) {
+        this.onDurable = Objects.requireNonNull(listener, "listener");
+    }
+
+    private void checkHealthy() {
+        Throwable f = failure;
+        if (f != null) {
+            throw new IllegalStateException("a replica log append failed, so the replica stops: " + f, f);
+        }
     }
 
     /** Appends {@code records} to {@code color} in one append: all of them are durable, or none. */

@@ -6,7 +6,7 @@ import java.util.List;
  * What {@code ostore ring status} shows for one replica.
  *
  * @param colors per color: last executed and last stable seqno, and whether it is stranded: behind
- *     by more than its peers' logs hold, so only the version store's state can bring it back
+ *     by more than its peers' logs hold, so it is installing a peer's version store snapshot
  */
 public record ReplicaStatus(int id, long view, int primary, boolean viewChanging, List<ColorStatus> colors,
         int pendingUpdates, long certificatesAttached) {

@@ -65,6 +65,7 @@ final class Retransmitter {
         boolean moved = false;
         for (Lane lane : r.lanes) {
             int c = lane.color;
+            r.snapshotTransfer.onRound(lane);
             if (lane.executed != executedAtLastRound[c] || lane.stable != stableAtLastRound[c]) {
                 moved = true;
                 executedAtLastRound[c] = lane.executed;

@@ -29,12 +29,41 @@ public record RingConfig(long epoch, int f, List<ReplicaAddress> replicas, int c
      * @param viewChangeTimeoutMicros how long a known request may wait to execute before the
      *     primary is suspected; doubles with every view change that does not bring progress
      * @param maxSkewMicros how far a batch timestamp may be from a backup's clock
+     * @param retainedBelowStable executed batches each color keeps below its stable checkpoint, so
+     *     that a replica that fell behind catches up from the log; one further behind installs a
+     *     store snapshot. Small values make replicas fall back on snapshots sooner (simulations)
+     * @param maxBatchesInFlight batches of one color the primary has proposed and not yet executed,
+     *     at most: past that it lets updates gather into the next batch rather than proposing at
+     *     once, so batches grow with load and the per-batch cost (about 36 signature checks over a
+     *     ring of four) is shared by more updates. The primary's own pacing: replicas need not agree
+     *     on it, so it is not a ring-file parameter.
      */
     public record Params(int maxBatchSize, long batchWaitMicros, int checkpointInterval, int watermarkWindow,
-            long viewChangeTimeoutMicros, long maxSkewMicros) {
+            long viewChangeTimeoutMicros, long maxSkewMicros, int retainedBelowStable, int maxBatchesInFlight) {
+        /** Batches kept below the stable checkpoint unless a ring says otherwise. */
+        public static final int RETAINED_BELOW_STABLE = 256;
+        /** The primary's default pacing: a few batches in flight keep a color's pipeline full at light load. */
+        public static final int DEFAULT_BATCHES_IN_FLIGHT = 4;
         public static final Params DEFAULT = new Params(256, 1_000, 16, 64, 2_000_000, 5_000_000);
 
+        /** With the default {@link #RETAINED_BELOW_STABLE} and {@link #DEFAULT_BATCHES_IN_FLIGHT}. */
+        public Params(int maxBatchSize, long batchWaitMicros, int checkpointInterval, int watermarkWindow,
+                long viewChangeTimeoutMicros, long maxSkewMicros) {
+            this(maxBatchSize, batchWaitMicros, checkpointInterval, watermarkWindow, viewChangeTimeoutMicros,
+                    maxSkewMicros, RETAINED_BELOW_STABLE);
+        }
+
+        /** With {@link #DEFAULT_BATCHES_IN_FLIGHT}, or the watermark window if that is smaller. */
+        public Params(int maxBatchSize, long batchWaitMicros, int checkpointInterval, int watermarkWindow,
+                long viewChangeTimeoutMicros, long maxSkewMicros, int retainedBelowStable) {
+            this(maxBatchSize, batchWaitMicros, checkpointInterval, watermarkWindow, viewChangeTimeoutMicros,
+                    maxSkewMicros, retainedBelowStable, Math.min(DEFAULT_BATCHES_IN_FLIGHT, watermarkWindow));
+        }
+
         public Params {
+            if (retainedBelowStable < 0) {
+                throw new IllegalArgumentException("retainedBelowStable (" + retainedBelowStable + ") must be >= 0");
+            }
             if (maxBatchSize < 1 || maxBatchSize > MAX_BATCH_LIMIT) {
                 throw new IllegalArgumentException("maxBatchSize (" + maxBatchSize + ") must be in 1.." + MAX_BATCH_LIMIT);
             }
@@ -54,6 +83,10 @@ public record RingConfig(long epoch, int f, List<ReplicaAddress> replicas, int c
             }
             if (maxSkewMicros < 0) {
                 throw new IllegalArgumentException("maxSkewMicros (" + maxSkewMicros + ") must be >= 0");
+            }
+            if (maxBatchesInFlight < 1 || maxBatchesInFlight > watermarkWindow) {
+                throw new IllegalArgumentException("maxBatchesInFlight (" + maxBatchesInFlight
+                        + ") must be in 1..watermarkWindow (" + watermarkWindow + ")");
             }
         }
     }

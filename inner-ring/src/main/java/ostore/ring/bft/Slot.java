@@ -28,6 +28,8 @@ final class Slot {
     private Signed<PrePrepare> committedPrePrepare;
     private Message.CommitProof commitProof;
     boolean sentCommit;
+    /** The log tag of this replica's COMMIT-PROOF record: the batch runs once it is durable (0: no wait). */
+    long commitTag;
     /** Set once executed here: what EXECUTED logged, carried over a log trim with the slot. */
     Hash32 resultsRoot;
     Hash32 stateDigest;

@@ -28,9 +28,10 @@ import ostore.store.AuthenticatedUpdate;
  * {@link #verified} until their payloads are held (fetched with FETCH-PAYLOADS when the page had
  * no room for them), run in order, and then the replica asks the same peer for the next page.
  *
- * <p>Peers keep {@link Replica#RETAINED_BELOW_STABLE} batches under their stable checkpoint. A
- * replica whose next batch lies below that at f+1 peers cannot catch up from logs; it needs the
- * version store's state, which this class does not transfer: it reports the color as stranded.
+ * <p>Peers keep {@link RingConfig.Params#retainedBelowStable()} batches under their stable checkpoint. A
+ * replica whose next batch lies below that at f+1 peers cannot catch up from logs: the color is
+ * stranded, and {@link SnapshotTransfer} installs a peer's version store state at its stable
+ * checkpoint; this class then carries on from there.
  */
 final class StateTransfer {
     private static final System.Logger LOG = System.getLogger(StateTransfer.class.getName());
@@ -74,11 +75,27 @@ final class StateTransfer {
      * for the payloads its verified batches still lack.
      */
     void fetch(Lane lane) {
+        if (r.snapshotTransfer.active(lane.color) || stranded(lane.color)) {
+            r.snapshotTransfer.pursue(lane);
+            return;
+        }
         r.broadcast(new FetchState(lane.color, lane.executed + 1));
         List<Hash32> missing = missing(lane);
         if (!missing.isEmpty()) {
             r.broadcast(new FetchPayloads(missing));
         }
+    }
+
+    /**
+     * A snapshot brought {@code lane} to a stable checkpoint ({@link SnapshotTransfer}): forget
+     * what was known of the log below it, and fetch what follows.
+     */
+    void installed(Lane lane) {
+        cannotServe.remove(lane.color);
+        verified.remove(lane.color);
+        source.remove(lane.color);
+        r.executeReady(lane);
+        fetch(lane);
     }
 
     /** True once f+1 peers said they no longer hold the batches this replica needs next. */
@@ -123,7 +140,7 @@ final class StateTransfer {
     // ---- receiving ----
 
     void onState(int from, State s) {
-        if (s.color() >= r.lanes.length) {
+        if (s.color() >= r.lanes.length || r.snapshotTransfer.active(s.color())) {
             return;
         }
         Lane lane = r.lanes[s.color()];
@@ -136,6 +153,12 @@ final class StateTransfer {
         ArrayDeque<Verified> proven = new ArrayDeque<>();
         if (s.stableSeqno() <= lane.executed) {
             r.checkpointer.adopt(lane, s.stableSeqno(), s.stateDigest(), s.checkpointProof());
+            if (lane.behind()) {
+                // Its checkpoint lies below what this replica executed and its commit proofs below this
+                // replica's stable one, where they prove nothing it can use: it cannot serve either.
+                noteCannotServe(from, lane, s);
+                return;
+            }
         } else {
             if (s.firstRetained() > lane.executed + 1) {
                 noteCannotServe(from, lane, s);
@@ -178,10 +201,11 @@ final class StateTransfer {
     private void noteCannotServe(int from, Lane lane, State s) {
         Set<Integer> peers = cannotServe.computeIfAbsent(lane.color, c -> new HashSet<>());
         if (peers.add(from) && peers.size() == r.config.weakQuorum()) {
-            LOG.log(System.Logger.Level.ERROR, "replica {0}: color {1} executed only {2}, but peers keep batches "
-                    + "from {3} on (stable {4}): the version store must be restored from a peer's state or the "
-                    + "archive before this color can catch up", r.id, lane.color, lane.executed, s.firstRetained(),
-                    s.stableSeqno());
+            LOG.log(System.Logger.Level.WARNING, "replica {0}: color {1} executed only {2} and is stable at {3}, but "
+                    + "f+1 peers cannot send the batches in between (the last said it keeps batches from {4} on, "
+                    + "stable {5}): installing a peer''s store snapshot", r.id, lane.color, lane.executed, lane.stable,
+                    s.firstRetained(), s.stableSeqno());
+            r.snapshotTransfer.pursue(lane);
         }
     }
 

@@ -5,11 +5,14 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import ostore.crypto.Hash32;
 import ostore.ring.Clock;
 import ostore.ring.SubmittedUpdate;
 import ostore.ring.bft.Frames;
+import ostore.ring.bft.PhaseTotals;
 import ostore.ring.bft.Replica;
 import ostore.ring.bft.ReplicaEnv;
 import ostore.ring.bft.ReplicaStatus;
@@ -24,7 +27,8 @@ import ostore.ring.bft.TimerKey;
  * due. The replica therefore stays single-threaded, as in the simulator, and the expensive
  * signature checks of incoming frames run in parallel on the transport's threads.
  *
- * <p>The inbox is bounded: a flood (even from a ring member, whose frames verify) costs a bounded
+ * <p>The inbox is bounded, in items and in bytes of frames and updates waiting
+ * ({@link #MAX_INBOX_BYTES}): a flood (even from a ring member, whose frames verify) costs a bounded
  * amount of memory, and what does not fit is refused at once, which the protocol treats as loss.
  *
  * <p>Fail-stop: if the replica throws (its log cannot be written, an invariant broke) the loop
@@ -34,6 +38,11 @@ public final class ReplicaLoop implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ReplicaLoop.class.getName());
     /** Queued items at most; at a few hundred bytes of bookkeeping each, a few tens of MB. */
     public static final int DEFAULT_INBOX_CAPACITY = 65_536;
+    /**
+     * Bytes of frames and signed updates waiting at most. A few times the largest frame, so one
+     * state-transfer page or large payload always fits while the replica keeps up.
+     */
+    public static final long MAX_INBOX_BYTES = 512L << 20;
 
     /** Sends a signed frame to a peer. Called on the loop's thread; must not block. */
     @FunctionalInterface
@@ -48,6 +57,8 @@ public final class ReplicaLoop implements AutoCloseable {
     }
 
     private static final Runnable STOP = () -> { };
+    /** Only wakes the loop, so it sees {@link #durable}. */
+    private static final Runnable WAKE = () -> { };
 
     private final RingConfig config;
     private final int id;
@@ -61,6 +72,10 @@ public final class ReplicaLoop implements AutoCloseable {
     private Replica replica;
     private long lastMicros;
     private volatile boolean running = true;
+    /** Set by the log's thread when a pipelined append became durable; the loop then calls {@link Replica#onDurable}. */
+    private final AtomicBoolean durable = new AtomicBoolean();
+    /** Bytes of the frames and updates queued and not yet handled. */
+    private final AtomicLong inboxBytes = new AtomicLong();
     private volatile Throwable failure;
 
     private ReplicaLoop(RingConfig config, int id, Clock clock, Peers peers, Replies replies, int inboxCapacity) {
@@ -126,7 +141,7 @@ public final class ReplicaLoop implements AutoCloseable {
      */
     public boolean submit(SubmittedUpdate update) {
         Objects.requireNonNull(update, "update");
-        return offer(() -> replica.onClientUpdate(update));
+        return offer(update.signedUpdate().length, () -> replica.onClientUpdate(update));
     }
 
     /**
@@ -142,13 +157,22 @@ public final class ReplicaLoop implements AutoCloseable {
         if (message.sender() == id) {
             return false;
         }
-        return offer(() -> replica.onMessage(message));
+        return offer(frame.length, () -> replica.onMessage(message));
     }
 
     /** The replica's status, read on its thread; fails if the replica is stopped or too busy. */
     public CompletableFuture<ReplicaStatus> status() {
         CompletableFuture<ReplicaStatus> result = new CompletableFuture<>();
         if (!offer(() -> result.complete(replica.status()))) {
+            result.completeExceptionally(new IllegalStateException(stoppedOrBusy()));
+        }
+        return result;
+    }
+
+    /** Where the replica's time went ({@link Replica#phases}), read on its thread. */
+    public CompletableFuture<PhaseTotals> phases() {
+        CompletableFuture<PhaseTotals> result = new CompletableFuture<>();
+        if (!offer(() -> result.complete(replica.phases()))) {
             result.completeExceptionally(new IllegalStateException(stoppedOrBusy()));
         }
         return result;
@@ -164,6 +188,22 @@ public final class ReplicaLoop implements AutoCloseable {
         return running && inbox.offer(task);
     }
 
+    /** Queues a task holding {@code bytes} of input, unless the inbox's bytes would pass the bound. */
+    private boolean offer(long bytes, Runnable task) {
+        if (inboxBytes.addAndGet(bytes) > MAX_INBOX_BYTES) {
+            inboxBytes.addAndGet(-bytes);
+            return false;
+        }
+        if (!offer(() -> {
+            inboxBytes.addAndGet(-bytes);
+            task.run();
+        })) {
+            inboxBytes.addAndGet(-bytes);
+            return false;
+        }
+        return true;
+    }
+
     private void run() {
         try {
             while (running) {
@@ -174,6 +214,9 @@ public final class ReplicaLoop implements AutoCloseable {
                 }
                 if (task != null) {
                     task.run();
+                }
+                if (durable.getAndSet(false)) {
+                    replica.onDurable();
                 }
                 for (TimerKey due : timers.takeDue(System.nanoTime())) {
                     replica.onTimer(due);
@@ -234,6 +277,14 @@ public final class ReplicaLoop implements AutoCloseable {
         @Override
         public void reply(Hash32 updateDigest, byte[] signedReply) {
             replies.reply(updateDigest, signedReply);
+        }
+
+        @Override
+        public void durabilityAdvanced() {
+            // From the log's thread. If the inbox is full the loop is busy and sees the flag anyway.
+            if (!durable.getAndSet(true)) {
+                inbox.offer(WAKE);
+            }
         }
     }
 }

@@ -36,7 +36,7 @@ class FramesTest {
         m.put("prepare", new Prepare(3, 0, 7, pp.batchDigest()));
         m.put("commit", new Commit(3, 0, 7, pp.batchDigest()));
         m.put("batch-result", new BatchResult(new ResultStatement(0, 0, 7, A)));
-        m.put("checkpoint", new Checkpoint(0, 8, B));
+        m.put("checkpoint", new Checkpoint(0, 8, B, B));
         m.put("fetch-payloads", new FetchPayloads(List.of(A)));
         m.put("payloads", new Payloads(List.of(new byte[] {9, 8, 7})));
         @SuppressWarnings("unchecked")
@@ -54,12 +54,16 @@ class FramesTest {
         m.put("new-view", new NewView(4, List.of(svc), List.of(npp)));
         m.put("fetch-state", new FetchState(0, 9));
         @SuppressWarnings("unchecked")
-        Signed<Checkpoint> cp = (Signed<Checkpoint>) signed(new Checkpoint(0, 8, B), 2);
+        Signed<Checkpoint> cp = (Signed<Checkpoint>) signed(new Checkpoint(0, 8, B, B), 2);
         @SuppressWarnings("unchecked")
         Signed<Commit> commit = (Signed<Commit>) signed(new Commit(4, 0, 9, A), 1);
         m.put("state", new State(0, 8, B, List.of(cp), 5,
                 List.of(new ChainedBatch(7, 5, List.of(A, B), A)), List.of(new Message.ChainLink(B, A)),
                 List.of(new CommitProof(npp, List.of(commit))), List.of(new byte[] {9, 8, 7})));
+        m.put("fetch-snapshot", new Message.FetchSnapshot(0, 41));
+        m.put("snapshot", new Message.Snapshot(0, 8, B, List.of(cp), 41, List.of(new byte[] {1, 2}),
+                List.of(new byte[] {3}), List.of(new ostore.store.SnapshotPage.Attached(new ostore.crypto.Aguid(A), 2,
+                        new byte[] {4, 5})), 77, true));
         return m;
     }
 
@@ -67,7 +71,7 @@ class FramesTest {
     void everyMessageTypeHasAPinnedEncodingAndRoundTrips() {
         Map<String, String> golden = Map.ofEntries(
                 Map.entry("batch-result", "974740ab9a2dc2b2cc1fa8d9d36a7d473ba926f20cdab97695686247c0fffe4d"),
-                Map.entry("checkpoint", "2e44a9d19ce21d4f268ec2876058fbb498e2b99b01f651d9f7d40b573bb178c4"),
+                Map.entry("checkpoint", "365d6d579f2e2233b1b0cd62122f37221088b67f6379c45a6d5b0256fd69d792"),
                 Map.entry("commit", "2f2ab0d76982b8d0935e1914723a791166c578ebd7efb0fea47bb23bf899b449"),
                 Map.entry("fetch-payloads", "f1a6cc37e188d1aaefa3006af1210ce4d8566c4fbd2fde9b4b0999a6714e58d0"),
                 Map.entry("fetch-state", "f309ee460788ef80965ad58a9f49ee56ad621c300adf7ded46151507628ef2aa"),
@@ -75,7 +79,9 @@ class FramesTest {
                 Map.entry("payloads", "ab06a0f5dc963b0371eb69d0d6568584fa47936f346636cc64469048d9646928"),
                 Map.entry("pre-prepare", "8e2a384ff41cd5d32ff4dd014696acb6f412f538d08af6565ecd958ad50d27da"),
                 Map.entry("prepare", "e3b6f1314c3a8ad6c69fc46d6137323feac4b24856d216459d6b3b6aba4db1c2"),
-                Map.entry("state", "8c85c9a178e0027b2a5ceb0f8c4d8aac3d7fadcceeab56e3d8efc0682a1f4a14"),
+                Map.entry("state", "7546562e1656dc2ec115d6703a8393d99dc635ea51f34fb42117263281509b8a"),
+                Map.entry("fetch-snapshot", "7348bca25619fb423f1ee58c811a0be716c6579013db97476ecb09d2791bc256"),
+                Map.entry("snapshot", "799b363ba206ccdf10dfaa25a4ca0c8d84a6f366d904861e61b9929d70f57122"),
                 Map.entry("view-change", "ab399f091523a57d8fba460868c7c6c3aeff10117054d66daee5e3f2724772c3"));
         Map<String, String> actual = new java.util.TreeMap<>();
         for (var e : samples().entrySet()) {
@@ -126,7 +132,7 @@ class FramesTest {
 
     @Test
     void framesAreRefusedForEachKindOfDamage() {
-        byte[] good = Frames.encode(new Checkpoint(0, 8, B), 1, ring.keys.get(1));
+        byte[] good = Frames.encode(new Checkpoint(0, 8, B, B), 1, ring.keys.get(1));
         byte[] badSig = good.clone();
         badSig[badSig.length - 1] ^= 1;
         assertEquals(FrameException.Reason.SIGNATURE, refusal(badSig));

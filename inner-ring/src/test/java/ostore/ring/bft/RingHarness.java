@@ -76,10 +76,13 @@ final class RingHarness {
         }
     }
 
+    /** What replica i's version store looks like to it: the store itself, unless a test makes it lie. */
+    java.util.function.BiFunction<Integer, MemoryVersionStore, ostore.store.VersionStore> storeView = (i, s) -> s;
+
     /** (Re)starts replica {@code i} over its log and store, as after a crash. */
     void boot(int i) {
-        Replica r = new Replica(config, i, keys.get(i), logs.get(i), stores.get(i), TestUpdates.VERIFIER, env(i),
-                statePageBytes);
+        Replica r = new Replica(config, i, keys.get(i), logs.get(i), storeView.apply(i, stores.get(i)),
+                TestUpdates.VERIFIER, env(i), statePageBytes);
         replicas.set(i, r);
         r.start();
     }
@@ -87,6 +90,36 @@ final class RingHarness {
     /** Crashes replica {@code i}: its store loses what it did not sync, its timers and inbound frames go. */
     void crashAndRestart(int i) {
         stores.set(i, stores.get(i).crashed());
+        armed.keySet().removeIf(a -> a.replica() == i);
+        timers.values().removeIf(a -> a.replica() == i);
+        boot(i);
+    }
+
+    /** Replica {@code i} loses its disk: an empty log and store, timers and inbound frames gone; then boots. */
+    void wipeAndRestart(int i) {
+        logs.set(i, new MemorySharedLog(logs.get(i).colors()));
+        stores.set(i, new MemoryVersionStore(Limits.DEFAULT));
+        armed.keySet().removeIf(a -> a.replica() == i);
+        timers.values().removeIf(a -> a.replica() == i);
+        boot(i);
+    }
+
+    /**
+     * Kills replica {@code i}'s process, not its machine: the store keeps every write, but the log
+     * records appended without waiting that no sync had covered yet are gone. Modelled as the worst
+     * case for recovery: every EXECUTED record is lost (the store ran ahead of all of them).
+     */
+    void killLosingExecutedRecords(int i) {
+        MemorySharedLog kept = new MemorySharedLog(logs.get(i).colors());
+        for (int c = 0; c < logs.get(i).colors(); c++) {
+            for (long p = logs.get(i).firstPosition(c); p < logs.get(i).nextPosition(c); p++) {
+                byte[] record = logs.get(i).read(c, p, 1).getFirst().payload();
+                if (record[1] != ReplicaLog.EXECUTED) {
+                    kept.append(c, List.of(record));
+                }
+            }
+        }
+        logs.set(i, kept);
         armed.keySet().removeIf(a -> a.replica() == i);
         timers.values().removeIf(a -> a.replica() == i);
         boot(i);

@@ -45,12 +45,12 @@ class VoteWindowTest {
         RingHarness h = new RingHarness(PARAMS);
         Replica r = h.replicas.get(0);
         Lane lane = r.lanes[0];
-        r.onMessage(Frames.sign(new Checkpoint(0, 1_000_000_000L, hash(1)), 3, h.keys.get(3)));
-        r.onMessage(Frames.sign(new Checkpoint(0, PARAMS.watermarkWindow() + 2, hash(1)), 3, h.keys.get(3)));
-        r.onMessage(Frames.sign(new Checkpoint(5, 2, hash(1)), 3, h.keys.get(3)));
+        r.onMessage(Frames.sign(new Checkpoint(0, 1_000_000_000L, hash(1), hash(1)), 3, h.keys.get(3)));
+        r.onMessage(Frames.sign(new Checkpoint(0, PARAMS.watermarkWindow() + 2, hash(1), hash(1)), 3, h.keys.get(3)));
+        r.onMessage(Frames.sign(new Checkpoint(5, 2, hash(1), hash(1)), 3, h.keys.get(3)));
         assertTrue(lane.checkpointVotes.isEmpty(), "checkpoint votes above the window are not kept");
-        r.onMessage(Frames.sign(new Checkpoint(0, 2, hash(1)), 3, h.keys.get(3)));
-        r.onMessage(Frames.sign(new Checkpoint(0, 2, hash(2)), 3, h.keys.get(3)));
+        r.onMessage(Frames.sign(new Checkpoint(0, 2, hash(1), hash(1)), 3, h.keys.get(3)));
+        r.onMessage(Frames.sign(new Checkpoint(0, 2, hash(2), hash(2)), 3, h.keys.get(3)));
         assertEquals(1, lane.checkpointVotes.size());
         assertFalse(lane.checkpointVotes.get(2L).containsKey(hash(2)), "one checkpoint vote per sender and seqno");
     }

@@ -42,6 +42,11 @@ final class CoreReplica implements ReplicaUnderTest {
     }
 
     @Override
+    public void onDurable() {
+        replica.onDurable();
+    }
+
+    @Override
     public String describe() {
         return replica.status().toString();
     }

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Injects the scenario's crashes and partitions during the fault phase, at random times drawn
- * from the seed. It keeps the number of faulty replicas (Byzantine, Twins, crashed) at most f:
+ * Injects the scenario's crashes (some losing the disk, in runs that wipe) and partitions during
+ * the fault phase, at random times drawn from the seed. It keeps the number of faulty replicas (Byzantine, Twins, crashed) at most f:
  * beyond that the ring owes nobody anything, and a run that tests more says so in its scenario.
  */
 final class Nemesis {
@@ -74,6 +74,10 @@ final class Nemesis {
     private void crash(SimReplicaHost h) {
         note("nemesis crash " + h.name());
         h.crash();
+        if (scenario.wipes() && random.nextBoolean()) {
+            note("nemesis wipe " + h.name());
+            h.wipe();
+        }
     }
 
     private void restart(SimReplicaHost h) {

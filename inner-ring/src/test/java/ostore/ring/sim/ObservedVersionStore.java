@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
 import ostore.crypto.Aguid;
+import ostore.crypto.Hash32;
 import ostore.crypto.Bguid;
 import ostore.crypto.PublicKey;
 import ostore.store.AuthenticatedUpdate;
@@ -12,6 +13,7 @@ import ostore.store.HistoryEntry;
 import ostore.store.Outcome;
 import ostore.store.Selector;
 import ostore.store.StoredVersion;
+import ostore.store.SnapshotPage;
 import ostore.store.VersionStore;
 import ostore.store.memory.MemoryVersionStore;
 
@@ -56,6 +58,37 @@ final class ObservedVersionStore implements VersionStore {
     @Override
     public long appliedPosition(int color) {
         return store.appliedPosition(color);
+    }
+
+    @Override
+    public Hash32 storeDigest(int color) {
+        return store.storeDigest(color);
+    }
+
+    @Override
+    public SnapshotPage snapshot(int color, long afterPosition, long upToPosition, int maxBytes) {
+        return store.snapshot(color, afterPosition, upToPosition, maxBytes);
+    }
+
+    @Override
+    public void clearColor(int color) {
+        store.clearColor(color);
+    }
+
+    @Override
+    public boolean installing(int color) {
+        return store.installing(color);
+    }
+
+    /** Installed records were executed (and observed) at the replica that served them, not here. */
+    @Override
+    public void install(int color, SnapshotPage page) {
+        store.install(color, page);
+    }
+
+    @Override
+    public void finishInstall(int color) {
+        store.finishInstall(color);
     }
 
     @Override

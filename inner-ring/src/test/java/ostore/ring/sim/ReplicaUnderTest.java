@@ -21,6 +21,9 @@ interface ReplicaUnderTest {
 
     void onTimer(TimerKey key);
 
+    /** Appends it made without waiting became durable. */
+    void onDurable();
+
     /** One line of state for failure reports (view, last executed, stable checkpoint). */
     String describe();
 

@@ -1,6 +1,8 @@
 package ostore.ring.sim;
 
 import java.util.SplittableRandom;
+import ostore.ring.bft.RingConfig;
+import ostore.ring.bft.fault.ByzantineTamper;
 
 /**
  * What one run does, all of it derived from the seed so that the seed alone replays the run.
@@ -11,6 +13,9 @@ import java.util.SplittableRandom;
  *     replicas restart, and only the Byzantine replicas stay faulty
  * @param quietMicrosMax how long after healing every request must have completed (liveness bound)
  * @param eventsMax a safety bound on events, so a livelock ends the run instead of hanging it
+ * @param wipes whether a crash may also lose the replica's disk (its log and version store)
+ * @param retainedBelowStable batches peers keep below their stable checkpoint: small in runs that
+ *     wipe, so a wiped (or long partitioned) replica is stranded and installs a store snapshot
  */
 record Scenario(
         String name,
@@ -29,7 +34,9 @@ record Scenario(
         boolean twins,
         long faultPhaseMicros,
         long quietMicrosMax,
-        long eventsMax) {
+        long eventsMax,
+        boolean wipes,
+        int retainedBelowStable) {
 
     /** The kinds of run the default suite rotates through, one chosen per seed. */
     enum Kind {
@@ -78,7 +85,21 @@ record Scenario(
                 1, 1 + r.nextInt(2), 3 + r.nextInt(4), loss, duplication, reorder,
                 kind == Kind.PARTITIONS || kind == Kind.CRASHES_AND_BYZANTINE,
                 kind == Kind.CRASHES || kind == Kind.CRASHES_AND_BYZANTINE, byzantine, kind == Kind.TWINS,
-                2_000_000 + r.nextLong(3_000_000), 60_000_000, 400_000);
+                2_000_000 + r.nextLong(3_000_000), 60_000_000, 400_000, false, RingConfig.Params.RETAINED_BELOW_STABLE)
+                .withWipes(r);
+    }
+
+    /**
+     * Crash runs may also wipe disks; drawn after everything else, so every other kind of run,
+     * and the rest of a crash run, is what the same seed gave before wipes existed.
+     */
+    private Scenario withWipes(SplittableRandom r) {
+        if (!crashes || !r.nextBoolean()) {
+            return this;
+        }
+        return new Scenario(name + "+wipes", f, colors, clients, ownObjects, sharedObjects, opsPerClient, loss,
+                duplication, reorder, partitions, crashes, byzantine, twins, faultPhaseMicros, quietMicrosMax, eventsMax,
+                true, r.nextInt(0, 3));
     }
 
     int replicas() {

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import ostore.crypto.Hash32;
@@ -15,6 +16,7 @@ import ostore.ring.bft.ReplicaEnv;
 import ostore.ring.bft.RingConfig;
 import ostore.ring.bft.Signed;
 import ostore.ring.bft.TimerKey;
+import ostore.ring.bft.fault.ByzantineTamper;
 import ostore.store.AuthenticatedUpdate;
 import ostore.store.Limits;
 import ostore.store.memory.MemoryVersionStore;
@@ -26,6 +28,10 @@ import ostore.store.memory.MemoryVersionStore;
  * last sync; a restart builds a new incarnation over what survived.
  */
 final class SimReplicaHost {
+    /** A group of pipelined appends takes this long, plus up to the spread, to become durable (an fdatasync). */
+    static final long SYNC_MIN_MICROS = 50;
+    static final long SYNC_SPREAD_MICROS = 1_000;
+
     private final int id;
     private final String name;
     private final SigningKey key;
@@ -36,7 +42,10 @@ final class SimReplicaHost {
     private final ReplicaUnderTest.Factory factory;
     private final Consumer<Executed> observer;
     private final ByzantineTamper tamper;
-    private final MemoryLogStore.Media logMedia;
+    private MemoryLogStore.Media logMedia;
+    /** Picks how long each group of pipelined log appends takes to become durable. */
+    private final SplittableRandom syncRandom;
+    private SyncSharedLog log;
     private MemoryVersionStore durableStore;
     private ObservedVersionStore store;
     private ReplicaUnderTest replica;
@@ -51,7 +60,7 @@ final class SimReplicaHost {
 
     SimReplicaHost(int id, String name, SigningKey key, RingConfig config, EventQueue events, SimClock clock,
             SimNetwork network, ReplicaUnderTest.Factory factory, Consumer<Executed> observer, ByzantineTamper tamper,
-            MemoryLogStore.Media logMedia) {
+            MemoryLogStore.Media logMedia, SplittableRandom syncRandom) {
         this.id = id;
         this.name = name;
         this.key = key;
@@ -63,6 +72,7 @@ final class SimReplicaHost {
         this.observer = observer;
         this.tamper = tamper;
         this.logMedia = logMedia;
+        this.syncRandom = syncRandom;
         this.durableStore = new MemoryVersionStore(Limits.DEFAULT);
     }
 
@@ -103,7 +113,14 @@ final class SimReplicaHost {
         up = true;
         incarnation++;
         store = new ObservedVersionStore(durableStore, id, name + "#" + incarnation, config::colorOf, observer);
-        replica = factory.create(id, key, new Env(incarnation), new SyncSharedLog(MemoryLogStore.open(logMedia)), store);
+        int own = incarnation;
+        log = new SyncSharedLog(MemoryLogStore.open(logMedia), sync -> events.after(
+                clock.globalDelay(SYNC_MIN_MICROS + syncRandom.nextLong(SYNC_SPREAD_MICROS)), name + " log sync", () -> {
+                    if (up && incarnation == own) {
+                        sync.run();
+                    }
+                }));
+        replica = factory.create(id, key, new Env(incarnation), log, store);
         replica.start();
     }
 
@@ -111,10 +128,24 @@ final class SimReplicaHost {
         assert up : name + " is already down";
         up = false;
         replica = null;
+        log.crash();
+        log = null;
         armedTimers.clear();
         waitingClients.clear();
+        if (syncRandom.nextBoolean()) {
+            // The process died, not the machine: the page cache keeps every store write, synced or not,
+            // while the log appends still queued in the process are gone.
+            store.sync();
+        }
         durableStore = store.crash();
         store = null;
+    }
+
+    /** The machine, down, loses its disk: the next start finds an empty log and an empty version store. */
+    void wipe() {
+        assert !up : name + " is wiped only while down";
+        logMedia = new MemoryLogStore.Media(Simulation.logConfig(config.colors()));
+        durableStore = new MemoryVersionStore(Limits.DEFAULT);
     }
 
     /** A frame from the network: a client's signed update or a replica's signed message. */
@@ -151,6 +182,7 @@ final class SimReplicaHost {
     /** The replica's window on the world; calls from an incarnation that has crashed are ignored. */
     private final class Env implements ReplicaEnv {
         private final int ownIncarnation;
+        private boolean durableScheduled;
 
         Env(int incarnation) {
             this.ownIncarnation = incarnation;
@@ -210,6 +242,20 @@ final class SimReplicaHost {
                             .put(updateDigest.toBytes()).put(r).array());
                 }
             }
+        }
+
+        @Override
+        public void durabilityAdvanced() {
+            if (!current() || durableScheduled) {
+                return;
+            }
+            durableScheduled = true;
+            events.after(0, name + " durable", () -> {
+                durableScheduled = false;
+                if (current()) {
+                    replica.onDurable();
+                }
+            });
         }
 
         private void fire(TimerKey timer, long generation) {

@@ -64,6 +64,8 @@ final class Simulation {
                     e + " at " + e.getStackTrace()[0]);
             f.initCause(e);
             throw s.withTail(f);
+        } finally {
+            s.world.tallyForgeries();
         }
     }
 

@@ -32,8 +32,9 @@ class SimulationTest {
             }
         }
         System.out.println("forged STATE frames sent by Byzantine replicas: "
-                + ByzantineTamper.FORGED_STATES_TOTAL.get() + " (" + ByzantineTamper.FORGED_CHAINS_TOTAL.get()
-                + " chained from the receiver's real state)");
+                + World.FORGED_STATES_TOTAL.get() + " (" + World.FORGED_CHAINS_TOTAL.get()
+                + " chained from the receiver's real state); forged SNAPSHOT pages: "
+                + World.FORGED_SNAPSHOTS_TOTAL.get());
         if (!failures.isEmpty()) {
             fail(failures.size() + " of " + seeds + " seeds failed:\n" + String.join("\n", failures));
         }

@@ -7,12 +7,14 @@ import java.util.SortedMap;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import ostore.crypto.Aguid;
 import ostore.crypto.SigningKey;
 import ostore.ring.bft.ReplicaAddress;
 import ostore.ring.bft.RingConfig;
+import ostore.ring.bft.fault.ByzantineTamper;
 import ostore.store.HistoryEntry;
 
 /**
@@ -35,6 +37,15 @@ final class World {
     private final List<Aguid> objects = new ArrayList<>();
     /** The Byzantine (or Twins) replica id, or -1. */
     private final int faultyId;
+    /** The Byzantine replica's tamper (shared by its Twins instances), or null. */
+    private ByzantineTamper tamper;
+
+    /** Forged STATE frames put on the wire over all runs of this JVM, so a suite can show the attack ran. */
+    static final AtomicLong FORGED_STATES_TOTAL = new AtomicLong();
+    /** Of those, the ones whose forged chain starts at the receiver's real state, so only the proof stops them. */
+    static final AtomicLong FORGED_CHAINS_TOTAL = new AtomicLong();
+    /** Forged SNAPSHOT pages put on the wire over all runs of this JVM. */
+    static final AtomicLong FORGED_SNAPSHOTS_TOTAL = new AtomicLong();
 
     World(Scenario scenario, SplittableRandom random, EventQueue events, Trace trace,
             Function<RingConfig, ReplicaUnderTest.Factory> core, Consumer<Executed> observer,
@@ -48,7 +59,7 @@ final class World {
             addresses.add(new ReplicaAddress(i, "sim-replica-" + i, 7000 + i, keys.get(i).publicKey()));
         }
         this.config = new RingConfig(1, scenario.f(), addresses, scenario.colors(),
-                new RingConfig.Params(8, 1_000, 4, 8, 200_000, 5_000_000));
+                new RingConfig.Params(8, 1_000, 4, 8, 200_000, 5_000_000, scenario.retainedBelowStable()));
         this.faultyId = scenario.permanentFaults() > 0 ? random.nextInt(n) : -1;
         NetworkFaults faults = new NetworkFaults(n + scenario.clients(), DELAY_MIN_MICROS, DELAY_MAX_MICROS)
                 .loss(scenario.loss()).duplication(scenario.duplication()).reorder(scenario.reorder(), 20_000);
@@ -64,13 +75,16 @@ final class World {
             ReplicaUnderTest.Factory factory, Consumer<Executed> observer) {
         ByzantineTamper tamper = id == faultyId && scenario.byzantine() != null
                 ? new ByzantineTamper(scenario.byzantine(), id, key, config, random.split()) : null;
+        if (tamper != null) {
+            this.tamper = tamper;
+        }
         int copies = id == faultyId && scenario.twins() ? 2 : 1;
         List<SimReplicaHost> mine = new ArrayList<>();
         for (int c = 0; c < copies; c++) {
             SimClock clock = new SimClock(events, random, CLOCK_OFFSET_MAX_MICROS, CLOCK_RATE_PPM_MAX);
             String name = "r" + id + (copies > 1 ? "twin" + (char) ('a' + c) : "");
             mine.add(new SimReplicaHost(id, name, key, config, events, clock, network, factory, observer, tamper,
-                    new MemoryLogStore.Media(Simulation.logConfig(config.colors()))));
+                    new MemoryLogStore.Media(Simulation.logConfig(config.colors())), random.split()));
         }
         if (copies == 1) {
             network.attach(id, mine.getFirst()::deliver);
@@ -178,6 +192,15 @@ final class World {
             out.put(h.id(), mine);
         }
         return out;
+    }
+
+    /** Adds this run's forged STATE frames to the JVM-wide totals; called once, when the run ends. */
+    void tallyForgeries() {
+        if (tamper != null) {
+            FORGED_STATES_TOTAL.addAndGet(tamper.forgedStates());
+            FORGED_CHAINS_TOTAL.addAndGet(tamper.forgedChains());
+            FORGED_SNAPSHOTS_TOTAL.addAndGet(tamper.forgedSnapshots());
+        }
     }
 
     String summary() {

@@ -7,7 +7,9 @@ import java.util.concurrent.CountDownLatch;
 import ostore.client.RingSpec;
 import ostore.crypto.KeyFiles;
 import ostore.crypto.SigningKey;
+import ostore.node.ring.ByzantineMode;
 import ostore.node.ring.ReplicaNode;
+import ostore.ring.bft.fault.ByzantineTamper;
 import ostore.ring.log.LogStores;
 import ostore.store.Limits;
 import picocli.CommandLine;
@@ -35,8 +37,18 @@ final class ReplicaCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "this replica's data directory")
     Path data;
 
+    @Option(names = "--byzantine", paramLabel = "MODE", description = {
+        "TEST ONLY: make this replica lie to its peers and clients (silent, equivocate, wrong-digests, garble,"
+            + " stale, mixed), to test that the others and the clients stay correct. Never in production."})
+    String byzantine;
+
+    @Option(names = "--byzantine-seed", paramLabel = "N",
+            description = "the random seed of --byzantine's choices (default: 0)")
+    Long byzantineSeed;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
+        ByzantineMode lies = byzantineMode();
         RingSpec ring = ClientOptions.loadRing(config);
         if (id < 0 || id >= ring.n()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--id " + id + " is not a replica of "
@@ -45,7 +57,7 @@ final class ReplicaCommand implements Callable<Integer> {
         SigningKey k = KeyFiles.load(key);
         ReplicaNode.Config c;
         try {
-            c = new ReplicaNode.Config(ring, id, k, data, Limits.DEFAULT, LogStores.Preference.AUTO);
+            c = new ReplicaNode.Config(ring, id, k, data, Limits.DEFAULT, LogStores.Preference.AUTO, lies);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--key " + key + ": " + e.getMessage(), e);
         }
@@ -62,5 +74,23 @@ final class ReplicaCommand implements Callable<Integer> {
         }));
         stopped.await();
         return Main.OK;
+    }
+
+    /** The test-only fault mode the flags ask for, or null for a correct replica. */
+    private ByzantineMode byzantineMode() {
+        if (byzantine == null) {
+            if (byzantineSeed != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--byzantine-seed needs --byzantine MODE");
+            }
+            return null;
+        }
+        ByzantineTamper.Behaviour behaviour;
+        try {
+            behaviour = ByzantineTamper.Behaviour.fromFlag(byzantine);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--byzantine: " + e.getMessage(), e);
+        }
+        return new ByzantineMode(behaviour, byzantineSeed == null ? 0 : byzantineSeed);
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import ostore.api.v1.ColorStatus;
+import ostore.api.v1.Phases;
 import ostore.api.v1.ReplicaStatusReply;
 import ostore.api.v1.RingInfoGrpc;
 import ostore.api.v1.RingStatusRequest;
@@ -74,7 +75,17 @@ final class RingCommand {
                     + ", log " + r.getLogStore());
             for (ColorStatus c : r.getColorsList()) {
                 b.append("\n  color ").append(c.getColor()).append(": last executed ").append(c.getLastExecuted())
-                        .append(", stable checkpoint ").append(c.getStableCheckpoint());
+                        .append(", stable checkpoint ").append(c.getStableCheckpoint())
+                        .append(c.getStranded() ? ", stranded: installing a peer's store snapshot" : "");
+            }
+            Phases p = r.getPhases();
+            if (p.getUpdates() > 0) {
+                b.append(String.format(java.util.Locale.ROOT, "%n  phases per update (%d updates, %.1f per batch): check %.3f ms,"
+                        + " order %.3f ms, apply %.3f ms, sign %.3f ms", p.getUpdates(),
+                        (double) p.getUpdates() / p.getBatches(),
+                        p.getChecks() == 0 ? 0.0 : p.getCheckNanos() / 1e6 / p.getChecks(),
+                        p.getOrderMicros() / 1e3 / p.getUpdates(), p.getApplyNanos() / 1e6 / p.getUpdates(),
+                        p.getSignNanos() / 1e6 / p.getUpdates()));
             }
             return b.toString();
         }

@@ -45,6 +45,11 @@ final class UpCommand implements Callable<Integer> {
                     + "nodes keeps its own (default: ${DEFAULT-VALUE}, for the 6+3 archive code)"})
     int storageNodes;
 
+    @Option(names = "--colors", paramLabel = "N", defaultValue = "" + EmbeddedRing.DEFAULT_COLORS,
+            description = {"groups of objects a new ring orders independently, 1..256 (an object's color is the"
+                    + " first byte of its AGUID modulo N); a ring file keeps its own (default: ${DEFAULT-VALUE})"})
+    int colors;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         Path dir = data != null ? data : Path.of(System.getProperty("user.home"), ".ostore", "data");
@@ -59,10 +64,15 @@ final class UpCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--storage-nodes (" + storageNodes
                         + ") must be >= 0");
             }
+            if (colors < 1 || colors > 256) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--colors (" + colors
+                        + ") must be in 1..256");
+            }
             EmbeddedRing ring = EmbeddedRing.start(dir, host, port, Limits.DEFAULT, LogStores.Preference.AUTO,
-                    storageNodes);
+                    storageNodes, colors);
             RingSpec s = ring.spec();
-            out.println("ostore ring of " + s.n() + " replicas (f = " + s.f() + ", epoch " + s.epoch() + ") listening on "
+            out.println("ostore ring of " + s.n() + " replicas (f = " + s.f() + ", epoch " + s.epoch() + ", " + s.colors()
+                    + (s.colors() == 1 ? " color" : " colors") + ") listening on "
                     + String.join(", ", s.replicas().stream().map(RingSpec.Member::target).toList()));
             out.println(describeArchive(s, ring.ringFile()));
             out.println("ring configuration in " + ring.ringFile() + "; data in " + dir);

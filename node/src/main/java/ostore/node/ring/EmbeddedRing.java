@@ -37,6 +37,11 @@ public final class EmbeddedRing implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EmbeddedRing.class.getName());
     public static final String RING_FILE = "ring.conf";
     public static final int DEFAULT_F = 1;
+    /**
+     * Colors of a new ring: objects of different colors are ordered independently, each color with
+     * its own batches in flight (docs/benchmarks.md measures 1 to 8).
+     */
+    public static final int DEFAULT_COLORS = 4;
     /** Enough for the archive's default code, 6 data + 3 parity fragments, each on its own node. */
     public static final int DEFAULT_STORAGE_NODES = 9;
     /** Storage node j listens on the base port + this + j, clear of the replicas' ports. */
@@ -69,6 +74,18 @@ public final class EmbeddedRing implements AutoCloseable {
      */
     public static EmbeddedRing start(Path dir, String host, int basePort, Limits limits,
             LogStores.Preference logStore, int storageNodes) throws IOException {
+        return start(dir, host, basePort, limits, logStore, storageNodes, DEFAULT_COLORS);
+    }
+
+    /**
+     * As above; a new ring orders {@code colors} groups of objects independently (a ring recorded
+     * in {@code dir} keeps its own count).
+     */
+    public static EmbeddedRing start(Path dir, String host, int basePort, Limits limits,
+            LogStores.Preference logStore, int storageNodes, int colors) throws IOException {
+        if (colors < 1 || colors > 256) {
+            throw new IllegalArgumentException("colors (" + colors + ") must be in 1..256");
+        }
         if (storageNodes < 0) {
             throw new IllegalArgumentException("storageNodes (" + storageNodes + ") must be >= 0");
         }
@@ -98,7 +115,7 @@ public final class EmbeddedRing implements AutoCloseable {
                     keys.add(key);
                     members.add(new RingSpec.Member(i, host, l.port(), key.publicKey()));
                 }
-                spec = new RingSpec(0, DEFAULT_F, 1, RingConfigs.params(RingConfig.Params.DEFAULT), members);
+                spec = new RingSpec(0, DEFAULT_F, colors, RingConfigs.params(RingConfig.Params.DEFAULT), members);
             }
             RingSpec withStorage = startStorage(dir, spec, host, basePort, storageNodes, storage);
             if (!Files.exists(file) || !withStorage.equals(spec)) {

@@ -56,9 +56,16 @@ public final class ReplicaNode implements AutoCloseable {
     /**
      * @param dataDir holds {@code versions/} and {@code log/} of this replica alone
      * @param logStore which log store backs the replica's shared log
+     * @param byzantine null, except in tests of the other replicas: the lies this one tells them
      */
     public record Config(RingSpec ring, int id, SigningKey key, Path dataDir, Limits limits,
-            LogStores.Preference logStore) {
+            LogStores.Preference logStore, ByzantineMode byzantine) {
+        /** A correct replica, as every production one is. */
+        public Config(RingSpec ring, int id, SigningKey key, Path dataDir, Limits limits,
+                LogStores.Preference logStore) {
+            this(ring, id, key, dataDir, limits, logStore, null);
+        }
+
         public Config {
             Objects.requireNonNull(ring, "ring");
             Objects.requireNonNull(key, "key");
@@ -158,9 +165,14 @@ public final class ReplicaNode implements AutoCloseable {
             SignedUpdateDecoder decoder = new SignedUpdateDecoder();
             PeerLinks peers = new PeerLinks(config.ring(), config.id());
             owned.add(peers);
-            ReplicaUpdates updates = new ReplicaUpdates(store, executor, new UpdateForwarder(peers.channels()));
+            // Test-only: absent, the replica's frames and replies go out exactly as it made them.
+            ByzantineMode.Hook lies = config.byzantine() == null ? null
+                    : new ByzantineMode.Hook(config.byzantine(), config.id(), config.key(), ring);
+            ReplicaUpdates updates = new ReplicaUpdates(store, executor, new UpdateForwarder(peers.channels()),
+                    lies == null ? List::of : lies::toClients);
+            ReplicaLoop.Peers sending = lies == null ? peers : lies.peers(peers);
             UpdateVerifier verifier = bytes -> decoder.verify(parse(bytes));
-            ReplicaLoop loop = ReplicaLoop.start(ring, config.id(), Clock.SYSTEM, peers, updates,
+            ReplicaLoop loop = ReplicaLoop.start(ring, config.id(), Clock.SYSTEM, sending, updates,
                     ReplicaLoop.DEFAULT_INBOX_CAPACITY,
                     env -> new Replica(ring, config.id(), config.key(), log, store, verifier, env));
             owned.add(loop);
@@ -169,7 +181,7 @@ public final class ReplicaNode implements AutoCloseable {
             HealthStatusManager health = new HealthStatusManager();
             listener.registry.addService(ServerInterceptors.intercept(service, new WriteAll()));
             listener.registry.addService(new RingTransportService(loop));
-            listener.registry.addService(new RingInfoService(loop, log.storeKind()));
+            listener.registry.addService(new RingInfoService(loop, log.storeKind(), decoder));
             listener.registry.addService(health.getHealthService());
             listener.registry.addService(ProtoReflectionServiceV1.newInstance());
             health.setStatus("", ServingStatus.SERVING);

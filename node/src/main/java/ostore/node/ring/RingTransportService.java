@@ -1,21 +1,28 @@
 package ostore.node.ring;
 
+import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.atomic.AtomicLong;
 import ostore.api.v1.RingFrame;
 import ostore.api.v1.RingFrameAck;
+import ostore.api.v1.RingFrames;
 import ostore.api.v1.RingTransportGrpc;
 import ostore.ring.bft.FrameException;
 import ostore.ring.runtime.ReplicaLoop;
 
 /**
  * The receiving side of the replica-to-replica transport. The frame's signature is checked here,
- * on gRPC's threads (many at once), and only a verified message is queued for the replica's one
- * thread. A frame that fails is refused with a status naming why, and the replica never sees it.
+ * on gRPC's threads (one per peer's stream, so several at once), and only a verified message is
+ * queued for the replica's one thread; a frame that fails never reaches the replica. Peers use
+ * {@link #stream}; {@link #deliver} takes one frame and refuses a bad one with a status naming why.
  */
 final class RingTransportService extends RingTransportGrpc.RingTransportImplBase {
     private static final RingFrameAck ACK = RingFrameAck.getDefaultInstance();
+    private static final System.Logger LOG = System.getLogger(RingTransportService.class.getName());
     private final ReplicaLoop replica;
+    /** Streamed frames dropped or refused; the first of every thousand is logged. */
+    private final AtomicLong refused = new AtomicLong();
 
     RingTransportService(ReplicaLoop replica) {
         this.replica = replica;
@@ -39,5 +46,48 @@ final class RingTransportService extends RingTransportGrpc.RingTransportImplBase
         }
         responses.onNext(ACK);
         responses.onCompleted();
+    }
+
+    /**
+     * A peer's stream of frames. Each is checked and queued like a {@link #deliver}ed one; one that
+     * fails is dropped and counted, never ending the stream (the sender's link carries all it says).
+     * gRPC hands one stream's messages over one at a time, so frames from one peer are checked in
+     * order while several peers' are checked in parallel.
+     */
+    @Override
+    public StreamObserver<RingFrames> stream(StreamObserver<RingFrameAck> responses) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(RingFrames frames) {
+                for (ByteString frame : frames.getFramesList()) {
+                    try {
+                        if (!replica.receive(frame.toByteArray())) {
+                            refused("dropped: the inbox is full, the replica stopped, or it claims to be its own", null);
+                        }
+                    } catch (FrameException e) {
+                        refused("refused: " + e.getMessage(), e);
+                    }
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                // The peer went away or restarted; it opens a new stream.
+            }
+
+            @Override
+            public void onCompleted() {
+                responses.onNext(ACK);
+                responses.onCompleted();
+            }
+        };
+    }
+
+    private void refused(String what, FrameException e) {
+        long n = refused.incrementAndGet();
+        if (n % 1_000 == 1) {
+            LOG.log(System.Logger.Level.WARNING, "replica {0}: a streamed frame was {1} ({2} so far)", replica.id(), what,
+                    n);
+        }
     }
 }

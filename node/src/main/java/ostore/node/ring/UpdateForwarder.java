@@ -24,6 +24,8 @@ import ostore.node.service.WriteAll;
 final class UpdateForwarder implements Consumer<SignedUpdate> {
     private static final System.Logger LOG = System.getLogger(UpdateForwarder.class.getName());
     static final int MAX_IN_FLIGHT = 1_024;
+    /** A forwarded update older than this is not worth delivering: its client has retried or given up. */
+    static final long DEADLINE_MILLIS = 10_000;
 
     private final List<ObjectStoreGrpc.ObjectStoreStub> stubs = new ArrayList<>();
     private final List<AtomicInteger> inFlight = new ArrayList<>();
@@ -53,7 +55,7 @@ final class UpdateForwarder implements Consumer<SignedUpdate> {
             LOG.log(System.Logger.Level.DEBUG, "not forwarding an update to replica {0}: too many in flight", peer);
             return;
         }
-        stubs.get(peer).withDeadlineAfter(PeerLinks.DEADLINE_MILLIS, TimeUnit.MILLISECONDS)
+        stubs.get(peer).withDeadlineAfter(DEADLINE_MILLIS, TimeUnit.MILLISECONDS)
                 .update(update, new StreamObserver<>() {
                     @Override
                     public void onNext(UpdateReply reply) {

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import ostore.api.v1.SignedUpdate;
 import ostore.api.v1.UpdateReply;
 import ostore.crypto.Hash32;
@@ -47,6 +48,7 @@ public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
     private final VersionStore store;
     private final Executor executor;
     private final Consumer<SignedUpdate> forward;
+    private final Function<byte[], List<byte[]>> toClients;
     private final ConcurrentHashMap<Hash32, List<Waiter>> waiting = new ConcurrentHashMap<>();
     private final Map<Hash32, byte[]> recent = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
@@ -62,9 +64,20 @@ public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
      * @param forward sends a signed update to every peer, without waiting
      */
     public ReplicaUpdates(VersionStore store, Executor executor, Consumer<SignedUpdate> forward) {
+        this(store, executor, forward, List::of);
+    }
+
+    /**
+     * @param toClients the signed results a client gets in place of this replica's own: that one
+     *     alone ({@code List::of}) on every replica but one started in a Byzantine test mode, whose
+     *     clients get forged, garbled or no results (only the first of several is sent)
+     */
+    public ReplicaUpdates(VersionStore store, Executor executor, Consumer<SignedUpdate> forward,
+            Function<byte[], List<byte[]>> toClients) {
         this.store = store;
         this.executor = executor;
         this.forward = forward;
+        this.toClients = toClients;
     }
 
     /** Connects the running replica; updates are refused as UNAVAILABLE until then. */
@@ -171,7 +184,15 @@ public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
 
     private void answer(Waiter w, byte[] signedReply) {
         try {
-            ObjectStoreService.reply(w.responses(), build(w.update(), signedReply));
+            UpdateReply reply = build(w.update(), signedReply);
+            List<byte[]> sent = toClients.apply(signedReply);
+            if (sent.isEmpty()) {
+                return; // a silent test replica: the client's deadline ends the call
+            }
+            if (sent.getFirst() != signedReply) {
+                reply = reply.toBuilder().setResultReply(ByteString.copyFrom(sent.getFirst())).build();
+            }
+            ObjectStoreService.reply(w.responses(), reply);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "answering update " + w.update().digest() + " failed", e);
             w.responses().onError(Statuses.toStatus("Update", e));

@@ -2,6 +2,7 @@ package ostore.node.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.JsonFormat;
@@ -164,6 +165,21 @@ class CliTest {
         assertEquals(Main.USAGE, client("update", "x", "--if-version", "1").exit());
         assertEquals(Main.USAGE, client("get", "x", "--as-of", "yesterday").exit());
         assertEquals(Main.USAGE, run("frobnicate").exit());
+    }
+
+    @Test
+    void aReplicaRefusesAnUnknownByzantineModeBeforeTouchingAnything() {
+        Path data = dir.resolve("replica-data");
+        Run bad = run("replica", "--config", dir.resolve("ring.conf").toString(), "--id", "0", "--key", key.toString(),
+                "--data", data.toString(), "--byzantine", "lying");
+        assertEquals(Main.USAGE, bad.exit(), bad.stderr());
+        assertTrue(bad.stderr().contains("--byzantine: unknown Byzantine mode 'lying' (one of [silent, equivocate,"
+                + " wrong-digests, garble, stale, mixed])"), bad.stderr());
+        Run seedAlone = run("replica", "--config", dir.resolve("ring.conf").toString(), "--id", "0", "--key",
+                key.toString(), "--data", data.toString(), "--byzantine-seed", "3");
+        assertEquals(Main.USAGE, seedAlone.exit(), seedAlone.stderr());
+        assertTrue(seedAlone.stderr().contains("--byzantine-seed needs --byzantine MODE"), seedAlone.stderr());
+        assertFalse(Files.exists(data), "a refused replica created its data directory");
     }
 
     private Run client(String... args) {

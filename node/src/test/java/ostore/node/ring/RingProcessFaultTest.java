@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import ostore.api.v1.ReplicaStatusReply;
 import ostore.client.OstoreClient;
 import ostore.client.RingPolicy;
@@ -40,7 +37,7 @@ class RingProcessFaultTest {
     /** Rides out a view change (1 s timeout below, doubling) with room to spare on 2 busy cores. */
     private static final RingPolicy POLICY = new RingPolicy(Duration.ofSeconds(2), 15);
     private static final long ACK_SECONDS = 60;
-    private static final int CATCH_UP_PROBES = 60;
+    private static final List<Integer> ALL = List.of(0, 1, 2, 3);
 
     @TempDir
     Path dir;
@@ -65,7 +62,7 @@ class RingProcessFaultTest {
         try (OstoreClient client = startRing()) {
             RingWriters writers = RingWriters.start(client, WRITERS);
             writers.awaitAcks(10, ACK_SECONDS, "before any fault");
-            int primary = primary();
+            int primary = ring.primary();
             ring.kill(primary);
             writers.awaitAcks(10, ACK_SECONDS, "after SIGKILL of primary " + primary);
 
@@ -80,7 +77,7 @@ class RingProcessFaultTest {
             ring.start(primary);
             writers.awaitAcks(5, ACK_SECONDS, "after restarting replica " + primary);
             writers.stop();
-            awaitCaughtUp(client, primary);
+            ring.awaitCaughtUp(client, primary, ALL);
             checkAcknowledged(client, writers);
             checkHeldBy(primary, writers);
         }
@@ -91,61 +88,17 @@ class RingProcessFaultTest {
         try (OstoreClient client = startRing()) {
             RingWriters writers = RingWriters.start(client, WRITERS);
             writers.awaitAcks(10, ACK_SECONDS, "before any fault");
-            int backup = (primary() + 1) % 4;
+            int backup = (ring.primary() + 1) % 4;
             ring.kill(backup);
             ring.wipe(backup);
             writers.awaitAcks(10, ACK_SECONDS, "after SIGKILL of backup " + backup);
             ring.start(backup);
             writers.awaitAcks(5, ACK_SECONDS, "after restarting backup " + backup + " on an empty disk");
             writers.stop();
-            awaitCaughtUp(client, backup);
+            ring.awaitCaughtUp(client, backup, ALL);
             checkAcknowledged(client, writers);
             checkHeldBy(backup, writers);
         }
-    }
-
-    /** The primary the answering replicas agree on (2f+1 of them must). */
-    private int primary() {
-        List<Integer> said = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            ring.status(i).ifPresent(s -> said.add(s.getPrimary()));
-        }
-        for (int p : said) {
-            if (said.stream().filter(q -> q == p).count() >= 3) {
-                return p;
-            }
-        }
-        throw new AssertionError("no 2f+1 replicas agree on the primary: " + said);
-    }
-
-    /**
-     * Waits until replica {@code id} has executed at least what the others had when asked. Each
-     * look that finds it behind is followed by one real update through the ring: that is the wait
-     * between looks, and it gives a replica that learns of its gap from new traffic some.
-     */
-    private void awaitCaughtUp(OstoreClient client, int id) {
-        long target = 0;
-        for (int i = 0; i < 4; i++) {
-            if (i != id) {
-                target = Math.max(target, ring.status(i).map(RingProcessFaultTest::executed).orElse(0L));
-            }
-        }
-        assertTrue(target > 0, "the other replicas executed nothing");
-        Optional<ReplicaStatusReply> last = Optional.empty();
-        for (int probe = 0; probe < CATCH_UP_PROBES; probe++) {
-            last = ring.status(id);
-            if (last.isPresent() && executed(last.get()) >= target) {
-                return;
-            }
-            client.put("probe", ("probe " + probe).getBytes(StandardCharsets.UTF_8));
-        }
-        throw new AssertionError("replica " + id + " did not catch up to batch " + target + " within " + CATCH_UP_PROBES
-                + " probes; its status: " + last.map(Object::toString).orElse("no answer") + "\nits output:\n"
-                + tail(ring.output(id)));
-    }
-
-    private static long executed(ReplicaStatusReply s) {
-        return s.getColors(0).getLastExecuted();
     }
 
     /** Every acknowledged version reads back through the ring, certified, with the client's VGUID. */
@@ -174,9 +127,5 @@ class RingProcessFaultTest {
                 }
             }
         }
-    }
-
-    private static String tail(String output) {
-        return output.length() <= 4_000 ? output : "..." + output.substring(output.length() - 4_000);
     }
 }

@@ -4,6 +4,8 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +30,7 @@ import java.util.stream.Stream;
 import ostore.api.v1.ReplicaStatusReply;
 import ostore.api.v1.RingInfoGrpc;
 import ostore.api.v1.RingStatusRequest;
+import ostore.client.OstoreClient;
 import ostore.client.RingFile;
 import ostore.client.RingSpec;
 import ostore.crypto.KeyFiles;
@@ -41,11 +46,14 @@ import ostore.ring.bft.RingConfig;
 final class RingProcesses implements AutoCloseable {
     static final long START_SECONDS = 60;
     static final long STATUS_DEADLINE_SECONDS = 3;
+    static final int CATCH_UP_PROBES = 60;
 
     private final Path dir;
     private final RingSpec spec;
     private final Process[] processes;
     private final StringBuilder[] output;
+    /** Command-line arguments added to one replica's, by id: the way to start it in a test mode. */
+    private final Map<Integer, List<String>> extraArgs = new HashMap<>();
     private final List<ManagedChannel> channels = new ArrayList<>();
 
     private RingProcesses(Path dir, RingSpec spec) {
@@ -94,6 +102,11 @@ final class RingProcesses implements AutoCloseable {
         return spec;
     }
 
+    /** Adds {@code args} to replica {@code id}'s command line from its next start on. */
+    void extraArgs(int id, String... args) {
+        extraArgs.put(id, List.of(args));
+    }
+
     /** Starts every replica and waits until each says it listens. */
     void startAll() throws Exception {
         List<CompletableFuture<Void>> ready = new ArrayList<>();
@@ -123,12 +136,14 @@ final class RingProcesses implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // The segment store grows as written; llpl would preallocate 1 GiB per replica. C1 alone
         // spares two cores the optimizing compiler of five JVMs, which short runs do not repay.
-        ProcessBuilder pb = new ProcessBuilder(java, "-ea", "--enable-native-access=ALL-UNNAMED",
+        List<String> command = new ArrayList<>(List.of(java, "-ea", "--enable-native-access=ALL-UNNAMED",
                 "--sun-misc-unsafe-memory-access=allow", "-Dostore.log.store=segment", "-Xmx256m",
                 "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), "ostore.node.cli.Main", "replica",
                 "--config", dir.resolve("ring.conf").toString(), "--id", Integer.toString(id),
-                "--key", keyFile(dir, id).toString(), "--data", dataDir(id).toString());
+                "--key", keyFile(dir, id).toString(), "--data", dataDir(id).toString()));
+        command.addAll(extraArgs.getOrDefault(id, List.of()));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.redirectErrorStream(true);
         Process p = pb.start();
         processes[id] = p;
@@ -185,6 +200,54 @@ final class RingProcesses implements AutoCloseable {
         } catch (StatusRuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /** The primary the answering replicas agree on (2f+1 of them must). */
+    int primary() {
+        List<Integer> said = new ArrayList<>();
+        for (int i = 0; i < spec.n(); i++) {
+            status(i).ifPresent(s -> said.add(s.getPrimary()));
+        }
+        for (int p : said) {
+            if (said.stream().filter(q -> q == p).count() >= spec.quorum()) {
+                return p;
+            }
+        }
+        throw new AssertionError("no 2f+1 replicas agree on the primary: " + said);
+    }
+
+    /**
+     * Waits until replica {@code id} has executed at least what replicas {@code others} had when
+     * asked. Each look that finds it behind is followed by one real update through the ring: that
+     * is the wait between looks, and it gives a replica that learns of its gap from new traffic some.
+     */
+    void awaitCaughtUp(OstoreClient client, int id, Collection<Integer> others) {
+        long target = 0;
+        for (int i : others) {
+            if (i != id) {
+                target = Math.max(target, status(i).map(RingProcesses::executed).orElse(0L));
+            }
+        }
+        assertTrue(target > 0, "replicas " + others + " executed nothing");
+        Optional<ReplicaStatusReply> last = Optional.empty();
+        for (int probe = 0; probe < CATCH_UP_PROBES; probe++) {
+            last = status(id);
+            if (last.isPresent() && executed(last.get()) >= target) {
+                return;
+            }
+            client.put("probe", ("probe " + probe).getBytes(StandardCharsets.UTF_8));
+        }
+        throw new AssertionError("replica " + id + " did not catch up to batch " + target + " within " + CATCH_UP_PROBES
+                + " probes; its status: " + last.map(Object::toString).orElse("no answer") + "\nits output:\n"
+                + tail(output(id)));
+    }
+
+    private static long executed(ReplicaStatusReply s) {
+        return s.getColors(0).getLastExecuted();
+    }
+
+    static String tail(String output) {
+        return output.length() <= 4_000 ? output : "..." + output.substring(output.length() - 4_000);
     }
 
     String output(int id) {

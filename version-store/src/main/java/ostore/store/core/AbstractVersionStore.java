@@ -4,9 +4,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 import ostore.crypto.Aguid;
 import ostore.crypto.Bguid;
+import ostore.crypto.Hash32;
 import ostore.crypto.PublicKey;
 import ostore.crypto.Vguid;
 import ostore.store.AuthenticatedUpdate;
@@ -17,6 +19,7 @@ import ostore.store.Outcome;
 import ostore.store.Outcome.Rejected;
 import ostore.store.Outcome.Rejection;
 import ostore.store.Selector;
+import ostore.store.SnapshotPage;
 import ostore.store.StoredVersion;
 import ostore.store.UpdateValidator;
 import ostore.store.VersionStore;
@@ -33,22 +36,43 @@ import ostore.store.engine.UpdateEngine;
  *
  * <p>Every public call runs inside {@link #whileOpen}, where the subclass enforces its lifecycle
  * (closed, crashed) and its threading. Applies of different colors may run concurrently, so
- * each color's applied position is its own atomic slot, written only by that color's apply.
+ * each color's applied position and store digest are its own atomic slots, written only by that
+ * color's apply (or its snapshot install).
+ *
+ * <p>Snapshots: every apply that writes records also journals them ({@link JournalEntry}) and
+ * chains them into the color's store digest, in the same atomic write; {@link #snapshot} serves
+ * the journal, {@link #install} writes served entries back through the same {@link #persist}.
  */
 public abstract class AbstractVersionStore implements VersionStore {
+    /** The store digest of a color with no records. */
+    public static final Hash32 EMPTY_DIGEST = Hash32.of(new byte[Hash32.LENGTH]);
+
+    /** A journal entry's bytes and the color's store digest after it: written with the change. */
+    protected record Journaled(byte[] entry, Hash32 digest) {}
+
+    /** A page's entries, served or installed, are visited in position order. */
+    @FunctionalInterface
+    protected interface JournalVisitor {
+        /** @return false to stop the scan */
+        boolean visit(long position, byte[] entry);
+    }
+
     private final UpdateEngine engine;
     private final Limits limits;
     private final AtomicLongArray appliedPositions;
+    private final AtomicReferenceArray<Hash32> storeDigests;
 
     /**
      * @param appliedPositions the position the store's storage already records for each color, -1
      *     if none; {@link VersionStore#MAX_COLORS} entries, copied
+     * @param storeDigests each color's store digest as its storage records it; as many entries, copied
      */
-    protected AbstractVersionStore(Limits limits, long[] appliedPositions) {
-        if (limits == null || appliedPositions == null || appliedPositions.length != MAX_COLORS) {
+    protected AbstractVersionStore(Limits limits, long[] appliedPositions, Hash32[] storeDigests) {
+        if (limits == null || appliedPositions == null || appliedPositions.length != MAX_COLORS
+                || storeDigests == null || storeDigests.length != MAX_COLORS) {
             throw new IllegalArgumentException("limits (" + limits + ") must be non-null and appliedPositions ("
-                    + (appliedPositions == null ? "null" : appliedPositions.length + " entries") + ") must hold "
-                    + MAX_COLORS);
+                    + (appliedPositions == null ? "null" : appliedPositions.length + " entries") + ") and storeDigests ("
+                    + (storeDigests == null ? "null" : storeDigests.length + " entries") + ") must hold " + MAX_COLORS);
         }
         for (int color = 0; color < MAX_COLORS; color++) {
             if (appliedPositions[color] < -1) {
@@ -59,6 +83,7 @@ public abstract class AbstractVersionStore implements VersionStore {
         this.limits = limits;
         this.engine = new UpdateEngine(limits);
         this.appliedPositions = new AtomicLongArray(appliedPositions);
+        this.storeDigests = new AtomicReferenceArray<>(storeDigests.clone());
     }
 
     @Override
@@ -74,10 +99,20 @@ public abstract class AbstractVersionStore implements VersionStore {
                         + applied + ") of color " + color + ": the log replayed twice");
             }
             Change change = decide(update, timestampMicros);
-            persist(change, color, position);
-            appliedPositions.set(color, position);
+            persistJournaled(change, color, position, JournalEntry.of(change, position).map(JournalEntry::encode));
             return change.outcome();
         });
+    }
+
+    /** Persists {@code change} with its journal entry, if any, and moves the color's slots past it. */
+    private void persistJournaled(Change change, int color, long position, Optional<byte[]> entry) {
+        Journaled journaled = entry.map(bytes -> new Journaled(bytes, JournalEntry.chain(storeDigests.get(color), color,
+                bytes))).orElse(null);
+        persist(change, color, position, journaled);
+        appliedPositions.set(color, position);
+        if (journaled != null) {
+            storeDigests.set(color, journaled.digest());
+        }
     }
 
     private static void checkColor(int color) {
@@ -155,6 +190,74 @@ public abstract class AbstractVersionStore implements VersionStore {
     public final long appliedPosition(int color) {
         checkColor(color);
         return appliedPositions.get(color);
+    }
+
+    @Override
+    public final Hash32 storeDigest(int color) {
+        checkColor(color);
+        return storeDigests.get(color);
+    }
+
+    /** Every color's store digest, indexed by color: a copy the caller owns. */
+    protected final Hash32[] storeDigests() {
+        Hash32[] copy = new Hash32[MAX_COLORS];
+        for (int color = 0; color < MAX_COLORS; color++) {
+            copy[color] = storeDigests.get(color);
+        }
+        return copy;
+    }
+
+    @Override
+    public final SnapshotPage snapshot(int color, long afterPosition, long upToPosition, int maxBytes) {
+        checkColor(color);
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes (" + maxBytes + ") must be >= 1");
+        }
+        return whileOpen(() -> Snapshots.page(this, color, afterPosition, upToPosition, maxBytes));
+    }
+
+    @Override
+    public final void clearColor(int color) {
+        checkColor(color);
+        whileOpen(() -> {
+            eraseColor(color);
+            appliedPositions.set(color, -1);
+            storeDigests.set(color, EMPTY_DIGEST);
+            return null;
+        });
+    }
+
+    @Override
+    public final boolean installing(int color) {
+        checkColor(color);
+        return whileOpen(() -> isInstalling(color));
+    }
+
+    @Override
+    public final void install(int color, SnapshotPage page) {
+        checkColor(color);
+        if (page == null) {
+            throw new IllegalArgumentException("page must be non-null");
+        }
+        whileOpen(() -> {
+            if (!isInstalling(color)) {
+                throw new IllegalStateException("color " + color + " is not installing a snapshot: clearColor first");
+            }
+            for (Snapshots.Checked c : Snapshots.check(this, color, appliedPositions.get(color), page)) {
+                persistJournaled(c.entry().toChange(c.blocks()), color, c.entry().position(), Optional.of(c.bytes()));
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public final void finishInstall(int color) {
+        checkColor(color);
+        whileOpen(() -> {
+            makeDurable();
+            endInstalling(color);
+            return null;
+        });
     }
 
     /** Every color's applied position, indexed by color: a copy the caller owns. */
@@ -271,11 +374,29 @@ public abstract class AbstractVersionStore implements VersionStore {
 
     /**
      * Writes {@code change} (its version, blocks, history entry, and nonce record: the entry's or
-     * the refusal) and {@code color}'s new applied position atomically: after a crash the
+     * the refusal), its journal entry and the color's new digest (when {@code journaled} is not
+     * null: a change that writes records) and {@code color}'s new applied position atomically: after a crash the
      * storage holds all of it or none of it. Calls for different colors may run concurrently; they
      * never write the same object.
      */
-    protected abstract void persist(Change change, int color, long position);
+    protected abstract void persist(Change change, int color, long position, Journaled journaled);
+
+    /**
+     * Visits the journal entries of {@code color} at positions in ({@code after}, {@code upTo}], in
+     * order, while the visitor returns true.
+     */
+    protected abstract void scanJournal(int color, long after, long upTo, JournalVisitor visitor);
+
+    /**
+     * Durably marks {@code color} installing, then removes every record and journal entry of the
+     * color and its applied position and digest. Must be safe to repeat after a crash part-way.
+     */
+    protected abstract void eraseColor(int color);
+
+    protected abstract boolean isInstalling(int color);
+
+    /** Durably clears the installing mark of {@code color}. */
+    protected abstract void endInstalling(int color);
 
     protected abstract Optional<StoredVersion> latestVersion(Aguid aguid);
 

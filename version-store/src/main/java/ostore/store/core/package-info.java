@@ -5,7 +5,10 @@
  * {@link ostore.store.core.Change} is the one atomic write an apply produces.
  *
  * <p>It exists so the memory store the ring's simulator runs on cannot drift from the RocksDB
- * store: both are this class plus storage. It must never hold state of its own beyond the applied
- * position, never do I/O itself, and never let an implementation decide what an update means.
+ * store: both are this class plus storage. {@link ostore.store.core.JournalEntry} is what an apply
+ * journals for snapshots and chains into the color's store digest, so that digest, too, is
+ * computed once for both stores. It must never hold state of its own beyond each color's applied
+ * position and store digest, never do I/O itself, and never let an implementation decide what an
+ * update means.
  */
 package ostore.store.core;

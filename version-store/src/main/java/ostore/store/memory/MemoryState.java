@@ -7,12 +7,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.BiPredicate;
 import ostore.crypto.Aguid;
 import ostore.crypto.Bguid;
 import ostore.crypto.PublicKey;
 import ostore.crypto.Vguid;
 import ostore.store.HistoryEntry;
 import ostore.store.StoredVersion;
+import ostore.store.core.JournalEntry;
 import ostore.store.core.NonceRecord;
 
 /**
@@ -38,6 +41,8 @@ final class MemoryState {
     private final Map<Bguid, byte[]> blocks = new HashMap<>();
     private final Map<Vguid, StoredVersion> byVguid = new HashMap<>();
     private final Map<NonceKey, NonceRecord> byNonce = new HashMap<>();
+    /** Per color, its journal entries by position. */
+    private final Map<Integer, TreeMap<Long, byte[]>> journals = new HashMap<>();
     /** Undoes the writes since the last markDurable, newest first. */
     private final Deque<Runnable> undo = new ArrayDeque<>();
 
@@ -144,6 +149,45 @@ final class MemoryState {
                 o.certificates.put(seq, replaced);
             }
         });
+    }
+
+    /** @param entry an array nobody else holds; it is kept, not copied */
+    void addJournal(int color, long position, byte[] entry) {
+        TreeMap<Long, byte[]> journal = journals.computeIfAbsent(color, c -> new TreeMap<>());
+        journal.put(position, entry);
+        undo.push(() -> journal.remove(position));
+    }
+
+    /** Visits the entries of {@code color} in (after, upTo] in order while the visitor returns true. */
+    void scanJournal(int color, long after, long upTo, BiPredicate<Long, byte[]> visitor) {
+        if (upTo <= after) {
+            return;
+        }
+        for (var e : journals.getOrDefault(color, new TreeMap<>()).subMap(after, false, upTo, true).entrySet()) {
+            if (!visitor.test(e.getKey(), e.getValue())) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Removes every record {@code color}'s journal names, and the journal. Writes no undo: the
+     * caller makes the store durable at once, as erasing a color is durable on RocksDB.
+     */
+    void eraseColor(int color) {
+        TreeMap<Long, byte[]> journal = journals.remove(color);
+        if (journal == null) {
+            return;
+        }
+        for (byte[] bytes : journal.values()) {
+            JournalEntry e = JournalEntry.decode(bytes);
+            ObjectState o = objects.remove(e.aguid());
+            if (o != null) {
+                o.versions.forEach(v -> byVguid.remove(v.vguid()));
+            }
+            e.history().ifPresent(h -> byNonce.remove(new NonceKey(h.aguid(), h.writer(), h.nonce())));
+            e.refusal().ifPresent(r -> byNonce.remove(new NonceKey(r.aguid(), r.writer(), r.nonce())));
+        }
     }
 
     /** Everything written so far now survives {@link #rollBack()}. */

@@ -1,12 +1,15 @@
 package ostore.store.memory;
 
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import ostore.crypto.Aguid;
 import ostore.crypto.Bguid;
+import ostore.crypto.Hash32;
 import ostore.crypto.PublicKey;
 import ostore.crypto.Vguid;
 import ostore.store.HistoryEntry;
@@ -38,19 +41,31 @@ public final class MemoryVersionStore extends AbstractVersionStore {
     private final MemoryState state;
     private final ReentrantLock lock = new ReentrantLock();
     private long[] syncedPositions;
+    private Hash32[] syncedDigests;
+    /** Colors between clearColor and finishInstall: durable at once, as Rocks syncs its mark. */
+    private final Set<Integer> installing;
     private boolean closed;
     private boolean crashed;
 
     /** An empty store. */
     public MemoryVersionStore(Limits limits) {
-        this(limits, new MemoryState(), nothingApplied());
+        this(limits, new MemoryState(), nothingApplied(), noDigests(), new HashSet<>());
     }
 
-    private MemoryVersionStore(Limits limits, MemoryState state, long[] appliedPositions) {
-        super(limits, appliedPositions);
+    private MemoryVersionStore(Limits limits, MemoryState state, long[] appliedPositions, Hash32[] digests,
+            Set<Integer> installing) {
+        super(limits, appliedPositions, digests);
         this.limits = limits;
         this.state = state;
         this.syncedPositions = appliedPositions;
+        this.syncedDigests = digests;
+        this.installing = installing;
+    }
+
+    private static Hash32[] noDigests() {
+        Hash32[] digests = new Hash32[MAX_COLORS];
+        Arrays.fill(digests, EMPTY_DIGEST);
+        return digests;
     }
 
     private static long[] nothingApplied() {
@@ -75,7 +90,7 @@ public final class MemoryVersionStore extends AbstractVersionStore {
             }
             crashed = true;
             state.rollBack();
-            return new MemoryVersionStore(limits, state, syncedPositions);
+            return new MemoryVersionStore(limits, state, syncedPositions, syncedDigests, installing);
         } finally {
             lock.unlock();
         }
@@ -102,13 +117,41 @@ public final class MemoryVersionStore extends AbstractVersionStore {
     }
 
     @Override
-    protected void persist(Change change, int color, long position) {
+    protected void persist(Change change, int color, long position, Journaled journaled) {
         change.version().ifPresent(v -> {
-            change.newBlocks().forEach(state::putBlockIfAbsent);
+            change.newBlocks().forEach((bguid, bytes) -> state.putBlockIfAbsent(bguid, bytes.clone()));
             state.addVersion(v);
         });
         change.entry().ifPresent(state::addHistory);
         change.refusal().ifPresent(state::addRefusal);
+        if (journaled != null) {
+            state.addJournal(color, position, journaled.entry());
+        }
+    }
+
+    @Override
+    protected void scanJournal(int color, long after, long upTo, JournalVisitor visitor) {
+        state.scanJournal(color, after, upTo, visitor::visit);
+    }
+
+    /** Erases and syncs at once: the erase is durable when this returns, as on RocksDB. */
+    @Override
+    protected void eraseColor(int color) {
+        installing.add(color);
+        state.eraseColor(color);
+        makeDurable();
+        syncedPositions[color] = -1;
+        syncedDigests[color] = EMPTY_DIGEST;
+    }
+
+    @Override
+    protected boolean isInstalling(int color) {
+        return installing.contains(color);
+    }
+
+    @Override
+    protected void endInstalling(int color) {
+        installing.remove(color);
     }
 
     @Override
@@ -166,6 +209,7 @@ public final class MemoryVersionStore extends AbstractVersionStore {
     protected void makeDurable() {
         state.markDurable();
         syncedPositions = appliedPositions();
+        syncedDigests = storeDigests();
     }
 
     /** Later calls fail, as on a closed RocksDB store; {@link #crashed()} still works. Idempotent. */

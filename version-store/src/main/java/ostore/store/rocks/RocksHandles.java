@@ -38,7 +38,9 @@ final class RocksHandles implements AutoCloseable {
         AS_OF("as-of"),
         HISTORY("history"),
         NONCES("nonces"),
-        CERTIFICATES("certificates");
+        CERTIFICATES("certificates"),
+        /** Store format 4: each color's journal of the records its applies created, for snapshots. */
+        JOURNAL("journal");
 
         final byte[] name;
 
@@ -116,6 +118,33 @@ final class RocksHandles implements AutoCloseable {
             db.put(families.get(Family.META), synced, key, value);
         } catch (RocksDBException e) {
             throw RocksVersionStore.failure("write meta", e);
+        }
+    }
+
+    void deleteMetaSynced(byte[] key) {
+        try {
+            db.delete(families.get(Family.META), synced, key);
+        } catch (RocksDBException e) {
+            throw RocksVersionStore.failure("delete meta", e);
+        }
+    }
+
+    void delete(WriteBatch batch, Family f, byte[] key) {
+        try {
+            batch.delete(families.get(f), key);
+        } catch (RocksDBException e) {
+            throw RocksVersionStore.failure("batch a delete from " + f, e);
+        }
+    }
+
+    /** Visits keys in [{@code from}, {@code to}) in order while the visitor returns true. */
+    void scanRange(Family f, byte[] from, byte[] to, BiPredicate<byte[], byte[]> visitor) {
+        try (RocksIterator it = db.newIterator(families.get(f))) {
+            for (it.seek(from); it.isValid() && Arrays.compareUnsigned(it.key(), to) < 0; it.next()) {
+                if (!visitor.test(it.key(), it.value())) {
+                    return;
+                }
+            }
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import ostore.crypto.Aguid;
 import ostore.crypto.Bguid;
+import ostore.crypto.Hash32;
 import ostore.crypto.PublicKey;
 import ostore.crypto.Vguid;
 import ostore.store.HistoryEntry;
@@ -22,7 +23,9 @@ import ostore.store.StoredVersion;
 import ostore.store.VersionStore;
 import ostore.store.core.AbstractVersionStore;
 import ostore.store.core.Change;
+import ostore.store.core.JournalEntry;
 import ostore.store.core.NonceRecord;
+import ostore.store.core.RecordCodec;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
@@ -48,16 +51,19 @@ public final class RocksVersionStore extends AbstractVersionStore {
      * The layout of keys and index values; recorded at creation and checked on open. Format 2 keeps
      * an applied position per color where format 1 kept one; format 3 gives each nonce record a
      * kind, so a nonce can be burned by an update refused at execution as well as name a history
-     * entry.
+     * entry; format 4 adds the journal column family and each color's store digest and
+     * installing mark, for snapshots.
      */
-    public static final int STORE_FORMAT = 3;
+    public static final int STORE_FORMAT = 4;
+    /** Journal entries erased per write batch when a color is cleared. */
+    private static final int ERASE_BATCH = 1024;
 
     private final RocksHandles db;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
 
     private RocksVersionStore(RocksHandles db, Limits limits) {
-        super(limits, appliedPositions(db));
+        super(limits, appliedPositions(db), storeDigests(db));
         this.db = db;
     }
 
@@ -67,6 +73,14 @@ public final class RocksVersionStore extends AbstractVersionStore {
             positions[color] = db.getMeta(StoreKeys.appliedPosition(color)).map(StoreKeys::i64).orElse(-1L);
         }
         return positions;
+    }
+
+    private static Hash32[] storeDigests(RocksHandles db) {
+        Hash32[] digests = new Hash32[MAX_COLORS];
+        for (int color = 0; color < MAX_COLORS; color++) {
+            digests[color] = db.getMeta(StoreKeys.storeDigest(color)).map(Hash32::of).orElse(EMPTY_DIGEST);
+        }
+        return digests;
     }
 
     /** Opens the store in {@code dir}, creating it if it does not exist. */
@@ -102,6 +116,7 @@ public final class RocksVersionStore extends AbstractVersionStore {
         String was = found.length != 1 ? Arrays.toString(found) : switch (found[0]) {
             case 1 -> "1, with one applied position for all colors,";
             case 2 -> "2, whose nonce records cannot say that an update was refused,";
+            case 3 -> "3, without the journal snapshots are served from,";
             default -> Integer.toString(found[0]);
         };
         throw new IllegalStateException("store " + dir + " has format " + was + " and this build reads format "
@@ -112,8 +127,12 @@ public final class RocksVersionStore extends AbstractVersionStore {
 
     /** One batch: a repeated nonce still advances the color's applied position. */
     @Override
-    protected void persist(Change change, int color, long position) {
+    protected void persist(Change change, int color, long position, Journaled journaled) {
         try (WriteBatch batch = new WriteBatch()) {
+            if (journaled != null) {
+                db.put(batch, RocksHandles.Family.JOURNAL, StoreKeys.journal(color, position), journaled.entry());
+                db.putMeta(batch, StoreKeys.storeDigest(color), journaled.digest().toBytes());
+            }
             change.version().ifPresent(v -> putVersion(v, change.newBlocks(), batch));
             change.entry().ifPresent(h -> putHistory(h, batch));
             change.refusal().ifPresent(r -> db.put(batch, RocksHandles.Family.NONCES,
@@ -139,6 +158,78 @@ public final class RocksVersionStore extends AbstractVersionStore {
                 RecordCodec.encodeHistory(entry));
         db.put(batch, RocksHandles.Family.NONCES, StoreKeys.nonce(entry.aguid(), entry.writer(), entry.nonce()),
                 RecordCodec.encodeNonceExecuted(entry.index()));
+    }
+
+    @Override
+    protected void scanJournal(int color, long after, long upTo, JournalVisitor visitor) {
+        if (upTo <= after) {
+            return;
+        }
+        byte[] to = upTo == Long.MAX_VALUE ? StoreKeys.journalEnd(color) : StoreKeys.journal(color, upTo + 1);
+        db.scanRange(RocksHandles.Family.JOURNAL, StoreKeys.journal(color, Math.max(0, after + 1)), to,
+                (key, value) -> visitor.visit(StoreKeys.trailingLong(key), value));
+    }
+
+    /**
+     * The mark is synced first; then the journal is walked in batches, each deleting the records
+     * its entries name together with those entries, so a crash part-way leaves the mark and the
+     * not yet erased entries, and erasing again finishes the job.
+     */
+    @Override
+    protected void eraseColor(int color) {
+        db.putMetaSynced(StoreKeys.installing(color), new byte[] {1});
+        while (true) {
+            List<byte[]> keys = new ArrayList<>();
+            List<JournalEntry> entries = new ArrayList<>();
+            db.scanRange(RocksHandles.Family.JOURNAL, StoreKeys.journal(color, 0), StoreKeys.journalEnd(color),
+                    (key, value) -> {
+                        keys.add(key);
+                        entries.add(JournalEntry.decode(value));
+                        return keys.size() < ERASE_BATCH;
+                    });
+            try (WriteBatch batch = new WriteBatch()) {
+                for (int i = 0; i < keys.size(); i++) {
+                    eraseRecords(entries.get(i), batch);
+                    db.delete(batch, RocksHandles.Family.JOURNAL, keys.get(i));
+                }
+                if (keys.size() < ERASE_BATCH) {
+                    db.delete(batch, RocksHandles.Family.META, StoreKeys.appliedPosition(color));
+                    db.delete(batch, RocksHandles.Family.META, StoreKeys.storeDigest(color));
+                }
+                db.write(batch);
+            }
+            if (keys.size() < ERASE_BATCH) {
+                db.syncWal();
+                return;
+            }
+        }
+    }
+
+    private void eraseRecords(JournalEntry e, WriteBatch batch) {
+        Aguid aguid = e.aguid();
+        e.history().ifPresent(h -> {
+            db.delete(batch, RocksHandles.Family.HISTORY, StoreKeys.history(aguid, h.index()));
+            db.delete(batch, RocksHandles.Family.NONCES, StoreKeys.nonce(aguid, h.writer(), h.nonce()));
+        });
+        e.refusal().ifPresent(r -> db.delete(batch, RocksHandles.Family.NONCES, StoreKeys.nonce(aguid, r.writer(),
+                r.nonce())));
+        e.version().ifPresent(v -> {
+            long seq = v.root().seq();
+            db.delete(batch, RocksHandles.Family.VERSIONS, StoreKeys.version(aguid, seq));
+            db.delete(batch, RocksHandles.Family.VGUIDS, v.vguid().toBytes());
+            db.delete(batch, RocksHandles.Family.AS_OF, StoreKeys.asOf(aguid, v.root().timestampMicros(), seq));
+            db.delete(batch, RocksHandles.Family.CERTIFICATES, StoreKeys.certificate(aguid, seq));
+        });
+    }
+
+    @Override
+    protected boolean isInstalling(int color) {
+        return db.getMeta(StoreKeys.installing(color)).isPresent();
+    }
+
+    @Override
+    protected void endInstalling(int color) {
+        db.deleteMetaSynced(StoreKeys.installing(color));
     }
 
     @Override

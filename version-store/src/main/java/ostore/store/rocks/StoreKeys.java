@@ -17,6 +17,8 @@ final class StoreKeys {
     private static final int AGUID = Hash32.LENGTH;
 
     private static final byte[] APPLIED = "applied/".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DIGEST = "digest/".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] INSTALLING = "installing/".getBytes(StandardCharsets.US_ASCII);
 
     private StoreKeys() {}
 
@@ -24,6 +26,31 @@ final class StoreKeys {
     static byte[] appliedPosition(int color) {
         assert color >= 0 && color <= 0xff : "a color fits one unsigned byte";
         return ByteBuffer.allocate(APPLIED.length + 1).put(APPLIED).put((byte) color).array();
+    }
+
+    /** meta: "digest/" ‖ color, to the color's 32-byte store digest (absent: all zeros). */
+    static byte[] storeDigest(int color) {
+        return colorKey(DIGEST, color);
+    }
+
+    /** meta: "installing/" ‖ color, present while a snapshot of the color is being installed. */
+    static byte[] installing(int color) {
+        return colorKey(INSTALLING, color);
+    }
+
+    private static byte[] colorKey(byte[] prefix, int color) {
+        assert color >= 0 && color <= 0xff : "a color fits one unsigned byte";
+        return ByteBuffer.allocate(prefix.length + 1).put(prefix).put((byte) color).array();
+    }
+
+    /** journal: color as one unsigned byte ‖ position (positions are >= 0, so bytewise order is numeric). */
+    static byte[] journal(int color, long position) {
+        return ByteBuffer.allocate(9).put((byte) color).putLong(position).array();
+    }
+
+    /** A key past every journal key of {@code color}: its position bytes are all ones. */
+    static byte[] journalEnd(int color) {
+        return ByteBuffer.allocate(9).put((byte) color).putLong(-1L).array();
     }
 
     /** versions: aguid ‖ seq. */

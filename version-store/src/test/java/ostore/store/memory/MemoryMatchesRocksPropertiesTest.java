@@ -49,6 +49,9 @@ class MemoryMatchesRocksPropertiesTest {
                     Statistics.collect(kind(expected));
                 }
                 assertEquals(StoreSnapshot.of(rocks, RandomUpdates.OBJECTS), StoreSnapshot.of(memory, RandomUpdates.OBJECTS));
+                for (int color = 0; color < VersionStore.MAX_COLORS; color++) {
+                    assertEquals(rocks.storeDigest(color), memory.storeDigest(color), "store digest of color " + color);
+                }
             }
         });
         Statistics.coverage(coverage -> {
@@ -92,6 +95,9 @@ class MemoryMatchesRocksPropertiesTest {
                 "each color resumes right after its last synced update");
         assertEquals(outcomes.subList(syncPoint, steps.size()), applyAll(recovered, steps, syncPoint, steps.size()));
         assertEquals(StoreSnapshot.of(reference, RandomUpdates.OBJECTS), StoreSnapshot.of(recovered, RandomUpdates.OBJECTS));
+        for (int color = 0; color < VersionStore.MAX_COLORS; color++) {
+            assertEquals(reference.storeDigest(color), recovered.storeDigest(color), "store digest of color " + color);
+        }
     }
 
     /** Every commit is certified, so certificates are compared too. */

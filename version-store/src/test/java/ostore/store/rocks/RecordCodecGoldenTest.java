@@ -17,7 +17,9 @@ import ostore.crypto.Vguid;
 import ostore.store.HistoryEntry;
 import ostore.store.Outcome;
 import ostore.store.StoredVersion;
+import ostore.store.core.JournalEntry;
 import ostore.store.core.NonceRecord;
+import ostore.store.core.RecordCodec;
 import org.junit.jupiter.api.Test;
 
 /** Pins the on-disk bytes: if one of these fails, the format changed and needs a new version. */
@@ -71,6 +73,23 @@ class RecordCodecGoldenTest {
                 + "0000000000000002" + "00000000000003e9" + "ffffffffffffffff" + "0000000f"
                 + HEX.formatHex("no clause holds".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         assertEquals(abort, HEX.formatHex(RecordCodec.encodeHistory(sampleAbort())));
+    }
+
+    /** Journal format 1: position, aguid, parts (1 history, 2 version), the records, new BGUIDs sorted. */
+    @Test
+    void journalEntryEncodingIsPinned() {
+        JournalEntry e = new JournalEntry(0x102, new Aguid(filled(0xa0)), Optional.of(sampleCommit()),
+                Optional.of(sampleVersion()), Optional.empty(), List.of(new Bguid(filled(0xb2)), new Bguid(filled(0xb1))));
+        String history = HEX.formatHex(RecordCodec.encodeHistory(sampleCommit()));
+        String version = HEX.formatHex(RecordCodec.encodeVersion(sampleVersion()));
+        String expected = "01" + "0000000000000102" + "a0".repeat(32) + "03" + "0000000000000007"
+                + String.format("%08x", history.length() / 2) + history + String.format("%08x", version.length() / 2)
+                + version + "00000002" + "b1".repeat(32) + "b2".repeat(32);
+        assertEquals(expected, HEX.formatHex(e.encode()));
+        assertEquals(e, JournalEntry.decode(e.encode()));
+        byte[] unknownPart = e.encode();
+        unknownPart[1 + 8 + 32] = 9;
+        assertThrows(IllegalArgumentException.class, () -> JournalEntry.decode(unknownPart));
     }
 
     @Test
@@ -151,10 +170,20 @@ class RecordCodecGoldenTest {
                 () -> RecordCodec.decodeNonce(r.aguid(), r.writer(), r.nonce(), legacy, i -> null));
     }
 
-    /** Format 3: the store format, and one applied position per color under "applied/" and the color byte. */
+    /**
+     * Format 4: the store format; per color (its byte last) the applied position under "applied/",
+     * the store digest under "digest/", the installing mark under "installing/"; journal keys are
+     * the color byte and the big-endian position.
+     */
     @Test
     void metaKeysArePinned() {
-        assertEquals(3, RocksVersionStore.STORE_FORMAT);
+        assertEquals(4, RocksVersionStore.STORE_FORMAT);
+        assertEquals(HEX.formatHex("digest/".getBytes(java.nio.charset.StandardCharsets.US_ASCII)) + "07",
+                HEX.formatHex(StoreKeys.storeDigest(7)));
+        assertEquals(HEX.formatHex("installing/".getBytes(java.nio.charset.StandardCharsets.US_ASCII)) + "07",
+                HEX.formatHex(StoreKeys.installing(7)));
+        assertEquals("07" + "0000000000000102", HEX.formatHex(StoreKeys.journal(7, 0x102)));
+        assertEquals("07" + "ffffffffffffffff", HEX.formatHex(StoreKeys.journalEnd(7)));
         assertEquals(HEX.formatHex("store-format".getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
                 HEX.formatHex(StoreKeys.STORE_FORMAT));
         String applied = HEX.formatHex("applied/".getBytes(java.nio.charset.StandardCharsets.US_ASCII));

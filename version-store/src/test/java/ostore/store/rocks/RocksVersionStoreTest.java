@@ -78,10 +78,12 @@ class RocksVersionStoreTest extends VersionStoreContract {
     @Test
     void anEarlierFormatIsRefusedWithTheReason() throws RocksDBException {
         assertRefusedAs((byte) 1, "has format 1, with one applied position for all colors, and this build reads"
-                + " format 3; earlier formats were never released");
+                + " format 4; earlier formats were never released");
         assertRefusedAs((byte) 2, "has format 2, whose nonce records cannot say that an update was refused, and"
-                + " this build reads format 3");
-        assertRefusedAs((byte) 4, "has format 4 and this build reads format 3");
+                + " this build reads format 4");
+        assertRefusedAs((byte) 3, "has format 3, without the journal snapshots are served from, and this build"
+                + " reads format 4");
+        assertRefusedAs((byte) 5, "has format 5 and this build reads format 4");
     }
 
     private void assertRefusedAs(byte format, String expected) throws RocksDBException {
@@ -103,6 +105,42 @@ class RocksVersionStoreTest extends VersionStoreContract {
         try (DBOptions options = new DBOptions(); RocksDB db = RocksDB.open(options, dir.toString(), all, handles)) {
             db.put(handles.get(RocksHandles.Family.META.ordinal()), StoreKeys.STORE_FORMAT, new byte[] {format});
             handles.forEach(ColumnFamilyHandle::close);
+        }
+    }
+
+    /**
+     * The installing mark is on disk from clearColor until finishInstall: a crash (here, a close
+     * without finishing) part-way through an install leaves it, the caller starts over with
+     * clearColor, and a finished install survives reopen with the source's digest and reads.
+     */
+    @Test
+    void anInterruptedInstallIsMarkedAndStartsOver(@TempDir Path sourceDir) {
+        try (RocksVersionStore source = RocksVersionStore.open(sourceDir, LIMITS)) {
+            source.apply(create(1, always(new Action.Append(text("snapshot me")))), 1, COLOR, 0);
+            source.apply(update(OWNER, 2, always(new Action.DeleteBlock(0))), 2, COLOR, 1);
+            source.apply(update(OWNER, 3, when(new Predicate.CompareSize(Comparison.EQ, 0))), 3, COLOR, 2);
+            source.apply(update(ostore.store.testing.Updates.WRITER, 4, always()), 4, COLOR, 3);
+            try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
+                s.apply(create(1, always(new Action.Append(text("stale")))), 1, COLOR, 0);
+                s.clearColor(COLOR);
+                s.install(COLOR, source.snapshot(COLOR, -1, 1, 1));
+                assertEquals(0, s.appliedPosition(COLOR), "a page of one byte still holds one entry");
+            }
+            try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
+                assertTrue(s.installing(COLOR), "the mark outlives the process");
+                s.clearColor(COLOR);
+                assertEquals(-1, s.appliedPosition(COLOR));
+                assertEquals(Optional.empty(), s.read(AGUID, new Selector.Latest()));
+                s.install(COLOR, source.snapshot(COLOR, -1, Long.MAX_VALUE, 1 << 20));
+                s.finishInstall(COLOR);
+            }
+            try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
+                assertEquals(false, s.installing(COLOR));
+                assertEquals(source.storeDigest(COLOR), s.storeDigest(COLOR));
+                assertEquals(source.history(AGUID, 0, 0), s.history(AGUID, 0, 0));
+                assertEquals(source.read(AGUID, new Selector.Latest()), s.read(AGUID, new Selector.Latest()));
+                assertEquals(source.appliedPosition(COLOR), s.appliedPosition(COLOR));
+            }
         }
     }
 

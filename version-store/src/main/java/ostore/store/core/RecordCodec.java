@@ -1,4 +1,4 @@
-package ostore.store.rocks;
+package ostore.store.core;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,31 +19,32 @@ import ostore.store.HistoryEntry;
 import ostore.store.Outcome;
 import ostore.store.Outcome.Rejection;
 import ostore.store.StoredVersion;
-import ostore.store.core.NonceRecord;
 
 /**
  * The on-disk encodings of versions, history entries and nonce records. Each record starts with
  * its own format byte and uses explicit codes, never enum ordinals; golden tests pin the bytes. The
  * VGUID is not stored: it is recomputed from the root on read, so a stored root and its name cannot
  * disagree. Decoding uses {@link CanonicalDecoder}, the one reader of {@link CanonicalEncoder}'s
- * layout; whatever it refuses is reported as a corrupt record.
+ * layout; whatever it refuses is reported as a corrupt record. They live in {@code core}, not with
+ * RocksDB, because the snapshot journal ({@link JournalEntry}) hashes and transfers these exact
+ * bytes, so every store must produce them identically.
  */
-final class RecordCodec {
-    static final int VERSION_FORMAT = 1;
-    static final int HISTORY_FORMAT = 1;
+public final class RecordCodec {
+    public static final int VERSION_FORMAT = 1;
+    public static final int HISTORY_FORMAT = 1;
     /** Outcome codes, equal to {@code ostore.v1.Outcome}. */
-    static final int COMMITTED = 1;
-    static final int ABORTED = 2;
-    static final int NONCE_FORMAT = 1;
+    public static final int COMMITTED = 1;
+    public static final int ABORTED = 2;
+    public static final int NONCE_FORMAT = 1;
     /** Nonce record kinds: the nonce's update is in history, or was refused at execution. */
-    static final int NONCE_EXECUTED = 1;
-    static final int NONCE_REFUSED = 2;
+    public static final int NONCE_EXECUTED = 1;
+    public static final int NONCE_REFUSED = 2;
     /** Bytes of a version's block entry: a BGUID and a u32 length. */
     private static final int BLOCK_ENTRY_BYTES = Hash32.LENGTH + 4;
 
     private RecordCodec() {}
 
-    static byte[] encodeVersion(StoredVersion v) {
+    public static byte[] encodeVersion(StoredVersion v) {
         VersionRoot r = v.root();
         CanonicalEncoder e = new CanonicalEncoder(160 + 36 * v.blocks().size())
                 .u8(VERSION_FORMAT).hash(r.aguid().hash()).i64(r.seq()).bool(r.predecessor().isPresent());
@@ -58,7 +59,7 @@ final class RecordCodec {
         return e.toByteArray();
     }
 
-    static StoredVersion decodeVersion(byte[] bytes) {
+    public static StoredVersion decodeVersion(byte[] bytes) {
         return decode(bytes, "version", in -> {
             expectFormat(in, VERSION_FORMAT);
             Aguid aguid = new Aguid(in.hash("aguid"));
@@ -96,14 +97,14 @@ final class RecordCodec {
     }
 
     /** The aguid and index are the key; they are not repeated in the value. */
-    static byte[] encodeHistory(HistoryEntry h) {
+    public static byte[] encodeHistory(HistoryEntry h) {
         CanonicalEncoder e = new CanonicalEncoder(192).u8(HISTORY_FORMAT).u8(h.committed() ? COMMITTED : ABORTED)
                 .hash(h.updateDigest()).bytes(h.writer().toBytes()).i64(h.nonce()).i64(h.seq());
         h.vguid().ifPresent(v -> e.hash(v.hash()));
         return e.i64(h.timestampMicros()).i64(h.clauseIndex()).string(h.abortReason()).toByteArray();
     }
 
-    static HistoryEntry decodeHistory(Aguid aguid, long index, byte[] bytes) {
+    public static HistoryEntry decodeHistory(Aguid aguid, long index, byte[] bytes) {
         return decode(bytes, "history", in -> {
             expectFormat(in, HISTORY_FORMAT);
             int outcome = in.u8("outcome");
@@ -126,18 +127,18 @@ final class RecordCodec {
     }
 
     /** A nonce whose update is history entry {@code index} of the object. */
-    static byte[] encodeNonceExecuted(long index) {
+    public static byte[] encodeNonceExecuted(long index) {
         return new CanonicalEncoder(10).u8(NONCE_FORMAT).u8(NONCE_EXECUTED).i64(index).toByteArray();
     }
 
     /** A nonce burned by a refusal; the aguid, writer and nonce are the key and not repeated. */
-    static byte[] encodeNonceRefused(NonceRecord.Refused r) {
+    public static byte[] encodeNonceRefused(NonceRecord.Refused r) {
         return new CanonicalEncoder(64).u8(NONCE_FORMAT).u8(NONCE_REFUSED).hash(r.updateDigest())
                 .u8(r.rejected().reason().code()).string(r.rejected().message()).toByteArray();
     }
 
     /** @param historyAt the object's history entry at an index, which an executed nonce names */
-    static NonceRecord decodeNonce(Aguid aguid, PublicKey writer, long nonce, byte[] bytes,
+    public static NonceRecord decodeNonce(Aguid aguid, PublicKey writer, long nonce, byte[] bytes,
             LongFunction<HistoryEntry> historyAt) {
         record Value(int kind, long index, Hash32 digest, Outcome.Rejected rejected) {}
         Value v = decode(bytes, "nonce", in -> {

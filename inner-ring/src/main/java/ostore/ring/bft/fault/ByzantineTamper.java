@@ -1,12 +1,12 @@
-package ostore.ring.sim;
+package ostore.ring.bft.fault;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 import ostore.crypto.CanonicalEncoder;
 import ostore.crypto.Domain;
 import ostore.crypto.Hash32;
@@ -26,9 +26,17 @@ import ostore.ring.bft.Signed;
  * decoded, altered and signed again with the replica's own key (a Byzantine replica has it), so
  * the receivers' real verification and protocol code is what gets exercised, not a mock. The
  * replica underneath stays correct, which keeps the faulty one plausible enough to be dangerous.
+ *
+ * <p>A test-only fault injector, in main code so that one implementation serves both the
+ * deterministic simulator and a real replica process started with {@code --byzantine MODE}
+ * (docs/operations.md); a production replica never builds one. All its choices come from the
+ * {@link SplittableRandom} it is given, so a seed replays the same lies for the same traffic.
+ * Its methods are synchronized because a real replica sends frames and client replies from
+ * different threads; the simulator calls it from one.
  */
-final class ByzantineTamper {
-    enum Behaviour {
+public final class ByzantineTamper {
+    /** What the replica does to its traffic; {@link #flag()} is how the command line names it. */
+    public enum Behaviour {
         /** Sends nothing, answers no client. */
         SILENT,
         /** As primary, sends a different PRE-PREPARE for the same slot to half the backups. */
@@ -36,7 +44,9 @@ final class ByzantineTamper {
         /**
          * Votes, results, checkpoints and batches name digests that are wrong but validly signed;
          * a primary's batch may order updates in a color they do not belong to; STATE answers to a
-         * lagging replica carry a forged chain or checkpoint without a valid proof of it.
+         * lagging replica carry a forged chain or checkpoint without a valid proof of it; SNAPSHOT
+         * pages leave records out or alter blocks; client replies may carry a forged, self-signed
+         * result.
          */
         WRONG_DIGESTS,
         /** Flips a byte in some frames, so their signatures fail. */
@@ -44,7 +54,30 @@ final class ByzantineTamper {
         /** Replays old frames and re-signs votes for an older view. */
         STALE,
         /** Each frame gets one of the behaviours above except silence, at random. */
-        MIXED
+        MIXED;
+
+        /** The command-line name: lower case, words joined by dashes ({@code wrong-digests}). */
+        public String flag() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        /**
+         * The behaviour a command-line name stands for.
+         *
+         * @throws IllegalArgumentException naming the bad value and the accepted ones
+         */
+        public static Behaviour fromFlag(String flag) {
+            for (Behaviour b : values()) {
+                if (b.flag().equals(flag)) {
+                    return b;
+                }
+            }
+            List<String> known = new ArrayList<>();
+            for (Behaviour b : values()) {
+                known.add(b.flag());
+            }
+            throw new IllegalArgumentException("unknown Byzantine mode '" + flag + "' (one of " + known + ")");
+        }
     }
 
     private static final int REMEMBERED_FRAMES = 64;
@@ -59,13 +92,16 @@ final class ByzantineTamper {
     private final Map<Integer, ChainKnowledge> chains = new HashMap<>();
     private long tampered;
     private long forgedStates;
+    private long forgedSnapshots;
+    private long forgedChains;
+    private long forgedReplies;
 
-    /** Forged STATE frames put on the wire over all runs of this JVM, so a suite can show the attack ran. */
-    static final AtomicLong FORGED_STATES_TOTAL = new AtomicLong();
-    /** Of those, the ones whose forged chain starts at the receiver's real state, so only the proof stops them. */
-    static final AtomicLong FORGED_CHAINS_TOTAL = new AtomicLong();
-
-    ByzantineTamper(Behaviour behaviour, int id, SigningKey key, RingConfig config, SplittableRandom random) {
+    /**
+     * @param id the replica's id in {@code config}
+     * @param key the replica's own signing key, used to sign the altered frames and replies again
+     * @param random the source of every choice this tamper makes
+     */
+    public ByzantineTamper(Behaviour behaviour, int id, SigningKey key, RingConfig config, SplittableRandom random) {
         this.behaviour = behaviour;
         this.id = id;
         this.key = key;
@@ -73,20 +109,37 @@ final class ByzantineTamper {
         this.random = random;
     }
 
-    Behaviour behaviour() {
+    public Behaviour behaviour() {
         return behaviour;
     }
 
-    long tampered() {
+    /** Outgoing frames so far that were dropped, altered or joined by others. */
+    public synchronized long tampered() {
         return tampered;
     }
 
-    long forgedStates() {
+    /** Forged STATE answers so far, so a suite can show the attack ran. */
+    public synchronized long forgedStates() {
         return forgedStates;
     }
 
+    /** SNAPSHOT pages forged so far. */
+    public synchronized long forgedSnapshots() {
+        return forgedSnapshots;
+    }
+
+    /** Of those, the ones whose forged chain starts at the receiver's real state, so only the proof stops them. */
+    public synchronized long forgedChains() {
+        return forgedChains;
+    }
+
+    /** Client replies so far replaced by a forged, validly self-signed result. */
+    public synchronized long forgedReplies() {
+        return forgedReplies;
+    }
+
     /** The frames to put on the wire to {@code to} instead of {@code frame}: none, it, or others. */
-    List<byte[]> outgoing(int to, byte[] frame) {
+    public synchronized List<byte[]> outgoing(int to, byte[] frame) {
         learn(frame);
         Behaviour b = behaviour == Behaviour.MIXED ? Behaviour.values()[1 + random.nextInt(4)] : behaviour;
         List<byte[]> out = switch (b) {
@@ -105,7 +158,7 @@ final class ByzantineTamper {
     }
 
     /** What the replica's clients get instead of {@code reply}; empty for none. */
-    List<byte[]> reply(byte[] reply) {
+    public synchronized List<byte[]> reply(byte[] reply) {
         return switch (behaviour) {
             case SILENT -> List.of();
             case GARBLE -> List.of(random.nextBoolean() ? garble(reply) : reply);
@@ -133,6 +186,7 @@ final class ByzantineTamper {
         ResultStatement statement = new ResultStatement(real.statement().epoch(), real.statement().color(),
                 real.statement().seqno(), MerkleProof.root(leaves));
         byte[] signature = key.sign(Domain.RING_MESSAGE, statement.signedBytes(id));
+        forgedReplies++;
         return new ResultReply(lie, MerkleProof.of(leaves, 0), id, statement, signature).encode();
     }
 
@@ -154,7 +208,7 @@ final class ByzantineTamper {
         Message altered = switch (decode(frame)) {
             case Message.Prepare p -> new Message.Prepare(p.view(), p.color(), p.seqno(), randomHash());
             case Message.Commit c -> new Message.Commit(c.view(), c.color(), c.seqno(), randomHash());
-            case Message.Checkpoint c -> new Message.Checkpoint(c.color(), c.seqno(), randomHash());
+            case Message.Checkpoint c -> new Message.Checkpoint(c.color(), c.seqno(), randomHash(), c.storeDigest());
             case Message.BatchResult r -> new Message.BatchResult(new ResultStatement(r.statement().epoch(),
                     r.statement().color(), r.statement().seqno(), randomHash()));
             case Message.PrePrepare p when !p.digests().isEmpty() && config.colors() > 1 && random.nextBoolean() ->
@@ -167,6 +221,7 @@ final class ByzantineTamper {
                 yield new Message.PrePrepare(p.view(), p.color(), p.seqno(), p.timestampMicros(), digests);
             }
             case Message.State st -> forgeState(st);
+            case Message.Snapshot sn when !sn.entries().isEmpty() -> forgeSnapshot(sn);
             case Message.Payloads p when !p.signedUpdates().isEmpty() -> {
                 List<byte[]> updates = new ArrayList<>(p.signedUpdates());
                 int i = random.nextInt(updates.size());
@@ -184,6 +239,35 @@ final class ByzantineTamper {
      * checkpoint proof of what it claims. Where this replica knows the state the receiver chains
      * from, the forged chain really reaches the claimed digest, so only the proof check stops it.
      */
+    /**
+     * A snapshot page with a record left out, cut short but called complete, or a block's bytes
+     * changed: the checkpoint proof stays genuine, so only the receiving store's checks and its
+     * digest comparison stop it.
+     */
+    private Message.Snapshot forgeSnapshot(Message.Snapshot s) {
+        List<byte[]> entries = s.entries();
+        List<byte[]> blocks = new ArrayList<>(s.blocks());
+        boolean complete = s.complete();
+        switch (random.nextInt(3)) {
+            case 0 -> entries = entries.subList(0, entries.size() - 1);
+            case 1 -> {
+                entries = entries.subList(0, (entries.size() + 1) / 2);
+                complete = true;
+            }
+            default -> {
+                if (blocks.isEmpty()) {
+                    entries = entries.subList(1, entries.size());
+                } else {
+                    int i = random.nextInt(blocks.size());
+                    blocks.set(i, garble(blocks.get(i)));
+                }
+            }
+        }
+        forgedSnapshots++;
+        return new Message.Snapshot(s.color(), s.stableSeqno(), s.stateDigest(), s.checkpointProof(),
+                s.afterPosition(), entries, blocks, s.certificates(), s.lastPosition(), complete);
+    }
+
     private Message.State forgeState(Message.State s) {
         int color = s.color();
         List<Message.ChainedBatch> chained = s.chained();
@@ -221,9 +305,8 @@ final class ByzantineTamper {
                     s.checkpointProof(), s.stableSeqno() + 1, List.of(), List.of(), List.of(), List.of());
         };
         forgedStates++;
-        FORGED_STATES_TOTAL.incrementAndGet();
         if (start != null) {
-            FORGED_CHAINS_TOTAL.incrementAndGet();
+            forgedChains++;
         }
         return forged;
     }

@@ -1,0 +1,272 @@
+package ostore.ring.bft;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import ostore.crypto.Certificate;
+import ostore.crypto.Hash32;
+import ostore.crypto.ResultLeaf;
+import ostore.ring.bft.Message.Checkpoint;
+import ostore.ring.bft.Message.FetchSnapshot;
+import ostore.ring.bft.Message.Snapshot;
+import ostore.store.Selector;
+import ostore.store.SnapshotPage;
+import ostore.store.VersionStore;
+
+/**
+ * Catching up a stranded color (its next batch lies below what f+1 peers still keep in their
+ * logs) from a peer's version store instead of its log. The receiver clears the color in its store
+ * (durably marked as installing), asks one peer at a time for the color's records up to that
+ * peer's stable checkpoint, page by page ({@link VersionStore#snapshot}), installs each page, and
+ * when the peer says the snapshot is complete compares its store digest with the one the
+ * checkpoint's 2f+1 signatures certify. Equal: the color jumps to the checkpoint (store synced,
+ * log rewritten from it, mark cleared) and the log suffix follows through {@link StateTransfer}.
+ * Not equal, or a page the store refuses: the peer lied; the color is cleared again and the next
+ * peer asked. A peer that stops answering is replaced after {@link #PATIENCE_ROUNDS} rounds
+ * (starting over, so that what is installed always comes from one peer and a failure names it).
+ *
+ * <p>A source must be stable at least where this replica knows the ring to be (checked on its
+ * first page), or the snapshot would leave it behind what the log can bridge; one that is not is
+ * passed over, not blamed. A peer serves while it keeps executing: records are append-only and
+ * carry their position, so the records at or below a checkpoint's last position are that
+ * checkpoint's state. If the peer's stable checkpoint moves on between pages, later pages run up
+ * to the new one, and the receiver compares with the digest the last page's proof certifies.
+ */
+final class SnapshotTransfer {
+    private static final System.Logger LOG = System.getLogger(SnapshotTransfer.class.getName());
+    /** Retransmission rounds without a page before the receiver turns to another peer. */
+    static final int PATIENCE_ROUNDS = 4;
+
+    /** One attempt at a color: the peer asked, and how far its pages got. */
+    private static final class Attempt {
+        final int source;
+        long afterPosition = -1;
+        int idleRounds;
+
+        Attempt(int source) {
+            this.source = source;
+        }
+    }
+
+    private final Replica r;
+    private final VersionStore store;
+    private final int pageBytes;
+    private final Map<Integer, Attempt> attempts = new HashMap<>();
+    /** Per color, the peers whose snapshot failed its check; cleared once every peer has failed. */
+    private final Map<Integer, Set<Integer>> liars = new HashMap<>();
+
+    SnapshotTransfer(Replica r, VersionStore store, int pageBytes) {
+        this.r = r;
+        this.store = store;
+        this.pageBytes = pageBytes;
+    }
+
+    /** True while a snapshot of {@code color} is being installed: its store holds no usable state. */
+    boolean active(int color) {
+        return attempts.containsKey(color);
+    }
+
+    /** Starts the snapshot of {@code lane}'s color unless one is under way. */
+    void pursue(Lane lane) {
+        if (!active(lane.color)) {
+            begin(lane, r.id);
+        }
+    }
+
+    /**
+     * A retransmission round: asks the current source of each snapshot under way again, or the
+     * next peer once the source has sent no page for {@link #PATIENCE_ROUNDS} rounds. Counted
+     * here, on the timer, and not when checkpoints arrive, so that traffic elsewhere in the ring
+     * cannot make a slow but honest source look silent.
+     */
+    void onRound(Lane lane) {
+        Attempt a = attempts.get(lane.color);
+        if (a == null) {
+            return;
+        }
+        if (++a.idleRounds < PATIENCE_ROUNDS) {
+            ask(lane.color, a);
+        } else {
+            LOG.log(System.Logger.Level.WARNING, "replica {0}: color {1}: peer {2} sent no snapshot page for {3} "
+                    + "rounds; trying another peer", r.id, lane.color, a.source, PATIENCE_ROUNDS);
+            begin(lane, a.source);
+        }
+    }
+
+    private void begin(Lane lane, int previous) {
+        int source = nextSource(lane.color, previous);
+        LOG.log(System.Logger.Level.INFO, "replica {0}: color {1} executed {2} but peers keep no log that far back; "
+                + "installing peer {3}''s store snapshot", r.id, lane.color, lane.executed, source);
+        store.clearColor(lane.color);
+        r.forgetUncertified(lane.color);
+        Attempt a = new Attempt(source);
+        attempts.put(lane.color, a);
+        ask(lane.color, a);
+    }
+
+    /** The peer after {@code previous}, skipping this replica and the color's liars. */
+    private int nextSource(int color, int previous) {
+        Set<Integer> bad = liars.computeIfAbsent(color, c -> new HashSet<>());
+        if (bad.size() >= r.config.n() - 1) {
+            bad.clear();
+        }
+        for (int i = 1; i <= r.config.n(); i++) {
+            int peer = Math.floorMod(previous + i, r.config.n());
+            if (peer != r.id && !bad.contains(peer)) {
+                return peer;
+            }
+        }
+        throw new IllegalStateException("a ring of " + r.config.n() + " has no peer to ask");
+    }
+
+    private void ask(int color, Attempt a) {
+        r.env.send(a.source, Frames.encode(new FetchSnapshot(color, a.afterPosition), r.id, r.key()));
+    }
+
+    // ---- serving ----
+
+    void onFetchSnapshot(int from, FetchSnapshot m) {
+        if (m.color() >= r.lanes.length || from == r.id || active(m.color())) {
+            return;
+        }
+        Lane lane = r.lanes[m.color()];
+        if (lane.stable == 0 || lane.behind()) {
+            return;
+        }
+        long upTo = Executor.storePosition(lane.stable, RingConfig.MAX_BATCH_LIMIT - 1);
+        SnapshotPage page = store.snapshot(lane.color, m.afterPosition(), upTo, pageBytes);
+        r.env.send(from, Frames.encode(new Snapshot(lane.color, lane.stable, lane.stableDigest, lane.stableProof,
+                m.afterPosition(), page.entries(), page.blocks(), page.certificates(), page.lastPosition(),
+                page.complete()), r.id, r.key()));
+    }
+
+    // ---- receiving ----
+
+    void onSnapshot(int from, Snapshot s) {
+        Attempt a = s.color() < r.lanes.length ? attempts.get(s.color()) : null;
+        if (a == null || from != a.source || s.afterPosition() != a.afterPosition
+                || !NewViewPlan.validCheckpoint(r.config, s.color(), s.stableSeqno(), s.stateDigest(),
+                        s.checkpointProof())) {
+            return;
+        }
+        Lane lane = r.lanes[s.color()];
+        if (a.afterPosition == -1 && s.stableSeqno() < lane.stable) {
+            // Its checkpoint is older than one the ring certified: installing it would leave this replica
+            // behind what the log can bridge again. Not a lie (its stable point may lag); ask the next peer.
+            LOG.log(System.Logger.Level.INFO, "replica {0}: color {1}: peer {2} is stable only at {3}, below the ring''s"
+                    + " {4}; asking another peer for a snapshot", r.id, lane.color, a.source, s.stableSeqno(),
+                    lane.stable);
+            begin(lane, a.source);
+            return;
+        }
+        if (s.lastPosition() > Executor.storePosition(s.stableSeqno(), RingConfig.MAX_BATCH_LIMIT - 1)) {
+            lied(lane, a, "sent records past its checkpoint " + s.stableSeqno());
+            return;
+        }
+        try {
+            store.install(lane.color, new SnapshotPage(s.entries(), s.blocks(), s.certificates(), s.lastPosition(),
+                    s.complete()));
+        } catch (IllegalArgumentException e) {
+            lied(lane, a, "sent a page the store refused: " + e.getMessage());
+            return;
+        }
+        if (store.appliedPosition(lane.color) > s.lastPosition()) {
+            lied(lane, a, "sent records past the last position " + s.lastPosition() + " it claimed");
+            return;
+        }
+        s.certificates().forEach(c -> attachIfValid(lane, a, c));
+        a.afterPosition = s.lastPosition();
+        a.idleRounds = 0;
+        if (!s.complete()) {
+            ask(lane.color, a);
+            return;
+        }
+        Hash32 certified = Checkpoint.storeDigestOf(s.checkpointProof());
+        Hash32 reached = store.storeDigest(lane.color);
+        if (!reached.equals(certified)) {
+            lied(lane, a, "served a snapshot whose store digest " + reached + " is not the certified " + certified
+                    + " of checkpoint " + s.stableSeqno());
+            return;
+        }
+        jump(lane, s);
+    }
+
+    /**
+     * Attaches a transferred certificate once it checks: 2f+1 of this ring's signatures over a
+     * results root the leaf is proven in, naming this epoch and exactly the installed version.
+     * A bad one is dropped (the version stays uncertified here); it does not fail the snapshot,
+     * whose state the store digest already vouches for.
+     */
+    private void attachIfValid(Lane lane, Attempt a, SnapshotPage.Attached attached) {
+        try {
+            Certificate c = Certificate.decode(attached.certificate());
+            c.check(r.config.keys(), r.config.f());
+            var version = store.read(attached.aguid(), new Selector.BySeq(attached.seq()));
+            if (c.statement().epoch() != r.config.epoch() || c.leaf().outcome() != ResultLeaf.COMMITTED
+                    || !c.leaf().aguid().equals(attached.aguid()) || c.leaf().seq() != attached.seq()
+                    || version.isEmpty() || !version.get().vguid().hash().equals(c.leaf().vguid())) {
+                throw new IllegalArgumentException("it certifies another version, epoch or outcome");
+            }
+            store.attachCertificate(attached.aguid(), attached.seq(), attached.certificate());
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.WARNING, "replica {0}: color {1}: peer {2} sent a certificate of version {3}"
+                    + " of {4} that does not check ({5}); dropped", r.id, lane.color, a.source, attached.seq(),
+                    attached.aguid(), e.getMessage());
+        }
+    }
+
+    private void lied(Lane lane, Attempt a, String what) {
+        LOG.log(System.Logger.Level.WARNING, "replica {0}: color {1}: peer {2} {3}; trying another peer", r.id,
+                lane.color, a.source, what);
+        liars.computeIfAbsent(lane.color, c -> new HashSet<>()).add(a.source);
+        begin(lane, a.source);
+    }
+
+    /** The store holds checkpoint {@code s}: make it the color's executed and stable point, then follow the log. */
+    private void jump(Lane lane, Snapshot s) {
+        attempts.remove(lane.color);
+        liars.remove(lane.color);
+        lane.history.clear();
+        lane.executed = s.stableSeqno();
+        lane.stateDigest = s.stateDigest();
+        if (s.stableSeqno() > lane.stable) {
+            lane.makeStable(s.stableSeqno(), s.stateDigest(), s.checkpointProof());
+        }
+        r.checkpointer.installed(lane, s.stableSeqno(), s.stateDigest(), s.checkpointProof());
+        store.finishInstall(lane.color);
+        LOG.log(System.Logger.Level.INFO, "replica {0}: color {1} installed the store at checkpoint {2}", r.id,
+                lane.color, s.stableSeqno());
+        forgetExecuted(lane);
+        r.stateTransfer.installed(lane);
+    }
+
+    /** Pending updates of the color the snapshot executed leave the queue, as if executed here. */
+    private void forgetExecuted(Lane lane) {
+        for (Hash32 d : List.copyOf(r.pending.keySet())) {
+            var u = r.payloads.get(d).update();
+            if (r.config.colorOf(u.update().aguid()) == lane.color
+                    && store.findByNonce(u.update().aguid(), u.writer(), u.update().nonce()).isPresent()) {
+                r.pending.remove(d);
+            }
+        }
+    }
+
+    /**
+     * At recovery: true if a crash left {@code lane}'s store installing. Its store then holds no
+     * usable state, whatever the log says, so the color restarts from nothing executed and
+     * installs a snapshot again.
+     */
+    boolean interrupted(Lane lane) {
+        if (!store.installing(lane.color)) {
+            return false;
+        }
+        lane.history.clear();
+        lane.executed = 0;
+        lane.stateDigest = Lane.ZERO;
+        lane.ownCheckpoints.clear();
+        pursue(lane);
+        return true;
+    }
+}
