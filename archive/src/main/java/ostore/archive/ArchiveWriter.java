@@ -8,6 +8,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import ostore.archive.codec.Codecs;
 import ostore.archive.codec.ErasureCodec;
 import ostore.archive.fragment.CodeParams;
@@ -38,6 +40,7 @@ import ostore.crypto.VersionRoot;
  * <p>Thread-safe only in the sense that separate {@link #write} calls share nothing but the codec.
  */
 public final class ArchiveWriter {
+    private static final Logger LOG = Logger.getLogger(ArchiveWriter.class.getName());
     private final ArchiveNodes nodes;
     private final CodeParams code;
     private final ErasureCodec codec;
@@ -57,9 +60,16 @@ public final class ArchiveWriter {
      *
      * @param blocks the version's block list (checked against the root)
      * @param source the block bytes (checked against their BGUIDs)
-     * @param previous the manifest of seq - 1 for dedup, empty for seq 1 or if it is not archived
+     * @param previous the manifest of seq - 1 for dedup, empty for seq 1 or if it is not archived.
+     *     Its block table is trusted as it is: blocks it lists are not archived again but pointed at
+     *     where it says. So it must be one this caller wrote itself ({@link WriteReport#manifest()})
+     *     or verified by restoring ({@link Restorer#verifiedManifest}); a manifest merely read from
+     *     storage nodes could be a forgery with a valid certificate whose rows point at nothing, and
+     *     this version would inherit the damage. {@link Restorer#manifest} checks less (see there).
      * @param certificate the version's certificate bytes, stored in the index entry
-     * @throws ArchiveException if a stripe could not be stored on k nodes or the manifest on m + 1
+     * @throws ArchiveException if a stripe could not be stored on k nodes or the manifest on m + 1;
+     *     {@linkplain ArchiveException#permanent() permanent} if the manifest would exceed what a
+     *     storage node holds (checked before anything is uploaded)
      * @throws IOException if the source fails
      */
     public WriteReport write(VersionRoot root, List<BlockListHash.Entry> blocks, BlockSource source,
@@ -71,6 +81,14 @@ public final class ArchiveWriter {
                     + IndexEntry.MAX_CERTIFICATE_BYTES + " to fit an index value");
         }
         ManifestPlan plan = ManifestPlan.of(root, blocks, previous, code, nodes.count());
+        long manifestBytes = plan.manifestBytes();
+        if (manifestBytes > FragmentStore.MAX_OBJECT_BYTES) {
+            // Known from the plan alone: fail before a single fragment is uploaded, and for good.
+            throw ArchiveException.permanent("the manifest of " + root.aguid() + " seq " + root.seq() + " would take "
+                    + manifestBytes + " bytes (" + plan.table().size() + " blocks, " + plan.stripeCount()
+                    + " stripes), more than a storage node holds (" + FragmentStore.MAX_OBJECT_BYTES
+                    + "); a larger shard size makes fewer stripes");
+        }
         Run run = new Run(plan, progress);
         for (int index : plan.newBlocks()) {
             ArchivedBlock b = plan.table().get(index);
@@ -79,10 +97,7 @@ public final class ArchiveWriter {
         run.finish();
         Manifest manifest = plan.complete(run.names);
         byte[] bytes = manifest.encode();
-        if (bytes.length > FragmentStore.MAX_OBJECT_BYTES) {
-            throw new ArchiveException("the manifest of " + root.aguid() + " seq " + root.seq() + " takes "
-                    + bytes.length + " bytes, more than a storage node holds (" + FragmentStore.MAX_OBJECT_BYTES + ")");
-        }
+        assert bytes.length == manifestBytes : bytes.length + " manifest bytes, planned " + manifestBytes;
         Hash32 name = ArchiveNames.objectName(bytes);
         List<Integer> holders = storeManifest(root, name, bytes, new IndexEntry(name, certificate).encode(), run.down);
         return new WriteReport(manifest, name, plan.archivedBytes(), run.placed, run.unplaced, holders,
@@ -116,6 +131,11 @@ public final class ArchiveWriter {
                 failures.add("node " + node + ": " + e.getMessage());
             } catch (IllegalStateException e) {
                 failures.add("node " + node + ": " + e.getMessage());
+            } catch (RuntimeException e) {
+                // One node's broken answer is that node's failure, not the write's; logged as a bug may be behind it.
+                LOG.log(Level.WARNING, "storage node " + node + " failed unexpectedly storing a manifest", e);
+                down.add(node);
+                failures.add("node " + node + ": " + e);
             }
         }
         int needed = code.parityShards() + 1;
@@ -221,6 +241,10 @@ public final class ArchiveWriter {
             } catch (IOException e) {
                 down.add(node);
                 return "node " + node + ": " + e.getMessage();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "storage node " + node + " failed unexpectedly storing a fragment", e);
+                down.add(node);
+                return "node " + node + ": " + e;
             }
         }
     }

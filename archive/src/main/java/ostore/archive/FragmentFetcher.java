@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import ostore.archive.codec.Codecs;
 import ostore.archive.codec.ErasureCodec;
 import ostore.archive.fragment.CodeParams;
@@ -22,6 +24,7 @@ import ostore.crypto.Hash32;
  * moved it).
  */
 final class FragmentFetcher {
+    private static final Logger LOG = Logger.getLogger(FragmentFetcher.class.getName());
     private final ArchiveNodes nodes;
     private final FetchLog log;
     private final Map<Long, ErasureCodec> codecs = new HashMap<>();
@@ -58,7 +61,10 @@ final class FragmentFetcher {
         StripeShards s = new StripeShards(code.totalShards(), code.shardLength(dataBytes), dataBytes);
         StripeFragments placed = m.stripes().get(stripe);
         for (int i = 0; i < code.totalShards() && s.good < want; i++) {
-            tryNode(m, stripe, i, placed.node(i), s);
+            if (placed.node(i) < nodes.count()) {
+                // A manifest made for more nodes than there are now (or forged) may place past the end.
+                tryNode(m, stripe, i, placed.node(i), s);
+            }
         }
         for (int i = 0; i < code.totalShards() && s.good < want; i++) {
             for (int node = 0; node < nodes.count() && !s.present[i]; node++) {
@@ -84,6 +90,20 @@ final class FragmentFetcher {
         }
     }
 
+    /** Rebuilds only the data shards not present (what a reader needs) from k good ones. */
+    void decodeMissingData(CodeParams code, StripeShards s) {
+        boolean complete = true;
+        for (int i = 0; i < s.shards.length; i++) {
+            if (!s.present[i]) {
+                s.shards[i] = new byte[s.shardLength];
+                complete &= i >= code.dataShards();
+            }
+        }
+        if (!complete) {
+            codec(code).decodeMissingData(s.shards, s.present, 0, s.shardLength);
+        }
+    }
+
     ErasureCodec codec(CodeParams code) {
         return codecs.computeIfAbsent((long) code.dataShards() << 32 | code.parityShards(),
                 key -> Codecs.open(code.dataShards(), code.parityShards()));
@@ -102,6 +122,11 @@ final class FragmentFetcher {
             log.corrupt(new CorruptFragment(node, name, "the node found it corrupt: " + e.getMessage()));
             return;
         } catch (IOException e) {
+            log.down(node);
+            return;
+        } catch (RuntimeException e) {
+            // A node's broken answer fails that node, not the read; logged in case it is a bug here.
+            LOG.log(Level.WARNING, "storage node " + node + " failed unexpectedly on get " + name, e);
             log.down(node);
             return;
         }
@@ -137,6 +162,9 @@ final class FragmentFetcher {
                 || f.stripeDataBytes() != s.dataBytes) {
             return "its header (" + f + ", " + f.stripeDataBytes() + " data bytes) is not stripe " + stripe + " shard "
                     + shard + " of the manifest";
+        }
+        if (f.shardUnsafe().length != s.shardLength) {
+            return "its shard holds " + f.shardUnsafe().length + " bytes, the stripe's shards " + s.shardLength;
         }
         s.shards[shard] = f.shardUnsafe();
         return null;

@@ -12,13 +12,22 @@ import ostore.crypto.Vguid;
  * @param fragmentsFetched verified fragments fetched (including those of earlier versions' stripes)
  * @param corrupt objects that did not verify (skipped)
  * @param nodesDown nodes that failed and were skipped
+ * @param rejected candidate manifests with valid certificates that were tried first and did not
+ *     verify (forged or damaged); empty normally
  */
 public record RestoreReport(Vguid vguid, Hash32 manifestName, long bytes, long blocks, int fragmentsFetched,
-        List<CorruptFragment> corrupt, List<Integer> nodesDown) {
+        List<CorruptFragment> corrupt, List<Integer> nodesDown, List<RejectedManifest> rejected) {
     public RestoreReport {
         Objects.requireNonNull(vguid, "vguid");
         Objects.requireNonNull(manifestName, "manifestName");
         corrupt = List.copyOf(corrupt);
         nodesDown = List.copyOf(nodesDown);
+        rejected = List.copyOf(rejected);
+    }
+
+    /** A report with no rejected manifests (the form before manifests were ranked). */
+    public RestoreReport(Vguid vguid, Hash32 manifestName, long bytes, long blocks, int fragmentsFetched,
+            List<CorruptFragment> corrupt, List<Integer> nodesDown) {
+        this(vguid, manifestName, bytes, blocks, fragmentsFetched, corrupt, nodesDown, List.of());
     }
 }

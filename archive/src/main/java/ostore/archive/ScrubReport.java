@@ -15,11 +15,21 @@ import ostore.crypto.Hash32;
  * @param manifestCopiesAdded nodes that were given the manifest again
  * @param indexEntriesAdded nodes that were given the index entry again
  * @param problems what else kept the scrub from restoring something (e.g. a node's index key full)
+ * @param rejected candidate manifests with valid certificates that did not verify and were left alone
  */
 public record ScrubReport(Hash32 manifestName, int stripes, int fragmentsGood, List<Repair> repaired,
         List<LostStripe> lost, List<Repair> unplaced, List<CorruptFragment> corrupt, List<Integer> nodesDown,
-        int manifestCopiesAdded, int indexEntriesAdded, List<String> problems) {
+        int manifestCopiesAdded, int indexEntriesAdded, List<String> problems, List<RejectedManifest> rejected) {
+    /** A report with no rejected manifests (the form before manifests were ranked). */
+    public ScrubReport(Hash32 manifestName, int stripes, int fragmentsGood, List<Repair> repaired,
+            List<LostStripe> lost, List<Repair> unplaced, List<CorruptFragment> corrupt, List<Integer> nodesDown,
+            int manifestCopiesAdded, int indexEntriesAdded, List<String> problems) {
+        this(manifestName, stripes, fragmentsGood, repaired, lost, unplaced, corrupt, nodesDown, manifestCopiesAdded,
+                indexEntriesAdded, problems, List.of());
+    }
+
     public ScrubReport {
+        rejected = List.copyOf(rejected);
         Objects.requireNonNull(manifestName, "manifestName");
         repaired = List.copyOf(repaired);
         lost = List.copyOf(lost);

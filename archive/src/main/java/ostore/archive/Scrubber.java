@@ -7,6 +7,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import ostore.archive.manifest.ArchivedBlock;
+import ostore.crypto.Bguid;
 import ostore.archive.fragment.CodeParams;
 import ostore.archive.fragment.Fragment;
 import ostore.archive.manifest.Manifest;
@@ -30,38 +34,144 @@ import ostore.crypto.Hash32;
  * reachable node that lost them.
  */
 public final class Scrubber {
+    private static final Logger LOG = Logger.getLogger(Scrubber.class.getName());
+
     private final ArchiveNodes nodes;
     private final CertificateChecker checker;
+    private final CodeLimits limits;
 
+    /** A scrubber that accepts codes within {@link CodeLimits#DEFAULT}. */
     public Scrubber(ArchiveNodes nodes, CertificateChecker checker) {
+        this(nodes, checker, CodeLimits.DEFAULT);
+    }
+
+    /** @param limits the codes a manifest may use; a manifest outside them is rejected */
+    public Scrubber(ArchiveNodes nodes, CertificateChecker checker, CodeLimits limits) {
         this.nodes = Objects.requireNonNull(nodes, "nodes");
         this.checker = Objects.requireNonNull(checker, "checker");
+        this.limits = Objects.requireNonNull(limits, "limits");
     }
 
     /**
      * Scrubs version {@code seq} of {@code aguid}: the fragments of the bytes archived with it (not
      * those of earlier versions it shares blocks with: scrub those versions for them).
      *
-     * @throws ArchiveException if no verified manifest is found
+     * <p>Only a manifest that verifies is scrubbed. Candidates are tried in the restorer's order;
+     * each is read in full first (every fragment of every stripe) and the blocks archived with it
+     * are decoded and checked against their BGUIDs, and its rows pointing into earlier versions are
+     * checked against those versions' manifests. A candidate with a mismatch is rejected and
+     * nothing is written for it. The first that passes is repaired: its missing fragments
+     * regenerated (the damaged stripes are read a second time for that). Its manifest and index
+     * entry are copied to nodes that lack them only if every stripe decoded, so a forged manifest
+     * is never spread. If no candidate has a mismatch but none could be checked (every stripe below
+     * k), the best-ranked one is reported with its lost stripes and nothing is written.
+     *
+     * @throws ArchiveException if no candidate manifest passes
      */
     public ScrubReport scrub(Aguid aguid, long seq) throws ArchiveException {
         FetchLog log = new FetchLog();
-        ManifestLocator.Located located = new ManifestLocator(nodes, checker, log).locate(aguid, seq).getFirst();
-        List<String> problems = new ArrayList<>();
-        int[] restored = restoreManifest(located, log, problems);
-        Manifest m = located.manifest();
+        ManifestLocator locator = new ManifestLocator(nodes, checker, log, limits);
+        ManifestChecks checks = new ManifestChecks(nodes, locator, log);
         FragmentFetcher fetcher = new FragmentFetcher(nodes, log);
-        CodeParams code = m.code();
-        List<ScrubReport.Repair> repaired = new ArrayList<>();
-        List<ScrubReport.Repair> unplaced = new ArrayList<>();
-        List<ScrubReport.LostStripe> lost = new ArrayList<>();
-        int good = 0;
-        for (int s = 0; s < m.stripes().size(); s++) {
-            FragmentFetcher.StripeShards shards = fetcher.fetch(m, s, code.totalShards());
-            good += shards.good;
-            if (shards.good == code.totalShards()) {
+        ManifestLocator.Candidates candidates = locator.candidates(aguid, seq);
+        List<RejectedManifest> rejected = new ArrayList<>();
+        ScrubReport unchecked = null;
+        for (ManifestLocator.Candidate c : candidates.list()) {
+            ManifestLocator.Located located;
+            Pass pass;
+            try {
+                located = locator.fetch(aguid, seq, c);
+                String problem = checks.earlierRowsMatch(located.manifest());
+                if (problem != null) {
+                    rejected.add(new RejectedManifest(c.name(), problem));
+                    continue;
+                }
+                pass = read(located.manifest(), fetcher);
+            } catch (ArchiveException e) {
+                rejected.add(new RejectedManifest(c.name(), e.getMessage()));
+                continue;
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "scrubbing " + aguid + " seq " + seq + " through manifest " + c.name()
+                        + " failed unexpectedly", e);
+                rejected.add(new RejectedManifest(c.name(), e.toString()));
                 continue;
             }
+            Manifest m = located.manifest();
+            if (pass.mismatch != null) {
+                rejected.add(new RejectedManifest(c.name(), pass.mismatch));
+                continue;
+            }
+            if (pass.checkedBlocks == 0 && pass.ownBlocks > 0) {
+                if (unchecked == null) {
+                    unchecked = new ScrubReport(c.name(), m.stripes().size(), pass.good, List.of(), pass.lost,
+                            List.of(), distinct(log.corruptFragments()), log.nodesDown(), 0, 0,
+                            List.of("no stripe could be decoded, so manifest " + c.name() + " is unverified: nothing"
+                                    + " was repaired or copied"), List.of());
+                }
+                rejected.add(new RejectedManifest(c.name(), "no stripe has k fragments: unverified"));
+                continue;
+            }
+            return repair(located, pass, fetcher, log, rejected);
+        }
+        if (unchecked != null) {
+            return new ScrubReport(unchecked.manifestName(), unchecked.stripes(), unchecked.fragmentsGood(),
+                    List.of(), unchecked.lost(), List.of(), distinct(log.corruptFragments()), log.nodesDown(), 0, 0,
+                    unchecked.problems(), rejected);
+        }
+        throw locator.noneVerified(candidates, rejected);
+    }
+
+    /** What the checking read of one candidate found. */
+    private static final class Pass {
+        int good;
+        final List<ScrubReport.LostStripe> lost = new ArrayList<>();
+        final List<Integer> damaged = new ArrayList<>();
+        String mismatch;
+        int ownBlocks;
+        int checkedBlocks;
+    }
+
+    /** Reads every fragment, decodes every stripe that can be, checks the blocks archived in them. */
+    private static Pass read(Manifest m, FragmentFetcher fetcher) {
+        CodeParams code = m.code();
+        Pass pass = new Pass();
+        OwnBlocks blocks = new OwnBlocks(m);
+        pass.ownBlocks = blocks.own.size();
+        for (int s = 0; s < m.stripes().size() && blocks.mismatch == null; s++) {
+            FragmentFetcher.StripeShards shards = fetcher.fetch(m, s, code.totalShards());
+            pass.good += shards.good;
+            if (shards.good < code.dataShards()) {
+                pass.lost.add(new ScrubReport.LostStripe(s, shards.good, code.dataShards()));
+                blocks.feed(null, shards.dataBytes);
+                continue;
+            }
+            if (shards.good < code.totalShards()) {
+                pass.damaged.add(s);
+            }
+            fetcher.decodeMissingData(code, shards);
+            int left = shards.dataBytes;
+            for (int i = 0; i < code.dataShards() && left > 0; i++) {
+                int n = Math.min(left, shards.shardLength);
+                blocks.feed(shards.shards[i], n);
+                left -= n;
+            }
+        }
+        pass.mismatch = blocks.mismatch;
+        pass.checkedBlocks = blocks.checked;
+        return pass;
+    }
+
+    /** Regenerates what the damaged stripes lack; copies the manifest on if every stripe decoded. */
+    private ScrubReport repair(ManifestLocator.Located located, Pass pass, FragmentFetcher fetcher, FetchLog log,
+            List<RejectedManifest> rejected) throws ArchiveException {
+        Manifest m = located.manifest();
+        CodeParams code = m.code();
+        List<String> problems = new ArrayList<>();
+        List<ScrubReport.Repair> repaired = new ArrayList<>();
+        List<ScrubReport.Repair> unplaced = new ArrayList<>();
+        List<ScrubReport.LostStripe> lost = new ArrayList<>(pass.lost);
+        for (int s : pass.damaged) {
+            FragmentFetcher.StripeShards shards = fetcher.fetch(m, s, code.totalShards());
             if (shards.good < code.dataShards()) {
                 lost.add(new ScrubReport.LostStripe(s, shards.good, code.dataShards()));
                 continue;
@@ -75,8 +185,88 @@ public final class Scrubber {
                 }
             }
         }
-        return new ScrubReport(located.name(), m.stripes().size(), good, repaired, lost, unplaced,
-                log.corruptFragments(), log.nodesDown(), restored[0], restored[1], problems);
+        int[] restored = {0, 0};
+        if (lost.isEmpty()) {
+            restored = restoreManifest(located, log, problems);
+        } else {
+            problems.add("stripes were lost, so manifest " + located.name() + " is not fully verified and was not"
+                    + " copied to other nodes");
+        }
+        lost.sort(java.util.Comparator.comparingLong(ScrubReport.LostStripe::stripe));
+        return new ScrubReport(located.name(), m.stripes().size(), pass.good, repaired, lost, unplaced,
+                distinct(log.corruptFragments()), log.nodesDown(), restored[0], restored[1], problems, rejected);
+    }
+
+    private static List<CorruptFragment> distinct(List<CorruptFragment> all) {
+        return all.stream().distinct().toList();
+    }
+
+    /**
+     * The blocks archived with a manifest's own version, in stream order, checked against their
+     * BGUIDs as the stream's bytes arrive stripe by stripe; a block touching a lost stripe is skipped.
+     */
+    private static final class OwnBlocks {
+        final List<ArchivedBlock> own = new ArrayList<>();
+        int next;
+        byte[] current;
+        int filled;
+        boolean tainted;
+        int checked;
+        String mismatch;
+
+        OwnBlocks(Manifest m) {
+            Set<Bguid> seen = new HashSet<>();
+            for (ArchivedBlock b : m.blocks()) {
+                if (b.archivedSeq() == m.seq() && seen.add(b.bguid())) {
+                    own.add(b);
+                }
+            }
+            finishEmpty();
+        }
+
+        /** The next {@code n} bytes of the stream, from {@code bytes}, or unknown if null. */
+        void feed(byte[] bytes, int n) {
+            int at = 0;
+            while (at < n && next < own.size() && mismatch == null) {
+                ArchivedBlock b = own.get(next);
+                if (current == null) {
+                    current = new byte[b.length()];
+                    filled = 0;
+                    tainted = false;
+                }
+                int take = Math.min(n - at, b.length() - filled);
+                if (bytes == null) {
+                    tainted = true;
+                } else {
+                    System.arraycopy(bytes, at, current, filled, take);
+                }
+                filled += take;
+                at += take;
+                if (filled == b.length()) {
+                    if (!tainted) {
+                        check(b, current);
+                    }
+                    current = null;
+                    next++;
+                    finishEmpty();
+                }
+            }
+        }
+
+        private void finishEmpty() {
+            while (next < own.size() && own.get(next).length() == 0 && mismatch == null) {
+                check(own.get(next), new byte[0]);
+                next++;
+            }
+        }
+
+        private void check(ArchivedBlock b, byte[] bytes) {
+            if (Bguid.ofBlock(bytes).equals(b.bguid())) {
+                checked++;
+            } else {
+                mismatch = "the block at offset " + b.offset() + " decodes to bytes that are not " + b.bguid();
+            }
+        }
     }
 
     private ScrubReport.Repair repair(Manifest m, int stripe, int shard, FragmentFetcher.StripeShards shards,
@@ -95,7 +285,9 @@ public final class Scrubber {
             taken.add(holder);
         }
         List<Integer> targets = new ArrayList<>();
-        targets.add(placed.node(shard));
+        if (placed.node(shard) < nodes.count()) {
+            targets.add(placed.node(shard));
+        }
         for (int node : Placement.rank(m.aguid(), m.seq(), stripe, nodes.count())) {
             if (!taken.contains(node)) {
                 targets.add(node);
@@ -110,6 +302,9 @@ public final class Scrubber {
                 shards.heldBy[shard] = node;
                 return new ScrubReport.Repair(stripe, shard, name, node, node != placed.node(shard));
             } catch (IOException e) {
+                log.down(node);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "storage node " + node + " failed unexpectedly storing " + name, e);
                 log.down(node);
             }
         }
@@ -140,6 +335,9 @@ public final class Scrubber {
                 log.down(node);
             } catch (IllegalStateException e) {
                 problems.add("node " + node + ": index entry not restored: " + e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "storage node " + node + " failed unexpectedly restoring a manifest", e);
+                log.down(node);
             }
         }
         return new int[] {copies, entries};

@@ -23,8 +23,9 @@ final class StripeReader {
 
     /** {@code length} bytes from {@code offset} of the archived stream. */
     byte[] read(long offset, int length) throws ArchiveException {
-        if (offset + length > manifest.archivedBytes()) {
-            throw new ArchiveException("bytes [" + offset + ", " + (offset + length) + ") lie past the "
+        // offset + length could overflow for an offset near 2^63 (a forged row): compare without adding.
+        if (offset < 0 || length < 0 || offset > manifest.archivedBytes() - length) {
+            throw new ArchiveException("bytes [" + offset + ", +" + length + ") lie past the "
                     + manifest.archivedBytes() + " bytes archived with " + manifest.aguid() + " seq " + manifest.seq());
         }
         CodeParams code = manifest.code();
@@ -54,7 +55,7 @@ final class StripeReader {
             throw new TooFewFragmentsException(manifest.aguid(), manifest.seq(), stripe, s.good, code.dataShards(),
                     s.corrupt + " corrupt, nodes down " + log.nodesDown());
         }
-        fetcher.decodeMissing(code, s);
+        fetcher.decodeMissingData(code, s);
         shards = s.shards;
         shardLength = s.shardLength;
         cached = stripe;

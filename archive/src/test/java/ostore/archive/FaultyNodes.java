@@ -16,6 +16,8 @@ final class FaultyNodes implements ArchiveNodes {
     private ArchiveNodes real;
     private final Set<Integer> down = new HashSet<>();
     private final Set<Integer> lying = new HashSet<>();
+    private final Set<Integer> refusing = new HashSet<>();
+    private final Set<Integer> crashing = new HashSet<>();
 
     FaultyNodes(ArchiveNodes real) {
         this.real = real;
@@ -40,15 +42,39 @@ final class FaultyNodes implements ArchiveNodes {
         return this;
     }
 
+    /** Nodes that answer every call with IllegalArgumentException, as a remote node refusing the protocol did. */
+    FaultyNodes refusing(int... nodes) {
+        for (int n : nodes) {
+            refusing.add(n);
+        }
+        return this;
+    }
+
+    /** Nodes that answer every call with a plain RuntimeException, as a bug in a node wrapper would. */
+    FaultyNodes crashing(int... nodes) {
+        for (int n : nodes) {
+            crashing.add(n);
+        }
+        return this;
+    }
+
     FaultyNodes heal() {
         down.clear();
         lying.clear();
+        refusing.clear();
+        crashing.clear();
         return this;
     }
 
     private void check(int node) throws IOException {
         if (down.contains(node)) {
             throw new IOException("storage node " + node + " is unreachable");
+        }
+        if (refusing.contains(node)) {
+            throw new IllegalArgumentException("storage node " + node + " refused the call: RESOURCE_EXHAUSTED");
+        }
+        if (crashing.contains(node)) {
+            throw new RuntimeException("storage node " + node + " wrapper crashed");
         }
     }
 

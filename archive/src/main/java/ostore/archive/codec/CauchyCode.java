@@ -159,5 +159,26 @@ final class CauchyCode {
      * How to rebuild missing shards: {@code shard[targets[t]] = sum over c of
      * coefficients[t][c] * shard[sources[c]]}.
      */
-    record DecodePlan(boolean[] present, int[] sources, int[] targets, byte[][] coefficients) {}
+    record DecodePlan(boolean[] present, int[] sources, int[] targets, byte[][] coefficients) {
+        /** This plan without its parity targets: rebuilds only the missing data shards (below {@code k}). */
+        DecodePlan dataOnly(int k) {
+            int rows = 0;
+            for (int t : targets) {
+                rows += t < k ? 1 : 0;
+            }
+            if (rows == targets.length) {
+                return this;
+            }
+            int[] keptTargets = new int[rows];
+            byte[][] keptRows = new byte[rows][];
+            int r = 0;
+            for (int t = 0; t < targets.length; t++) {
+                if (targets[t] < k) {
+                    keptTargets[r] = targets[t];
+                    keptRows[r++] = coefficients[t];
+                }
+            }
+            return new DecodePlan(present, sources, keptTargets, keptRows);
+        }
+    }
 }

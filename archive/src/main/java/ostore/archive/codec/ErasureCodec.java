@@ -48,4 +48,15 @@ public interface ErasureCodec {
      * @throws TooFewShardsException if fewer than k shards are present; nothing is written then
      */
     void decodeMissing(byte[][] shards, boolean[] present, int offset, int length);
+
+    /**
+     * Like {@link #decodeMissing} but rebuilds only the missing data shards ({@code [0, k)}); missing
+     * parity shards are left as they are. A reader needs the data alone, and each parity shard it
+     * skips saves a full pass over the stripe.
+     *
+     * @throws TooFewShardsException if fewer than k shards are present; nothing is written then
+     */
+    default void decodeMissingData(byte[][] shards, boolean[] present, int offset, int length) {
+        decodeMissing(shards, present, offset, length);
+    }
 }

@@ -78,7 +78,16 @@ public final class ReedSolomon implements ErasureCodec {
     @Override
     public void decodeMissing(byte[][] shards, boolean[] present, int offset, int length) {
         code.checkShards(shards, offset, length);
-        CauchyCode.DecodePlan plan = code.plan(present);
+        decode(code.plan(present), shards, offset, length);
+    }
+
+    @Override
+    public void decodeMissingData(byte[][] shards, boolean[] present, int offset, int length) {
+        code.checkShards(shards, offset, length);
+        decode(code.plan(present).dataOnly(code.dataShards()), shards, offset, length);
+    }
+
+    private void decode(CauchyCode.DecodePlan plan, byte[][] shards, int offset, int length) {
         if (plan.targets().length == 0) {
             return;
         }

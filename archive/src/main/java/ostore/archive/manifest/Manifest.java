@@ -38,6 +38,10 @@ import ostore.crypto.Vguid;
 public record Manifest(VersionRoot root, CodeParams code, int nodeCount, long archivedBytes,
         List<ArchivedBlock> blocks, List<StripeFragments> stripes) {
     public static final int FORMAT = 1;
+    /** Encoded bytes per block-table row: bguid, length, archived seq, offset. */
+    public static final int BLOCK_ROW_BYTES = Hash32.LENGTH + 4 + 8 + 8;
+    /** Encoded bytes per fragment: name and node. */
+    public static final int FRAGMENT_ROW_BYTES = Hash32.LENGTH + 4;
 
     public Manifest {
         Objects.requireNonNull(root, "root");
@@ -160,6 +164,10 @@ public record Manifest(VersionRoot root, CodeParams code, int nodeCount, long ar
         List<BlockListHash.Entry> entries = new ArrayList<>(blocks.size());
         for (int i = 0; i < blocks.size(); i++) {
             ArchivedBlock b = blocks.get(i);
+            if (b.offset() > Long.MAX_VALUE - b.length()) {
+                throw new IllegalArgumentException("block " + i + " ends past 2^63 (offset " + b.offset() + ", length "
+                        + b.length() + ")");
+            }
             entries.add(new BlockListHash.Entry(b.bguid(), b.length()));
             size += b.length();
             ArchivedBlock earlier = first.putIfAbsent(b.bguid(), b);

@@ -107,6 +107,17 @@ public final class ManifestPlan {
         return code.stripeCount(archivedBytes);
     }
 
+    /**
+     * The exact length of the manifest {@link #complete} will encode, known before any fragment is
+     * written (every field but the fragment names is fixed by the plan, and names are 32 bytes), so
+     * a writer can refuse a version whose manifest no storage node would hold before uploading.
+     */
+    public long manifestBytes() {
+        long fixed = 1 + Hash32.LENGTH + 8 + 4 + root.encode().length + 1 + 4 + 4 + 4 + 4 + 8 + 4 + 4 + Hash32.LENGTH;
+        return fixed + (long) table.size() * Manifest.BLOCK_ROW_BYTES
+                + stripeCount() * code.totalShards() * Manifest.FRAGMENT_ROW_BYTES;
+    }
+
     /** The storage node of each of the k + m fragments of {@code stripe}. */
     public int[] placement(long stripe) {
         return Placement.stripe(root.aguid(), root.seq(), stripe, code.totalShards(), nodeCount);

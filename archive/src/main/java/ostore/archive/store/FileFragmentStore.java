@@ -33,7 +33,10 @@ import ostore.crypto.Hash32;
  * <p>Every file is written to {@code tmp/}, forced to disk, atomically renamed into place and its
  * directory forced, so after a crash a name holds either nothing or the complete, synced bytes.
  * Reads re-hash the bytes: a mismatch moves the file to {@code quarantine/} and throws
- * {@link CorruptObjectException}. Thread-safe: writers of one shard directory take its lock.
+ * {@link CorruptObjectException}. A put of an object already held compares the file with the bytes
+ * given, and replaces a rotten or truncated file (setting it aside the same way) instead of
+ * answering "already held". Thread-safe: writers of one shard directory, and the move to
+ * quarantine, take its lock.
  */
 public final class FileFragmentStore implements FragmentStore {
     private static final HexFormat HEX = HexFormat.of();
@@ -101,22 +104,49 @@ public final class FileFragmentStore implements FragmentStore {
             throw new CorruptObjectException(name, "object put as " + name + " has the name " + actual);
         }
         Path target = objectPath(name);
-        if (Files.exists(target)) {
-            return false;
-        }
-        Path temp = writeTemp(bytes);
-        synchronized (shardLocks[shard(name)]) {
+        int shard = shard(name);
+        // Written outside the lock when the object looks new, so puts of different objects overlap.
+        Path temp = Files.exists(target) ? null : writeTemp(bytes);
+        synchronized (shardLocks[shard]) {
+            // Under the same lock as quarantine(): an existing file is either checked here whole or
+            // moved aside there, never both at once.
             if (Files.exists(target)) {
-                Files.delete(temp);
-                return false;
+                if (holdsExactly(target, bytes)) {
+                    if (temp != null) {
+                        Files.delete(temp);
+                    }
+                    return false;
+                }
+                // The file rotted (or was cut short): set it aside and store the good bytes in its place.
+                setAside(name, target);
+            }
+            if (temp == null) {
+                temp = writeTemp(bytes);
             }
             createShardDirectory(target.getParent(), objects);
             moveAtomically(temp, target);
             Durable.syncDirectory(target.getParent());
-            shardObjects.incrementAndGet(shard(name));
-            shardBytes.addAndGet(shard(name), bytes.length);
+            shardObjects.incrementAndGet(shard);
+            shardBytes.addAndGet(shard, bytes.length);
         }
         return true;
+    }
+
+    /**
+     * Whether {@code file} holds exactly {@code bytes} (which already match their name). The size is
+     * compared first; then the content in full. Objects are at most 64 MiB and a put of an object
+     * already held is rare (a repeated write, a scrub), so the full read is affordable, and it is
+     * what keeps "already held" from meaning "held, but rotten" until the next read finds out.
+     */
+    private static boolean holdsExactly(Path file, byte[] bytes) throws IOException {
+        try {
+            if (Files.size(file) != bytes.length) {
+                return false;
+            }
+            return java.util.Arrays.equals(Files.readAllBytes(file), bytes);
+        } catch (NoSuchFileException e) {
+            return false;
+        }
     }
 
     @Override
@@ -320,13 +350,18 @@ public final class FileFragmentStore implements FragmentStore {
             if (ArchiveNames.objectName(now).equals(name)) {
                 return;
             }
-            Path target = quarantine.resolve(name.toHex() + "." + System.nanoTime());
-            moveAtomically(file, target);
-            Durable.syncDirectory(file.getParent());
-            Durable.syncDirectory(quarantine);
-            // The bytes counted at put are unknown now that the file changed: count the shard again.
-            countShard(shard(name));
+            setAside(name, file);
         }
+    }
+
+    /** Moves a bad object file to {@code quarantine/} and recounts its shard; the caller holds the shard lock. */
+    private void setAside(Hash32 name, Path file) throws IOException {
+        Path target = quarantine.resolve(name.toHex() + "." + System.nanoTime());
+        moveAtomically(file, target);
+        Durable.syncDirectory(file.getParent());
+        Durable.syncDirectory(quarantine);
+        // The bytes counted at put are unknown now that the file changed: count the shard again.
+        countShard(shard(name));
     }
 
     private void countObjects() throws IOException {

@@ -28,7 +28,8 @@ public interface FragmentStore extends AutoCloseable {
     /**
      * Stores {@code bytes} under {@code name}, durably.
      *
-     * @return true if the object is new here, false if it was already held
+     * @return true if the object is new here (or replaced a stored copy that no longer matched its
+     *     name), false if it was already held intact
      * @throws CorruptObjectException if {@code name} is not the name of {@code bytes}
      * @throws IllegalArgumentException if the object exceeds {@link #MAX_OBJECT_BYTES}
      */

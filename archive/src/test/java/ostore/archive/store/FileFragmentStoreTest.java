@@ -104,6 +104,33 @@ class FileFragmentStoreTest {
     }
 
     @Test
+    void aPutOfAnObjectWhoseFileRottedReplacesItInsteadOfAnsweringAlreadyHeld() throws IOException {
+        try (FileFragmentStore store = FileFragmentStore.open(dir)) {
+            byte[] a = object(6);
+            byte[] b = object(7);
+            Hash32 na = ArchiveNames.objectName(a);
+            Hash32 nb = ArchiveNames.objectName(b);
+            assertTrue(store.put(na, a));
+            assertTrue(store.put(nb, b));
+            assertFalse(store.put(na, a), "an intact object is already held");
+            byte[] flipped = a.clone();
+            flipped[50] ^= 1;
+            Files.write(fileOf(na), flipped);
+            Files.write(fileOf(nb), java.util.Arrays.copyOf(b, 9));
+
+            assertTrue(store.put(na, a), "a rotted file is replaced");
+            assertTrue(store.put(nb, b), "a truncated file is replaced");
+            assertArrayEquals(a, Files.readAllBytes(fileOf(na)));
+            assertArrayEquals(b, store.get(nb).orElseThrow());
+            assertFalse(store.put(nb, b));
+            assertEquals(new FragmentStore.Usage(2, a.length + b.length), store.usage());
+            try (var q = Files.list(dir.resolve("quarantine"))) {
+                assertEquals(2, q.count(), "the bad copies are kept for inspection");
+            }
+        }
+    }
+
+    @Test
     void listPagesInAscendingOrder() throws IOException {
         try (FileFragmentStore store = FileFragmentStore.open(dir)) {
             List<Hash32> all = new ArrayList<>();

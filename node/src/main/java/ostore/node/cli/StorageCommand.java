@@ -5,6 +5,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import ostore.client.RingFile;
+import ostore.client.RingSpec;
 import ostore.node.storage.StorageNode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,6 +29,12 @@ final class StorageCommand implements Callable<Integer> {
             description = "the address to serve on ([::1]:PORT for IPv6; port 0 picks a free one)")
     String listen;
 
+    @Option(names = "--ring", paramLabel = "FILE",
+            description = {"the ring configuration; if given, the node accepts into its index only archive entries"
+                + " whose certificate this ring's replicas signed for that version (otherwise any value up to the size"
+                + " limit, and anyone could fill a version's index before it commits)"})
+    Path ring;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         int colon = listen.lastIndexOf(':');
@@ -47,9 +55,16 @@ final class StorageCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--listen '" + listen
                     + "': the port must be a number in 0..65535");
         }
-        StorageNode node = StorageNode.start(dir, host, port);
+        StorageNode node;
+        if (ring == null) {
+            node = StorageNode.start(dir, host, port);
+        } else {
+            RingSpec spec = RingFile.load(ring);
+            node = StorageNode.start(dir, host, port, spec.keys(), spec.f());
+        }
         PrintWriter out = spec.commandLine().getOut();
-        out.println("ostore storage node listening on " + node.address() + ", data in " + dir);
+        out.println("ostore storage node listening on " + node.address() + ", data in " + dir
+                + (ring == null ? "" : ", index entries checked against the ring in " + ring));
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         // On SIGTERM or SIGINT: drain calls in flight (every put that completes is durable), then exit.

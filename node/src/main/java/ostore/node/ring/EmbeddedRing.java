@@ -151,14 +151,15 @@ public final class EmbeddedRing implements AutoCloseable {
             List<StorageNode> into) throws IOException {
         if (spec.archives()) {
             for (RingSpec.StorageAddress a : spec.storageNodes()) {
-                into.add(StorageNode.start(storageDir(dir, a.id()), a.host(), a.port()));
+                into.add(StorageNode.start(storageDir(dir, a.id()), a.host(), a.port(), spec.keys(), spec.f()));
             }
             return spec;
         }
         List<RingSpec.StorageAddress> addresses = new ArrayList<>();
         for (int j = 0; j < count; j++) {
+            // Each node knows the ring's keys, so its index takes only entries the ring certified.
             StorageNode node = StorageNode.start(storageDir(dir, j), host,
-                    basePort == 0 ? 0 : basePort + STORAGE_PORT_OFFSET + j);
+                    basePort == 0 ? 0 : basePort + STORAGE_PORT_OFFSET + j, spec.keys(), spec.f());
             into.add(node);
             addresses.add(new RingSpec.StorageAddress(j, host, node.port()));
         }
@@ -190,10 +191,25 @@ public final class EmbeddedRing implements AutoCloseable {
         return List.copyOf(storageNodes);
     }
 
-    /** Stops every replica still running, then the storage nodes. */
+    /**
+     * Stops every replica still running, all at once (each waits for calls in flight, peers'
+     * included, so one after another they would wait for each other in turn), then the storage
+     * nodes, which the replicas' archivers use until they stop.
+     */
     @Override
     public void close() {
-        replicas.forEach(ReplicaNode::close);
+        List<Thread> stopping = new ArrayList<>();
+        for (ReplicaNode r : replicas) {
+            stopping.add(Thread.ofPlatform().name("ostore-stop-replica-" + r.id()).start(r::close));
+        }
+        for (Thread t : stopping) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         storageNodes.forEach(StorageNode::close);
     }
 }

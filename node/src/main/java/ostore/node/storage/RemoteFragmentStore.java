@@ -44,8 +44,10 @@ import ostore.crypto.Hash32;
  *
  * <p>Statuses map back onto the interface's contract: NOT_FOUND is an empty get, DATA_LOSS and a
  * name mismatch are {@link CorruptObjectException}, a full index key is {@link
- * IllegalStateException}, and anything else — the node down, the deadline passed — is an {@link
- * IOException} whose message names the node, with the gRPC failure as its cause. Every call has a
+ * IllegalStateException}, and anything else — the node down, the deadline passed, a refusal
+ * (INVALID_ARGUMENT, RESOURCE_EXHAUSTED, also raised by gRPC here for an oversize reply) — is an
+ * {@link IOException} whose message names the node, with the gRPC failure as its cause: one node
+ * breaking the contract fails that call, never its caller with an unchecked exception. Every call has a
  * deadline, so a node that hangs costs its caller a bounded wait.
  */
 public final class RemoteFragmentStore implements FragmentStore {
@@ -289,15 +291,18 @@ public final class RemoteFragmentStore implements FragmentStore {
     }
 
     /**
-     * The {@link IOException} to throw for a failed call; a refusal of the request's content is not
-     * one and is thrown from here as {@link IllegalArgumentException}, as a local store would.
+     * The {@link IOException} to throw for a failed call, naming the node. A refusal of the
+     * request's content (INVALID_ARGUMENT, RESOURCE_EXHAUSTED) is one too: this side checks every
+     * field before sending, so such a refusal means the node disagrees about the protocol or its
+     * policy (an index entry its ring does not certify), and gRPC itself answers RESOURCE_EXHAUSTED
+     * on this side for a reply larger than {@link StorageService#MAX_MESSAGE_BYTES}. Either way it
+     * is this node's failure for this call, and callers treat it as the node being down, never as
+     * a reason to abort a whole restore.
      */
     private IOException failure(String rpc, StatusRuntimeException e) {
         Status.Code code = e.getStatus().getCode();
         if (code == Status.Code.INVALID_ARGUMENT || code == Status.Code.RESOURCE_EXHAUSTED) {
-            // This side checks every field before sending, so the node disagrees about the protocol.
-            throw new IllegalArgumentException("storage node " + target + " refused " + rpc + ": " + code + ": "
-                    + description(e), e);
+            return new IOException("storage node " + target + " refused " + rpc + ": " + code + ": " + description(e), e);
         }
         return new IOException("storage node " + target + ": " + rpc + " failed: " + code
                 + (description(e).isEmpty() ? "" : ": " + description(e)), e);

@@ -8,13 +8,16 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import ostore.api.v1.FragmentStoreGrpc;
 import ostore.archive.store.FileFragmentStore;
 import ostore.archive.store.FragmentStore;
+import ostore.crypto.PublicKey;
 
 /**
  * One storage node of the deep archive as a running server: a {@link FileFragmentStore} in its
@@ -49,12 +52,29 @@ public final class StorageNode implements AutoCloseable {
      * @throws IOException if the directory cannot be opened or the address cannot be bound
      */
     public static StorageNode start(Path dataDir, String host, int port) throws IOException {
+        return start(dataDir, host, port, Optional.empty());
+    }
+
+    /**
+     * Like {@link #start(Path, String, int)}, for a node that knows its ring: it accepts into its
+     * index only archive entries whose certificate {@code ringKeys} (with {@code f}) verify for the
+     * key's version ({@link IndexEntryCheck}).
+     */
+    public static StorageNode start(Path dataDir, String host, int port, List<PublicKey> ringKeys, int f)
+            throws IOException {
+        return start(dataDir, host, port, Optional.of(new IndexEntryCheck(ringKeys, f)));
+    }
+
+    private static StorageNode start(Path dataDir, String host, int port, Optional<IndexEntryCheck> indexCheck)
+            throws IOException {
         Objects.requireNonNull(host, "host");
         FileFragmentStore store = FileFragmentStore.open(dataDir);
         try {
             HealthStatusManager health = new HealthStatusManager();
+            StorageService service = indexCheck.map(c -> new StorageService(store, c))
+                    .orElseGet(() -> new StorageService(store));
             Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-                    .addService(new StorageService(store))
+                    .addService(service)
                     .addService(health.getHealthService())
                     .addService(ProtoReflectionServiceV1.newInstance())
                     .maxInboundMessageSize(StorageService.MAX_MESSAGE_BYTES)
@@ -65,7 +85,8 @@ public final class StorageNode implements AutoCloseable {
             StorageNode node = new StorageNode(host, dataDir, store, health, server);
             FragmentStore.Usage u = store.usage();
             LOG.info(() -> "ostore storage node listening on " + node.address() + ", data in " + dataDir + ", "
-                    + u.objects() + " objects, " + u.bytes() + " bytes");
+                    + u.objects() + " objects, " + u.bytes() + " bytes" + (indexCheck.isPresent()
+                    ? ", index entries checked against the ring's keys" : ", index entries unchecked (no ring given)"));
             return node;
         } catch (IOException | RuntimeException e) {
             store.close();

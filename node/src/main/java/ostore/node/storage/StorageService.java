@@ -39,6 +39,11 @@ import ostore.crypto.Hash32;
  * the index bounds) are then mapped to the same statuses. What the store reports as corrupt on
  * disk becomes {@code DATA_LOSS}, so a client tells "this node lost the object" from "this node
  * never had it" ({@code NOT_FOUND}) and from "this node is down".
+ *
+ * <p>Given the ring's keys ({@link IndexEntryCheck}), AddIndex accepts only archive index entries
+ * certified for the key's version, so the index of a version cannot be filled before it commits.
+ * Put and AddIndex are otherwise unauthenticated at the transport (mutual TLS is future work):
+ * anyone who reaches the port can store well-named objects, i.e. fill the disk.
  */
 public final class StorageService extends FragmentStoreGrpc.FragmentStoreImplBase {
     private static final Logger LOG = Logger.getLogger(StorageService.class.getName());
@@ -56,9 +61,21 @@ public final class StorageService extends FragmentStoreGrpc.FragmentStoreImplBas
     public static final String MISMATCH = "object bytes do not match name ";
 
     private final FragmentStore store;
+    private final IndexEntryCheck indexCheck;
 
+    /** A service that adds any well-sized index value (no ring known). */
     public StorageService(FragmentStore store) {
         this.store = Objects.requireNonNull(store, "store");
+        this.indexCheck = null;
+    }
+
+    /**
+     * A service that adds only index values that {@code indexCheck} accepts: archive index entries
+     * certified for the key's version ({@code INVALID_ARGUMENT} naming why otherwise).
+     */
+    public StorageService(FragmentStore store, IndexEntryCheck indexCheck) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.indexCheck = Objects.requireNonNull(indexCheck, "indexCheck");
     }
 
     @Override
@@ -148,8 +165,15 @@ public final class StorageService extends FragmentStoreGrpc.FragmentStoreImplBas
                 throw status(Status.Code.RESOURCE_EXHAUSTED, "AddIndexRequest.value (" + size
                         + " bytes) exceeds the maximum index value size of " + FragmentStore.MAX_INDEX_VALUE_BYTES + " bytes");
             }
+            byte[] value = request.getValue().toByteArray();
+            if (indexCheck != null) {
+                String refusal = indexCheck.refusal(key, value);
+                if (refusal != null) {
+                    throw status(Status.Code.INVALID_ARGUMENT, refusal);
+                }
+            }
             try {
-                return AddIndexReply.newBuilder().setAdded(store.addIndex(key, request.getValue().toByteArray())).build();
+                return AddIndexReply.newBuilder().setAdded(store.addIndex(key, value)).build();
             } catch (IllegalStateException e) {
                 throw status(Status.Code.FAILED_PRECONDITION, "index key " + key.toHex() + " already holds the maximum of "
                         + FragmentStore.MAX_INDEX_VALUES + " values; nothing was added");
