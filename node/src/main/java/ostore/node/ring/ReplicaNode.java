@@ -119,15 +119,17 @@ public final class ReplicaNode implements AutoCloseable {
     private final Listener listener;
     private final List<AutoCloseable> owned;
     private final ObjectStoreService service;
+    private final RingTransportService transport;
     private final HealthStatusManager health;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ReplicaNode(Config config, Listener listener, List<AutoCloseable> owned, ObjectStoreService service,
-            HealthStatusManager health) {
+            RingTransportService transport, HealthStatusManager health) {
         this.config = config;
         this.listener = listener;
         this.owned = owned;
         this.service = service;
+        this.transport = transport;
         this.health = health;
     }
 
@@ -180,13 +182,14 @@ public final class ReplicaNode implements AutoCloseable {
             ObjectStoreService service = new ObjectStoreService(store, updates, config.limits(), decoder, executor);
             HealthStatusManager health = new HealthStatusManager();
             listener.registry.addService(ServerInterceptors.intercept(service, new WriteAll()));
-            listener.registry.addService(new RingTransportService(loop));
+            RingTransportService transport = new RingTransportService(loop);
+            listener.registry.addService(transport);
             listener.registry.addService(new RingInfoService(loop, log.storeKind(), decoder));
             listener.registry.addService(health.getHealthService());
             listener.registry.addService(ProtoReflectionServiceV1.newInstance());
             health.setStatus("", ServingStatus.SERVING);
             health.setStatus(ObjectStoreGrpc.SERVICE_NAME, ServingStatus.SERVING);
-            ReplicaNode node = new ReplicaNode(config, listener, owned, service, health);
+            ReplicaNode node = new ReplicaNode(config, listener, owned, service, transport, health);
             LOG.info(() -> "ostore replica " + config.id() + " of " + ring.n() + " (ring epoch " + ring.epoch()
                     + ") listening on " + node.address() + ", data in " + config.dataDir() + ", log store "
                     + log.storeKind());
@@ -233,6 +236,9 @@ public final class ReplicaNode implements AutoCloseable {
         health.enterTerminalState();
         service.close();
         listener.server.shutdown();
+        // Peers' frame streams into this replica never end by themselves: end them, or the drain
+        // below would wait its whole timeout for them.
+        transport.close();
         try {
             if (!listener.server.awaitTermination(DRAIN_SECONDS, TimeUnit.SECONDS)) {
                 listener.close();

@@ -3,6 +3,9 @@ package ostore.node.ring;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import ostore.api.v1.RingFrame;
 import ostore.api.v1.RingFrameAck;
@@ -23,6 +26,9 @@ final class RingTransportService extends RingTransportGrpc.RingTransportImplBase
     private final ReplicaLoop replica;
     /** Streamed frames dropped or refused; the first of every thousand is logged. */
     private final AtomicLong refused = new AtomicLong();
+    /** Peers' streams into this replica, ended when it stops. */
+    private final Set<StreamObserver<RingFrameAck>> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean closing;
 
     RingTransportService(ReplicaLoop replica) {
         this.replica = replica;
@@ -54,8 +60,39 @@ final class RingTransportService extends RingTransportGrpc.RingTransportImplBase
      * gRPC hands one stream's messages over one at a time, so frames from one peer are checked in
      * order while several peers' are checked in parallel.
      */
+    /** Ends every peer's stream into this replica (it is stopping); peers reopen to its successor. */
+    void close() {
+        closing = true;
+        for (StreamObserver<RingFrameAck> s : List.copyOf(open)) {
+            // Whoever removes a stream from the set ends it, so it is ended once.
+            if (open.remove(s)) {
+                try {
+                    s.onError(Status.UNAVAILABLE.withDescription("replica " + replica.id() + " is stopping")
+                            .asRuntimeException());
+                } catch (RuntimeException e) {
+                    // The peer cancelled it meanwhile.
+                }
+            }
+        }
+    }
+
     @Override
     public StreamObserver<RingFrames> stream(StreamObserver<RingFrameAck> responses) {
+        if (closing) {
+            responses.onError(Status.UNAVAILABLE.withDescription("replica " + replica.id() + " is stopping")
+                    .asRuntimeException());
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(RingFrames frames) {}
+
+                @Override
+                public void onError(Throwable t) {}
+
+                @Override
+                public void onCompleted() {}
+            };
+        }
+        open.add(responses);
         return new StreamObserver<>() {
             @Override
             public void onNext(RingFrames frames) {
@@ -73,12 +110,15 @@ final class RingTransportService extends RingTransportGrpc.RingTransportImplBase
             @Override
             public void onError(Throwable t) {
                 // The peer went away or restarted; it opens a new stream.
+                open.remove(responses);
             }
 
             @Override
             public void onCompleted() {
-                responses.onNext(ACK);
-                responses.onCompleted();
+                if (open.remove(responses)) {
+                    responses.onNext(ACK);
+                    responses.onCompleted();
+                }
             }
         };
     }
