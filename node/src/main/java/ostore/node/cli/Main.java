@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             StorageCommand.class,
             RingCommand.class,
             ArchiveCommand.class,
+            RestoreCommand.class,
             PutCommand.class,
             GetCommand.class,
             UpdateCommand.class,

@@ -23,6 +23,9 @@ import java.util.logging.Logger;
 import ostore.api.v1.ObjectStoreGrpc;
 import ostore.api.v1.SignedUpdate;
 import ostore.client.RingSpec;
+import ostore.node.archive.ArchiveOptions;
+import ostore.node.archive.ArchiveService;
+import ostore.node.archive.ReplicaArchiver;
 import ostore.crypto.SigningKey;
 import ostore.node.service.ObjectStoreService;
 import ostore.node.service.ReplicaUpdates;
@@ -155,8 +158,15 @@ public final class ReplicaNode implements AutoCloseable {
         List<AutoCloseable> owned = new ArrayList<>();
         try {
             Files.createDirectories(config.dataDir());
-            VersionStore store = RocksVersionStore.open(config.dataDir().resolve("versions"), config.limits());
-            owned.add(store);
+            VersionStore versions = RocksVersionStore.open(config.dataDir().resolve("versions"), config.limits());
+            owned.add(versions);
+            // The deep archive: certified versions are queued in <data>/archive and archived in the background.
+            ReplicaArchiver archiver = ReplicaArchiver.forReplica(config.ring(), config.id(), versions,
+                    config.dataDir().resolve("archive"), ArchiveOptions.fromSystemProperties());
+            if (archiver != null) {
+                owned.add(archiver);
+            }
+            VersionStore store = archiver == null ? versions : archiver.wrap(versions);
             LogStoreConfig d = LogStoreConfig.DEFAULT;
             // One log color per ring color plus the control color the replica keeps its view in.
             SharedLog log = LocalSharedLog.over(LogStores.open(config.dataDir().resolve("log"), config.logStore(),
@@ -185,6 +195,7 @@ public final class ReplicaNode implements AutoCloseable {
             RingTransportService transport = new RingTransportService(loop);
             listener.registry.addService(transport);
             listener.registry.addService(new RingInfoService(loop, log.storeKind(), decoder));
+            listener.registry.addService(new ArchiveService(store, archiver));
             listener.registry.addService(health.getHealthService());
             listener.registry.addService(ProtoReflectionServiceV1.newInstance());
             health.setStatus("", ServingStatus.SERVING);

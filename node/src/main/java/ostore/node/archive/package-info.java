@@ -1,0 +1,9 @@
+/**
+ * The deep archive inside the server: every replica queues each certified version
+ * ({@link ostore.node.archive.ArchivingVersionStore}, {@link ostore.node.archive.ArchiveQueue}) and
+ * archives it in the background ({@link ostore.node.archive.ReplicaArchiver}); the
+ * {@code ostore.v1.Archive} service reports the backlog and each version's state, restores and
+ * scrubs; {@link ostore.node.archive.VersionRestore} is the restore both that service and the CLI
+ * (with no replica up) run against the storage nodes a ring file lists.
+ */
+package ostore.node.archive;
