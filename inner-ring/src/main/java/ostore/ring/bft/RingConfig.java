@@ -42,8 +42,13 @@ public record RingConfig(long epoch, int f, List<ReplicaAddress> replicas, int c
             long viewChangeTimeoutMicros, long maxSkewMicros, int retainedBelowStable, int maxBatchesInFlight) {
         /** Batches kept below the stable checkpoint unless a ring says otherwise. */
         public static final int RETAINED_BELOW_STABLE = 256;
-        /** The primary's default pacing: a few batches in flight keep a color's pipeline full at light load. */
-        public static final int DEFAULT_BATCHES_IN_FLIGHT = 4;
+        /**
+         * The primary's default pacing: one batch per color in flight. On two cores, where the
+         * per-batch cost (signatures, log syncs) bounds throughput, 16 clients on one color ran
+         * 82 updates/s at 7.6 updates per batch with one in flight, 62/s at 4.2 with two, 48/s at
+         * 1.2 with four (docs/benchmarks.md); more cores or more colors may want more.
+         */
+        public static final int DEFAULT_BATCHES_IN_FLIGHT = 1;
         public static final Params DEFAULT = new Params(256, 1_000, 16, 64, 2_000_000, 5_000_000);
 
         /** With the default {@link #RETAINED_BELOW_STABLE} and {@link #DEFAULT_BATCHES_IN_FLIGHT}. */
