@@ -7,16 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import ostore.crypto.Aguid;
-import ostore.crypto.Hash32;
 import ostore.crypto.SigningKey;
 import ostore.ring.SubmittedUpdate;
-import ostore.store.AuthenticatedUpdate;
+import ostore.store.ForwardingVersionStore;
 import ostore.store.HistoryEntry;
-import ostore.store.Outcome;
 import ostore.store.Selector;
 import ostore.store.SnapshotPage;
 import ostore.store.StoredVersion;
-import ostore.store.VersionStore;
 import ostore.store.memory.MemoryVersionStore;
 import org.junit.jupiter.api.Test;
 
@@ -127,96 +124,23 @@ class SnapshotTransferTest {
     }
 
     /** A store that serves complete snapshot pages without their last record; otherwise honest. */
-    private record Lying(MemoryVersionStore store, int[] lies) implements VersionStore {
+    private static final class Lying extends ForwardingVersionStore {
+        private final int[] lies;
+
+        Lying(MemoryVersionStore store, int[] lies) {
+            super(store);
+            this.lies = lies;
+        }
+
         @Override
         public SnapshotPage snapshot(int color, long afterPosition, long upToPosition, int maxBytes) {
-            SnapshotPage page = store.snapshot(color, afterPosition, upToPosition, maxBytes);
+            SnapshotPage page = delegate().snapshot(color, afterPosition, upToPosition, maxBytes);
             if (!page.complete() || page.entries().size() < 2) {
                 return page;
             }
             lies[0]++;
             return new SnapshotPage(page.entries().subList(0, page.entries().size() - 1), page.blocks(),
                     page.certificates(), page.lastPosition(), true);
-        }
-
-        @Override
-        public Outcome apply(AuthenticatedUpdate update, long timestampMicros, int color, long position) {
-            return store.apply(update, timestampMicros, color, position);
-        }
-
-        @Override
-        public long appliedPosition(int color) {
-            return store.appliedPosition(color);
-        }
-
-        @Override
-        public java.util.Optional<Outcome.Rejected> precheck(AuthenticatedUpdate update) {
-            return store.precheck(update);
-        }
-
-        @Override
-        public java.util.Optional<StoredVersion> read(Aguid aguid, Selector selector) {
-            return store.read(aguid, selector);
-        }
-
-        @Override
-        public java.util.Optional<byte[]> block(ostore.crypto.Bguid bguid) {
-            return store.block(bguid);
-        }
-
-        @Override
-        public List<HistoryEntry> history(Aguid aguid, long fromIndex, long limit) {
-            return store.history(aguid, fromIndex, limit);
-        }
-
-        @Override
-        public java.util.Optional<HistoryEntry> findByNonce(Aguid aguid, ostore.crypto.PublicKey writer, long nonce) {
-            return store.findByNonce(aguid, writer, nonce);
-        }
-
-        @Override
-        public void attachCertificate(Aguid aguid, long seq, byte[] certificate) {
-            store.attachCertificate(aguid, seq, certificate);
-        }
-
-        @Override
-        public java.util.Optional<byte[]> certificate(Aguid aguid, long seq) {
-            return store.certificate(aguid, seq);
-        }
-
-        @Override
-        public Hash32 storeDigest(int color) {
-            return store.storeDigest(color);
-        }
-
-        @Override
-        public void clearColor(int color) {
-            store.clearColor(color);
-        }
-
-        @Override
-        public boolean installing(int color) {
-            return store.installing(color);
-        }
-
-        @Override
-        public void install(int color, SnapshotPage page) {
-            store.install(color, page);
-        }
-
-        @Override
-        public void finishInstall(int color) {
-            store.finishInstall(color);
-        }
-
-        @Override
-        public void sync() {
-            store.sync();
-        }
-
-        @Override
-        public void close() {
-            store.close();
         }
     }
 }

@@ -1,20 +1,11 @@
 package ostore.ring.sim;
 
-import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
 import ostore.crypto.Aguid;
-import ostore.crypto.Hash32;
-import ostore.crypto.Bguid;
-import ostore.crypto.PublicKey;
 import ostore.store.AuthenticatedUpdate;
-import ostore.store.HistoryEntry;
+import ostore.store.ForwardingVersionStore;
 import ostore.store.Outcome;
-import ostore.store.Selector;
-import ostore.store.StoredVersion;
-import ostore.store.SnapshotPage;
-import ostore.store.VersionStore;
 import ostore.store.memory.MemoryVersionStore;
 
 /**
@@ -22,7 +13,7 @@ import ostore.store.memory.MemoryVersionStore;
  * apply to the checkers. Observing here, below the replica, means a replica's own bookkeeping
  * cannot hide what it really executed.
  */
-final class ObservedVersionStore implements VersionStore {
+final class ObservedVersionStore extends ForwardingVersionStore {
     private final MemoryVersionStore store;
     private final int replica;
     private final String instance;
@@ -31,6 +22,7 @@ final class ObservedVersionStore implements VersionStore {
 
     ObservedVersionStore(MemoryVersionStore store, int replica, String instance, ToIntFunction<Aguid> colorOf,
             Consumer<Executed> observer) {
+        super(store);
         this.store = store;
         this.replica = replica;
         this.instance = instance;
@@ -55,84 +47,5 @@ final class ObservedVersionStore implements VersionStore {
         return o;
     }
 
-    @Override
-    public long appliedPosition(int color) {
-        return store.appliedPosition(color);
-    }
-
-    @Override
-    public Hash32 storeDigest(int color) {
-        return store.storeDigest(color);
-    }
-
-    @Override
-    public SnapshotPage snapshot(int color, long afterPosition, long upToPosition, int maxBytes) {
-        return store.snapshot(color, afterPosition, upToPosition, maxBytes);
-    }
-
-    @Override
-    public void clearColor(int color) {
-        store.clearColor(color);
-    }
-
-    @Override
-    public boolean installing(int color) {
-        return store.installing(color);
-    }
-
-    /** Installed records were executed (and observed) at the replica that served them, not here. */
-    @Override
-    public void install(int color, SnapshotPage page) {
-        store.install(color, page);
-    }
-
-    @Override
-    public void finishInstall(int color) {
-        store.finishInstall(color);
-    }
-
-    @Override
-    public Optional<Outcome.Rejected> precheck(AuthenticatedUpdate update) {
-        return store.precheck(update);
-    }
-
-    @Override
-    public Optional<StoredVersion> read(Aguid aguid, Selector selector) {
-        return store.read(aguid, selector);
-    }
-
-    @Override
-    public Optional<byte[]> block(Bguid bguid) {
-        return store.block(bguid);
-    }
-
-    @Override
-    public List<HistoryEntry> history(Aguid aguid, long fromIndex, long limit) {
-        return store.history(aguid, fromIndex, limit);
-    }
-
-    @Override
-    public Optional<HistoryEntry> findByNonce(Aguid aguid, PublicKey writer, long nonce) {
-        return store.findByNonce(aguid, writer, nonce);
-    }
-
-    @Override
-    public void attachCertificate(Aguid aguid, long seq, byte[] certificate) {
-        store.attachCertificate(aguid, seq, certificate);
-    }
-
-    @Override
-    public Optional<byte[]> certificate(Aguid aguid, long seq) {
-        return store.certificate(aguid, seq);
-    }
-
-    @Override
-    public void sync() {
-        store.sync();
-    }
-
-    @Override
-    public void close() {
-        store.close();
-    }
+    // install(): installed records were executed (and observed) at the replica that served them, not here.
 }
