@@ -131,7 +131,10 @@ public final class LoadDriver {
 
     /** Runs the workload and returns its latency summary; throws if any update fails or aborts. */
     public static LatencySummary run(Workload w) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(w.clients());
+        ExecutorService pool = Executors.newFixedThreadPool(w.clients() + 1);
+        java.util.concurrent.atomic.AtomicBoolean measuring = new java.util.concurrent.atomic.AtomicBoolean(true);
+        int bulkBytes = Integer.getInteger("ostore.bench.bulk-bytes", 0);
+        Future<Long> bulk = bulkBytes > 0 ? pool.submit(bulkWriter(w, bulkBytes, measuring)) : null;
         try {
             long cpuStart = processCpuNanos();
             long wallStart = System.nanoTime();
@@ -145,10 +148,38 @@ public final class LoadDriver {
             }
             long wallNanos = System.nanoTime() - wallStart;
             long cpuNanos = processCpuNanos() - cpuStart;
+            measuring.set(false);
+            if (bulk != null) {
+                System.err.println("bulk writer: " + bulk.get() + " updates of " + bulkBytes + " bytes alongside");
+            }
             return LatencySummary.of(w, perClient, wallNanos, cpuNanos);
         } finally {
+            measuring.set(false);
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * With {@code -Dostore.bench.bulk-bytes=N}: one more client replacing its own object with N
+     * bytes, back to back, while the measured clients run (not measured itself). In a ring of one
+     * color every small update may queue behind a large one; with more colors only those that
+     * share the large object's color do, which is what colors are for.
+     */
+    private static Callable<Long> bulkWriter(Workload w, int bytes, java.util.concurrent.atomic.AtomicBoolean running) {
+        return () -> {
+            byte[] payload = new byte[bytes];
+            new SecureRandom().nextBytes(payload);
+            long done = 0;
+            try (OstoreClient client = w.connector().connect(SigningKey.generate(new SecureRandom()))) {
+                Aguid aguid = client.aguidOf("bulk");
+                long seq = requireCommitted(client.put("bulk", payload)).root().seq();
+                while (running.get()) {
+                    seq = guardedUpdate(client, Shape.REPLACE, aguid, seq, payload);
+                    done++;
+                }
+            }
+            return done;
+        };
     }
 
     private static Callable<long[]> client(Workload w, int index) {
