@@ -26,13 +26,20 @@ class SignedUpdatesTest {
     }
 
     @Test
-    void signatureCoversTheExactBodyUnderTheUpdateDomain() {
+    void signatureCoversTheBodysDigestUnderTheUpdateSignatureDomain() {
         SignedUpdate s = SignedUpdates.sign(update(), OWNER);
         byte[] body = s.getBody().toByteArray();
         assertEquals(update().toByteString(), s.getBody());
         assertEquals(Protos.toByteString(OWNER.publicKey()), s.getPublicKey());
-        assertTrue(OWNER.publicKey().verify(Domain.UPDATE_SIGNATURE, body, s.getSignature().toByteArray()));
+        // Format 2: Ed25519 over "ostore/update-signature/v2" 0x00 || SHA-256("ostore/update/v1" 0x00 || body).
+        byte[] digest = Hashing.hash(Domain.UPDATE, body).toBytes();
+        assertTrue(OWNER.publicKey().verify(Domain.UPDATE_DIGEST_SIGNATURE, digest, s.getSignature().toByteArray()));
+        assertFalse(OWNER.publicKey().verify(Domain.UPDATE_SIGNATURE, body, s.getSignature().toByteArray()),
+                "not the body itself (format 1)");
         assertTrue(SignedUpdates.verify(s));
+        // A format-1 signature (over the body) is not accepted.
+        byte[] v1 = OWNER.sign(Domain.UPDATE_SIGNATURE, body);
+        assertFalse(SignedUpdates.verify(s.toBuilder().setSignature(ByteString.copyFrom(v1)).build()));
     }
 
     @Test
@@ -40,13 +47,12 @@ class SignedUpdatesTest {
         SignedUpdate s = SignedUpdates.sign(update(), OWNER);
         byte[] body = s.getBody().toByteArray();
         body[body.length - 1] ^= 1;
-        assertFalse(OWNER.publicKey().verify(Domain.UPDATE_SIGNATURE, body, s.getSignature().toByteArray()));
         assertFalse(SignedUpdates.verify(s.toBuilder().setBody(ByteString.copyFrom(body)).build()));
         assertFalse(SignedUpdates.verify(s.toBuilder().setPublicKey(Protos.toByteString(OTHER.publicKey())).build()));
         assertFalse(SignedUpdates.verify(s.toBuilder().setPublicKey(ByteString.copyFrom(new byte[31])).build()));
         assertFalse(SignedUpdates.verify(s.toBuilder().setSignature(s.getSignature().substring(1)).build()));
         // The same bytes signed under another domain must not pass as an update signature.
-        byte[] other = OWNER.sign(Domain.RING_MESSAGE, s.getBody().toByteArray());
+        byte[] other = OWNER.sign(Domain.RING_MESSAGE, SignedUpdates.digest(s.getBody()).toBytes());
         assertFalse(SignedUpdates.verify(s.toBuilder().setSignature(ByteString.copyFrom(other)).build()));
     }
 

@@ -35,7 +35,12 @@ public enum Domain {
     /** One step of a version store's per-color digest chain over the records its applies create. */
     STORE_STATE("ostore/store-state/v1"),
     /** A ring checkpoint: the color's batch chain state bound to its version store digest. */
-    RING_CHECKPOINT("ostore/ring-checkpoint/v1");
+    RING_CHECKPOINT("ostore/ring-checkpoint/v1"),
+    /**
+     * Signatures on client updates, format 2: over the update digest ({@link #UPDATE}), not the
+     * body, so a large update is hashed once (SHA-256) rather than by every Ed25519 pass (SHA-512).
+     */
+    UPDATE_DIGEST_SIGNATURE("ostore/update-signature/v2");
 
     private final String tag;
     private final byte[] prefix;

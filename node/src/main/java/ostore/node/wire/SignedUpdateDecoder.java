@@ -6,10 +6,9 @@ import com.google.protobuf.Message;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import ostore.api.v1.SignedUpdate;
-import ostore.crypto.Domain;
 import ostore.crypto.Hash32;
-import ostore.crypto.Hashing;
 import ostore.crypto.PublicKey;
+import ostore.crypto.UpdateSignature;
 import ostore.ring.RecordDecoder;
 import ostore.store.AuthenticatedUpdate;
 import ostore.store.Update;
@@ -62,11 +61,11 @@ public final class SignedUpdateDecoder implements RecordDecoder {
         // The signature is checked before the body is parsed: parsing a large, deeply built body
         // costs far more than one verification, and an unsigned one must not get that far.
         PublicKey writer = WireFields.publicKey(signed.getPublicKey(), "public_key");
-        byte[] body = signed.getBody().toByteArray();
-        if (!writer.verify(Domain.UPDATE_SIGNATURE, body, signed.getSignature().toByteArray())) {
+        Hash32 digest = digest(signed.getBody().toByteArray());
+        if (!UpdateSignature.verify(writer, digest, signed.getSignature().toByteArray())) {
             throw BadRequestException.badSignature("does not verify for public_key " + writer.toHex());
         }
-        return new AuthenticatedUpdate(parseAndConvert(signed), writer, digest(body));
+        return new AuthenticatedUpdate(parseAndConvert(signed), writer, digest);
     }
 
     /**
@@ -92,7 +91,7 @@ public final class SignedUpdateDecoder implements RecordDecoder {
 
     /** {@code SHA-256("ostore/update/v1" 0x00 || body)}: names the update in history and roots. */
     public static Hash32 digest(byte[] body) {
-        return Hashing.hash(Domain.UPDATE, body);
+        return UpdateSignature.digest(body);
     }
 
     private static Update parseAndConvert(SignedUpdate signed) {
