@@ -127,7 +127,7 @@ final class RingUpdater {
         Tally(Update update, SignedUpdate signed) {
             this.update = update;
             this.signed = signed;
-            this.digest = SignedUpdates.digest(signed.getBody());
+            this.digest = SignedUpdates.digest(signed);
             this.aguid = Protos.aguid(update.getAguid(), "Update.aguid");
         }
 

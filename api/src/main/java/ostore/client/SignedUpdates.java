@@ -18,8 +18,9 @@ import ostore.crypto.UpdateSignature;
  *   <li>{@code body} = the {@link Update} serialized once by protobuf's standard serializer
  *       ({@link Update#toByteString()}). Protobuf serialization is not canonical, so nobody may
  *       re-serialize a body: the bytes signed are the bytes sent, stored, ordered and hashed.
- *   <li>update digest = {@code SHA-256("ostore/update/v1" 0x00 || body)} ({@link Domain#UPDATE});
- *       version roots and history entries name the update by this digest.
+ *   <li>update digest = {@code SHA-256("ostore/update/v2" 0x00 || writer public key || body)}
+ *       ({@link UpdateSignature#digest}); version roots, history entries and the ring name the
+ *       update by this digest, so the same body signed by another key is another update.
  *   <li>{@code signature} = Ed25519 (RFC 8032) by the writer's key over
  *       {@code "ostore/update-signature/v2" 0x00 || digest} ({@link UpdateSignature}), so checking
  *       it costs the same for any size of update.
@@ -32,7 +33,7 @@ public final class SignedUpdates {
         Objects.requireNonNull(update, "update");
         Objects.requireNonNull(key, "key");
         ByteString body = update.toByteString();
-        byte[] signature = UpdateSignature.sign(key, digest(body));
+        byte[] signature = UpdateSignature.sign(key, UpdateSignature.digest(key.publicKey(), body.toByteArray()));
         return SignedUpdate.newBuilder()
                 .setBody(body)
                 .setPublicKey(Protos.toByteString(key.publicKey()))
@@ -40,18 +41,28 @@ public final class SignedUpdates {
                 .build();
     }
 
-    public static Hash32 digest(ByteString body) {
-        Objects.requireNonNull(body, "body");
-        return UpdateSignature.digest(body.toByteArray());
+    /**
+     * The update digest of {@code signed}: its writer's key and body.
+     *
+     * @throws IllegalArgumentException if the public key is not 32 bytes
+     */
+    public static Hash32 digest(SignedUpdate signed) {
+        Objects.requireNonNull(signed, "signed");
+        if (signed.getPublicKey().size() != PublicKey.LENGTH) {
+            throw new IllegalArgumentException("SignedUpdate.public_key has " + signed.getPublicKey().size()
+                    + " bytes, not " + PublicKey.LENGTH);
+        }
+        return UpdateSignature.digest(PublicKey.of(signed.getPublicKey().toByteArray()), signed.getBody().toByteArray());
     }
 
-    /** True if the signature is the named key's over the body; false for a malformed key or signature. */
+    /** True if the signature is the named key's over the update's digest; false for a malformed key or signature. */
     public static boolean verify(SignedUpdate signed) {
         Objects.requireNonNull(signed, "signed");
         if (signed.getPublicKey().size() != PublicKey.LENGTH) {
             return false;
         }
         PublicKey key = PublicKey.of(signed.getPublicKey().toByteArray());
-        return UpdateSignature.verify(key, digest(signed.getBody()), signed.getSignature().toByteArray());
+        return UpdateSignature.verify(key, UpdateSignature.digest(key, signed.getBody().toByteArray()),
+                signed.getSignature().toByteArray());
     }
 }

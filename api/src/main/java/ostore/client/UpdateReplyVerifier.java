@@ -36,7 +36,7 @@ public final class UpdateReplyVerifier {
         this.aguid = Protos.aguid(update.getAguid(), "Update.aguid");
         this.nonce = update.getNonce();
         this.clauseCount = update.getClausesCount();
-        this.digest = SignedUpdates.digest(signed.getBody());
+        this.digest = SignedUpdates.digest(signed);
     }
 
     /** The update digest the reply must name. */

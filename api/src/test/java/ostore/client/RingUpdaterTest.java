@@ -134,7 +134,7 @@ class RingUpdaterTest {
     // ------------------------------------------------------------------ what replicas say
 
     private static Hash32 digest(SignedUpdate signed) {
-        return SignedUpdates.digest(signed.getBody());
+        return SignedUpdates.digest(signed);
     }
 
     /** The version an update writing {@code content} to the new object creates. */

@@ -6,6 +6,7 @@ import static ostore.client.Fixtures.OWNER;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -31,8 +32,8 @@ class SignedUpdatesTest {
         byte[] body = s.getBody().toByteArray();
         assertEquals(update().toByteString(), s.getBody());
         assertEquals(Protos.toByteString(OWNER.publicKey()), s.getPublicKey());
-        // Format 2: Ed25519 over "ostore/update-signature/v2" 0x00 || SHA-256("ostore/update/v1" 0x00 || body).
-        byte[] digest = Hashing.hash(Domain.UPDATE, body).toBytes();
+        // Format 2: Ed25519 over "ostore/update-signature/v2" 0x00 || SHA-256("ostore/update/v2" 0x00 || key || body).
+        byte[] digest = Hashing.hash(Domain.UPDATE_BY_WRITER, OWNER.publicKey().toBytes(), body).toBytes();
         assertTrue(OWNER.publicKey().verify(Domain.UPDATE_DIGEST_SIGNATURE, digest, s.getSignature().toByteArray()));
         assertFalse(OWNER.publicKey().verify(Domain.UPDATE_SIGNATURE, body, s.getSignature().toByteArray()),
                 "not the body itself (format 1)");
@@ -52,18 +53,25 @@ class SignedUpdatesTest {
         assertFalse(SignedUpdates.verify(s.toBuilder().setPublicKey(ByteString.copyFrom(new byte[31])).build()));
         assertFalse(SignedUpdates.verify(s.toBuilder().setSignature(s.getSignature().substring(1)).build()));
         // The same bytes signed under another domain must not pass as an update signature.
-        byte[] other = OWNER.sign(Domain.RING_MESSAGE, SignedUpdates.digest(s.getBody()).toBytes());
+        byte[] other = OWNER.sign(Domain.RING_MESSAGE, SignedUpdates.digest(s).toBytes());
         assertFalse(SignedUpdates.verify(s.toBuilder().setSignature(ByteString.copyFrom(other)).build()));
     }
 
     @Test
-    void digestIsTheDomainSeparatedHashOfTheBody() {
-        ByteString body = update().toByteString();
-        assertEquals(Hashing.hash(Domain.UPDATE, body.toByteArray()), SignedUpdates.digest(body));
-        byte[] prefixed = new byte[Domain.UPDATE.prefix().length + body.size()];
-        System.arraycopy(Domain.UPDATE.prefix(), 0, prefixed, 0, Domain.UPDATE.prefix().length);
-        body.copyTo(prefixed, Domain.UPDATE.prefix().length);
-        assertEquals(Hash32.of(sha256(prefixed)), SignedUpdates.digest(body));
+    void digestIsTheDomainSeparatedHashOfTheWriterAndTheBody() {
+        SignedUpdate s = SignedUpdates.sign(update(), OWNER);
+        ByteString body = s.getBody();
+        byte[] key = OWNER.publicKey().toBytes();
+        byte[] prefix = Domain.UPDATE_BY_WRITER.prefix();
+        byte[] message = new byte[prefix.length + key.length + body.size()];
+        System.arraycopy(prefix, 0, message, 0, prefix.length);
+        System.arraycopy(key, 0, message, prefix.length, key.length);
+        body.copyTo(message, prefix.length + key.length);
+        assertEquals(Hash32.of(sha256(message)), SignedUpdates.digest(s));
+        // The same body signed by another key is another update.
+        SignedUpdate other = SignedUpdates.sign(update(), OTHER);
+        assertEquals(s.getBody(), other.getBody());
+        assertNotEquals(SignedUpdates.digest(s), SignedUpdates.digest(other));
     }
 
     /**

@@ -33,7 +33,7 @@ class UpdateReplyVerifierTest {
             .build();
     private final SignedUpdate signed = SignedUpdates.sign(update, OWNER);
     private final UpdateReplyVerifier verifier = new UpdateReplyVerifier(update, signed);
-    private final Hash32 digest = SignedUpdates.digest(signed.getBody());
+    private final Hash32 digest = SignedUpdates.digest(signed);
     private final VersionRoot previous = Fixtures.firstRoot(blocks(4));
 
     /** The version an honest server would create from {@code previous} with clause 0. */

@@ -40,7 +40,12 @@ public enum Domain {
      * Signatures on client updates, format 2: over the update digest ({@link #UPDATE}), not the
      * body, so a large update is hashed once (SHA-256) rather than by every Ed25519 pass (SHA-512).
      */
-    UPDATE_DIGEST_SIGNATURE("ostore/update-signature/v2");
+    UPDATE_DIGEST_SIGNATURE("ostore/update-signature/v2"),
+    /**
+     * An update's digest, format 2: over the writer's public key and the body, so one body signed
+     * by two keys is two updates (format 1, {@link #UPDATE}, hashed the body alone).
+     */
+    UPDATE_BY_WRITER("ostore/update/v2");
 
     private final String tag;
     private final byte[] prefix;

@@ -27,6 +27,16 @@ public final class Hashing {
         return Hash32.wrap(d.digest());
     }
 
+    /** {@code SHA-256(tag || 0x00 || first || second)}, without concatenating the two. */
+    public static Hash32 hash(Domain domain, byte[] first, byte[] second) {
+        MessageDigest d = SHA256.get();
+        d.reset();
+        d.update(domain.prefixUnsafe());
+        d.update(first);
+        d.update(second);
+        return Hash32.wrap(d.digest());
+    }
+
     /** Hashes two digests under a domain, as a Merkle interior node does. */
     public static Hash32 hashPair(Domain domain, Hash32 left, Hash32 right) {
         MessageDigest d = SHA256.get();

@@ -4,7 +4,11 @@ import java.util.Objects;
 
 /**
  * How a client signs an update, in one place for the SDK and the server. The update digest is
- * {@code SHA-256("ostore/update/v1" 0x00 || body)} ({@link Domain#UPDATE}); the signature is
+ * {@code SHA-256("ostore/update/v2" 0x00 || writer public key || body)}
+ * ({@link Domain#UPDATE_BY_WRITER}): the writer is part of the update's identity, because the body
+ * does not name it and the same body signed by two keys must not be taken for one update (replicas
+ * key payloads by digest; a Byzantine peer answering a fetch with the body signed by another key
+ * would otherwise make a correct replica execute it as another writer). The signature is
  * Ed25519 by the writer's key over {@code "ostore/update-signature/v2" 0x00 || digest}
  * ({@link Domain#UPDATE_DIGEST_SIGNATURE}). Signing the 32-byte digest rather than the body keeps
  * the cost of a signature check independent of the update's size: Ed25519 hashes its whole message
@@ -15,10 +19,11 @@ import java.util.Objects;
 public final class UpdateSignature {
     private UpdateSignature() {}
 
-    /** The digest that names an update body everywhere (version roots, history, the ring). */
-    public static Hash32 digest(byte[] body) {
+    /** The digest that names an update everywhere (version roots, history, the ring): writer and body. */
+    public static Hash32 digest(PublicKey writer, byte[] body) {
+        Objects.requireNonNull(writer, "writer");
         Objects.requireNonNull(body, "body");
-        return Hashing.hash(Domain.UPDATE, body);
+        return Hashing.hash(Domain.UPDATE_BY_WRITER, writer.toBytes(), body);
     }
 
     /** The writer's signature on the update whose body has {@code digest}. */

@@ -40,6 +40,7 @@ class GoldenEncodingTest {
         expected.put(Domain.STORE_STATE, "6f73746f72652f73746f72652d73746174652f763100");
         expected.put(Domain.RING_CHECKPOINT, "6f73746f72652f72696e672d636865636b706f696e742f763100");
         expected.put(Domain.UPDATE_DIGEST_SIGNATURE, "6f73746f72652f7570646174652d7369676e61747572652f763200");
+        expected.put(Domain.UPDATE_BY_WRITER, "6f73746f72652f7570646174652f763200");
         Map<Domain, String> actual = new LinkedHashMap<>();
         for (Domain d : Domain.values()) {
             actual.put(d, HEX.formatHex(d.prefix()));

@@ -195,7 +195,7 @@ class BadInputTest {
         return SignedUpdate.newBuilder()
                 .setBody(ByteString.copyFrom(body))
                 .setPublicKey(Protos.toByteString(key.publicKey()))
-                .setSignature(ByteString.copyFrom(ostore.crypto.UpdateSignature.sign(key, ostore.crypto.UpdateSignature.digest(body))))
+                .setSignature(ByteString.copyFrom(ostore.crypto.UpdateSignature.sign(key, ostore.crypto.UpdateSignature.digest(key.publicKey(), body))))
                 .build();
     }
 }

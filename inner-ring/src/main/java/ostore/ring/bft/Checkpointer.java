@@ -32,6 +32,12 @@ final class Checkpointer {
         if (seqno % r.config.params().checkpointInterval() != 0 || seqno <= lane.stable) {
             return;
         }
+        if (executor.appliedPosition(lane.color) > Executor.storePosition(seqno, RingConfig.MAX_BATCH_LIMIT - 1)) {
+            // Re-run after a crash over a store that kept later batches' writes: its digest is not
+            // this checkpoint's, and a vote must never name a digest the replica did not hold. The
+            // others' votes make it stable; this replica adopts it with their proof.
+            return;
+        }
         Checkpoint vote = new Checkpoint(lane.color, seqno, state, executor.storeDigest(lane.color));
         lane.ownCheckpoints.put(seqno, vote.digest());
         Signed<Checkpoint> own = r.sign(vote);

@@ -50,7 +50,24 @@ final class PayloadFetcher {
         }
     }
 
+    /** A committed batch of {@code lane} cannot run without {@code missing}: asks every peer for them. */
+    void awaitCommitted(Lane lane, List<Hash32> missing) {
+        LOG.log(System.Logger.Level.WARNING, "replica {0}: color {1} batch {2} is committed but {3} of its payloads"
+                + " are missing here; fetching them", r.id, lane.color, lane.executed + 1, missing.size());
+        r.broadcast(new FetchPayloads(missing));
+        armRefetch(lane);
+    }
+
     void refetch(Lane lane) {
+        Slot next = lane.slots.get(lane.executed + 1);
+        if (next != null && next.committed()) {
+            List<Hash32> missing = next.committedBatch().digests().stream().filter(d -> !r.payloads.containsKey(d))
+                    .toList();
+            if (!missing.isEmpty()) {
+                r.broadcast(new FetchPayloads(missing));
+                armRefetch(lane);
+            }
+        }
         for (Slot slot : lane.slots.values()) {
             Signed<PrePrepare> s = slot.awaitingPayloads;
             if (s == null) {
@@ -95,6 +112,9 @@ final class PayloadFetcher {
             for (Slot s : lane.slots.values()) {
                 Signed<PrePrepare> pp = s.awaitingPayloads;
                 if (pp != null && pp.message().digests().contains(digest)) {
+                    return true;
+                }
+                if (s.seqno > lane.executed && s.committed() && s.committedBatch().digests().contains(digest)) {
                     return true;
                 }
             }

@@ -256,6 +256,8 @@ public final class Replica {
         }
         armViewChangeTimer();
         payloadFetcher.retryAwaiting(lanes[color]);
+        // A committed batch may have been waiting for exactly this payload.
+        executeReady(lanes[color]);
     }
 
     public void onMessage(Signed<?> s) {
@@ -503,6 +505,14 @@ public final class Replica {
         }
         for (Slot next = lane.slots.get(lane.executed + 1); next != null && next.committed()
                 && rlog.isDurable(next.commitTag); next = lane.slots.get(lane.executed + 1)) {
+            List<Hash32> missing = next.committedBatch().digests().stream().filter(d -> !payloads.containsKey(d))
+                    .toList();
+            if (!missing.isEmpty()) {
+                // Committed but a payload is gone (its log append failed before a crash, while a
+                // later record of the batch was written): every correct replica that prepared holds it.
+                payloadFetcher.awaitCommitted(lane, missing);
+                return;
+            }
             execute(lane, next.committedBatch());
         }
     }

@@ -144,4 +144,16 @@ class ReplicaTest {
         h.run(SECOND);
         assertSameHistories(h, us, 0, 1, 2, 3);
     }
+
+    @Test
+    void aReplicaWhoseLogLostCommittedBatchesPayloadsFetchesThem() {
+        RingHarness h = new RingHarness(PARAMS);
+        List<SubmittedUpdate> us = updates(2, 3);
+        us.subList(0, 3).forEach(h::submitToAll);
+        h.run(SECOND);
+        h.crashLosingPayloadRecords(2);
+        us.subList(3, 6).forEach(h::submitToAll);
+        h.run(10 * SECOND);
+        assertSameHistories(h, us, 0, 1, 2, 3);
+    }
 }

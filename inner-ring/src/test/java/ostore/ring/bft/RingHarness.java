@@ -110,19 +110,36 @@ final class RingHarness {
      * case for recovery: every EXECUTED record is lost (the store ran ahead of all of them).
      */
     void killLosingExecutedRecords(int i) {
+        keepOnlyRecords(i, type -> type != ReplicaLog.EXECUTED);
+        armed.keySet().removeIf(a -> a.replica() == i);
+        timers.values().removeIf(a -> a.replica() == i);
+        boot(i);
+    }
+
+    /**
+     * Crashes replica {@code i}'s machine (its store loses unsynced writes) with a log that lost
+     * every PAYLOAD record and every EXECUTED one while keeping the rest: as after a failed log group
+     * whose later groups were still written. Committed batches then lack their payloads.
+     */
+    void crashLosingPayloadRecords(int i) {
+        keepOnlyRecords(i, type -> type != ReplicaLog.PAYLOAD && type != ReplicaLog.EXECUTED);
+        stores.set(i, stores.get(i).crashed());
+        armed.keySet().removeIf(a -> a.replica() == i);
+        timers.values().removeIf(a -> a.replica() == i);
+        boot(i);
+    }
+
+    private void keepOnlyRecords(int i, java.util.function.IntPredicate keep) {
         MemorySharedLog kept = new MemorySharedLog(logs.get(i).colors());
         for (int c = 0; c < logs.get(i).colors(); c++) {
             for (long p = logs.get(i).firstPosition(c); p < logs.get(i).nextPosition(c); p++) {
                 byte[] record = logs.get(i).read(c, p, 1).getFirst().payload();
-                if (record[1] != ReplicaLog.EXECUTED) {
+                if (keep.test(record[1])) {
                     kept.append(c, List.of(record));
                 }
             }
         }
         logs.set(i, kept);
-        armed.keySet().removeIf(a -> a.replica() == i);
-        timers.values().removeIf(a -> a.replica() == i);
-        boot(i);
     }
 
     private ReplicaEnv env(int self) {

@@ -53,11 +53,12 @@ final class SimUpdateCodec {
                 .put(key.publicKey().toBytes())
                 .put(signature)
                 .array();
-        return new SubmittedUpdate(signed, new AuthenticatedUpdate(update, key.publicKey(), digestOf(body)));
+        return new SubmittedUpdate(signed, new AuthenticatedUpdate(update, key.publicKey(), digestOf(key.publicKey(), body)));
     }
 
-    static Hash32 digestOf(byte[] body) {
-        return Hashing.hash(Domain.UPDATE, body);
+    /** As the real format: the writer is part of the update's identity. */
+    static Hash32 digestOf(PublicKey writer, byte[] body) {
+        return ostore.crypto.UpdateSignature.digest(writer, body);
     }
 
     /**
@@ -79,7 +80,7 @@ final class SimUpdateCodec {
             if (!writer.verify(Domain.UPDATE_SIGNATURE, body, signature)) {
                 throw new IllegalArgumentException("signature by " + writer + " does not verify over the update body");
             }
-            return new AuthenticatedUpdate(decodeBody(body), writer, digestOf(body));
+            return new AuthenticatedUpdate(decodeBody(body), writer, digestOf(writer, body));
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("signed update is truncated (" + signed.length + " bytes)", e);
         }

@@ -50,6 +50,8 @@ final class PeerLinks implements ReplicaLoop.Peers, AutoCloseable {
     /** Back-off after a stream breaks, doubling up to the maximum while the peer stays away. */
     static final long REOPEN_MIN_MILLIS = 50;
     static final long REOPEN_MAX_MILLIS = 2_000;
+    /** Pings on an idle connection to a peer, and how long an answer may take (the server permits it). */
+    static final long KEEPALIVE_SECONDS = 10;
 
     private final int self;
     private final List<ManagedChannel> channels = new ArrayList<>();
@@ -75,8 +77,12 @@ final class PeerLinks implements ReplicaLoop.Peers, AutoCloseable {
                 channels.add(null);
                 continue;
             }
+            // Keepalive: a peer machine that vanished without closing its connections is noticed in
+            // seconds, not when TCP gives up, and the stream reopens to its successor.
             ManagedChannel channel = Grpc.newChannelBuilder(m.target(), InsecureChannelCredentials.create())
                     .maxInboundMessageSize(RingConfig.MAX_FRAME_BYTES + (1 << 20))
+                    .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
+                    .keepAliveTimeout(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
                     .build();
             channels.add(channel);
             links[m.id()] = new Link(m.id(), RingTransportGrpc.newStub(channel));

@@ -95,6 +95,8 @@ public final class ReplicaNode implements AutoCloseable {
             this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                     .fallbackHandlerRegistry(registry)
                     .maxInboundMessageSize(MAX_INBOUND_BYTES)
+                    // Peers ping their frame streams every PeerLinks.KEEPALIVE_SECONDS.
+                    .permitKeepAliveTime(PeerLinks.KEEPALIVE_SECONDS / 2, TimeUnit.SECONDS)
                     .build()
                     .start();
         }

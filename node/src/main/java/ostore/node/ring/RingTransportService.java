@@ -54,12 +54,6 @@ final class RingTransportService extends RingTransportGrpc.RingTransportImplBase
         responses.onCompleted();
     }
 
-    /**
-     * A peer's stream of frames. Each is checked and queued like a {@link #deliver}ed one; one that
-     * fails is dropped and counted, never ending the stream (the sender's link carries all it says).
-     * gRPC hands one stream's messages over one at a time, so frames from one peer are checked in
-     * order while several peers' are checked in parallel.
-     */
     /** Ends every peer's stream into this replica (it is stopping); peers reopen to its successor. */
     void close() {
         closing = true;
@@ -76,9 +70,17 @@ final class RingTransportService extends RingTransportGrpc.RingTransportImplBase
         }
     }
 
+    /**
+     * A peer's stream of frames. Each is checked and queued like a {@link #deliver}ed one; one that
+     * fails is dropped and counted, never ending the stream (the sender's link carries all it says).
+     * gRPC hands one stream's messages over one at a time, so frames from one peer are checked in
+     * order while several peers' are checked in parallel.
+     */
     @Override
     public StreamObserver<RingFrames> stream(StreamObserver<RingFrameAck> responses) {
-        if (closing) {
+        open.add(responses);
+        // Added before checking, so a close() running now either sees it or is seen here.
+        if (closing && open.remove(responses)) {
             responses.onError(Status.UNAVAILABLE.withDescription("replica " + replica.id() + " is stopping")
                     .asRuntimeException());
             return new StreamObserver<>() {
@@ -92,7 +94,6 @@ final class RingTransportService extends RingTransportGrpc.RingTransportImplBase
                 public void onCompleted() {}
             };
         }
-        open.add(responses);
         return new StreamObserver<>() {
             @Override
             public void onNext(RingFrames frames) {

@@ -61,7 +61,7 @@ public final class SignedUpdateDecoder implements RecordDecoder {
         // The signature is checked before the body is parsed: parsing a large, deeply built body
         // costs far more than one verification, and an unsigned one must not get that far.
         PublicKey writer = WireFields.publicKey(signed.getPublicKey(), "public_key");
-        Hash32 digest = digest(signed.getBody().toByteArray());
+        Hash32 digest = UpdateSignature.digest(writer, signed.getBody().toByteArray());
         if (!UpdateSignature.verify(writer, digest, signed.getSignature().toByteArray())) {
             throw BadRequestException.badSignature("does not verify for public_key " + writer.toHex());
         }
@@ -86,12 +86,7 @@ public final class SignedUpdateDecoder implements RecordDecoder {
         }
         Update update = parseAndConvert(signed);
         PublicKey writer = WireFields.publicKey(signed.getPublicKey(), "public_key");
-        return new AuthenticatedUpdate(update, writer, digest(signed.getBody().toByteArray()));
-    }
-
-    /** {@code SHA-256("ostore/update/v1" 0x00 || body)}: names the update in history and roots. */
-    public static Hash32 digest(byte[] body) {
-        return UpdateSignature.digest(body);
+        return new AuthenticatedUpdate(update, writer, UpdateSignature.digest(writer, signed.getBody().toByteArray()));
     }
 
     private static Update parseAndConvert(SignedUpdate signed) {

@@ -80,11 +80,12 @@ class SignedUpdateDecoderTest {
     }
 
     @Test
-    void theDigestIsTheDomainSeparatedHashOfTheSignedBodyAsTheSdkComputesIt() {
+    void theDigestIsTheDomainSeparatedHashOfWriterAndBodyAsTheSdkComputesIt() {
         SignedUpdate signed = SignedUpdates.sign(simple().build(), KEY);
         AuthenticatedUpdate decoded = decoder.verify(signed);
-        assertEquals(Hashing.hash(Domain.UPDATE, signed.getBody().toByteArray()), decoded.digest());
-        assertEquals(SignedUpdates.digest(signed.getBody()), decoded.digest());
+        assertEquals(Hashing.hash(Domain.UPDATE_BY_WRITER, KEY.publicKey().toBytes(), signed.getBody().toByteArray()),
+                decoded.digest());
+        assertEquals(SignedUpdates.digest(signed), decoded.digest());
     }
 
     @Test
