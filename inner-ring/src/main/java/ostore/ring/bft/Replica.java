@@ -533,6 +533,15 @@ public final class Replica {
         phases = phases.plus(batch.digests().size(), ordering, applied, lastSignNanos);
     }
 
+    /**
+     * Bytes this replica has appended to its log without waiting that are not durable yet. Safe to
+     * read from any thread: a driver stops taking client updates while it is high (the disk lags),
+     * so memory between input and fsync stays bounded.
+     */
+    public long unsyncedLogBytes() {
+        return rlog.unsyncedBytes();
+    }
+
     /** Where this replica's time went for what it executed (statistics only, see {@link PhaseTotals}). */
     public PhaseTotals phases() {
         return phases;

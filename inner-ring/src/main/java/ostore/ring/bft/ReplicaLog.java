@@ -81,6 +81,8 @@ final class ReplicaLog {
     private long issued;
     /** The highest tag known durable; written by the log's completing thread. */
     private final AtomicLong durable = new AtomicLong();
+    /** See {@link #unsyncedBytes()}. */
+    private final AtomicLong unsynced = new AtomicLong();
     private volatile Throwable failure;
     private volatile Runnable onDurable = () -> { };
 
@@ -114,7 +116,7 @@ final class ReplicaLog {
     long appendPipelined(int color, byte[] record) {
         checkHealthy();
         long tag = ++issued;
-        track(log.appendAsync(color, List.of(record)), tag);
+        track(log.appendAsync(color, List.of(record)), tag, record.length);
         return tag;
     }
 
@@ -124,11 +126,13 @@ final class ReplicaLog {
      */
     void appendUngated(int color, byte[] record) {
         checkHealthy();
-        track(log.appendAsync(color, List.of(record)), 0);
+        track(log.appendAsync(color, List.of(record)), 0, record.length);
     }
 
-    private void track(CompletableFuture<Long> appended, long tag) {
+    private void track(CompletableFuture<Long> appended, long tag, long bytes) {
+        unsynced.addAndGet(bytes);
         appended.whenComplete((position, error) -> {
+            unsynced.addAndGet(-bytes);
             if (error != null) {
                 failure = error;
             } else if (tag > 0) {
@@ -136,6 +140,14 @@ final class ReplicaLog {
             }
             onDurable.run();
         });
+    }
+
+    /**
+     * Bytes of records appended without waiting and not yet durable (or failed). Thread-safe: the
+     * replica's driver reads it to stop taking new client updates while the disk lags.
+     */
+    long unsyncedBytes() {
+        return unsynced.get();
     }
 
     /** The tag of the last {@link #appendPipelined}, 0 before the first. */

@@ -43,6 +43,12 @@ public final class ReplicaLoop implements AutoCloseable {
      * state-transfer page or large payload always fits while the replica keeps up.
      */
     public static final long MAX_INBOX_BYTES = 512L << 20;
+    /**
+     * Client updates are refused (the client retries) while the replica has this many bytes of
+     * log records appended and not yet durable: the replica never waits for its log, so without
+     * this a slow or stalled disk would let queued records and held messages grow without bound.
+     */
+    public static final long MAX_UNSYNCED_LOG_BYTES = 256L << 20;
 
     /** Sends a signed frame to a peer. Called on the loop's thread; must not block. */
     @FunctionalInterface
@@ -69,7 +75,7 @@ public final class ReplicaLoop implements AutoCloseable {
     private final Timers timers = new Timers();
     private final Thread thread;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
-    private Replica replica;
+    private volatile Replica replica;
     private long lastMicros;
     private volatile boolean running = true;
     /** Set by the log's thread when a pipelined append became durable; the loop then calls {@link Replica#onDurable}. */
@@ -77,6 +83,7 @@ public final class ReplicaLoop implements AutoCloseable {
     /** Bytes of the frames and updates queued and not yet handled. */
     private final AtomicLong inboxBytes = new AtomicLong();
     private volatile Throwable failure;
+    private volatile Runnable onFailure = () -> { };
 
     private ReplicaLoop(RingConfig config, int id, Clock clock, Peers peers, Replies replies, int inboxCapacity) {
         this.config = Objects.requireNonNull(config, "config");
@@ -129,6 +136,17 @@ public final class ReplicaLoop implements AutoCloseable {
         return config;
     }
 
+    /**
+     * Runs {@code listener} (on the loop's thread, once) if the replica stops on a failure, so the
+     * process can stop saying it serves. Set it right after {@link #start}.
+     */
+    public void onFailure(Runnable listener) {
+        this.onFailure = Objects.requireNonNull(listener, "listener");
+        if (failure != null) {
+            listener.run();
+        }
+    }
+
     /** The replica's failure if it stopped on one, else null. */
     public Throwable failure() {
         return failure;
@@ -141,6 +159,10 @@ public final class ReplicaLoop implements AutoCloseable {
      */
     public boolean submit(SubmittedUpdate update) {
         Objects.requireNonNull(update, "update");
+        Replica r = replica;
+        if (r != null && r.unsyncedLogBytes() > MAX_UNSYNCED_LOG_BYTES) {
+            return false;
+        }
         return offer(update.signedUpdate().length, () -> replica.onClientUpdate(update));
     }
 
@@ -228,6 +250,11 @@ public final class ReplicaLoop implements AutoCloseable {
             failure = e;
             started.completeExceptionally(e);
             LOG.log(System.Logger.Level.ERROR, "replica " + id + " stopped: it failed and may not act again", e);
+            try {
+                onFailure.run();
+            } catch (RuntimeException listenerFailure) {
+                e.addSuppressed(listenerFailure);
+            }
         } finally {
             running = false;
             started.completeExceptionally(new IllegalStateException("replica " + id + " stopped before it started"));

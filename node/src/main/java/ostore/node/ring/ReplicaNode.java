@@ -202,6 +202,11 @@ public final class ReplicaNode implements AutoCloseable {
             listener.registry.addService(ProtoReflectionServiceV1.newInstance());
             health.setStatus("", ServingStatus.SERVING);
             health.setStatus(ObjectStoreGrpc.SERVICE_NAME, ServingStatus.SERVING);
+            // A replica that failed never acts again (fail-stop); it must not keep looking healthy.
+            loop.onFailure(() -> {
+                health.setStatus("", ServingStatus.NOT_SERVING);
+                health.setStatus(ObjectStoreGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+            });
             ReplicaNode node = new ReplicaNode(config, listener, owned, service, transport, health);
             LOG.info(() -> "ostore replica " + config.id() + " of " + ring.n() + " (ring epoch " + ring.epoch()
                     + ") listening on " + node.address() + ", data in " + config.dataDir() + ", log store "

@@ -119,7 +119,8 @@ public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
         if (!replica.submit(new SubmittedUpdate(request.toByteArray(), update))) {
             if (forget(update.digest(), waiter)) {
                 responses.onError(Statuses.status(Status.Code.UNAVAILABLE, "replica " + replica.id()
-                        + " is not taking updates (stopped, or its queue is full); the other replicas may be"));
+                        + " is not taking updates (stopped, its queue is full, or its log is behind); the other"
+                        + " replicas may be"));
             }
             return;
         }
