@@ -34,8 +34,9 @@ public interface ReplicaEnv {
 
     /**
      * Called on any thread when a record the replica appended without waiting became durable (or
-     * failed): the driver must then call {@link Replica#onDurable()} on the replica's thread soon.
-     * Must not block. A driver whose log completes appends at once never sees it matter.
+     * failed): the driver must then call {@link Replica#onDurable()} on the replica's thread soon,
+     * or the messages waiting for that record are never sent. Must not block. Not a default
+     * method, so no driver can forget it; one whose log completes appends at once may do nothing.
      */
-    default void durabilityAdvanced() {}
+    void durabilityAdvanced();
 }

@@ -171,6 +171,11 @@ final class RingHarness {
             }
 
             @Override
+            public void durabilityAdvanced() {
+                // The harness's log makes every append durable at once: nothing waits for this.
+            }
+
+            @Override
             public void reply(Hash32 updateDigest, byte[] signedReply) {
                 replies.get(self).put(updateDigest, signedReply);
             }
