@@ -1,6 +1,5 @@
 package ostore.ring.bft;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -98,10 +97,11 @@ public final class Replica {
         }
         this.id = id;
         this.key = key;
-        this.gate = new OutputGate(Objects.requireNonNull(env, "env"));
-        this.env = gate;
+        Objects.requireNonNull(env, "env");
         this.rlog = new ReplicaLog(log, config);
         rlog.onDurable(env::durabilityAdvanced);
+        this.gate = new OutputGate(env, rlog);
+        this.env = gate;
         this.verifier = Objects.requireNonNull(verifier, "verifier");
         this.executor = new Executor(store);
         this.lanes = new Lane[config.colors()];
@@ -144,76 +144,6 @@ public final class Replica {
         gate.release();
         for (Lane lane : lanes) {
             executeReady(lane);
-        }
-    }
-
-    /**
-     * Holds the replica's frames and replies until every record it appended before producing them
-     * is durable ({@link ReplicaLog#appendPipelined}), then hands them on in the order they were
-     * made. So a crash never leaves a peer or client holding a promise the replica's log forgot,
-     * while the replica goes on working and one fdatasync covers all records of many messages.
-     * When the log is already durable (the simulator's synchronous log, or no pipelined append
-     * since) outputs pass straight through.
-     */
-    private final class OutputGate implements ReplicaEnv {
-        private record Held(long tag, int to, Hash32 updateDigest, byte[] bytes) {}
-
-        private final ReplicaEnv out;
-        private final ArrayDeque<Held> held = new ArrayDeque<>();
-
-        OutputGate(ReplicaEnv out) {
-            this.out = out;
-        }
-
-        @Override
-        public long nowMicros() {
-            return out.nowMicros();
-        }
-
-        @Override
-        public void send(int to, byte[] frame) {
-            long tag = rlog.issued();
-            if (held.isEmpty() && rlog.isDurable(tag)) {
-                out.send(to, frame);
-            } else {
-                held.add(new Held(tag, to, null, frame));
-            }
-        }
-
-        @Override
-        public void reply(Hash32 updateDigest, byte[] signedReply) {
-            long tag = rlog.issued();
-            if (held.isEmpty() && rlog.isDurable(tag)) {
-                out.reply(updateDigest, signedReply);
-            } else {
-                held.add(new Held(tag, -1, updateDigest, signedReply));
-            }
-        }
-
-        @Override
-        public void setTimer(TimerKey key, long afterMicros) {
-            out.setTimer(key, afterMicros);
-        }
-
-        @Override
-        public void cancelTimer(TimerKey key) {
-            out.cancelTimer(key);
-        }
-
-        @Override
-        public void durabilityAdvanced() {
-            out.durabilityAdvanced();
-        }
-
-        void release() {
-            while (!held.isEmpty() && rlog.isDurable(held.peek().tag())) {
-                Held h = held.poll();
-                if (h.updateDigest() == null) {
-                    out.send(h.to(), h.bytes());
-                } else {
-                    out.reply(h.updateDigest(), h.bytes());
-                }
-            }
         }
     }
 
