@@ -79,8 +79,6 @@ public final class Replica {
     boolean viewChanging;
     /** Statistics only: never read by the protocol. */
     private PhaseTotals phases = PhaseTotals.ZERO;
-    /** Statistics only: how long the last batch's result signing and replies took. */
-    private long lastSignNanos;
 
     public Replica(RingConfig config, int id, SigningKey key, SharedLog log, VersionStore store,
             UpdateVerifier verifier, ReplicaEnv env) {
@@ -459,8 +457,8 @@ public final class Replica {
         // Replay, not execute: after a crash the store may hold this batch's writes already.
         Executor.Executed done = executor.replay(batch, d -> payloads.get(d).update());
         long applied = System.nanoTime() - applyStart;
-        finishBatch(lane, batch, done);
-        phases = phases.plus(batch.digests().size(), ordering, applied, lastSignNanos);
+        long signing = finishBatch(lane, batch, done);
+        phases = phases.plus(batch.digests().size(), ordering, applied, signing);
     }
 
     /**
@@ -477,8 +475,12 @@ public final class Replica {
         return phases;
     }
 
-    /** Everything after applying a batch: chain, log, sign, reply, checkpoint. */
-    void finishBatch(Lane lane, PrePrepare batch, Executor.Executed done) {
+    /**
+     * Everything after applying a batch: chain, log, sign, reply, checkpoint.
+     *
+     * @return the nanoseconds spent signing the results and handing out the replies (statistics)
+     */
+    long finishBatch(Lane lane, PrePrepare batch, Executor.Executed done) {
         Hash32 state = Lane.chain(lane.stateDigest, batch, done.resultsRoot());
         Slot slot = lane.slots.get(batch.seqno());
         if (slot != null) {
@@ -493,13 +495,14 @@ public final class Replica {
         certifier.executed(statement, done.leaves(), signed);
         broadcastFrame(signed.frameUnsafe());
         reply(statement, done, signed);
-        lastSignNanos = System.nanoTime() - signStart;
+        long signing = System.nanoTime() - signStart;
         checkpointer.executed(lane, batch.seqno(), state);
         if (isPrimary()) {
             // A batch left the pipeline: what gathered behind the in-flight limit goes now.
             proposeReady(lane, true);
         }
         armViewChangeTimer();
+        return signing;
     }
 
     /** Moves the execution cursor past {@code batch}, whose results chain to {@code state}. */
