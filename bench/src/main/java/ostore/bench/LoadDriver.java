@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import ostore.api.v1.Comparison;
 import ostore.client.Actions;
@@ -132,7 +133,7 @@ public final class LoadDriver {
     /** Runs the workload and returns its latency summary; throws if any update fails or aborts. */
     public static LatencySummary run(Workload w) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(w.clients() + 1);
-        java.util.concurrent.atomic.AtomicBoolean measuring = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicBoolean measuring = new AtomicBoolean(true);
         int bulkBytes = Integer.getInteger("ostore.bench.bulk-bytes", 0);
         Future<Long> bulk = bulkBytes > 0 ? pool.submit(bulkWriter(w, bulkBytes, measuring)) : null;
         try {
@@ -165,7 +166,7 @@ public final class LoadDriver {
      * color every small update may queue behind a large one; with more colors only those that
      * share the large object's color do, which is what colors are for.
      */
-    private static Callable<Long> bulkWriter(Workload w, int bytes, java.util.concurrent.atomic.AtomicBoolean running) {
+    private static Callable<Long> bulkWriter(Workload w, int bytes, AtomicBoolean running) {
         return () -> {
             byte[] payload = new byte[bytes];
             new SecureRandom().nextBytes(payload);
