@@ -10,6 +10,14 @@ public final class PublicKey implements Comparable<PublicKey> {
     public static final int LENGTH = 32;
     public static final int SIGNATURE_LENGTH = 64;
 
+    /**
+     * Keys decoded before, direct-mapped by a hash of their bytes. A store decodes the same few
+     * writers' and replicas' keys from every record it reads, and each decode is a point
+     * decompression (a field exponentiation, tens of microseconds). Racy by design: a slot holds
+     * an immutable key or null, and a lost write only costs a later decode.
+     */
+    private static final PublicKey[] DECODED = new PublicKey[1024];
+
     private final byte[] raw;
     private final Ed25519PublicKeyParameters params;
 
@@ -27,9 +35,16 @@ public final class PublicKey implements Comparable<PublicKey> {
             throw new IllegalArgumentException(
                     "public key length (" + (raw == null ? "null" : raw.length) + ") must be " + LENGTH);
         }
+        int slot = Arrays.hashCode(raw) & (DECODED.length - 1);
+        PublicKey known = DECODED[slot];
+        if (known != null && Arrays.equals(known.raw, raw)) {
+            return known;
+        }
         byte[] copy = raw.clone();
         try {
-            return new PublicKey(copy, new Ed25519PublicKeyParameters(copy, 0));
+            PublicKey key = new PublicKey(copy, new Ed25519PublicKeyParameters(copy, 0));
+            DECODED[slot] = key;
+            return key;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
                     "public key (" + HexFormat.of().formatHex(copy) + ") is not a valid Ed25519 point", e);

@@ -140,6 +140,27 @@ class Ed25519Test {
     }
 
     @Test
+    void aKeyDecodedAgainIsTheSameKeyAndOwnsItsBytes() {
+        byte[] raw = KEY.publicKey().toBytes();
+        PublicKey first = PublicKey.of(raw);
+        byte[] signature = KEY.sign(Domain.UPDATE, new byte[] {1, 2, 3});
+        raw[0] ^= 1; // the caller's array changes after the key was built, cached or not
+        assertArrayEquals(KEY.publicKey().toBytes(), first.toBytes());
+        assertTrue(first.verify(Domain.UPDATE, new byte[] {1, 2, 3}, signature));
+        raw[0] ^= 1;
+        PublicKey again = PublicKey.of(raw);
+        assertEquals(first, again);
+        assertTrue(again.verify(Domain.UPDATE, new byte[] {1, 2, 3}, signature));
+        // Many other keys through the same slots, then the first again: still right.
+        SecureRandom random = new SecureRandom(new byte[] {7});
+        for (int i = 0; i < 3000; i++) {
+            PublicKey.of(SigningKey.generate(random).publicKey().toBytes());
+        }
+        assertTrue(PublicKey.of(raw).verify(Domain.UPDATE, new byte[] {1, 2, 3}, signature));
+        assertNotEquals(first, PublicKey.of(SigningKey.generate(random).publicKey().toBytes()));
+    }
+
+    @Test
     void publicKeyHexRoundTrips() {
         PublicKey pk = KEY.publicKey();
         assertEquals(pk, PublicKey.fromHex(pk.toHex()));
