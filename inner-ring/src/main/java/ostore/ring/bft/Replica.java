@@ -337,6 +337,14 @@ public final class Replica {
 
     /** Accepts {@code s} once every payload it orders is held; asks the sender for the rest. */
     void acceptWhenHeld(Lane lane, Slot slot, Signed<PrePrepare> s) {
+        if (slot.contradicts(s.message())) {
+            // Settled otherwise while its payloads were fetched (a commit proof from a peer): the
+            // primary sent different batches for one seqno.
+            LOG.log(System.Logger.Level.WARNING, "replica {0}: primary {1} equivocated at color {2} seqno {3}",
+                    id, s.sender(), lane.color, s.message().seqno());
+            slot.awaitingPayloads = null;
+            return;
+        }
         List<Hash32> missing = s.message().digests().stream().filter(d -> !payloads.containsKey(d)).toList();
         if (!missing.isEmpty()) {
             payloadFetcher.await(lane, slot, s, missing);

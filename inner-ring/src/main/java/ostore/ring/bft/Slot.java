@@ -138,6 +138,16 @@ final class Slot {
                 && prepared.prePrepare().message().view() == accepted.message().view();
     }
 
+    /**
+     * True if {@code pp} contradicts what this slot settled: another batch committed, or another
+     * batch accepted in the same view. A pre-prepare may wait for its payloads while either happens.
+     */
+    boolean contradicts(PrePrepare pp) {
+        return committedDigest != null && !committedDigest.equals(pp.batchDigest())
+                || accepted != null && accepted.message().view() == pp.view()
+                        && !accepted.message().batchDigest().equals(pp.batchDigest());
+    }
+
     boolean committed() {
         return committedDigest != null;
     }
