@@ -263,7 +263,10 @@ public final class Replica {
         while (isPrimary() && !viewChanging && !lane.behind() && !lane.queue.isEmpty()
                 && lane.inWindow(lane.nextSeqno, config.params().watermarkWindow())
                 && lane.nextSeqno - 1 - lane.executed < config.params().maxBatchesInFlight()) {
-            if (lane.queue.size() < config.params().maxBatchSize() && !force) {
+            // An empty pipeline proposes at once: holding the batch open could only add latency, and
+            // under load the in-flight limit gathers updates into the next batch anyway.
+            boolean idle = lane.nextSeqno - 1 == lane.executed;
+            if (lane.queue.size() < config.params().maxBatchSize() && !force && !idle) {
                 if (!lane.batchTimerArmed) {
                     lane.batchTimerArmed = true;
                     env.setTimer(new TimerKey(TimerKey.Kind.BATCH, lane.color), config.params().batchWaitMicros());

@@ -62,10 +62,11 @@ class CatchUpTest {
 
     @Test
     void stateTransferComesInPagesOfOneBatchAndOnePayloadWhenThePageBudgetIsTiny() {
-        // Two updates per batch, so each batch's second payload has to be fetched after its page.
+        // Batches of two, so each such batch's second payload has to be fetched after its page. An
+        // idle primary proposes the first of three updates at once and the next two together.
         RingConfig.Params twoPerBatch = new RingConfig.Params(2, 1_000, 2, 4, 200_000, 5 * SECOND);
         RingHarness h = new RingHarness(twoPerBatch, 1);
-        List<SubmittedUpdate> us = updates(22);
+        List<SubmittedUpdate> us = updates(21);
         h.silent.add(3);
         int[] largestState = {0};
         int[] pagesTo3 = {0};
@@ -78,9 +79,10 @@ class CatchUpTest {
             payloadFetchesBy3[0] += e.type() == Message.FETCH_PAYLOADS && e.from() == 3 ? 1 : 0;
             return false;
         };
-        for (int i = 0; i < us.size(); i += 2) {
+        for (int i = 0; i < us.size(); i += 3) {
             h.submit(us.get(i), 0, 1, 2);
             h.submit(us.get(i + 1), 0, 1, 2);
+            h.submit(us.get(i + 2), 0, 1, 2);
             h.run(10_000);
         }
         h.run(SECOND);
