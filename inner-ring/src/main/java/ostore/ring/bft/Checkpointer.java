@@ -17,6 +17,13 @@ import ostore.ring.bft.Message.Checkpoint;
 final class Checkpointer {
     private static final System.Logger LOG = System.getLogger(Checkpointer.class.getName());
 
+    /**
+     * Payload bytes of executed history one color keeps below its stable checkpoint at most (besides
+     * {@link RingConfig.Params#retainedBelowStable} batches): 256 batches of 2 MiB updates would
+     * otherwise hold gigabytes for peers that may never ask.
+     */
+    static final long HISTORY_PAYLOAD_BYTES = 64L << 20;
+
     private final Replica r;
     private final Executor executor;
     private final Certifier certifier;
@@ -140,6 +147,7 @@ final class Checkpointer {
         assert lane.stable <= lane.executed : "a replica persists only state it has";
         executor.sync();
         lane.history.headMap(lane.stable - r.config.params().retainedBelowStable(), true).clear();
+        boundHistoryBytes(lane);
         certifier.forgetUpTo(lane.color, lane.stable - r.config.params().watermarkWindow());
         r.rlog.rewrite(lane.color, carried(lane, ReplicaLog.stable(lane.stable, lane.stableDigest, lane.stableProof)));
         forgetPayloads(lane);
@@ -150,7 +158,12 @@ final class Checkpointer {
     private List<byte[]> carried(Lane lane, byte[] stable) {
         List<byte[]> out = new ArrayList<>();
         out.add(stable);
-        for (Lane.Executed e : lane.history.headMap(lane.stable, true).values()) {
+        // Only the last interval's history: the log rewrites everything it carries at every
+        // checkpoint, so carrying all of it would write each payload retainedBelowStable / K times.
+        // The rest stays in memory for lagging peers; after a restart they fall back on snapshots.
+        long carriedFrom = lane.stable - Math.min(r.config.params().retainedBelowStable(),
+                r.config.params().checkpointInterval());
+        for (Lane.Executed e : lane.history.subMap(carriedFrom, false, lane.stable, true).values()) {
             e.batch().digests().forEach(d -> out.add(ReplicaLog.payload(r.payloads.get(d).signedUpdate())));
             out.add(ReplicaLog.batch(e.batch(), e.resultsRoot(), e.stateDigest()));
         }
@@ -190,6 +203,28 @@ final class Checkpointer {
         out.add(ReplicaLog.committed(pp, s.commitProof() == null ? List.of() : s.commitProof().commits()));
         if (s.resultsRoot != null) {
             out.add(ReplicaLog.executed(s.seqno, s.resultsRoot, s.stateDigest));
+        }
+    }
+
+    /**
+     * Drops the oldest history of {@code lane} past {@link #HISTORY_PAYLOAD_BYTES} of payloads, so
+     * the history kept for lagging peers costs bounded memory whatever the update sizes.
+     */
+    private void boundHistoryBytes(Lane lane) {
+        long bytes = 0;
+        Long cut = null;
+        for (var e : lane.history.descendingMap().entrySet()) {
+            for (Hash32 d : e.getValue().batch().digests()) {
+                Replica.Payload p = r.payloads.get(d);
+                bytes += p == null ? 0 : p.signedUpdate().length;
+            }
+            if (bytes > HISTORY_PAYLOAD_BYTES) {
+                cut = e.getKey();
+                break;
+            }
+        }
+        if (cut != null) {
+            lane.history.headMap(cut, true).clear();
         }
     }
 
