@@ -136,6 +136,11 @@ final class RingUpdater {
         }
 
         synchronized void replied(int replica, UpdateReply reply) {
+            if (decided.isDone()) {
+                // f+1 matching signed results decided it: a later reply can change nothing, so its
+                // signature is not worth checking (on a healthy ring half the replies arrive late).
+                return;
+            }
             ResultReply result;
             try {
                 result = ResultReply.decode(reply.getResultReply().toByteArray());
