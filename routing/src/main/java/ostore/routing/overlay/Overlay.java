@@ -1,0 +1,142 @@
+package ostore.routing.overlay;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.random.RandomGenerator;
+import ostore.routing.NodeId;
+
+/**
+ * The membership and the neighbour graph over it: bounded degree, near links plus one long link
+ * per join ({@link OverlayParams}). Not a full mesh, so a location query really travels hop by hop
+ * and a filter level really summarizes nodes further away.
+ *
+ * <p>Deterministic: every choice is ordered by link cost, then node id, and the one random choice
+ * per join comes from the caller's generator, so a seeded simulation replays exactly. Edges are
+ * symmetric; a node's gossip goes to exactly its neighbours.
+ */
+public final class Overlay {
+    private final OverlayParams params;
+    private final LinkCost cost;
+    private final TreeMap<NodeId, TreeSet<NodeId>> edges = new TreeMap<>();
+    private Membership membership = Membership.empty();
+
+    public Overlay(OverlayParams params, LinkCost cost) {
+        this.params = Objects.requireNonNull(params, "params");
+        this.cost = Objects.requireNonNull(cost, "cost");
+    }
+
+    public Membership membership() {
+        return membership;
+    }
+
+    public OverlayParams params() {
+        return params;
+    }
+
+    /** {@code node}'s neighbours, sorted; empty for a non-member. */
+    public SortedSet<NodeId> neighbours(NodeId node) {
+        TreeSet<NodeId> n = edges.get(node);
+        return n == null ? Collections.emptySortedSet() : Collections.unmodifiableSortedSet(n);
+    }
+
+    /**
+     * Adds {@code node} and links it to up to {@link OverlayParams#joinLinks()} members with room:
+     * the nearest ones, and one chosen by {@code rng} among the rest.
+     *
+     * @return every node whose neighbour set changed, the joiner included
+     */
+    public SortedSet<NodeId> join(NodeId node, RandomGenerator rng) {
+        membership = membership.with(node);
+        edges.put(node, new TreeSet<>());
+        List<NodeId> room = byCost(node, membership.members().stream()
+                .filter(m -> !m.equals(node) && edges.get(m).size() < params.maxDegree()).toList());
+        TreeSet<NodeId> touched = new TreeSet<>();
+        touched.add(node);
+        int near = Math.min(room.size(), params.joinLinks() > 1 ? params.joinLinks() - 1 : 1);
+        for (int i = 0; i < near; i++) {
+            link(node, room.get(i), touched);
+        }
+        if (params.joinLinks() > 1 && room.size() > near) {
+            link(node, room.get(near + rng.nextInt(room.size() - near)), touched);
+        }
+        return touched;
+    }
+
+    /**
+     * Removes {@code node} and its links; each former neighbour left below
+     * {@link OverlayParams#minDegree()} links to the nearest members with room.
+     *
+     * @return every remaining node whose neighbour set changed
+     */
+    public SortedSet<NodeId> leave(NodeId node) {
+        membership = membership.without(node);
+        TreeSet<NodeId> former = edges.remove(node);
+        TreeSet<NodeId> touched = new TreeSet<>(former);
+        for (NodeId n : former) {
+            edges.get(n).remove(node);
+        }
+        for (NodeId n : former) {
+            repair(n, touched);
+        }
+        return touched;
+    }
+
+    /** Hop distances from {@code from} to every member it reaches within {@code maxHops}. */
+    public Map<NodeId, Integer> distances(NodeId from, int maxHops) {
+        Map<NodeId, Integer> dist = new HashMap<>();
+        if (!edges.containsKey(from)) {
+            return dist;
+        }
+        ArrayDeque<NodeId> queue = new ArrayDeque<>();
+        dist.put(from, 0);
+        queue.add(from);
+        while (!queue.isEmpty()) {
+            NodeId n = queue.poll();
+            int d = dist.get(n);
+            if (d == maxHops) {
+                continue;
+            }
+            for (NodeId m : edges.get(n)) {
+                if (dist.putIfAbsent(m, d + 1) == null) {
+                    queue.add(m);
+                }
+            }
+        }
+        return dist;
+    }
+
+    private void repair(NodeId n, TreeSet<NodeId> touched) {
+        if (edges.get(n).size() >= params.minDegree()) {
+            return;
+        }
+        List<NodeId> room = byCost(n, membership.members().stream()
+                .filter(m -> !m.equals(n) && !edges.get(n).contains(m) && edges.get(m).size() < params.maxDegree())
+                .toList());
+        for (int i = 0; i < room.size() && edges.get(n).size() < params.minDegree(); i++) {
+            link(n, room.get(i), touched);
+        }
+    }
+
+    private List<NodeId> byCost(NodeId from, List<NodeId> nodes) {
+        List<NodeId> sorted = new ArrayList<>(nodes);
+        sorted.sort(Comparator.<NodeId>comparingDouble(m -> cost.cost(from, m)).thenComparing(m -> m));
+        return sorted;
+    }
+
+    private void link(NodeId a, NodeId b, TreeSet<NodeId> touched) {
+        assert !a.equals(b) && edges.get(a).size() < params.maxDegree() && edges.get(b).size() < params.maxDegree();
+        edges.get(a).add(b);
+        edges.get(b).add(a);
+        touched.add(a);
+        touched.add(b);
+    }
+}
