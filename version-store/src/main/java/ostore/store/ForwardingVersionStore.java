@@ -102,6 +102,16 @@ public abstract class ForwardingVersionStore implements VersionStore {
     }
 
     @Override
+    public Bguid stageBlock(byte[] bytes) {
+        return delegate.stageBlock(bytes);
+    }
+
+    @Override
+    public boolean installArchived(ArchivedVersion version, int color, long position, CertificateCheck check) {
+        return delegate.installArchived(version, color, position, check);
+    }
+
+    @Override
     public void sync() {
         delegate.sync();
     }

@@ -6,6 +6,7 @@ import ostore.crypto.Aguid;
 import ostore.crypto.Bguid;
 import ostore.crypto.Hash32;
 import ostore.crypto.PublicKey;
+import ostore.crypto.Vguid;
 
 /**
  * Durable version streams. {@link #apply} is deterministic: the same updates, timestamps, colors
@@ -128,6 +129,56 @@ public interface VersionStore extends AutoCloseable {
 
     /** Makes the installed state durable and then durably clears the installing mark of {@code color}. */
     void finishInstall(int color);
+
+    /**
+     * Decides whether certificate bytes prove that version {@code seq} of {@code aguid} committed, and
+     * with which VGUID. The store cannot decide it: the certificate's format and the ring's keys
+     * belong to the ring.
+     */
+    @FunctionalInterface
+    interface CertificateCheck {
+        /**
+         * @return the certified VGUID
+         * @throws IllegalArgumentException naming what does not hold
+         */
+        Vguid certifiedVguid(Aguid aguid, long seq, byte[] certificate);
+    }
+
+    /**
+     * Stores a block's bytes under their BGUID ahead of the {@link #installArchived archived version}
+     * that names it, so a restore streams a large version block by block. Blocks are
+     * content-addressed and never rewritten, so staging one already stored changes nothing, and one
+     * that no version names (a restore that failed part way) is never read. Durable after the next
+     * {@link #sync()}.
+     *
+     * @return the block's BGUID
+     * @throws IllegalArgumentException if {@code bytes} is null or longer than the store's block limit
+     */
+    Bguid stageBlock(byte[] bytes);
+
+    /**
+     * Installs a certified version restored from the deep archive into {@code color}, for a ring
+     * whose every copy of the version was lost. Like an apply it writes the version and its indexes
+     * (seq, VGUID, as-of time), journals one entry at {@code position} and chains it into the color's
+     * store digest, in one atomic write; unlike an apply it writes no history entry and burns no
+     * nonce, because the archive keeps neither. Then the certificate is attached. So the same
+     * versions installed in the same order at the same positions give every store the same records
+     * and the same {@link #storeDigest}, and later updates continue from the version (seq + 1).
+     *
+     * <p>Idempotent: a version already stored with the same VGUID changes nothing (but gets its
+     * certificate if a crash lost it) and returns false, without using {@code position}; so a
+     * rebuild that crashed is finished by running it again. Checked before anything is written: the
+     * certificate verifies and certifies this root's VGUID, the seq is the object's next, the root's
+     * predecessor is the stored latest version, its timestamp is not before that one's, and every
+     * block it names is stored.
+     *
+     * @param position the journal position, above {@link #appliedPosition(int) appliedPosition(color)}
+     * @return true if installed, false if the version was already stored
+     * @throws IllegalArgumentException naming the first check that failed
+     * @throws IllegalStateException if the store holds version seq with another VGUID, or the position
+     *     does not exceed the color's applied position
+     */
+    boolean installArchived(ArchivedVersion version, int color, long position, CertificateCheck check);
 
     /** Makes everything applied and attached so far durable (a checkpoint); after it the log may be trimmed. */
     void sync();

@@ -4,6 +4,8 @@
  * archives it in the background ({@link ostore.node.archive.ReplicaArchiver}); the
  * {@code ostore.v1.Archive} service reports the backlog and each version's state, restores and
  * scrubs; {@link ostore.node.archive.VersionRestore} is the restore both that service and the CLI
- * (with no replica up) run against the storage nodes a ring file lists.
+ * (with no replica up) run against the storage nodes a ring file lists;
+ * {@link ostore.node.archive.ArchiveRebuild} rebuilds a stopped replica's version store from it
+ * ({@code ostore rebuild}) when the ring lost every copy.
  */
 package ostore.node.archive;

@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
             RingCommand.class,
             ArchiveCommand.class,
             RestoreCommand.class,
+            RebuildCommand.class,
             PutCommand.class,
             GetCommand.class,
             UpdateCommand.class,

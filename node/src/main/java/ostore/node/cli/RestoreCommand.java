@@ -71,8 +71,8 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--out-dir", paramLabel = "DIR", description = "write version N to DIR/seq-N")
     Path outDir;
 
-    @Option(names = "--write-back", description = "install the restored versions into a replica's version store"
-            + " (not supported yet; see docs/operations.md)")
+    @Option(names = "--write-back", description = "refused: a replica's store is rebuilt from the archive as a whole,"
+            + " with the replica stopped (ostore rebuild; docs/operations.md)")
     boolean writeBack;
 
     @Option(names = "--json", description = "print one JSON report per version restored, one per line")
@@ -86,9 +86,11 @@ final class RestoreCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         CommandLine cl = spec.commandLine();
         if (writeBack) {
-            throw new CommandLine.ParameterException(cl, "--write-back is not supported yet: a replica's version store"
-                    + " installs only the ring's snapshot pages (journal entries with log positions and nonces), which the"
-                    + " archive does not keep; restore to files with -o or --out-dir (docs/operations.md)");
+            throw new CommandLine.ParameterException(cl, "--write-back: archived versions are not written into a"
+                    + " running replica one object at a time, since every replica must install the same versions in the"
+                    + " same order to agree on its store digest; to rebuild lost version data stop the ring and run"
+                    + " `ostore rebuild --config FILE --data DIR` on every replica (docs/operations.md, \"Disaster"
+                    + " recovery\"); to get the bytes, restore to files with -o or --out-dir");
         }
         boolean all = which != null && which.all;
         if ((output == null) == (outDir == null)) {

@@ -24,6 +24,7 @@ import ostore.api.v1.ObjectStoreGrpc;
 import ostore.api.v1.SignedUpdate;
 import ostore.client.RingSpec;
 import ostore.node.archive.ArchiveOptions;
+import ostore.node.archive.ArchiveRebuild;
 import ostore.node.archive.ArchiveService;
 import ostore.node.archive.ReplicaArchiver;
 import ostore.crypto.SigningKey;
@@ -160,6 +161,7 @@ public final class ReplicaNode implements AutoCloseable {
         List<AutoCloseable> owned = new ArrayList<>();
         try {
             Files.createDirectories(config.dataDir());
+            ArchiveRebuild.refuseUnfinished(config.dataDir());
             VersionStore versions = RocksVersionStore.open(config.dataDir().resolve("versions"), config.limits());
             owned.add(versions);
             // The deep archive: certified versions are queued in <data>/archive and archived in the background.

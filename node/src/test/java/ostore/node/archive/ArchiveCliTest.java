@@ -1,6 +1,6 @@
 package ostore.node.archive;
 
-import static ostore.node.archive.ArchiveRingTest.run;
+import static ostore.node.archive.ArchiveRingFixture.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,18 +49,18 @@ class ArchiveCliTest {
 
     @Test
     void restoreRefusesWriteBackAndAmbiguousOutputs() {
-        ArchiveRingTest.Run writeBack = run("restore", "x", "--ring", ring.toString(), "--write-back", "-o",
+        ArchiveRingFixture.Run writeBack = run("restore", "x", "--ring", ring.toString(), "--write-back", "-o",
                 dir.resolve("o").toString());
         assertEquals(Main.USAGE, writeBack.exit());
-        assertTrue(writeBack.err().contains("--write-back is not supported yet"), writeBack.err());
-        ArchiveRingTest.Run neither = run("restore", "x", "--ring", ring.toString());
+        assertTrue(writeBack.err().contains("ostore rebuild --config FILE --data DIR"), writeBack.err());
+        ArchiveRingFixture.Run neither = run("restore", "x", "--ring", ring.toString());
         assertEquals(Main.USAGE, neither.exit());
         assertTrue(neither.err().contains("give exactly one of -o FILE and --out-dir DIR"), neither.err());
-        ArchiveRingTest.Run allToFile = run("restore", "x", "--all", "-o", dir.resolve("o").toString(), "--ring",
+        ArchiveRingFixture.Run allToFile = run("restore", "x", "--all", "-o", dir.resolve("o").toString(), "--ring",
                 ring.toString());
         assertEquals(Main.USAGE, allToFile.exit());
         assertTrue(allToFile.err().contains("--all restores several versions: use --out-dir DIR"), allToFile.err());
-        ArchiveRingTest.Run both = run("restore", "x", "--all", "--seq", "2", "--out-dir", dir.toString(), "--ring",
+        ArchiveRingFixture.Run both = run("restore", "x", "--all", "--seq", "2", "--out-dir", dir.toString(), "--ring",
                 ring.toString());
         assertEquals(Main.USAGE, both.exit());
         assertFalse(Files.exists(dir.resolve("o")));
@@ -68,19 +68,19 @@ class ArchiveCliTest {
 
     @Test
     void aNameNeedsAnExistingKeyAndARingFileNeedsStorageNodes() {
-        ArchiveRingTest.Run noKey = run("restore", "mine", "--ring", ring.toString(), "--key",
+        ArchiveRingFixture.Run noKey = run("restore", "mine", "--ring", ring.toString(), "--key",
                 dir.resolve("absent").toString(), "-o", dir.resolve("o").toString());
         assertEquals(Main.FAILED, noKey.exit());
         assertTrue(noKey.err().contains("no key at " + dir.resolve("absent") + " to resolve the name 'mine'"),
                 noKey.err());
         assertFalse(Files.exists(dir.resolve("absent")), "a restore never creates a key");
-        ArchiveRingTest.Run disabled = run("archive", "status", "--ring", bare.toString());
+        ArchiveRingFixture.Run disabled = run("archive", "status", "--ring", bare.toString());
         assertEquals(Main.FAILED, disabled.exit());
         assertTrue(disabled.err().contains("archive disabled: " + bare + " lists no storage nodes"), disabled.err());
-        ArchiveRingTest.Run scrub = run("archive", "scrub", "mine", "--ring", dir.resolve("nope.conf").toString());
+        ArchiveRingFixture.Run scrub = run("archive", "scrub", "mine", "--ring", dir.resolve("nope.conf").toString());
         assertEquals(Main.FAILED, scrub.exit());
         assertTrue(scrub.err().contains("no such file"), scrub.err());
-        ArchiveRingTest.Run limit = run("archive", "status", "0".repeat(64), "--limit", "0", "--ring", ring.toString());
+        ArchiveRingFixture.Run limit = run("archive", "status", "0".repeat(64), "--limit", "0", "--ring", ring.toString());
         assertEquals(Main.USAGE, limit.exit());
         assertTrue(limit.err().contains("--limit must be in 1..4096"), limit.err());
     }

@@ -1,5 +1,16 @@
 package ostore.node.archive;
 
+import static ostore.node.archive.ArchiveRingFixture.ARCHIVED_WITHIN;
+import static ostore.node.archive.ArchiveRingFixture.PIECE;
+import static ostore.node.archive.ArchiveRingFixture.awaitDrained;
+import static ostore.node.archive.ArchiveRingFixture.deleteTree;
+import static ostore.node.archive.ArchiveRingFixture.pause;
+import static ostore.node.archive.ArchiveRingFixture.putInPieces;
+import static ostore.node.archive.ArchiveRingFixture.random;
+import static ostore.node.archive.ArchiveRingFixture.range;
+import static ostore.node.archive.ArchiveRingFixture.run;
+import static ostore.node.archive.ArchiveRingFixture.versionStates;
+import static ostore.node.archive.ArchiveRingFixture.versionsOf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,29 +18,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.util.JsonFormat;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 import ostore.api.v1.ArchiveBacklog;
 import ostore.api.v1.ArchiveGrpc;
@@ -48,6 +52,7 @@ import ostore.crypto.Aguid;
 import ostore.crypto.Hash32;
 import ostore.crypto.KeyFiles;
 import ostore.crypto.SigningKey;
+import ostore.node.archive.ArchiveRingFixture.Run;
 import ostore.node.cli.Main;
 import ostore.node.ring.EmbeddedRing;
 import ostore.node.ring.ReplicaNode;
@@ -72,9 +77,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ArchiveRingTest {
     private static final int BLOCK = Limits.DEFAULT.maxBlockBytes();
     private static final int STRIPE = 6 << 20;
-    private static final Duration ARCHIVED_WITHIN = Duration.ofSeconds(90);
     private static final String GRACE = "ostore.archive.grace-seconds";
-    private static final int PIECE = Limits.DEFAULT.maxUpdateBytes() / 2;
 
     @TempDir
     Path dir;
@@ -88,16 +91,6 @@ class ArchiveRingTest {
     @AfterEach
     void defaultGrace() {
         System.clearProperty(GRACE);
-    }
-
-    record Run(int exit, String out, String err) {}
-
-    static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = Main.commandLine(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8)).execute(args);
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     private Path ringDir() {
@@ -118,12 +111,6 @@ class ArchiveRingTest {
         return key;
     }
 
-    private static byte[] random(int size, long seed) {
-        byte[] b = new byte[size];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
     /** Every version of {@code name}, by {@code archive status --json}; polls until all are archived. */
     private List<VersionArchiveState> awaitArchived(Path ringFile, String name, long versions) throws IOException {
         long deadline = System.nanoTime() + ARCHIVED_WITHIN.toNanos();
@@ -142,59 +129,6 @@ class ArchiveRingTest {
         throw new AssertionError("not archived within " + ARCHIVED_WITHIN + ": " + lastOut);
     }
 
-    /** Every replica's backlog, once none has anything pending. */
-    private static List<ArchiveBacklog> awaitDrained(Path ringFile) throws IOException {
-        long deadline = System.nanoTime() + ARCHIVED_WITHIN.toNanos();
-        List<ArchiveBacklog> last = List.of();
-        while (System.nanoTime() < deadline) {
-            Run status = run("archive", "status", "--json", "--ring", ringFile.toString());
-            last = new ArrayList<>();
-            for (String line : status.out().split("\n")) {
-                ArchiveBacklog.Builder b = ArchiveBacklog.newBuilder();
-                JsonFormat.parser().merge(line, b);
-                last.add(b.build());
-            }
-            if (status.exit() == Main.OK && last.size() == 4 && last.stream().allMatch(b -> b.getPending() == 0)) {
-                return last;
-            }
-            pause();
-        }
-        throw new AssertionError("backlogs not drained within " + ARCHIVED_WITHIN + ": " + last);
-    }
-
-    private static List<VersionArchiveState> versionStates(String jsonLines) throws IOException {
-        List<VersionArchiveState> states = new ArrayList<>();
-        for (String line : jsonLines.split("\n")) {
-            if (line.contains("\"seq\"")) {
-                VersionArchiveState.Builder v = VersionArchiveState.newBuilder();
-                JsonFormat.parser().merge(line, v);
-                states.add(v.build());
-            }
-        }
-        return states;
-    }
-
-    /** Bounded polling between status checks; the loop, not this wait, is what ends a test. */
-    private static void pause() {
-        try {
-            Thread.sleep(200);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(p)) {
-            for (Path x : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(x);
-            }
-        }
-    }
-
     private Path fragmentFile(int node, Hash32 name) {
         String hex = name.toHex();
         return ringDir().resolve("storage-" + node).resolve("objects").resolve(hex.substring(0, 2)).resolve(hex);
@@ -207,14 +141,6 @@ class ArchiveRingTest {
             started.add(StorageNode.start(ringDir().resolve("storage-" + j), a.host(), a.port()));
         }
         return started;
-    }
-
-    private static Set<Integer> range(int from, int to) {
-        Set<Integer> s = new TreeSet<>();
-        for (int i = from; i < to; i++) {
-            s.add(i);
-        }
-        return s;
     }
 
     @Test
@@ -235,7 +161,7 @@ class ArchiveRingTest {
         System.arraycopy(grownFirst, 0, grown, 0, grownFirst.length);
         System.arraycopy(random(BLOCK / 2, 8), 0, grown, grownFirst.length, BLOCK / 2);
 
-        long versions = 2 + objects.values().stream().mapToLong(ArchiveRingTest::versionsOf).sum();
+        long versions = 2 + objects.values().stream().mapToLong(ArchiveRingFixture::versionsOf).sum();
         SigningKey key = key();
         RingSpec spec;
         Path ringFile;
@@ -408,23 +334,6 @@ class ArchiveRingTest {
                     status.out());
         } finally {
             up.forEach(StorageNode::close);
-        }
-    }
-
-    /** How many versions {@link #putInPieces} makes of {@code content}. */
-    private static long versionsOf(byte[] content) {
-        return Math.max(1, (content.length + PIECE - 1) / PIECE);
-    }
-
-    /** Objects larger than one update go in as a put and appends. */
-    private static void putInPieces(OstoreClient client, String name, byte[] content, int piece) {
-        int first = Math.min(content.length, piece);
-        byte[] head = java.util.Arrays.copyOf(content, first);
-        assertTrue(client.put(name, head).committed());
-        for (int at = first; at < content.length; at += piece) {
-            byte[] part = java.util.Arrays.copyOfRange(content, at, Math.min(content.length, at + piece));
-            assertTrue(client.submit(ostore.client.Updates.forObject(client.aguidOf(name))
-                    .when(ostore.client.Predicates.always()).then(ostore.client.Actions.append(part)).build()).committed());
         }
     }
 

@@ -1,16 +1,21 @@
 package ostore.store.core;
 
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 import ostore.crypto.Aguid;
 import ostore.crypto.Bguid;
+import ostore.crypto.BlockListHash;
 import ostore.crypto.Hash32;
 import ostore.crypto.PublicKey;
 import ostore.crypto.Vguid;
+import ostore.store.ArchivedVersion;
 import ostore.store.AuthenticatedUpdate;
 import ostore.store.HistoryEntry;
 import ostore.store.InvalidUpdateException;
@@ -42,6 +47,8 @@ import ostore.store.engine.UpdateEngine;
  * <p>Snapshots: every apply that writes records also journals them ({@link JournalEntry}) and
  * chains them into the color's store digest, in the same atomic write; {@link #snapshot} serves
  * the journal, {@link #install} writes served entries back through the same {@link #persist}.
+ * {@link #installArchived} writes a version from the deep archive the same way: a journal entry
+ * with the version alone (no history, no nonce), so it travels in snapshots like any other.
  */
 public abstract class AbstractVersionStore implements VersionStore {
     /** The store digest of a color with no records. */
@@ -100,7 +107,7 @@ public abstract class AbstractVersionStore implements VersionStore {
             }
             Change change = decide(update, timestampMicros);
             persistJournaled(change, color, position, JournalEntry.of(change, position).map(JournalEntry::encode));
-            return change.outcome();
+            return change.outcome().orElseThrow();
         });
     }
 
@@ -168,8 +175,8 @@ public abstract class AbstractVersionStore implements VersionStore {
         HistoryEntry entry = new HistoryEntry(aguid, historyLength(aguid), true, u.digest(), u.writer(),
                 u.update().nonce(), v.root().seq(), Optional.of(v.vguid()), v.root().timestampMicros(),
                 c.clauseIndex(), "");
-        return new Change(new Outcome.Committed(v, entry), Optional.of(entry), Optional.empty(), Optional.of(v),
-                c.newBlocks());
+        return new Change(Optional.of(new Outcome.Committed(v, entry)), Optional.of(entry), Optional.empty(),
+                Optional.of(v), c.newBlocks());
     }
 
     private Change abort(Execution.Abort a, Optional<StoredVersion> latest, AuthenticatedUpdate u) {
@@ -177,7 +184,7 @@ public abstract class AbstractVersionStore implements VersionStore {
         HistoryEntry entry = new HistoryEntry(aguid, historyLength(aguid), false, u.digest(), u.writer(),
                 u.update().nonce(), latest.map(v -> v.root().seq()).orElse(0L), Optional.empty(),
                 a.timestampMicros(), -1, a.reason());
-        return new Change(new Outcome.Aborted(latest, entry), Optional.of(entry), Optional.empty(),
+        return new Change(Optional.of(new Outcome.Aborted(latest, entry)), Optional.of(entry), Optional.empty(),
                 Optional.empty(), Map.of());
     }
 
@@ -258,6 +265,108 @@ public abstract class AbstractVersionStore implements VersionStore {
             endInstalling(color);
             return null;
         });
+    }
+
+    @Override
+    public final Bguid stageBlock(byte[] bytes) {
+        if (bytes == null || bytes.length > limits.maxBlockBytes()) {
+            throw new IllegalArgumentException("a staged block (" + (bytes == null ? "null" : bytes.length + " bytes")
+                    + ") must be non-null and at most " + limits.maxBlockBytes() + " bytes");
+        }
+        Bguid bguid = Bguid.ofBlock(bytes);
+        byte[] copy = bytes.clone();
+        whileOpen(() -> {
+            storeBlock(bguid, copy);
+            return null;
+        });
+        return bguid;
+    }
+
+    /**
+     * The certificate is checked first, outside the store's lock (2f+1 signature checks). The
+     * version and its journal entry are one atomic write; the certificate follows as a second
+     * write, as the ring attaches certificates after applies, and a version found stored without
+     * one gets it when installed again.
+     */
+    @Override
+    public final boolean installArchived(ArchivedVersion archived, int color, long position, CertificateCheck check) {
+        if (archived == null || check == null) {
+            throw new IllegalArgumentException("the archived version (" + archived + ") and the certificate check ("
+                    + check + ") must be non-null");
+        }
+        checkColor(color);
+        StoredVersion v = archived.version();
+        Aguid aguid = v.root().aguid();
+        long seq = v.root().seq();
+        String what = "archived version " + seq + " of " + aguid;
+        Vguid certified;
+        try {
+            certified = check.certifiedVguid(aguid, seq, archived.certificate());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + ": the certificate does not verify: " + e.getMessage(), e);
+        }
+        if (!certified.equals(v.vguid())) {
+            throw new IllegalArgumentException(what + " has VGUID " + v.vguid() + " but its certificate certifies "
+                    + certified);
+        }
+        return whileOpen(() -> {
+            Optional<StoredVersion> stored = versionAt(aguid, seq);
+            if (stored.isPresent()) {
+                if (!stored.get().vguid().equals(v.vguid())) {
+                    throw new IllegalStateException(what + " has VGUID " + v.vguid() + " but this store holds that"
+                            + " version with VGUID " + stored.get().vguid() + ": the store and the archive disagree");
+                }
+                if (loadCertificate(aguid, seq).isEmpty()) {
+                    storeCertificate(aguid, seq, archived.certificate());
+                }
+                return false;
+            }
+            long applied = appliedPositions.get(color);
+            if (position <= applied) {
+                throw new IllegalStateException("position (" + position + ") must exceed the applied position ("
+                        + applied + ") of color " + color);
+            }
+            List<Bguid> fresh = checkArchived(v, what);
+            byte[] entry = JournalEntry.archived(position, v, fresh).encode();
+            persistJournaled(Change.archived(v, Map.of()), color, position, Optional.of(entry));
+            storeCertificate(aguid, seq, archived.certificate());
+            return true;
+        });
+    }
+
+    /**
+     * Checks that {@code v} continues its object's stored versions and that its blocks are stored;
+     * returns the blocks it names and its predecessor does not, in order, each once.
+     */
+    private List<Bguid> checkArchived(StoredVersion v, String what) {
+        Optional<StoredVersion> latest = latestVersion(v.root().aguid());
+        long next = latest.map(l -> l.root().seq()).orElse(0L) + 1;
+        if (v.root().seq() != next) {
+            throw new IllegalArgumentException(what + ": this store's next version of the object is " + next
+                    + "; archived versions are installed in seq order from 1");
+        }
+        Optional<Vguid> predecessor = latest.map(StoredVersion::vguid);
+        if (!v.root().predecessor().equals(predecessor)) {
+            throw new IllegalArgumentException(what + " names predecessor " + v.root().predecessor().orElse(null)
+                    + " but the stored version " + (next - 1) + " is " + predecessor.orElse(null));
+        }
+        if (latest.isPresent() && v.root().timestampMicros() < latest.get().root().timestampMicros()) {
+            throw new IllegalArgumentException(what + " has timestamp " + v.root().timestampMicros()
+                    + ", before its predecessor's " + latest.get().root().timestampMicros());
+        }
+        Set<Bguid> inherited = new HashSet<>();
+        latest.ifPresent(l -> l.blocks().forEach(b -> inherited.add(b.bguid())));
+        Set<Bguid> fresh = new LinkedHashSet<>();
+        for (BlockListHash.Entry b : v.blocks()) {
+            if (!hasBlock(b.bguid())) {
+                throw new IllegalArgumentException(what + " names block " + b.bguid() + ", which is not stored: stage"
+                        + " every block before installing the version");
+            }
+            if (!inherited.contains(b.bguid())) {
+                fresh.add(b.bguid());
+            }
+        }
+        return List.copyOf(fresh);
     }
 
     /** Every color's applied position, indexed by color: a copy the caller owns. */
@@ -411,6 +520,17 @@ public abstract class AbstractVersionStore implements VersionStore {
 
     /** A block's bytes in an array the caller owns and may keep. */
     protected abstract Optional<byte[]> blockBytes(Bguid bguid);
+
+    /** Whether a block is stored; a store that can answer without reading the bytes overrides this. */
+    protected boolean hasBlock(Bguid bguid) {
+        return blockBytes(bguid).isPresent();
+    }
+
+    /**
+     * Stores a staged block unless one of its name is already stored; {@code bytes} is the store's
+     * own copy. Like an apply's writes, durable after the next {@link #makeDurable()}.
+     */
+    protected abstract void storeBlock(Bguid bguid, byte[] bytes);
 
     /** The number of history entries of {@code aguid}, which is the index of the next one. */
     protected abstract long historyLength(Aguid aguid);

@@ -26,7 +26,9 @@ import ostore.store.StoredVersion;
  * certified digest holds exactly the state the ring certified.
  *
  * <p>Format 1, big-endian: {@code [u8 format = 1][i64 position][32 aguid][u8 parts]} where parts
- * bit 0 = history, bit 1 = version, bit 2 = refusal; then, if present, history {@code i64 index,
+ * bit 0 = history, bit 1 = version, bit 2 = refusal, bit 3 = archived (the version was installed
+ * from the deep archive: it comes alone, parts = 0b1010, with no history entry, since the archive
+ * keeps versions and not the updates that made them); then, if present, history {@code i64 index,
  * bytes record}, version {@code bytes record}, refusal {@code bytes writer, i64 nonce, bytes
  * record} (records in {@link RecordCodec}'s formats), and {@code u32 n, n x 32} the BGUIDs the
  * version was first to store, in ascending order. Blocks are content-addressed and not journaled.
@@ -37,6 +39,7 @@ public record JournalEntry(long position, Aguid aguid, Optional<HistoryEntry> hi
     private static final int HISTORY = 1;
     private static final int VERSION = 2;
     private static final int REFUSAL = 4;
+    private static final int ARCHIVED = 8;
 
     public JournalEntry {
         Objects.requireNonNull(aguid, "aguid");
@@ -47,10 +50,12 @@ public record JournalEntry(long position, Aguid aguid, Optional<HistoryEntry> hi
         if (position < 0) {
             throw new IllegalArgumentException("position (" + position + ") must be >= 0");
         }
-        if (history.isEmpty() == refusal.isEmpty() || version.isPresent() && history.isEmpty()
-                || version.isEmpty() && !newBlocks.isEmpty()) {
+        boolean executed = history.isPresent() && refusal.isEmpty();
+        boolean refused = refusal.isPresent() && history.isEmpty() && version.isEmpty();
+        boolean archived = version.isPresent() && history.isEmpty() && refusal.isEmpty();
+        if (!(executed || refused || archived) || version.isEmpty() && !newBlocks.isEmpty()) {
             throw new IllegalArgumentException("a journal entry holds a history entry (with a version and its blocks,"
-                    + " if it committed) or a refusal");
+                    + " if it committed), a refusal, or an archived version and its blocks");
         }
         history.ifPresent(h -> requireObject(h.aguid(), aguid));
         version.ifPresent(v -> requireObject(v.root().aguid(), aguid));
@@ -70,9 +75,24 @@ public record JournalEntry(long position, Aguid aguid, Optional<HistoryEntry> hi
                 List.copyOf(change.newBlocks().keySet())));
     }
 
+    /**
+     * The entry of a version installed from the deep archive. Its new blocks are those it names
+     * and its predecessor does not: what an update would have been first to store, and what a
+     * snapshot of the color must carry, decided from the versions alone so every store agrees.
+     */
+    static JournalEntry archived(long position, StoredVersion version, List<Bguid> newBlocks) {
+        return new JournalEntry(position, version.root().aguid(), Optional.empty(), Optional.of(version),
+                Optional.empty(), newBlocks);
+    }
+
+    /** True for a version installed from the deep archive, which no update in this store made. */
+    public boolean archived() {
+        return history.isEmpty() && refusal.isEmpty();
+    }
+
     public byte[] encode() {
         int parts = (history.isPresent() ? HISTORY : 0) | (version.isPresent() ? VERSION : 0)
-                | (refusal.isPresent() ? REFUSAL : 0);
+                | (refusal.isPresent() ? REFUSAL : 0) | (archived() ? ARCHIVED : 0);
         CanonicalEncoder e = new CanonicalEncoder(512).u8(FORMAT).i64(position).hash(aguid.hash()).u8(parts);
         history.ifPresent(h -> e.i64(h.index()).bytes(RecordCodec.encodeHistory(h)));
         version.ifPresent(v -> e.bytes(RecordCodec.encodeVersion(v)));
@@ -92,8 +112,14 @@ public record JournalEntry(long position, Aguid aguid, Optional<HistoryEntry> hi
         long position = d.u63("position");
         Aguid aguid = new Aguid(d.hash("aguid"));
         int parts = d.u8("parts");
-        if ((parts & ~(HISTORY | VERSION | REFUSAL)) != 0) {
+        if ((parts & ~(HISTORY | VERSION | REFUSAL | ARCHIVED)) != 0) {
             throw new IllegalArgumentException("journal parts (" + parts + ") has unknown bits");
+        }
+        // An archived version comes alone, and a version without history is only ever an archived one.
+        boolean archivedBit = (parts & ARCHIVED) != 0;
+        if (archivedBit ? parts != (VERSION | ARCHIVED) : (parts & (VERSION | HISTORY)) == VERSION) {
+            throw new IllegalArgumentException("journal parts (" + parts + ") must mark a version without history"
+                    + " as archived, and an archived version alone");
         }
         try {
             Optional<HistoryEntry> history = Optional.empty();
@@ -136,9 +162,12 @@ public record JournalEntry(long position, Aguid aguid, Optional<HistoryEntry> hi
 
     /** What persisting this entry writes, as an apply would have. */
     Change toChange(Map<Bguid, byte[]> blocks) {
+        if (archived()) {
+            return Change.archived(version.orElseThrow(), blocks);
+        }
         Outcome outcome = refusal.<Outcome>map(NonceRecord.Refused::rejected)
                 .orElseGet(() -> version.<Outcome>map(v -> new Outcome.Committed(v, history.orElseThrow()))
                         .orElseGet(() -> new Outcome.Aborted(Optional.empty(), history.orElseThrow())));
-        return new Change(outcome, history, refusal, version, blocks);
+        return new Change(Optional.of(outcome), history, refusal, version, blocks);
     }
 }

@@ -180,6 +180,11 @@ public final class MemoryVersionStore extends AbstractVersionStore {
     }
 
     @Override
+    protected void storeBlock(Bguid bguid, byte[] bytes) {
+        state.putBlockIfAbsent(bguid, bytes);
+    }
+
+    @Override
     protected long historyLength(Aguid aguid) {
         return state.historyLength(aguid);
     }

@@ -169,11 +169,14 @@ final class RocksHandles implements AutoCloseable {
         }
     }
 
+    boolean hasBlock(Bguid bguid) {
+        return db.keyExists(families.get(Family.BLOCKS), bguid.toBytes());
+    }
+
     /** Blocks are content-addressed, so one already stored is never written again. */
     void putBlockIfAbsent(WriteBatch batch, Bguid bguid, byte[] bytes) {
-        byte[] key = bguid.toBytes();
-        if (!db.keyExists(families.get(Family.BLOCKS), key)) {
-            put(batch, Family.BLOCKS, key, bytes);
+        if (!hasBlock(bguid)) {
+            put(batch, Family.BLOCKS, bguid.toBytes(), bytes);
         }
     }
 

@@ -269,6 +269,20 @@ public final class RocksVersionStore extends AbstractVersionStore {
     }
 
     @Override
+    protected boolean hasBlock(Bguid bguid) {
+        return db.hasBlock(bguid);
+    }
+
+    /** One batch of its own, unsynced like an apply's: a staged block is safe to lose with the WAL tail. */
+    @Override
+    protected void storeBlock(Bguid bguid, byte[] bytes) {
+        try (WriteBatch batch = new WriteBatch()) {
+            db.putBlockIfAbsent(batch, bguid, bytes);
+            db.write(batch);
+        }
+    }
+
+    @Override
     protected List<HistoryEntry> historyRange(Aguid aguid, long fromIndex, long max) {
         List<HistoryEntry> out = new ArrayList<>();
         db.scanPrefix(RocksHandles.Family.HISTORY, aguid, StoreKeys.history(aguid, fromIndex), (key, value) -> {

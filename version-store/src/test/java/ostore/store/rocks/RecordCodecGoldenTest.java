@@ -2,6 +2,7 @@ package ostore.store.rocks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HexFormat;
 import java.util.List;
@@ -88,8 +89,26 @@ class RecordCodecGoldenTest {
         assertEquals(expected, HEX.formatHex(e.encode()));
         assertEquals(e, JournalEntry.decode(e.encode()));
         byte[] unknownPart = e.encode();
-        unknownPart[1 + 8 + 32] = 9;
+        unknownPart[1 + 8 + 32] = 0x13;
         assertThrows(IllegalArgumentException.class, () -> JournalEntry.decode(unknownPart));
+    }
+
+    /** An archived version: parts 0x0a (version, archived), no history; its new BGUIDs sorted. */
+    @Test
+    void archivedJournalEntryEncodingIsPinned() {
+        JournalEntry e = new JournalEntry(0x103, new Aguid(filled(0xa0)), Optional.empty(), Optional.of(sampleVersion()),
+                Optional.empty(), List.of(new Bguid(filled(0xb2))));
+        assertTrue(e.archived());
+        String version = HEX.formatHex(RecordCodec.encodeVersion(sampleVersion()));
+        String expected = "01" + "0000000000000103" + "a0".repeat(32) + "0a"
+                + String.format("%08x", version.length() / 2) + version + "00000001" + "b2".repeat(32);
+        assertEquals(expected, HEX.formatHex(e.encode()));
+        assertEquals(e, JournalEntry.decode(e.encode()));
+        for (int parts : new int[] {0x02, 0x0b, 0x0e, 0x08}) {
+            byte[] bad = e.encode();
+            bad[1 + 8 + 32] = (byte) parts;
+            assertThrows(IllegalArgumentException.class, () -> JournalEntry.decode(bad), "parts " + parts);
+        }
     }
 
     @Test
