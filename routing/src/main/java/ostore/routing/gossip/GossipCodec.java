@@ -103,6 +103,30 @@ public final class GossipCodec {
         return new Advertisement(sender, recipient, round, new AttenuatedFilter(filters));
     }
 
+    /**
+     * The sender an encoded advertisement names, read from its header alone, so a receiver can
+     * look up the sender's key and check the signature before decoding any filter. Checks only
+     * what it reads (format, type, length of the header); {@link #decode} checks the rest.
+     *
+     * @throws WireFormatException if the bytes are too short or of another format or type
+     */
+    public static NodeId sender(byte[] bytes) {
+        if (bytes.length < HEADER_BYTES) {
+            throw new WireFormatException("gossip message of " + bytes.length + " bytes is shorter than its "
+                    + HEADER_BYTES + "-byte header");
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        int format = in.get() & 0xff;
+        if (format != FORMAT) {
+            throw new WireFormatException("gossip format (" + format + ") must be " + FORMAT);
+        }
+        int type = in.get() & 0xff;
+        if (type != TYPE_ADVERTISEMENT) {
+            throw new WireFormatException("gossip type (" + type + ") must be " + TYPE_ADVERTISEMENT);
+        }
+        return readNode(in);
+    }
+
     private static NodeId readNode(ByteBuffer in) {
         byte[] id = new byte[Hash32.LENGTH];
         in.get(id);

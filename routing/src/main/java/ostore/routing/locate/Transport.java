@@ -8,9 +8,9 @@ import ostore.routing.NodeId;
 
 /**
  * The messages location needs, one method each, so the same {@link Locator} and
- * {@link PointerPublisher} run over the in-process simulator and, later, over gRPC. Every method
- * returns empty when {@code to} cannot be reached (down, partitioned); a call from a node to
- * itself is local and sends nothing.
+ * {@link PointerPublisher} run over the in-process simulator and over gRPC
+ * ({@code ostore.routing.net.GrpcTransport}). Every method returns empty when {@code to} cannot
+ * be reached (down, partitioned, too slow); a call from a node to itself is local and sends nothing.
  */
 public interface Transport {
     /** Forwards a query for {@code guid} to {@code to}, which answers from its own state. */

@@ -51,6 +51,20 @@ class GossipCodecTest {
     }
 
     @Test
+    void theSenderIsReadFromTheHeaderAlone() {
+        byte[] good = GossipCodec.encode(sample());
+        assertEquals(A, GossipCodec.sender(good));
+        // The filter bytes are not looked at: a receiver checks the signature before decoding them.
+        assertEquals(A, GossipCodec.sender(Arrays.copyOf(good, GossipCodec.HEADER_BYTES)));
+        assertEquals("gossip message of 80 bytes is shorter than its 81-byte header",
+                assertThrows(WireFormatException.class, () -> GossipCodec.sender(Arrays.copyOf(good, 80))).getMessage());
+        assertEquals("gossip format (2) must be 1",
+                assertThrows(WireFormatException.class, () -> GossipCodec.sender(with(good, 0, 2))).getMessage());
+        assertEquals("gossip type (9) must be 1",
+                assertThrows(WireFormatException.class, () -> GossipCodec.sender(with(good, 1, 9))).getMessage());
+    }
+
+    @Test
     void malformedGossipIsRefusedWithTheFieldNamed() {
         byte[] good = GossipCodec.encode(sample());
         assertEquals("gossip message of 80 bytes is shorter than its 81-byte header", refuse(Arrays.copyOf(good, 80)));
