@@ -158,12 +158,11 @@ final class Checkpointer {
     private List<byte[]> carried(Lane lane, byte[] stable) {
         List<byte[]> out = new ArrayList<>();
         out.add(stable);
-        // Only the last interval's history: the log rewrites everything it carries at every
-        // checkpoint, so carrying all of it would write each payload retainedBelowStable / K times.
-        // The rest stays in memory for lagging peers; after a restart they fall back on snapshots.
-        long carriedFrom = lane.stable - Math.min(r.config.params().retainedBelowStable(),
-                r.config.params().checkpointInterval());
-        for (Lane.Executed e : lane.history.subMap(carriedFrom, false, lane.stable, true).values()) {
+        // All of the history kept in memory, payloads included: a later batch may order one of its
+        // updates again (a restarted primary re-proposes what it cannot tell executed), and a
+        // payload held in memory is never logged again, so it must not leave the log before it
+        // leaves memory. The cost: each trim writes the retained history again (docs/protocol.md).
+        for (Lane.Executed e : lane.history.headMap(lane.stable, true).values()) {
             e.batch().digests().forEach(d -> out.add(ReplicaLog.payload(r.payloads.get(d).signedUpdate())));
             out.add(ReplicaLog.batch(e.batch(), e.resultsRoot(), e.stateDigest()));
         }
@@ -208,17 +207,21 @@ final class Checkpointer {
 
     /**
      * Drops the oldest history of {@code lane} past {@link #HISTORY_PAYLOAD_BYTES} of payloads, so
-     * the history kept for lagging peers costs bounded memory whatever the update sizes.
+     * the history kept for lagging peers costs bounded memory whatever the update sizes, and from
+     * the newest batch whose payloads this replica lost (a crash took its log records): history
+     * serves peers only as a complete run up to the stable checkpoint, payloads included.
      */
     private void boundHistoryBytes(Lane lane) {
         long bytes = 0;
         Long cut = null;
-        for (var e : lane.history.descendingMap().entrySet()) {
+        for (var e : lane.history.headMap(lane.stable, true).descendingMap().entrySet()) {
+            boolean held = true;
             for (Hash32 d : e.getValue().batch().digests()) {
                 Replica.Payload p = r.payloads.get(d);
+                held &= p != null;
                 bytes += p == null ? 0 : p.signedUpdate().length;
             }
-            if (bytes > HISTORY_PAYLOAD_BYTES) {
+            if (bytes > HISTORY_PAYLOAD_BYTES || !held) {
                 cut = e.getKey();
                 break;
             }

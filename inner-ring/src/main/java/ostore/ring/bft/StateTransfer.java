@@ -75,6 +75,11 @@ final class StateTransfer {
      * for the payloads its verified batches still lack.
      */
     void fetch(Lane lane) {
+        if (lane.executed < lane.stable) {
+            // Peers that executed as far but missed votes may not know this checkpoint is stable,
+            // and only a peer that does can send the batches up to it: pass its 2f+1 votes on.
+            lane.stableProof.forEach(v -> r.broadcastFrame(v.frameUnsafe()));
+        }
         if (r.snapshotTransfer.active(lane.color) || stranded(lane.color)) {
             r.snapshotTransfer.pursue(lane);
             return;
