@@ -107,10 +107,12 @@ final class Checkpointer {
 
     /** The checkpoint digest this replica reached after batch {@code seqno}, or null if it does not know it. */
     private Hash32 ownDigestAt(Lane lane, long seqno) {
-        if (seqno == lane.executed) {
-            return Checkpoint.digest(lane.color, seqno, lane.stateDigest, executor.storeDigest(lane.color));
+        Hash32 voted = lane.ownCheckpoints.get(seqno);
+        if (voted != null || seqno != lane.executed || lane.executing) {
+            // While the next batch executes the store is partly past seqno: only a vote knows it.
+            return voted;
         }
-        return lane.ownCheckpoints.get(seqno);
+        return Checkpoint.digest(lane.color, seqno, lane.stateDigest, executor.storeDigest(lane.color));
     }
 
     /** State transfer brought {@code lane} up to its stable checkpoint: make that durable as if reached here. */

@@ -50,6 +50,13 @@ final class Lane {
     long newViewTop;
     long lastProposedTimestamp = Long.MIN_VALUE;
     boolean batchTimerArmed;
+    /**
+     * A batch of this color is being written to the store ({@link ReplicaEnv#execute}): its store
+     * state is the writer's until the result is back, so nothing else reads or replaces it.
+     */
+    boolean executing;
+    /** A snapshot install was wanted while a batch executed; it starts when the batch is done. */
+    boolean snapshotDeferred;
 
     Lane(int color) {
         this.color = color;

@@ -1,6 +1,8 @@
 package ostore.ring.bft;
 
 import java.util.ArrayDeque;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import ostore.crypto.Hash32;
 
 /**
@@ -52,6 +54,11 @@ final class OutputGate implements ReplicaEnv {
     @Override
     public void durabilityAdvanced() {
         out.durabilityAdvanced();
+    }
+
+    @Override
+    public <T> void execute(int color, Supplier<T> apply, Consumer<T> done) {
+        out.execute(color, apply, done);
     }
 
     /** Hands on, in order, what waited for records now durable. */

@@ -438,38 +438,71 @@ public final class Replica {
 
     // ---- execution, results, checkpoints ----
 
+    /**
+     * Starts the next batch of {@code lane} if it is committed, its commit proof durable and its
+     * payloads held, and no batch of the color is executing; the rest follow as each finishes.
+     */
     void executeReady(Lane lane) {
-        if (snapshotTransfer.active(lane.color)) {
+        if (snapshotTransfer.active(lane.color) || lane.executing) {
             return;
         }
-        for (Slot next = lane.slots.get(lane.executed + 1); next != null && next.committed()
-                && rlog.isDurable(next.commitTag); next = lane.slots.get(lane.executed + 1)) {
-            List<Hash32> missing = next.committedBatch().digests().stream().filter(d -> !payloads.containsKey(d))
-                    .toList();
-            if (!missing.isEmpty()) {
-                // Committed but a payload is gone (its log append failed before a crash, while a
-                // later record of the batch was written): every correct replica that prepared holds it.
-                payloadFetcher.awaitCommitted(lane, missing);
-                return;
-            }
-            execute(lane, next.committedBatch());
+        Slot next = lane.slots.get(lane.executed + 1);
+        if (next == null || !next.committed() || !rlog.isDurable(next.commitTag)) {
+            return;
         }
+        List<Hash32> missing = next.committedBatch().digests().stream().filter(d -> !payloads.containsKey(d))
+                .toList();
+        if (!missing.isEmpty()) {
+            // Committed but a payload is gone (its log append failed before a crash, while a
+            // later record of the batch was written): every correct replica that prepared holds it.
+            payloadFetcher.awaitCommitted(lane, missing);
+            return;
+        }
+        execute(lane, next.committedBatch());
     }
 
+    /** What one batch's store writes gave, and how long they took (statistics). */
+    private record Applied(Executor.Executed done, long nanos) {}
+
+    /**
+     * Hands {@code batch} to the driver to write to the store (off this thread in a real process)
+     * and finishes it when the result comes back. Until then the color's store state belongs to
+     * the writer: {@link Lane#executing} keeps checkpoints, state transfer and snapshots off it.
+     */
     private void execute(Lane lane, PrePrepare batch) {
         assert batch.seqno() == lane.executed + 1 : "batches execute in seqno order";
         long now = env.nowMicros();
         long ordering = 0;
+        Map<Hash32, AuthenticatedUpdate> updates = new HashMap<>();
         for (Hash32 d : batch.digests()) {
             Long arrived = pending.get(d);
             ordering += arrived == null ? 0 : Math.max(0, now - arrived);
+            updates.put(d, payloads.get(d).update());
         }
-        long applyStart = System.nanoTime();
-        // Replay, not execute: after a crash the store may hold this batch's writes already.
-        Executor.Executed done = executor.replay(batch, d -> payloads.get(d).update());
-        long applied = System.nanoTime() - applyStart;
-        long signing = finishBatch(lane, batch, done);
-        phases = phases.plus(batch.digests().size(), ordering, applied, signing);
+        long orderingMicros = ordering;
+        lane.executing = true;
+        env.execute(lane.color, () -> {
+            long start = System.nanoTime();
+            // Replay, not execute: after a crash the store may hold this batch's writes already.
+            Executor.Executed done = executor.replay(batch, updates::get);
+            return new Applied(done, System.nanoTime() - start);
+        }, applied -> executed(lane, batch, applied, orderingMicros));
+    }
+
+    private void executed(Lane lane, PrePrepare batch, Applied applied, long orderingMicros) {
+        lane.executing = false;
+        if (batch.seqno() != lane.executed + 1) {
+            throw new IllegalStateException("color " + lane.color + " batch " + batch.seqno()
+                    + " finished executing after the color moved to " + lane.executed);
+        }
+        long signing = finishBatch(lane, batch, applied.done());
+        phases = phases.plus(batch.digests().size(), orderingMicros, applied.nanos(), signing);
+        if (lane.snapshotDeferred) {
+            lane.snapshotDeferred = false;
+            snapshotTransfer.pursue(lane);
+        }
+        executeReady(lane);
+        stateTransfer.resume(lane);
     }
 
     /**

@@ -1,5 +1,7 @@
 package ostore.ring.bft;
 
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import ostore.crypto.Hash32;
 
 /**
@@ -39,4 +41,15 @@ public interface ReplicaEnv {
      * method, so no driver can forget it; one whose log completes appends at once may do nothing.
      */
     void durabilityAdvanced();
+
+    /**
+     * Runs {@code apply}, the version-store writes of one batch of {@code color}, then hands its
+     * result to {@code done} on the replica's thread. A driver with threads runs {@code apply} on
+     * one of its own, so colors execute in parallel and the replica goes on ordering meanwhile; the
+     * replica promises at most one batch per color at a time, and touches that color's store state
+     * only after {@code done}. A driver may also run both at once, or {@code apply} at once and
+     * {@code done} later. {@code done} runs once unless the replica stopped first; if {@code apply}
+     * throws, the replica must fail as if it had thrown itself.
+     */
+    <T> void execute(int color, Supplier<T> apply, Consumer<T> done);
 }

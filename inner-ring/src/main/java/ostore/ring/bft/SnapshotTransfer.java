@@ -70,7 +70,10 @@ final class SnapshotTransfer {
 
     /** Starts the snapshot of {@code lane}'s color unless one is under way. */
     void pursue(Lane lane) {
-        if (!active(lane.color)) {
+        if (lane.executing) {
+            // Clearing the color now would pull the store from under the batch being written.
+            lane.snapshotDeferred = true;
+        } else if (!active(lane.color)) {
             begin(lane, r.id);
         }
     }

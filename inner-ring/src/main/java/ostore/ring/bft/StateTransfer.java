@@ -291,12 +291,27 @@ final class StateTransfer {
         }
     }
 
+    /**
+     * A batch of {@code lane} finished executing: go on with the verified batches waiting behind
+     * it, and ask for the next page if they are all done and the color is still behind.
+     */
+    void resume(Lane lane) {
+        if (verified.containsKey(lane.color)) {
+            drain(lane, true);
+        }
+    }
+
     /** Runs the verified batches of {@code lane} in order while their payloads are held. */
     private void drain(Lane lane) {
+        drain(lane, false);
+    }
+
+    private void drain(Lane lane, boolean progressed) {
         ArrayDeque<Verified> queue = verified.getOrDefault(lane.color, new ArrayDeque<>());
         long before = lane.executed;
-        boolean ranCommitted = false;
-        while (!queue.isEmpty()) {
+        boolean ranCommitted = progressed;
+        // Not while a batch executes (the next runs after it) or a snapshot replaces the color's store.
+        while (!queue.isEmpty() && !lane.executing && !r.snapshotTransfer.active(lane.color)) {
             Verified v = queue.peekFirst();
             long seqno = v.batch().seqno();
             if (seqno <= lane.executed) {
@@ -322,11 +337,11 @@ final class StateTransfer {
                 }
             }
         }
-        if (queue.isEmpty()) {
+        if (queue.isEmpty() && !lane.executing) {
             verified.remove(lane.color);
         }
         r.executeReady(lane);
-        if (lane.executed > before) {
+        if (lane.executed > before || progressed) {
             cannotServe.remove(lane.color);
             if (queue.isEmpty() && (lane.behind() || ranCommitted)) {
                 askSource(lane, new FetchState(lane.color, lane.executed + 1));

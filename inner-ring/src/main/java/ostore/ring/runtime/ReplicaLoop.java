@@ -4,10 +4,15 @@ import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import ostore.crypto.Hash32;
 import ostore.ring.Clock;
 import ostore.ring.SubmittedUpdate;
@@ -30,6 +35,13 @@ import ostore.ring.bft.TimerKey;
  * <p>The inbox is bounded, in items and in bytes of frames and updates waiting
  * ({@link #MAX_INBOX_BYTES}): a flood (even from a ring member, whose frames verify) costs a bounded
  * amount of memory, and what does not fit is refused at once, which the protocol treats as loss.
+ *
+ * <p>Batches execute on other threads ({@link ReplicaEnv#execute}): a pool of one thread per color,
+ * up to the cores, writes each batch to the version store while the loop goes on ordering, and the
+ * result comes back through a queue the loop drains after every task. One color's large update then
+ * delays neither the agreement on other colors nor their execution. The version store must take
+ * writes of different colors at once, as {@code RocksVersionStore} does (the simulator's memory
+ * store, driven by one thread, need not).
  *
  * <p>Fail-stop: if the replica throws (its log cannot be written, an invariant broke) the loop
  * stops and refuses everything after, because a replica in an unknown state must not keep voting.
@@ -82,6 +94,12 @@ public final class ReplicaLoop implements AutoCloseable {
     private final AtomicBoolean durable = new AtomicBoolean();
     /** Bytes of the frames and updates queued and not yet handled. */
     private final AtomicLong inboxBytes = new AtomicLong();
+    /** Applies batches off the loop's thread; the replica keeps one batch per color in it at most. */
+    private final ExecutorService appliers;
+    /** Results of applied batches, to hand to the replica on the loop's thread. */
+    private final ConcurrentLinkedQueue<Runnable> applied = new ConcurrentLinkedQueue<>();
+    /** Set when {@link #applied} got a result since the loop last looked, so one WAKE is queued. */
+    private final AtomicBoolean appliedWake = new AtomicBoolean();
     private volatile Throwable failure;
     private volatile Runnable onFailure = () -> { };
 
@@ -97,6 +115,9 @@ public final class ReplicaLoop implements AutoCloseable {
         }
         this.inbox = new ArrayBlockingQueue<>(inboxCapacity);
         this.thread = Thread.ofPlatform().name("replica-" + id).unstarted(this::run);
+        int threads = Math.max(1, Math.min(config.colors(), Runtime.getRuntime().availableProcessors()));
+        this.appliers = Executors.newFixedThreadPool(threads,
+                Thread.ofPlatform().name("replica-" + id + "-apply-", 0).daemon().factory());
     }
 
     /**
@@ -240,6 +261,10 @@ public final class ReplicaLoop implements AutoCloseable {
                 if (durable.getAndSet(false)) {
                     replica.onDurable();
                 }
+                appliedWake.set(false);
+                for (Runnable result = applied.poll(); result != null; result = applied.poll()) {
+                    result.run();
+                }
                 for (TimerKey due : timers.takeDue(System.nanoTime())) {
                     replica.onTimer(due);
                 }
@@ -274,6 +299,16 @@ public final class ReplicaLoop implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // The caller closes the store next: no batch may still be writing to it.
+        appliers.shutdown();
+        try {
+            while (!appliers.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "replica " + id + ": still waiting for a batch to finish "
+                        + "writing to the version store before it closes");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The replica's view of the world; every method runs on the loop's thread. */
@@ -304,6 +339,25 @@ public final class ReplicaLoop implements AutoCloseable {
         @Override
         public void reply(Hash32 updateDigest, byte[] signedReply) {
             replies.reply(updateDigest, signedReply);
+        }
+
+        @Override
+        public <T> void execute(int color, Supplier<T> apply, Consumer<T> done) {
+            appliers.execute(() -> {
+                Runnable then;
+                try {
+                    T result = apply.get();
+                    then = () -> done.accept(result);
+                } catch (RuntimeException | Error e) {
+                    then = () -> {
+                        throw e;
+                    };
+                }
+                applied.add(then);
+                if (!appliedWake.getAndSet(true)) {
+                    inbox.offer(WAKE);
+                }
+            });
         }
 
         @Override

@@ -179,6 +179,12 @@ final class RingHarness {
             public void reply(Hash32 updateDigest, byte[] signedReply) {
                 replies.get(self).put(updateDigest, signedReply);
             }
+
+            @Override
+            public <T> void execute(int color, java.util.function.Supplier<T> apply,
+                    java.util.function.Consumer<T> done) {
+                done.accept(apply.get());
+            }
         };
     }
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import ostore.crypto.Hash32;
 import ostore.crypto.SigningKey;
 import ostore.ring.SubmittedUpdate;
@@ -31,6 +32,9 @@ final class SimReplicaHost {
     /** A group of pipelined appends takes this long, plus up to the spread, to become durable (an fdatasync). */
     static final long SYNC_MIN_MICROS = 50;
     static final long SYNC_SPREAD_MICROS = 1_000;
+    /** A batch's execution, handed to another thread in a real process, finishes this much later. */
+    static final long EXECUTE_MIN_MICROS = 20;
+    static final long EXECUTE_SPREAD_MICROS = 2_000;
 
     private final int id;
     private final String name;
@@ -256,6 +260,24 @@ final class SimReplicaHost {
                     replica.onDurable();
                 }
             });
+        }
+
+        @Override
+        public <T> void execute(int color, Supplier<T> apply, Consumer<T> done) {
+            if (!current()) {
+                return;
+            }
+            // In a real process the store is written on another thread while the replica goes on:
+            // here either at once (a crash before the result arrives leaves the store ahead of the
+            // log) or just before the result, with the replica's other events in between.
+            boolean early = syncRandom.nextBoolean();
+            T result = early ? apply.get() : null;
+            events.after(clock.globalDelay(EXECUTE_MIN_MICROS + syncRandom.nextLong(EXECUTE_SPREAD_MICROS)),
+                    name + " executed color " + color, () -> {
+                        if (current()) {
+                            done.accept(early ? result : apply.get());
+                        }
+                    });
         }
 
         private void fire(TimerKey timer, long generation) {
