@@ -22,7 +22,7 @@ final class Checkpointer {
      * {@link RingConfig.Params#retainedBelowStable} batches): 256 batches of 2 MiB updates would
      * otherwise hold gigabytes for peers that may never ask.
      */
-    static final long HISTORY_PAYLOAD_BYTES = 64L << 20;
+    static final long HISTORY_PAYLOAD_BYTES = 16L << 20;
 
     private final Replica r;
     private final Executor executor;
