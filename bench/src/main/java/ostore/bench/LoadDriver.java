@@ -164,9 +164,12 @@ public final class LoadDriver {
      * With {@code -Dostore.bench.bulk-bytes=N}: one more client replacing its own object with N
      * bytes, back to back, while the measured clients run (not measured itself). In a ring of one
      * color every small update may queue behind a large one; with more colors only those that
-     * share the large object's color do, which is what colors are for.
+     * share the large object's color do, which is what colors are for. With
+     * {@code -Dostore.bench.bulk-interval-ms=T} it starts one update every T ms at most (open loop),
+     * so the large updates cost the same CPU whatever the colors and only their blocking shows.
      */
     private static Callable<Long> bulkWriter(Workload w, int bytes, AtomicBoolean running) {
+        long intervalNanos = Long.getLong("ostore.bench.bulk-interval-ms", 0) * 1_000_000;
         return () -> {
             byte[] payload = new byte[bytes];
             new SecureRandom().nextBytes(payload);
@@ -174,9 +177,15 @@ public final class LoadDriver {
             try (OstoreClient client = w.connector().connect(SigningKey.generate(new SecureRandom()))) {
                 Aguid aguid = client.aguidOf("bulk");
                 long seq = requireCommitted(client.put("bulk", payload)).root().seq();
+                long next = System.nanoTime();
                 while (running.get()) {
                     seq = guardedUpdate(client, Shape.REPLACE, aguid, seq, payload);
                     done++;
+                    next += intervalNanos;
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
                 }
             }
             return done;
