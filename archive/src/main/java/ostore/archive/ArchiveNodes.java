@@ -3,6 +3,7 @@ package ostore.archive;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import ostore.archive.store.ArchiveNames;
 import ostore.crypto.Hash32;
 
 /**
@@ -22,8 +23,33 @@ public interface ArchiveNodes {
     /** @see ostore.archive.store.FragmentStore#put */
     boolean put(int node, Hash32 name, byte[] bytes) throws IOException;
 
+    /**
+     * Stores {@code bytes} on node {@code node} under their name, and returns the name: the writer
+     * names each fragment this way, so a store in this process hashes it once instead of once to
+     * name it and once to check the name ({@link ostore.archive.store.FragmentStore#putNamed}).
+     * The name goes into the manifest, so it must be computed in this process from the bytes, never
+     * taken from a remote node's answer (a remote store keeps this default).
+     */
+    default Hash32 putNamed(int node, byte[] bytes) throws IOException {
+        Hash32 name = ArchiveNames.objectName(bytes);
+        put(node, name, bytes);
+        return name;
+    }
+
     /** @see ostore.archive.store.FragmentStore#get */
     Optional<byte[]> get(int node, Hash32 name) throws IOException;
+
+    /**
+     * The object named {@code name} as node {@code node} holds it, possibly without the node's own
+     * check against the name ({@link ostore.archive.store.FragmentStore#getUnverified}), for a caller
+     * that checks it anyway: the restorer hashes every fragment against the name its manifest lists,
+     * so a second hash by an in-process store only doubles the work. A caller that finds the bytes
+     * corrupt calls {@link #get} for the same object, so a node whose copy rotted sets it aside.
+     * By default the checked {@link #get}.
+     */
+    default Optional<byte[]> getUnverified(int node, Hash32 name) throws IOException {
+        return get(node, name);
+    }
 
     /** @see ostore.archive.store.FragmentStore#has */
     boolean has(int node, Hash32 name) throws IOException;

@@ -8,6 +8,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import ostore.archive.codec.Codecs;
@@ -28,7 +32,8 @@ import ostore.crypto.VersionRoot;
  * Archives one certified version: its new bytes cut into stripes of k shards, each stripe
  * erasure-coded into k + m fragments stored on the stripe's placed nodes, then the manifest stored
  * on every reachable node with an index entry (manifest name + certificate) under the version's
- * index key. It streams: it holds one stripe's shards and one block at a time, never the version.
+ * index key. It streams: it holds at most two stripes (one being filled while the fragments of the
+ * one before are stored, k + m puts at once on their nodes) and one block, never the version.
  *
  * <p>The write rule under node failures: a node that fails once is not asked again in this write.
  * A stripe needs at least k fragments stored, or the write fails with {@link ArchiveException}
@@ -89,19 +94,23 @@ public final class ArchiveWriter {
                     + " stripes), more than a storage node holds (" + FragmentStore.MAX_OBJECT_BYTES
                     + "); a larger shard size makes fewer stripes");
         }
-        Run run = new Run(plan, progress);
-        for (int index : plan.newBlocks()) {
-            ArchivedBlock b = plan.table().get(index);
-            run.append(readBlock(source, index, b));
+        // Puts run on their own threads, a stripe's k + m at once; close() waits for any still in flight.
+        try (ExecutorService puts = Executors.newVirtualThreadPerTaskExecutor()) {
+            Run run = new Run(plan, progress, puts);
+            for (int index : plan.newBlocks()) {
+                ArchivedBlock b = plan.table().get(index);
+                run.append(readBlock(source, index, b));
+            }
+            run.finish();
+            Manifest manifest = plan.complete(run.names);
+            byte[] bytes = manifest.encode();
+            assert bytes.length == manifestBytes : bytes.length + " manifest bytes, planned " + manifestBytes;
+            Hash32 name = ArchiveNames.objectName(bytes);
+            List<Integer> holders = storeManifest(root, name, bytes, new IndexEntry(name, certificate).encode(), run.down,
+                    puts);
+            return new WriteReport(manifest, name, plan.archivedBytes(), run.placed, run.unplaced, holders,
+                    List.copyOf(run.down));
         }
-        run.finish();
-        Manifest manifest = plan.complete(run.names);
-        byte[] bytes = manifest.encode();
-        assert bytes.length == manifestBytes : bytes.length + " manifest bytes, planned " + manifestBytes;
-        Hash32 name = ArchiveNames.objectName(bytes);
-        List<Integer> holders = storeManifest(root, name, bytes, new IndexEntry(name, certificate).encode(), run.down);
-        return new WriteReport(manifest, name, plan.archivedBytes(), run.placed, run.unplaced, holders,
-                List.copyOf(run.down));
     }
 
     private static byte[] readBlock(BlockSource source, int index, ArchivedBlock b) throws IOException {
@@ -113,30 +122,33 @@ public final class ArchiveWriter {
         return bytes;
     }
 
-    private List<Integer> storeManifest(VersionRoot root, Hash32 name, byte[] bytes, byte[] entry, Set<Integer> down)
-            throws ArchiveException {
+    /**
+     * Stores the manifest and its index entry on every node not known to be down, all nodes at once;
+     * the answers are taken in node order, so the report does not depend on which came first.
+     */
+    private List<Integer> storeManifest(VersionRoot root, Hash32 name, byte[] bytes, byte[] entry, Set<Integer> down,
+            ExecutorService puts) throws ArchiveException {
         Hash32 key = ArchiveNames.indexKey(root.aguid(), root.seq());
+        List<Future<Stored>> answers = new ArrayList<>();
+        for (int node = 0; node < nodes.count(); node++) {
+            int n = node;
+            answers.add(down.contains(node) ? null : puts.submit(() -> storeManifest(n, name, bytes, key, entry)));
+        }
         List<Integer> holders = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         for (int node = 0; node < nodes.count(); node++) {
-            if (down.contains(node)) {
+            if (answers.get(node) == null) {
                 continue;
             }
-            try {
-                nodes.put(node, name, bytes);
-                nodes.addIndex(node, key, entry);
+            Stored s = await(answers.get(node));
+            if (s.problem() == null) {
                 holders.add(node);
-            } catch (IOException e) {
-                down.add(node);
-                failures.add("node " + node + ": " + e.getMessage());
-            } catch (IllegalStateException e) {
-                failures.add("node " + node + ": " + e.getMessage());
-            } catch (RuntimeException e) {
-                // One node's broken answer is that node's failure, not the write's; logged as a bug may be behind it.
-                LOG.log(Level.WARNING, "storage node " + node + " failed unexpectedly storing a manifest", e);
-                down.add(node);
-                failures.add("node " + node + ": " + e);
+                continue;
             }
+            if (s.nodeFailed()) {
+                down.add(node);
+            }
+            failures.add("node " + node + ": " + s.problem());
         }
         int needed = code.parityShards() + 1;
         if (holders.size() < needed) {
@@ -147,25 +159,65 @@ public final class ArchiveWriter {
         return holders;
     }
 
-    /** One write's stripe buffer and bookkeeping. */
+    /** Stores the manifest and the index entry on one node; a full index key leaves the node up. */
+    private Stored storeManifest(int node, Hash32 name, byte[] bytes, Hash32 key, byte[] entry) {
+        try {
+            nodes.put(node, name, bytes);
+            nodes.addIndex(node, key, entry);
+            return new Stored(name, null, false);
+        } catch (IOException e) {
+            return new Stored(name, e.getMessage(), true);
+        } catch (IllegalStateException e) {
+            return new Stored(name, e.getMessage(), false);
+        } catch (RuntimeException e) {
+            // One node's broken answer is that node's failure, not the write's; logged as a bug may be behind it.
+            LOG.log(Level.WARNING, "storage node " + node + " failed unexpectedly storing a manifest", e);
+            return new Stored(name, e.toString(), true);
+        }
+    }
+
+    /** The answer of a put task, which never throws; waits for it however long the node's own deadline lets it run. */
+    private static <T> T await(Future<T> answer) throws ArchiveException {
+        try {
+            return answer.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ArchiveException("interrupted while storing fragments", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException("a put task failed", e.getCause());
+        }
+    }
+
+    /**
+     * One write's stripe buffer and bookkeeping. The stripe being filled is k + m fragment-sized
+     * arrays, the shards at {@link Fragment#HEADER_BYTES}: parity is coded in place and a header
+     * written in front of each, so the arrays are the fragments' encodings, never copied. When a
+     * stripe is full its k + m puts start, each hashing and storing one fragment, and the next stripe
+     * is filled meanwhile; before its own puts start, the previous stripe's answers are taken (in
+     * shard order), so at most one stripe is in flight and a node that failed is not asked again.
+     */
     private final class Run {
         final ManifestPlan plan;
         final Progress progress;
-        final byte[][] shards;
+        final ExecutorService puts;
         final List<List<Hash32>> names = new ArrayList<>();
         final List<WriteReport.Unplaced> unplaced = new ArrayList<>();
         final Set<Integer> down = new TreeSet<>();
+        byte[][] fragments;
+        InFlight inFlight;
         int placed;
         long stripe;
         int stripeData;
         int shardLength;
         int filled;
 
-        Run(ManifestPlan plan, Progress progress) {
+        Run(ManifestPlan plan, Progress progress, ExecutorService puts) {
             this.plan = plan;
             this.progress = progress;
-            int largest = plan.archivedBytes() == 0 ? 0 : code.shardLength(code.stripeDataBytes(plan.archivedBytes(), 0));
-            this.shards = new byte[code.totalShards()][largest];
+            this.puts = puts;
             progress.update(0, plan.archivedBytes());
             startStripe();
         }
@@ -175,9 +227,8 @@ public final class ArchiveWriter {
                 stripeData = code.stripeDataBytes(plan.archivedBytes(), stripe);
                 shardLength = code.shardLength(stripeData);
                 filled = 0;
-                for (int i = 0; i < code.dataShards(); i++) {
-                    Arrays.fill(shards[i], 0, shardLength, (byte) 0);
-                }
+                // Fresh arrays (zero, so the padding is): the previous stripe's are still being stored.
+                fragments = new byte[code.totalShards()][Fragment.HEADER_BYTES + shardLength];
             }
         }
 
@@ -187,7 +238,7 @@ public final class ArchiveWriter {
                 int shard = filled / shardLength;
                 int within = filled % shardLength;
                 int n = Math.min(block.length - at, Math.min(shardLength - within, stripeData - filled));
-                System.arraycopy(block, at, shards[shard], within, n);
+                System.arraycopy(block, at, fragments[shard], Fragment.HEADER_BYTES + within, n);
                 at += n;
                 filled += n;
                 if (filled == stripeData) {
@@ -196,56 +247,89 @@ public final class ArchiveWriter {
             }
         }
 
-        void finish() {
+        void finish() throws ArchiveException {
             assert stripe == plan.stripeCount() : stripe + " of " + plan.stripeCount() + " stripes written";
+            takeInFlight();
             progress.update(plan.archivedBytes(), plan.archivedBytes());
         }
 
         private void flush() throws ArchiveException {
-            codec.encodeParity(shards, 0, shardLength);
-            int[] placement = plan.placement(stripe);
-            List<Hash32> stripeNames = new ArrayList<>(code.totalShards());
-            int stored = 0;
+            codec.encodeParity(fragments, Fragment.HEADER_BYTES, shardLength);
             for (int i = 0; i < code.totalShards(); i++) {
-                byte[] bytes = new Fragment(code.codeId(), code.dataShards(), code.parityShards(), i, stripe, stripeData,
-                        Arrays.copyOf(shards[i], shardLength)).encode();
-                Hash32 name = ArchiveNames.objectName(bytes);
-                stripeNames.add(name);
-                String problem = put(placement[i], name, bytes);
-                if (problem == null) {
-                    stored++;
-                } else {
-                    unplaced.add(new WriteReport.Unplaced(stripe, i, placement[i], name, problem));
-                }
+                Fragment.writeHeader(fragments[i], code.codeId(), code.dataShards(), code.parityShards(), i, stripe,
+                        stripeData);
             }
-            if (stored < code.dataShards()) {
-                throw new ArchiveException("stripe " + stripe + " of " + plan.root().aguid() + " seq " + plan.root().seq()
-                        + " was stored on " + stored + " of " + code.totalShards() + " nodes, at least k = "
-                        + code.dataShards() + " needed (nodes down: " + down + ")");
+            takeInFlight();
+            int[] placement = plan.placement(stripe);
+            List<Future<Stored>> answers = new ArrayList<>(code.totalShards());
+            for (int i = 0; i < code.totalShards(); i++) {
+                byte[] bytes = fragments[i];
+                int node = placement[i];
+                boolean skip = down.contains(node);
+                answers.add(puts.submit(() -> store(node, bytes, skip)));
             }
-            placed += stored;
-            names.add(stripeNames);
-            long done = stripe * code.stripeBytes() + stripeData;
+            inFlight = new InFlight(stripe, stripeData, placement, answers);
+            fragments = null;
             stripe++;
-            progress.update(done, plan.archivedBytes());
             startStripe();
         }
 
-        private String put(int node, Hash32 name, byte[] bytes) {
-            if (down.contains(node)) {
-                return "node " + node + " is down";
+        /** Takes the answers of the stripe in flight, if any: its names, what was not placed, progress. */
+        private void takeInFlight() throws ArchiveException {
+            if (inFlight == null) {
+                return;
+            }
+            InFlight f = inFlight;
+            inFlight = null;
+            List<Hash32> stripeNames = new ArrayList<>(code.totalShards());
+            int stored = 0;
+            for (int i = 0; i < code.totalShards(); i++) {
+                Stored s = await(f.answers.get(i));
+                stripeNames.add(s.name);
+                if (s.problem == null) {
+                    stored++;
+                } else {
+                    if (s.nodeFailed) {
+                        down.add(f.placement[i]);
+                    }
+                    unplaced.add(new WriteReport.Unplaced(f.stripe, i, f.placement[i], s.name, s.problem));
+                }
+            }
+            if (stored < code.dataShards()) {
+                throw new ArchiveException("stripe " + f.stripe + " of " + plan.root().aguid() + " seq "
+                        + plan.root().seq() + " was stored on " + stored + " of " + code.totalShards()
+                        + " nodes, at least k = " + code.dataShards() + " needed (nodes down: " + down + ")");
+            }
+            placed += stored;
+            names.add(stripeNames);
+            progress.update(f.stripe * code.stripeBytes() + f.stripeData, plan.archivedBytes());
+        }
+
+        /**
+         * Stores one fragment on its node, unless that node failed earlier in this write, and names
+         * it: the node computes the name as it stores ({@link ArchiveNodes#putNamed}), so the happy
+         * path hashes the fragment once. A name from a node is checked against the bytes' only when
+         * the put failed (then computed here); a wrong one from a faulty wrapper would make this
+         * version's manifest name a fragment that does not exist, which the restore reports as missing.
+         */
+        private Stored store(int node, byte[] bytes, boolean skip) {
+            if (skip) {
+                return new Stored(ArchiveNames.objectName(bytes), "node " + node + " is down", false);
             }
             try {
-                nodes.put(node, name, bytes);
-                return null;
+                return new Stored(nodes.putNamed(node, bytes), null, false);
             } catch (IOException e) {
-                down.add(node);
-                return "node " + node + ": " + e.getMessage();
+                return new Stored(ArchiveNames.objectName(bytes), "node " + node + ": " + e.getMessage(), true);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "storage node " + node + " failed unexpectedly storing a fragment", e);
-                down.add(node);
-                return "node " + node + ": " + e;
+                return new Stored(ArchiveNames.objectName(bytes), "node " + node + ": " + e, true);
             }
         }
     }
+
+    /** A stripe whose puts are running. */
+    private record InFlight(long stripe, int stripeData, int[] placement, List<Future<Stored>> answers) {}
+
+    /** What one put gave: the object's name, null or why it was not stored, and whether the node failed. */
+    private record Stored(Hash32 name, String problem, boolean nodeFailed) {}
 }

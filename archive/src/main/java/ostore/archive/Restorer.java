@@ -1,6 +1,7 @@
 package ostore.archive;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +26,10 @@ import ostore.crypto.VersionRoot;
  * version's candidate manifests, each block from the first that yields bytes matching its BGUID.
  * Nodes that fail (in any way, an unchecked exception included) are skipped for the rest of the
  * call; corrupt fragments are skipped and reported.
+ *
+ * <p>A stripe's fragments are fetched from their nodes at once, and the next stripe is fetched
+ * while the sink takes the current one ({@link FragmentFetcher}); bytes, reports and errors are
+ * those a one-at-a-time restore gives, and no request outlives the call.
  *
  * <p>A certificate binds the version root, not the manifest, so a valid certificate can be copied
  * next to a forged manifest. No candidate is trusted for being first: they are tried in order of
@@ -130,7 +135,13 @@ public final class Restorer {
         Objects.requireNonNull(progress, "progress");
         FetchLog log = new FetchLog();
         ManifestLocator locator = new ManifestLocator(nodes, checker, log, limits);
-        FragmentFetcher fetcher = new FragmentFetcher(nodes, log);
+        try (FragmentFetcher fetcher = new FragmentFetcher(nodes, log)) {
+            return run(aguid, seq, sink, progress, log, locator, fetcher);
+        }
+    }
+
+    private Outcome run(Aguid aguid, long seq, BlockSink sink, Progress progress, FetchLog log,
+            ManifestLocator locator, FragmentFetcher fetcher) throws IOException {
         EarlierVersions earlier = new EarlierVersions(aguid, locator, fetcher, log);
         ManifestLocator.Candidates candidates = locator.candidates(aguid, seq);
         List<RejectedManifest> rejected = new ArrayList<>();
@@ -155,11 +166,17 @@ public final class Restorer {
                 abort(sink, e.getCause());
                 throw e.rethrow();
             } catch (IOException | RuntimeException e) {
+                if (e instanceof InterruptedIOException && Thread.currentThread().isInterrupted()) {
+                    // The caller's thread was interrupted: the restore stops, it is not this candidate's fault.
+                    abort(sink, e);
+                    throw e;
+                }
                 // Everything but the sink's own failures is this candidate's: reject it, try the next.
                 if (!(e instanceof ArchiveException)) {
                     LOG.log(Level.WARNING, "restoring " + aguid + " seq " + seq + " through manifest " + c.name()
                             + " failed unexpectedly", e);
                 }
+                fetcher.cancelReadAhead();
                 abort(sink, e);
                 rejected.add(new RejectedManifest(c.name(), String.valueOf(e.getMessage())));
                 failures.add(e instanceof ArchiveException a ? a
@@ -261,7 +278,7 @@ public final class Restorer {
             this.log = log;
         }
 
-        byte[] read(Manifest current, int index, ArchivedBlock b) throws ArchiveException {
+        byte[] read(Manifest current, int index, ArchivedBlock b) throws ArchiveException, InterruptedIOException {
             Source s = sources.get(b.archivedSeq());
             if (s == null) {
                 s = new Source(locator.candidates(aguid, b.archivedSeq()));
@@ -282,7 +299,7 @@ public final class Restorer {
                 this.dead = new String[candidates.list().size()];
             }
 
-            byte[] read(Manifest m, int index, ArchivedBlock b) throws ArchiveException {
+            byte[] read(Manifest m, int index, ArchivedBlock b) throws ArchiveException, InterruptedIOException {
                 List<ArchiveException> failures = new ArrayList<>();
                 List<String> why = new ArrayList<>(candidates.refused());
                 int n = dead.length;

@@ -72,7 +72,13 @@ public final class Scrubber {
         FetchLog log = new FetchLog();
         ManifestLocator locator = new ManifestLocator(nodes, checker, log, limits);
         ManifestChecks checks = new ManifestChecks(nodes, locator, log);
-        FragmentFetcher fetcher = new FragmentFetcher(nodes, log);
+        try (FragmentFetcher fetcher = new FragmentFetcher(nodes, log)) {
+            return scrub(aguid, seq, log, locator, checks, fetcher);
+        }
+    }
+
+    private ScrubReport scrub(Aguid aguid, long seq, FetchLog log, ManifestLocator locator, ManifestChecks checks,
+            FragmentFetcher fetcher) throws ArchiveException {
         ManifestLocator.Candidates candidates = locator.candidates(aguid, seq);
         List<RejectedManifest> rejected = new ArrayList<>();
         ScrubReport unchecked = null;
@@ -132,7 +138,7 @@ public final class Scrubber {
     }
 
     /** Reads every fragment, decodes every stripe that can be, checks the blocks archived in them. */
-    private static Pass read(Manifest m, FragmentFetcher fetcher) {
+    private static Pass read(Manifest m, FragmentFetcher fetcher) throws ArchiveException {
         CodeParams code = m.code();
         Pass pass = new Pass();
         OwnBlocks blocks = new OwnBlocks(m);
@@ -142,7 +148,7 @@ public final class Scrubber {
             pass.good += shards.good;
             if (shards.good < code.dataShards()) {
                 pass.lost.add(new ScrubReport.LostStripe(s, shards.good, code.dataShards()));
-                blocks.feed(null, shards.dataBytes);
+                blocks.feed(null, 0, shards.dataBytes);
                 continue;
             }
             if (shards.good < code.totalShards()) {
@@ -152,7 +158,7 @@ public final class Scrubber {
             int left = shards.dataBytes;
             for (int i = 0; i < code.dataShards() && left > 0; i++) {
                 int n = Math.min(left, shards.shardLength);
-                blocks.feed(shards.shards[i], n);
+                blocks.feed(shards.shards[i], FragmentFetcher.OFFSET, n);
                 left -= n;
             }
         }
@@ -224,8 +230,8 @@ public final class Scrubber {
             finishEmpty();
         }
 
-        /** The next {@code n} bytes of the stream, from {@code bytes}, or unknown if null. */
-        void feed(byte[] bytes, int n) {
+        /** The next {@code n} bytes of the stream, from {@code bytes} at {@code from}, or unknown if null. */
+        void feed(byte[] bytes, int from, int n) {
             int at = 0;
             while (at < n && next < own.size() && mismatch == null) {
                 ArchivedBlock b = own.get(next);
@@ -238,7 +244,7 @@ public final class Scrubber {
                 if (bytes == null) {
                     tainted = true;
                 } else {
-                    System.arraycopy(bytes, at, current, filled, take);
+                    System.arraycopy(bytes, from + at, current, filled, take);
                 }
                 filled += take;
                 at += take;
@@ -272,8 +278,10 @@ public final class Scrubber {
     private ScrubReport.Repair repair(Manifest m, int stripe, int shard, FragmentFetcher.StripeShards shards,
             FetchLog log) throws ArchiveException {
         CodeParams code = m.code();
-        byte[] bytes = new Fragment(code.codeId(), code.dataShards(), code.parityShards(), shard, stripe,
-                shards.dataBytes, shards.shards[shard]).encode();
+        // The decoder wrote the shard into a fragment-shaped buffer: with its header it is the encoding.
+        byte[] bytes = shards.shards[shard];
+        Fragment.writeHeader(bytes, code.codeId(), code.dataShards(), code.parityShards(), shard, stripe,
+                shards.dataBytes);
         Hash32 name = m.stripes().get(stripe).name(shard);
         if (!ArchiveNames.objectName(bytes).equals(name)) {
             throw new ArchiveException("regenerated fragment " + shard + " of stripe " + stripe + " of " + m.aguid()

@@ -29,8 +29,18 @@ public final class StoreNodes implements ArchiveNodes {
     }
 
     @Override
+    public Hash32 putNamed(int node, byte[] bytes) throws IOException {
+        return store(node).putNamed(bytes);
+    }
+
+    @Override
     public Optional<byte[]> get(int node, Hash32 name) throws IOException {
         return store(node).get(name);
+    }
+
+    @Override
+    public Optional<byte[]> getUnverified(int node, Hash32 name) throws IOException {
+        return store(node).getUnverified(name);
     }
 
     @Override

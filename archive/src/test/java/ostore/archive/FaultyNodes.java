@@ -90,14 +90,29 @@ final class FaultyNodes implements ArchiveNodes {
     }
 
     @Override
+    public Hash32 putNamed(int node, byte[] bytes) throws IOException {
+        check(node);
+        return real.putNamed(node, bytes);
+    }
+
+    @Override
     public Optional<byte[]> get(int node, Hash32 name) throws IOException {
         check(node);
-        Optional<byte[]> bytes = real.get(node, name);
+        return lie(node, real.get(node, name));
+    }
+
+    private Optional<byte[]> lie(int node, Optional<byte[]> bytes) {
         if (lying.contains(node) && bytes.isPresent() && bytes.get().length > 0) {
             byte[] b = bytes.get();
             b[b.length - 1] ^= 0x5a;
         }
         return bytes;
+    }
+
+    @Override
+    public Optional<byte[]> getUnverified(int node, Hash32 name) throws IOException {
+        check(node);
+        return lie(node, real.getUnverified(node, name));
     }
 
     @Override

@@ -56,7 +56,8 @@ import ostore.node.storage.StorageNode;
  *       of object bytes, and the bytes stored per object byte (fragments with headers, manifests on
  *       every node, index entries with certificates);
  *   <li>restore it with every node up, then with m nodes down (the code's worst case), MB/s of
- *       object bytes, every block compared with the original as it arrives;
+ *       object bytes, every block compared with the original as it arrives; each the fastest of
+ *       three restores, and with the process CPU time they took (the machine may be shared);
  *   <li>a second version of the large object with one block changed: what dedup leaves to store;
  *   <li>many small versions (one fresh 4 KiB block each, each the successor of the last): the bytes
  *       stored per version, which is where headers, manifests and certificates dominate.
@@ -75,6 +76,8 @@ public final class ArchiveDriver {
     private static final int BLOCK_BYTES = 64 << 10;
     private static final int SMALL_BYTES = 4 << 10;
     private static final int WARMUP_MIB = 32;
+    /** Restores per measurement; the fastest counts, as the slower ones met other work on the machine. */
+    private static final int RESTORES = 3;
     private static final int RING_SIZE = 4;
     private static final int RING_F = 1;
     private static final List<SigningKey> RING = IntStream.range(0, RING_SIZE).mapToObj(i -> seededKey(0x20 + 0x20 * i))
@@ -126,10 +129,12 @@ public final class ArchiveDriver {
         Obj large = new Obj(Aguid.of(OWNER.publicKey(), "bench/large"), blocks(11, objectBytes, BLOCK_BYTES));
         Version v1 = large.version(1, Optional.empty(), large.blocks);
         Stored before = nodes.stored();
+        long c0 = cpuNanos();
         long t0 = System.nanoTime();
         WriteReport r1 = writer.write(v1.root, v1.entries, v1.source(), Optional.empty(), v1.certificate,
                 Progress.NONE);
         long archiveNanos = System.nanoTime() - t0;
+        long archiveCpu = cpuNanos() - c0;
         Stored afterLarge = nodes.stored();
         Stored large1 = afterLarge.minus(before);
 
@@ -160,20 +165,14 @@ public final class ArchiveDriver {
         long smallNanos = System.nanoTime() - t1;
         Stored smallStored = nodes.stored().minus(afterSecond);
 
-        // Restores: all nodes up, then m down.
-        long t2 = System.nanoTime();
-        RestoreReport allUp = restorer.restore(v1.root.aguid(), 1, new CheckingSink(v1.blocks), Progress.NONE);
-        long restoreNanos = System.nanoTime() - t2;
+        // Restores: all nodes up, then m down; each the best of RESTORES (the machine is shared).
+        Timed allUp = restoreBest(restorer, v1, objectBytes);
         for (int node = 0; node < code.parityShards(); node++) {
             nodes.down(node);
         }
-        long t3 = System.nanoTime();
-        RestoreReport degraded = restorer.restore(v1.root.aguid(), 1, new CheckingSink(v1.blocks), Progress.NONE);
-        long degradedNanos = System.nanoTime() - t3;
-        if (allUp.bytes() != objectBytes || degraded.bytes() != objectBytes) {
-            throw new IllegalStateException("restored " + allUp.bytes() + " and " + degraded.bytes() + " bytes of "
-                    + objectBytes);
-        }
+        Timed degraded = restoreBest(restorer, v1, objectBytes);
+        long restoreNanos = allUp.nanos;
+        long degradedNanos = degraded.nanos;
 
         System.out.println("codec: " + codec + "; transport: " + transport + "; code " + codeName);
         System.out.println();
@@ -184,6 +183,10 @@ public final class ArchiveDriver {
                 code.dataShards(), code.parityShards(), objectBytes >> 20, mbPerSecond(objectBytes, archiveNanos),
                 mbPerSecond(objectBytes, restoreNanos), mbPerSecond(objectBytes, degradedNanos),
                 (double) large1.total() / objectBytes, (double) (manifestCopies(r1) + large1.index) / objectBytes);
+        System.out.printf(Locale.ROOT, "%nCPU time of the process (all threads, storage nodes included), MB of object"
+                + " bytes per CPU second: archive %.0f, restore all up %.0f, restore %d nodes down %.0f (restores: best"
+                + " of %d by wall time)%n", mbPerSecond(objectBytes, archiveCpu), mbPerSecond(objectBytes, allUp.cpu),
+                code.parityShards(), mbPerSecond(objectBytes, degraded.cpu), RESTORES);
         System.out.println();
         System.out.println("| transport | code | versions | new bytes per version | stored per version | of which fragments"
                 + " | stored / new bytes | versions/s |");
@@ -196,6 +199,33 @@ public final class ArchiveDriver {
                 transport, code.dataShards(), code.parityShards(), smallVersions, SMALL_BYTES,
                 smallStored.total() / smallVersions, (smallStored.objects - smallManifests) / smallVersions, (double) smallStored.total() / ((long) smallVersions * SMALL_BYTES),
                 smallVersions / (smallNanos / 1e9));
+    }
+
+    /** How long a restore took, in wall and process CPU time. */
+    private record Timed(long nanos, long cpu) {}
+
+    /** The fastest of {@link #RESTORES} restores of {@code v}, each checked block by block. */
+    private static Timed restoreBest(Restorer restorer, Version v, long objectBytes) throws IOException {
+        Timed best = null;
+        for (int i = 0; i < RESTORES; i++) {
+            long c = cpuNanos();
+            long t = System.nanoTime();
+            RestoreReport r = restorer.restore(v.root.aguid(), v.root.seq(), new CheckingSink(v.blocks), Progress.NONE);
+            Timed timed = new Timed(System.nanoTime() - t, cpuNanos() - c);
+            if (r.bytes() != objectBytes) {
+                throw new IllegalStateException("restored " + r.bytes() + " bytes of " + objectBytes);
+            }
+            if (best == null || timed.nanos < best.nanos) {
+                best = timed;
+            }
+        }
+        return best;
+    }
+
+    /** CPU time of this process so far, every thread (the storage nodes' too, since they run here). */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** The bytes of every copy of the write's manifest (the rest of its objects are fragments). */
@@ -448,9 +478,21 @@ public final class ArchiveDriver {
         }
 
         @Override
+        public Hash32 putNamed(int node, byte[] bytes) throws IOException {
+            check(node);
+            return delegate.putNamed(node, bytes);
+        }
+
+        @Override
         public Optional<byte[]> get(int node, Hash32 name) throws IOException {
             check(node);
             return delegate.get(node, name);
+        }
+
+        @Override
+        public Optional<byte[]> getUnverified(int node, Hash32 name) throws IOException {
+            check(node);
+            return delegate.getUnverified(node, name);
         }
 
         @Override

@@ -27,7 +27,21 @@ public record Fragment(int codeId, int dataShards, int parityShards, int shardIn
 
     public Fragment {
         Objects.requireNonNull(shard, "shard");
-        CodeParams code = new CodeParams(codeId, dataShards, parityShards, Math.max(1, shard.length));
+        check(codeId, dataShards, parityShards, shardIndex, stripeIndex, stripeDataBytes, shard, 0, shard.length);
+    }
+
+    /**
+     * The header fields of an encoded fragment whose shard stays where it is, at
+     * {@link #HEADER_BYTES} of the encoding: what a reader needs to hand the shard to the codec
+     * without copying a megabyte per fragment.
+     */
+    public record Header(int codeId, int dataShards, int parityShards, int shardIndex, long stripeIndex,
+            int shardLength, int stripeDataBytes) {}
+
+    /** The checks of the canonical constructor, on a shard at {@code [offset, offset + length)} of {@code shard}. */
+    private static void check(int codeId, int dataShards, int parityShards, int shardIndex, long stripeIndex,
+            int stripeDataBytes, byte[] shard, int offset, int length) {
+        CodeParams code = new CodeParams(codeId, dataShards, parityShards, Math.max(1, length));
         if (shardIndex < 0 || shardIndex >= code.totalShards()) {
             throw new IllegalArgumentException("shard index (" + shardIndex + ") must be in [0, " + code.totalShards()
                     + ")");
@@ -35,14 +49,14 @@ public record Fragment(int codeId, int dataShards, int parityShards, int shardIn
         if (stripeIndex < 0) {
             throw new IllegalArgumentException("stripe index (" + stripeIndex + ") must be >= 0");
         }
-        if (stripeDataBytes < 1 || code.shardLength(stripeDataBytes) != shard.length) {
-            throw new IllegalArgumentException("shard length (" + shard.length + ") must be ceil(stripe data bytes ("
+        if (stripeDataBytes < 1 || code.shardLength(stripeDataBytes) != length) {
+            throw new IllegalArgumentException("shard length (" + length + ") must be ceil(stripe data bytes ("
                     + stripeDataBytes + ") / k (" + dataShards + ")), and the stripe data at least 1 byte");
         }
-        int padFrom = stripeDataBytes - shardIndex * shard.length;
-        if (shardIndex < dataShards && padFrom < shard.length) {
-            for (int i = Math.max(0, padFrom); i < shard.length; i++) {
-                if (shard[i] != 0) {
+        int padFrom = stripeDataBytes - shardIndex * length;
+        if (shardIndex < dataShards && padFrom < length) {
+            for (int i = Math.max(0, padFrom); i < length; i++) {
+                if (shard[offset + i] != 0) {
                     throw new IllegalArgumentException("data shard " + shardIndex + " has non-zero padding at byte " + i);
                 }
             }
@@ -51,17 +65,10 @@ public record Fragment(int codeId, int dataShards, int parityShards, int shardIn
 
     /** The header and the shard. The shard array is not copied: callers must not change it afterwards. */
     public byte[] encode() {
-        return ByteBuffer.allocate(HEADER_BYTES + shard.length)
-                .put((byte) FORMAT)
-                .put((byte) codeId)
-                .putShort((short) dataShards)
-                .putShort((short) parityShards)
-                .putShort((short) shardIndex)
-                .putLong(stripeIndex)
-                .putInt(shard.length)
-                .putInt(stripeDataBytes)
-                .put(shard)
-                .array();
+        byte[] out = new byte[HEADER_BYTES + shard.length];
+        writeHeader(out, codeId, dataShards, parityShards, shardIndex, stripeIndex, stripeDataBytes);
+        System.arraycopy(shard, 0, out, HEADER_BYTES, shard.length);
+        return out;
     }
 
     /** The name of the encoding, as a manifest lists it. */
@@ -75,6 +82,46 @@ public record Fragment(int codeId, int dataShards, int parityShards, int shardIn
      * @throws IllegalArgumentException naming the first field that is malformed
      */
     public static Fragment decode(byte[] bytes) {
+        Header h = parseHeader(bytes);
+        return new Fragment(h.codeId(), h.dataShards(), h.parityShards(), h.shardIndex(), h.stripeIndex(),
+                h.stripeDataBytes(), Arrays.copyOfRange(bytes, HEADER_BYTES, bytes.length));
+    }
+
+    /**
+     * Checks an encoded fragment exactly as {@link #decode} does (every header field, the shard
+     * length, zero padding) and returns its header; the shard is left in {@code bytes} from
+     * {@link #HEADER_BYTES} on, not copied.
+     *
+     * @throws IllegalArgumentException naming the first field that is malformed
+     */
+    public static Header checkEncoded(byte[] bytes) {
+        Header h = parseHeader(bytes);
+        check(h.codeId(), h.dataShards(), h.parityShards(), h.shardIndex(), h.stripeIndex(), h.stripeDataBytes(),
+                bytes, HEADER_BYTES, h.shardLength());
+        return h;
+    }
+
+    /**
+     * Writes the header of a fragment into the first {@link #HEADER_BYTES} of {@code encoding}, whose
+     * remaining bytes are the shard: so a writer that codes straight into fragment-sized arrays (the
+     * shards at offset {@link #HEADER_BYTES}) has the encoding without copying the shard. The caller
+     * checks the result as it would a {@link Fragment} ({@link #checkEncoded}) or trusts its own coding.
+     */
+    public static void writeHeader(byte[] encoding, int codeId, int dataShards, int parityShards, int shardIndex,
+            long stripeIndex, int stripeDataBytes) {
+        ByteBuffer.wrap(encoding, 0, HEADER_BYTES)
+                .put((byte) FORMAT)
+                .put((byte) codeId)
+                .putShort((short) dataShards)
+                .putShort((short) parityShards)
+                .putShort((short) shardIndex)
+                .putLong(stripeIndex)
+                .putInt(encoding.length - HEADER_BYTES)
+                .putInt(stripeDataBytes);
+    }
+
+    /** The header fields, checked for format and lengths; the rest of the checks are {@link #check}'s. */
+    private static Header parseHeader(byte[] bytes) {
         Objects.requireNonNull(bytes, "bytes");
         if (bytes.length < HEADER_BYTES) {
             throw new IllegalArgumentException("fragment of " + bytes.length + " bytes is shorter than its "
@@ -100,8 +147,7 @@ public record Fragment(int codeId, int dataShards, int parityShards, int shardIn
             throw new IllegalArgumentException("stripe data bytes (" + dataBytes + ") exceeds "
                     + CodeParams.MAX_STRIPE_BYTES);
         }
-        return new Fragment(code, k, m, index, stripe, (int) dataBytes, Arrays.copyOfRange(bytes, HEADER_BYTES,
-                bytes.length));
+        return new Header(code, k, m, index, stripe, (int) shardLength, (int) dataBytes);
     }
 
     @Override

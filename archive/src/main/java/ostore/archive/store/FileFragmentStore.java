@@ -33,9 +33,9 @@ import ostore.crypto.Hash32;
  * <p>Every file is written to {@code tmp/}, forced to disk, atomically renamed into place and its
  * directory forced, so after a crash a name holds either nothing or the complete, synced bytes.
  * Reads re-hash the bytes: a mismatch moves the file to {@code quarantine/} and throws
- * {@link CorruptObjectException}. A put of an object already held compares the file with the bytes
- * given, and replaces a rotten or truncated file (setting it aside the same way) instead of
- * answering "already held". Thread-safe: writers of one shard directory, and the move to
+ * {@link CorruptObjectException} ({@link #getUnverified} skips that for callers that hash anyway). A
+ * put of an object already held compares the file with the bytes given, and replaces a rotten or
+ * truncated file (setting it aside the same way) instead of answering "already held". Thread-safe: writers of one shard directory, and the move to
  * quarantine, take its lock.
  */
 public final class FileFragmentStore implements FragmentStore {
@@ -95,14 +95,33 @@ public final class FileFragmentStore implements FragmentStore {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(bytes, "bytes");
         ensureOpen();
-        if (bytes.length > MAX_OBJECT_BYTES) {
-            throw new IllegalArgumentException("object of " + bytes.length + " bytes exceeds the maximum of "
-                    + MAX_OBJECT_BYTES);
-        }
+        checkSize(bytes);
         Hash32 actual = ArchiveNames.objectName(bytes);
         if (!actual.equals(name)) {
             throw new CorruptObjectException(name, "object put as " + name + " has the name " + actual);
         }
+        return store(name, bytes);
+    }
+
+    @Override
+    public Hash32 putNamed(byte[] bytes) throws IOException {
+        Objects.requireNonNull(bytes, "bytes");
+        ensureOpen();
+        checkSize(bytes);
+        Hash32 name = ArchiveNames.objectName(bytes);
+        store(name, bytes);
+        return name;
+    }
+
+    private static void checkSize(byte[] bytes) {
+        if (bytes.length > MAX_OBJECT_BYTES) {
+            throw new IllegalArgumentException("object of " + bytes.length + " bytes exceeds the maximum of "
+                    + MAX_OBJECT_BYTES);
+        }
+    }
+
+    /** Stores {@code bytes}, whose name is {@code name}; true if new here (see {@link #put}). */
+    private boolean store(Hash32 name, byte[] bytes) throws IOException {
         Path target = objectPath(name);
         int shard = shard(name);
         // Written outside the lock when the object looks new, so puts of different objects overlap.
@@ -167,6 +186,18 @@ public final class FileFragmentStore implements FragmentStore {
                     + " bytes) now has the name " + actual + "; moved to quarantine");
         }
         return Optional.of(bytes);
+    }
+
+    /** The file's bytes, unhashed: one read, for a caller that checks them against the name. */
+    @Override
+    public Optional<byte[]> getUnverified(Hash32 name) throws IOException {
+        Objects.requireNonNull(name, "name");
+        ensureOpen();
+        try {
+            return Optional.of(Files.readAllBytes(objectPath(name)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
     }
 
     @Override

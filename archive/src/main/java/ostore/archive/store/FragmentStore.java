@@ -36,12 +36,36 @@ public interface FragmentStore extends AutoCloseable {
     boolean put(Hash32 name, byte[] bytes) throws IOException;
 
     /**
+     * Stores {@code bytes} under their name ({@link ArchiveNames#objectName}), durably, and returns
+     * the name. The same as {@link #put} with the name computed first; a store that checks the name
+     * on put anyway computes it once instead of twice.
+     *
+     * @throws IllegalArgumentException if the object exceeds {@link #MAX_OBJECT_BYTES}
+     */
+    default Hash32 putNamed(byte[] bytes) throws IOException {
+        Hash32 name = ArchiveNames.objectName(bytes);
+        put(name, bytes);
+        return name;
+    }
+
+    /**
      * The object named {@code name}, checked against its name; empty if not held.
      *
      * @throws CorruptObjectException if the stored bytes no longer match the name; the store then
      *     sets the object aside (it is no longer held, and a later put may store it again)
      */
     Optional<byte[]> get(Hash32 name) throws IOException;
+
+    /**
+     * The object named {@code name} as held, for a caller that hashes it against the name itself
+     * (the restorer and scrubber do, for every fragment): the store may skip its own check, so the
+     * bytes may not match the name, and a corrupt copy is then not set aside by this call. A caller
+     * that finds a mismatch calls {@link #get}, which checks and sets the copy aside. By default the
+     * checked {@link #get}; empty if not held.
+     */
+    default Optional<byte[]> getUnverified(Hash32 name) throws IOException {
+        return get(name);
+    }
 
     /** Whether an object of this name is held (without reading it back). */
     boolean has(Hash32 name) throws IOException;

@@ -56,8 +56,31 @@ class FragmentTest {
         assertEquals("stripe index (-1) must be >= 0", refuse(withLong(good, 8, -1)));
     }
 
+    /** The message decode refuses {@code bytes} with, which checkEncoded must give word for word. */
     private static String refuse(byte[] bytes) {
-        return assertThrows(IllegalArgumentException.class, () -> Fragment.decode(bytes)).getMessage();
+        String decode = assertThrows(IllegalArgumentException.class, () -> Fragment.decode(bytes)).getMessage();
+        assertEquals(decode, assertThrows(IllegalArgumentException.class, () -> Fragment.checkEncoded(bytes))
+                .getMessage());
+        return decode;
+    }
+
+    @Test
+    void checkingInPlaceAndWritingTheHeaderMatchTheRecord() {
+        Fragment f = sample();
+        byte[] encoded = f.encode();
+        assertEquals(new Fragment.Header(1, 4, 2, 1, 7, 3, 10), Fragment.checkEncoded(encoded));
+
+        // A writer that codes into a fragment-sized array and writes the header in front has the encoding.
+        byte[] inPlace = new byte[Fragment.HEADER_BYTES + 3];
+        System.arraycopy(new byte[] {3, 4, 5}, 0, inPlace, Fragment.HEADER_BYTES, 3);
+        Fragment.writeHeader(inPlace, 1, 4, 2, 1, 7, 10);
+        assertArrayEquals(encoded, inPlace);
+
+        // The padding check looks at the shard where it lies.
+        byte[] padded = new Fragment(1, 4, 2, 3, 0, 10, new byte[] {1, 0, 0}).encode();
+        Fragment.checkEncoded(padded);
+        padded[padded.length - 1] = 1;
+        assertEquals("data shard 3 has non-zero padding at byte 2", refuse(padded));
     }
 
     private static byte[] with(byte[] bytes, int at, int value) {

@@ -104,6 +104,30 @@ class FileFragmentStoreTest {
     }
 
     @Test
+    void putNamedNamesAndStoresOnceAndGetUnverifiedLeavesTheCheckToItsCaller() throws IOException {
+        byte[] a = object(5);
+        Hash32 name = ArchiveNames.objectName(a);
+        try (FileFragmentStore store = FileFragmentStore.open(dir)) {
+            assertEquals(name, store.putNamed(a));
+            assertEquals(name, store.putNamed(a), "again: already held, same name");
+            assertEquals(new FragmentStore.Usage(1, a.length), store.usage());
+            assertArrayEquals(a, store.getUnverified(name).orElseThrow());
+            assertTrue(store.getUnverified(ArchiveNames.objectName(object(6))).isEmpty());
+
+            byte[] rotten = a.clone();
+            rotten[3] ^= 1;
+            Files.write(fileOf(name), rotten);
+            // Handed out as held, for the caller to hash; nothing is set aside yet...
+            assertArrayEquals(rotten, store.getUnverified(name).orElseThrow());
+            assertTrue(store.has(name));
+            // ...until the caller, having found the mismatch, asks through the checked read.
+            assertThrows(CorruptObjectException.class, () -> store.get(name));
+            assertFalse(store.has(name));
+            assertTrue(store.getUnverified(name).isEmpty());
+        }
+    }
+
+    @Test
     void aPutOfAnObjectWhoseFileRottedReplacesItInsteadOfAnsweringAlreadyHeld() throws IOException {
         try (FileFragmentStore store = FileFragmentStore.open(dir)) {
             byte[] a = object(6);

@@ -38,7 +38,9 @@ import ostore.crypto.Hash32;
  * from and scrubs a list of these exactly as it would local stores.
  *
  * <p>The node is trusted with availability only. Every object it returns is hashed again here and
- * refused as corrupt if it does not match its name, and every answer is checked for shape (a
+ * refused as corrupt if it does not match its name (except through {@link #getUnverified}, whose
+ * callers hash it themselves: the restorer checks every fragment against its manifest's name, and
+ * a second hash here would only double the work), and every answer is checked for shape (a
  * listing in order and within the page asked for, one answer per name asked about), so a faulty
  * node can fail a call but cannot make this store hand out wrong data.
  *
@@ -116,11 +118,27 @@ public final class RemoteFragmentStore implements FragmentStore {
 
     @Override
     public Optional<byte[]> get(Hash32 name) throws IOException {
+        Optional<byte[]> bytes = getUnverified(name);
+        if (bytes.isPresent()) {
+            Hash32 actual = ArchiveNames.objectName(bytes.get());
+            if (!actual.equals(name)) {
+                throw new CorruptObjectException(name, "storage node " + target + " returned " + bytes.get().length
+                        + " bytes for " + name.toHex() + " whose name is " + actual.toHex());
+            }
+        }
+        return bytes;
+    }
+
+    /**
+     * The node's answer as it came, not hashed here: for a caller that checks it against the name
+     * itself. The node still checked its own copy (a corrupt one is {@link CorruptObjectException}).
+     */
+    @Override
+    public Optional<byte[]> getUnverified(Hash32 name) throws IOException {
         Objects.requireNonNull(name, "name");
-        byte[] bytes;
         try {
-            bytes = call().get(GetObjectRequest.newBuilder().setName(Protos.toByteString(name)).build())
-                    .getData().toByteArray();
+            return Optional.of(call().get(GetObjectRequest.newBuilder().setName(Protos.toByteString(name)).build())
+                    .getData().toByteArray());
         } catch (StatusRuntimeException e) {
             switch (e.getStatus().getCode()) {
                 case NOT_FOUND -> {
@@ -130,12 +148,6 @@ public final class RemoteFragmentStore implements FragmentStore {
                 default -> throw failure("Get", e);
             }
         }
-        Hash32 actual = ArchiveNames.objectName(bytes);
-        if (!actual.equals(name)) {
-            throw new CorruptObjectException(name, "storage node " + target + " returned " + bytes.length
-                    + " bytes for " + name.toHex() + " whose name is " + actual.toHex());
-        }
-        return Optional.of(bytes);
     }
 
     @Override

@@ -109,6 +109,21 @@ class RemoteFragmentStoreTest extends FragmentStoreContract {
     }
 
     @Test
+    void getUnverifiedSkipsOnlyThisSidesHashTheNodeStillChecksItsCopy() throws IOException {
+        byte[] data = bytes("fetched for a restorer that hashes it");
+        Hash32 name = nameOf(data);
+        try (RemoteFragmentStore r = remote()) {
+            assertEquals(name, r.putNamed(data));
+            assertArrayEquals(data, r.getUnverified(name).orElseThrow());
+            assertEquals(Optional.empty(), r.getUnverified(nameOf(bytes("never put"))));
+            Disk.overwrite(node.dataDir(), name, bytes("rotten"));
+            CorruptObjectException e = assertThrows(CorruptObjectException.class, () -> r.getUnverified(name));
+            assertEquals(name, e.name());
+            assertEquals(Optional.empty(), r.getUnverified(name), "set aside by the node");
+        }
+    }
+
+    @Test
     void hasAllAnswersForEachNameInOrder() throws IOException {
         byte[] a = bytes("a");
         byte[] c = bytes("c");
