@@ -163,10 +163,16 @@ final class Recovery {
                 if (pp == null && s.awaitingPayloads != null) {
                     pp = s.awaitingPayloads.message();
                 }
-                if (pp != null) {
+                if (pp == null) {
+                    continue;
+                }
+                lane.lastProposedTimestamp = Math.max(lane.lastProposedTimestamp, pp.timestampMicros());
+                // Only this view's batches (or committed ones) hold a seqno and their updates: one
+                // accepted in an earlier view and not re-proposed in this one is void, and counting
+                // it would leave a gap no batch fills and its updates never proposed.
+                if (s.committed() || pp.view() == r.view) {
                     ordered.addAll(pp.digests());
                     lane.nextSeqno = Math.max(lane.nextSeqno, s.seqno + 1);
-                    lane.lastProposedTimestamp = Math.max(lane.lastProposedTimestamp, pp.timestampMicros());
                 }
             }
             lane.nextSeqno = Math.max(lane.nextSeqno, lane.executed + 1);

@@ -254,7 +254,9 @@ final class ViewChanger {
         }
         for (Lane lane : r.lanes) {
             lane.slots.values().forEach(slot -> slot.enterView(v));
-            lane.nextSeqno = Math.max(lane.nextSeqno, Math.max(lane.executed, lane.stable) + 1);
+            // Not the old value: a seqno this replica proposed in an earlier view that prepared
+            // nowhere is not in the NEW-VIEW, and proposing past it would leave a gap no batch fills.
+            lane.nextSeqno = Math.max(lane.executed, lane.stable) + 1;
             lane.newViewTop = 0;
         }
         restartPending(reaccept(prePrepares));
