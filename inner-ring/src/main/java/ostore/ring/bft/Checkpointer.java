@@ -84,6 +84,14 @@ final class Checkpointer {
         if (seqno <= lane.stable) {
             return;
         }
+        if (seqno > lane.executed && lane.executing && committedUpTo(lane, seqno)) {
+            // Only slower, not behind: it holds every batch up to seqno and is running them. Taken
+            // as "behind" it would drop those slots and never compare or persist this checkpoint.
+            if (lane.deferredStable == null || lane.deferredStable.seqno() < seqno) {
+                lane.deferredStable = new Lane.Deferred(seqno, digest, proof);
+            }
+            return;
+        }
         if (seqno <= lane.executed) {
             Hash32 certified = Checkpoint.digest(lane.color, seqno, digest, Checkpoint.storeDigestOf(proof));
             Hash32 own = ownDigestAt(lane, seqno);
@@ -103,6 +111,25 @@ final class Checkpointer {
                 + "fetching state", r.id, lane.color, seqno, lane.executed);
         lane.makeStable(seqno, digest, proof);
         r.stateTransfer.fetch(lane);
+    }
+
+    /** After a batch of {@code lane} ran: adopts the stable checkpoint deferred while it ran, once reached. */
+    void adoptDeferred(Lane lane) {
+        Lane.Deferred d = lane.deferredStable;
+        if (d != null && (d.seqno() <= lane.executed || !lane.executing)) {
+            lane.deferredStable = null;
+            adopt(lane, d.seqno(), d.digest(), d.proof());
+        }
+    }
+
+    private static boolean committedUpTo(Lane lane, long seqno) {
+        for (long n = lane.executed + 1; n <= seqno; n++) {
+            Slot s = lane.slots.get(n);
+            if (s == null || !s.committed()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The checkpoint digest this replica reached after batch {@code seqno}, or null if it does not know it. */

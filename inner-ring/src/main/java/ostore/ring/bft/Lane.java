@@ -57,6 +57,10 @@ final class Lane {
     boolean executing;
     /** A snapshot install was wanted while a batch executed; it starts when the batch is done. */
     boolean snapshotDeferred;
+    /** A stable checkpoint that arrived while this replica still ran batches it holds committed up to it. */
+    Deferred deferredStable;
+
+    record Deferred(long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {}
 
     Lane(int color) {
         this.color = color;

@@ -158,10 +158,15 @@ final class Recovery {
         java.util.Set<Hash32> ordered = new java.util.HashSet<>();
         for (Lane lane : r.lanes) {
             for (Slot s : lane.slots.values()) {
-                // A batch committed through state transfer has no accepted pre-prepare, only its commit proof.
-                PrePrepare pp = s.accepted() != null ? s.accepted().message() : s.committedBatch();
-                if (pp == null && s.awaitingPayloads != null) {
-                    pp = s.awaitingPayloads.message();
+                // A batch committed through state transfer has no accepted pre-prepare, only its commit
+                // proof; a NEW-VIEW's re-proposal may wait for payloads beside an older accepted one.
+                PrePrepare pp = s.committed() ? s.committedBatch() : null;
+                if (!s.committed()) {
+                    for (Signed<PrePrepare> held : java.util.Arrays.asList(s.accepted(), s.awaitingPayloads)) {
+                        if (held != null && (pp == null || held.message().view() > pp.view())) {
+                            pp = held.message();
+                        }
+                    }
                 }
                 if (pp == null) {
                     continue;

@@ -497,12 +497,16 @@ public final class Replica {
         }
         long signing = finishBatch(lane, batch, applied.done());
         phases = phases.plus(batch.digests().size(), orderingMicros, applied.nanos(), signing);
-        if (lane.snapshotDeferred) {
-            lane.snapshotDeferred = false;
-            snapshotTransfer.pursue(lane);
-        }
         executeReady(lane);
-        stateTransfer.resume(lane);
+        checkpointer.adoptDeferred(lane);
+        stateTransfer.afterExecuted(lane);
+        if (lane.snapshotDeferred && !lane.executing) {
+            lane.snapshotDeferred = false;
+            // Wanted while the batch ran, judged on the position before it: only if still stranded.
+            if (lane.behind() && stateTransfer.stranded(lane.color)) {
+                snapshotTransfer.pursue(lane);
+            }
+        }
     }
 
     /**

@@ -61,6 +61,8 @@ final class StateTransfer {
     private final Map<Integer, Set<Integer>> cannotServe = new HashMap<>();
     /** Per color, verified batches from its next seqno on, in order, not yet run. */
     private final Map<Integer, ArrayDeque<Verified>> verified = new HashMap<>();
+    /** Colors whose latest verified committed batch is executing: when it is done, the next page is asked for. */
+    private final Set<Integer> handedOff = new HashSet<>();
     /** Per color, the peer whose page {@link #verified} came from: asked for payloads and the next page. */
     private final Map<Integer, Integer> source = new HashMap<>();
 
@@ -293,11 +295,16 @@ final class StateTransfer {
 
     /**
      * A batch of {@code lane} finished executing: go on with the verified batches waiting behind
-     * it, and ask for the next page if they are all done and the color is still behind.
+     * it and, if it was one this transfer handed to execution, ask for the next page once they
+     * are done; if the color is behind with nothing to run, ask again (an answer to an earlier
+     * request may have been dropped because it no longer started at the next batch).
      */
-    void resume(Lane lane) {
-        if (verified.containsKey(lane.color)) {
-            drain(lane, true);
+    void afterExecuted(Lane lane) {
+        boolean handed = handedOff.remove(lane.color);
+        if (verified.containsKey(lane.color) || handed) {
+            drain(lane, handed);
+        } else if (lane.behind() && !lane.executing && !r.snapshotTransfer.active(lane.color)) {
+            fetch(lane);
         }
     }
 
@@ -334,10 +341,13 @@ final class StateTransfer {
                         queue.clear();
                     }
                     ranCommitted = true;
+                    if (lane.executing) {
+                        handedOff.add(lane.color);
+                    }
                 }
             }
         }
-        if (queue.isEmpty() && !lane.executing) {
+        if (queue.isEmpty()) {
             verified.remove(lane.color);
         }
         r.executeReady(lane);

@@ -352,6 +352,11 @@ public final class ReplicaLoop implements AutoCloseable {
                     then = () -> {
                         throw e;
                     };
+                } catch (Throwable t) {
+                    // Only a checked exception thrown sneakily: lost, the color would wait forever.
+                    then = () -> {
+                        throw new IllegalStateException("applying a batch failed", t);
+                    };
                 }
                 applied.add(then);
                 if (!appliedWake.getAndSet(true)) {
