@@ -80,6 +80,21 @@ public final class OstoreClient implements AutoCloseable {
     private final RingUpdater updater;
     private final CertificateCheck certificates;
     private final AtomicInteger nextReplica = new AtomicInteger();
+    /** Objects {@link #seen} remembers at most; the least recently used are forgotten first. */
+    static final int SEEN_OBJECTS = 65_536;
+    /**
+     * Per object, the highest seq this client has seen committed, aborted against or read (ring
+     * mode). f+1 replicas answering an update leave up to 2f still executing it, and a lagging
+     * replica serves an older certified version: a read of the latest version passes over a replica
+     * whose latest is below this, so this client reads its own writes and its reads never go back.
+     */
+    private final Map<Aguid, Long> seen = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Aguid, Long> eldest) {
+                    return size() > SEEN_OBJECTS;
+                }
+            });
 
     /** Uses {@code channel} without owning it: {@link #close()} leaves it open. */
     public OstoreClient(ManagedChannel channel, SigningKey key) {
@@ -170,7 +185,9 @@ public final class OstoreClient implements AutoCloseable {
         Objects.requireNonNull(update, "update");
         SignedUpdate signed = SignedUpdates.sign(update, key);
         if (updater != null) {
-            return updater.submit(update, signed);
+            UpdateResult result = updater.submit(update, signed);
+            saw(Protos.aguid(update.getAguid(), "Update.aguid"), result.entry().getSeq());
+            return result;
         }
         UpdateReplyVerifier verifier = new UpdateReplyVerifier(update, signed);
         long timeoutMillis = policy.attemptTimeout().toMillis();
@@ -261,7 +278,9 @@ public final class OstoreClient implements AutoCloseable {
                 int replica = (start + k) % ring.n();
                 ReadVerifier verifier = new ReadVerifier(aguid, selector, metadataOnly, certificates);
                 try {
-                    return readFrom(replica, request, verifier, out, maxSize);
+                    VerifiedVersion v = readFrom(replica, request, verifier, out, maxSize);
+                    saw(aguid, v.root().seq());
+                    return v;
                 } catch (OstoreException e) {
                     boolean tooLargeForMemory = verifier.root().map(r -> r.size() > maxSize).orElse(false);
                     if (verifier.blocksPassed() > 0 || tooLargeForMemory) {
@@ -285,6 +304,10 @@ public final class OstoreClient implements AutoCloseable {
                 + String.join("; ", failures.values()));
     }
 
+    private void saw(Aguid aguid, long seq) {
+        seen.merge(aguid, seq, Math::max);
+    }
+
     /** Who stub {@code index} calls, for error messages. */
     private String peer(int index) {
         String address = channels.get(index).authority();
@@ -294,10 +317,19 @@ public final class OstoreClient implements AutoCloseable {
     private VerifiedVersion readFrom(int index, ReadRequest request, ReadVerifier verifier, OutputStream out,
             long maxSize) throws IOException {
         ObjectStoreGrpc.ObjectStoreBlockingStub stub = stubs.get(index);
+        boolean latest = !request.hasSelector() || request.getSelector().hasLatest();
+        Aguid aguid = Protos.aguid(request.getAguid(), "ReadRequest.aguid");
+        long floor = ring == null || !latest ? 0 : seen.getOrDefault(aguid, 0L);
         try (GrpcStream<ReadResponse, ReadResponse> stream = new GrpcStream<>(() -> stub.read(request),
                 Function.identity(), policy.attemptTimeout(), peer(index))) {
             while (stream.hasNext()) {
                 verifier.accept(stream.next(), out);
+                // The root comes first, before any block reaches out: a stale one is refused whole.
+                if (verifier.root().isPresent() && verifier.root().get().seq() < floor) {
+                    throw new OstoreException(Status.Code.UNAVAILABLE, "it is behind: its latest version of "
+                            + aguid + " is seq " + verifier.root().get().seq() + ", and this client has seen seq "
+                            + floor);
+                }
                 if (verifier.root().isPresent() && verifier.root().get().size() > maxSize) {
                     throw new OstoreException(Status.Code.OUT_OF_RANGE, "version of " + verifier.root().get().aguid()
                             + " has " + verifier.root().get().size() + " bytes, more than read() holds (" + maxSize
