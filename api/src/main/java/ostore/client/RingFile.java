@@ -14,31 +14,40 @@ import ostore.crypto.PublicKey;
 
 /**
  * The ring configuration file: plain text, one statement per line, {@code #} starts a comment.
- * Version 2:
+ * Version 3:
  *
  * <pre>
- * ostore-ring 2
+ * ostore-ring 3
  * epoch 0
  * f 1
  * colors 1
  * param max-batch-size 256          (each of {@link #PARAMS}, exactly once)
  * replica 0 127.0.0.1:7421 &lt;64 hex digits: the replica's Ed25519 public key&gt;
  * ...                                (replicas 0..3f, each exactly once, in any order)
- * storage 0 127.0.0.1:7520           (storage nodes 0..n-1, each exactly once, in any order; none:
- * ...                                 the ring archives nothing)
+ * storage 0 127.0.0.1:7520 &lt;64 hex: the node's Ed25519 routing key&gt;
+ * ...                                (storage nodes 0..n-1, each exactly once, in any order; none:
+ *                                     the ring archives nothing)
  * </pre>
  *
- * Version 1 is version 2 without {@code storage} statements; both are read, and a ring without
- * storage nodes is written as version 1, so files that do not use storage nodes stay readable by
- * readers that predate them. The first statement names the format and its version, so a later
+ * Version 2 is version 3 without the storage nodes' routing keys ({@code storage ID HOST:PORT});
+ * version 1 is version 2 without {@code storage} statements. All three are read, and a ring is
+ * written in the oldest version that can say it (no storage nodes: 1; storage nodes without keys:
+ * 2), so files that do not use newer statements stay readable by readers that predate them. A
+ * version 3 file gives every storage node its key; a version 2 file none (those nodes serve their
+ * stores but do not route). The first statement names the format and its version, so a later
  * format is refused by name rather than misread. Every parameter is required: replicas that filled in different defaults
  * would disagree silently, and a file that states everything means the same thing to every reader.
  * Every error names the file and line.
  */
 public final class RingFile {
     public static final String MAGIC = "ostore-ring";
-    /** The newest format version; this reader also reads {@link #VERSION_WITHOUT_STORAGE}. */
-    public static final int VERSION = 2;
+    /**
+     * The newest format version; this reader also reads {@link #VERSION_WITHOUT_STORAGE_KEYS} and
+     * {@link #VERSION_WITHOUT_STORAGE}.
+     */
+    public static final int VERSION = 3;
+    /** The format before storage nodes had routing keys: still written for rings whose nodes have none. */
+    public static final int VERSION_WITHOUT_STORAGE_KEYS = 2;
     /** The format before storage nodes: still written for rings that have none. */
     public static final int VERSION_WITHOUT_STORAGE = 1;
     /** The protocol parameters a ring file sets, by their file names, in the order written. */
@@ -61,7 +70,9 @@ public final class RingFile {
     public static String format(RingSpec spec) {
         StringBuilder b = new StringBuilder();
         b.append("# ostore inner-ring configuration; every replica and client of the ring reads the same file\n");
-        b.append(MAGIC).append(' ').append(spec.archives() ? VERSION : VERSION_WITHOUT_STORAGE).append('\n');
+        int version = !spec.archives() ? VERSION_WITHOUT_STORAGE
+                : spec.storageKeysKnown() ? VERSION : VERSION_WITHOUT_STORAGE_KEYS;
+        b.append(MAGIC).append(' ').append(version).append('\n');
         b.append("epoch ").append(spec.epoch()).append('\n');
         b.append("f ").append(spec.f()).append('\n');
         b.append("colors ").append(spec.colors()).append('\n');
@@ -73,7 +84,11 @@ public final class RingFile {
                     .append('\n');
         }
         for (RingSpec.StorageAddress s : spec.storageNodes()) {
-            b.append("storage ").append(s.id()).append(' ').append(s.target()).append('\n');
+            b.append("storage ").append(s.id()).append(' ').append(s.target());
+            if (version == VERSION) {
+                b.append(' ').append(s.routingKey().toHex());
+            }
+            b.append('\n');
         }
         return b.toString();
     }
@@ -126,9 +141,9 @@ public final class RingFile {
                     throw error("the first statement must be " + magicLines() + ", not '" + String.join(" ", w) + "'");
                 }
                 version = number(w[1], "format version");
-                if (version != VERSION && version != VERSION_WITHOUT_STORAGE) {
+                if (version < VERSION_WITHOUT_STORAGE || version > VERSION) {
                     throw error("format version " + version + " is not supported; this reader knows versions "
-                            + VERSION_WITHOUT_STORAGE + " and " + VERSION);
+                            + VERSION_WITHOUT_STORAGE + " to " + VERSION);
                 }
                 sawMagic = true;
                 return;
@@ -146,7 +161,8 @@ public final class RingFile {
         }
 
         private static String magicLines() {
-            return "'" + MAGIC + " " + VERSION_WITHOUT_STORAGE + "' or '" + MAGIC + " " + VERSION + "'";
+            return "'" + MAGIC + " " + VERSION_WITHOUT_STORAGE + "', '" + MAGIC + " " + VERSION_WITHOUT_STORAGE_KEYS
+                    + "' or '" + MAGIC + " " + VERSION + "'";
         }
 
         private void param(String[] w) {
@@ -180,12 +196,16 @@ public final class RingFile {
         }
 
         private void storage(String[] w) {
-            if (version < VERSION) {
-                throw error("'storage' statements need format version " + VERSION + " ('" + MAGIC + " " + VERSION
-                        + "'), and this file is version " + version);
+            if (version < VERSION_WITHOUT_STORAGE_KEYS) {
+                throw error("'storage' statements need format version " + VERSION_WITHOUT_STORAGE_KEYS + " or later ('"
+                        + MAGIC + " " + VERSION + "'), and this file is version " + version);
             }
-            if (w.length != 3) {
+            if (version == VERSION_WITHOUT_STORAGE_KEYS && w.length != 3) {
+                // Format 2 has no routing keys; a key there is a word too many, like any other.
                 throw error("expected 'storage ID HOST:PORT'");
+            }
+            if (version == VERSION && w.length != 4) {
+                throw error("expected 'storage ID HOST:PORT ROUTING-KEY-HEX'");
             }
             int id = (int) bounded(w[1], "storage node id", 0, Integer.MAX_VALUE);
             if (storage.containsKey(id)) {
@@ -195,7 +215,8 @@ public final class RingFile {
             String host = host(w[2], who);
             int port = port(w[2], who);
             try {
-                storage.put(id, new RingSpec.StorageAddress(id, host, port));
+                PublicKey key = w.length == 4 ? PublicKey.fromHex(w[3]) : null;
+                storage.put(id, new RingSpec.StorageAddress(id, host, port, key));
             } catch (IllegalArgumentException e) {
                 throw error(who + ": " + e.getMessage());
             }

@@ -43,17 +43,32 @@ public record RingSpec(long epoch, int f, int colors, Map<String, Long> params, 
     }
 
     /**
-     * Where storage node {@code id} of the deep archive listens. No key: a storage node is trusted
-     * with availability only, since every object it returns is checked against its hash name.
-     * Its id stays the node's for as long as it holds fragments, because placement names it.
+     * Where storage node {@code id} of the deep archive listens, and the Ed25519 key it signs its
+     * routing gossip with. The key is not needed to trust its data: a storage node is trusted with
+     * availability only, since every object it returns is checked against its hash name; it only
+     * decides who may change other nodes' routing state. Its id stays the node's for as long as it
+     * holds fragments, because placement names it.
+     *
+     * @param routingKey the node's routing key, or null when the file predates keys (format 2):
+     *     such a node serves its store but takes no part in routing
      */
-    public record StorageAddress(int id, String host, int port) {
+    public record StorageAddress(int id, String host, int port, PublicKey routingKey) {
         public StorageAddress {
             Objects.requireNonNull(host, "host");
             if (id < 0) {
                 throw new IllegalArgumentException("storage node id (" + id + ") must be >= 0");
             }
             checkAddress("storage node " + id, host, port);
+        }
+
+        /** A storage node without a routing key. */
+        public StorageAddress(int id, String host, int port) {
+            this(id, host, port, null);
+        }
+
+        /** This node with {@code key} as its routing key. */
+        public StorageAddress withRoutingKey(PublicKey key) {
+            return new StorageAddress(id, host, port, Objects.requireNonNull(key, "key"));
         }
 
         /** {@code host:port} as gRPC dials it; an IPv6 literal goes in brackets. */
@@ -116,9 +131,13 @@ public record RingSpec(long epoch, int f, int colors, Map<String, Long> params, 
         checkStorageNodes(storageNodes);
     }
 
-    /** Ids 0..n-1 in order, and distinct addresses: two entries for one node would count it twice. */
+    /**
+     * Ids 0..n-1 in order, distinct addresses and routing keys: two entries for one node would count
+     * it twice.
+     */
     private static void checkStorageNodes(List<StorageAddress> nodes) {
         Set<String> targets = new HashSet<>();
+        Set<PublicKey> keys = new HashSet<>();
         for (int i = 0; i < nodes.size(); i++) {
             if (nodes.get(i).id() != i) {
                 throw new IllegalArgumentException("storage node at index " + i + " has id " + nodes.get(i).id());
@@ -126,7 +145,16 @@ public record RingSpec(long epoch, int f, int colors, Map<String, Long> params, 
             if (!targets.add(nodes.get(i).target())) {
                 throw new IllegalArgumentException("storage node " + i + " repeats the address " + nodes.get(i).target());
             }
+            PublicKey key = nodes.get(i).routingKey();
+            if (key != null && !keys.add(key)) {
+                throw new IllegalArgumentException("storage node " + i + " repeats the routing key " + key.toHex());
+            }
         }
+    }
+
+    /** Whether every storage node has a routing key (format 3), so they can run routing together. */
+    public boolean storageKeysKnown() {
+        return archives() && storageNodes.stream().allMatch(s -> s.routingKey() != null);
     }
 
     /** This ring with {@code nodes} as its storage nodes. */

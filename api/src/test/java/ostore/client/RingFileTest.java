@@ -81,7 +81,7 @@ class RingFileTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
         "wrong magic | 2 | ostore-ring 1 | ostre-ring 1 | ring.conf:2: the first statement must be 'ostore-ring 1'",
-        "future version | 2 | ostore-ring 1 | ostore-ring 3 | ring.conf:2: format version 3 is not supported",
+        "future version | 2 | ostore-ring 1 | ostore-ring 4 | ring.conf:2: format version 4 is not supported",
         "storage in version 1 | 5 | colors 1 | colors 1\\nstorage 0 127.0.0.1:7520 | ring.conf:6: 'storage' statements need format version 2",
         "epoch twice | 3 | epoch 7 | epoch 7\\nepoch 8 | ring.conf:4: 'epoch' is set twice",
         "negative epoch | 3 | epoch 7 | epoch -1 | ring.conf:3: epoch (-1) must be >= 0",
@@ -126,8 +126,14 @@ class RingFileTest {
         String sameKey = text().replace(KEYS.get(1).toHex(), KEYS.get(0).toHex());
         assertEquals("r: replica 1 repeats the key " + KEYS.get(0).toHex(),
                 assertThrows(IllegalArgumentException.class, () -> RingFile.parse("r", sameKey)).getMessage());
-        assertEquals("r: empty: no 'ostore-ring 1' or 'ostore-ring 2' statement",
+        assertEquals("r: empty: no 'ostore-ring 1', 'ostore-ring 2' or 'ostore-ring 3' statement",
                 assertThrows(IllegalArgumentException.class, () -> RingFile.parse("r", "# nothing\n")).getMessage());
+    }
+
+    private static byte[] seed(int first) {
+        byte[] seed = new byte[32];
+        seed[0] = (byte) first;
+        return seed;
     }
 
     private static RingSpec withStorage() {
@@ -149,6 +155,33 @@ class RingFileTest {
         assertEquals(withStorage(), parsed);
         assertEquals(true, parsed.archives());
         assertEquals("[::1]:7521", parsed.storageNodes().get(1).target());
+    }
+
+    @Test
+    void storageRoutingKeysAreWrittenAsVersion3AndReadBack() {
+        List<RingSpec.StorageAddress> keyed = new ArrayList<>();
+        for (RingSpec.StorageAddress a : withStorage().storageNodes()) {
+            keyed.add(a.withRoutingKey(SigningKey.fromSeed(seed(100 + a.id())).publicKey()));
+        }
+        RingSpec spec = spec().withStorageNodes(keyed);
+        String text = RingFile.format(spec);
+        assertEquals(true, text.contains("ostore-ring 3\n"), text);
+        assertEquals(true, text.contains("storage 1 [::1]:7521 " + keyed.get(1).routingKey().toHex() + "\n"), text);
+        RingSpec parsed = RingFile.parse("ring.conf", text);
+        assertEquals(spec, parsed);
+        assertEquals(true, parsed.storageKeysKnown());
+        assertEquals(false, RingFile.parse("ring.conf", textWithStorage()).storageKeysKnown());
+
+        String missing = text.replace(" " + keyed.get(2).routingKey().toHex(), "");
+        assertEquals(true, assertThrows(IllegalArgumentException.class, () -> RingFile.parse("r", missing)).getMessage()
+                .startsWith("r:18: expected 'storage ID HOST:PORT ROUTING-KEY-HEX'"));
+        String keyInVersion2 = textWithStorage().replace("storage 2 127.0.0.1:7522", "storage 2 127.0.0.1:7522 "
+                + keyed.get(2).routingKey().toHex());
+        assertEquals(true, assertThrows(IllegalArgumentException.class, () -> RingFile.parse("r", keyInVersion2))
+                .getMessage().equals("r:18: expected 'storage ID HOST:PORT'"));
+        String sameKey = text.replace(keyed.get(2).routingKey().toHex(), keyed.get(0).routingKey().toHex());
+        assertEquals("r: storage node 2 repeats the routing key " + keyed.get(0).routingKey().toHex(),
+                assertThrows(IllegalArgumentException.class, () -> RingFile.parse("r", sameKey)).getMessage());
     }
 
     @Test

@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
             ArchiveCommand.class,
             RestoreCommand.class,
             RebuildCommand.class,
+            LocateCommand.class,
             PutCommand.class,
             GetCommand.class,
             UpdateCommand.class,

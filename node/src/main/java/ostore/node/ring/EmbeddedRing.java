@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
@@ -12,6 +13,7 @@ import ostore.client.RingSpec;
 import ostore.crypto.KeyFiles;
 import ostore.crypto.SigningKey;
 import ostore.node.storage.StorageNode;
+import ostore.node.storage.StorageRouting;
 import ostore.ring.bft.RingConfig;
 import ostore.ring.log.LogStores;
 import ostore.store.Limits;
@@ -27,11 +29,14 @@ import ostore.store.Limits;
  * DIR/replica-I/replica.key   replica I's private key (owner-only)
  * DIR/replica-I/versions, log replica I's store and shared log
  * DIR/storage-J/              storage node J's objects (the deep archive)
+ * DIR/storage-J/routing.key   storage node J's routing key (owner-only)
  * </pre>
  *
  * <p>The storage nodes are recorded in the ring file with the replicas, so replicas and clients
  * find them where they find the ring. A ring file that lists none (written before storage nodes
- * existed) gets them added on the next start.
+ * existed) gets them added on the next start. Each storage node also hosts the routing layer on
+ * its port ({@link StorageNode#hostRouting}); its routing key is recorded in the ring file too
+ * (format 3), and a ring file that lists storage nodes without keys (format 2) gets them added.
  */
 public final class EmbeddedRing implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EmbeddedRing.class.getName());
@@ -119,12 +124,21 @@ public final class EmbeddedRing implements AutoCloseable {
             }
             RingSpec withStorage = startStorage(dir, spec, host, basePort, storageNodes, storage);
             if (!Files.exists(file) || !withStorage.equals(spec)) {
-                if (Files.exists(file)) {
+                if (Files.exists(file) && !spec.archives()) {
                     LOG.info(() -> file + " listed no storage nodes; started " + storageNodes + " and recorded them there");
+                } else if (Files.exists(file)) {
+                    LOG.info(() -> file + " listed storage nodes without routing keys; recorded their keys there (format "
+                            + RingFile.VERSION + ")");
                 }
                 spec = withStorage;
                 RingFile.write(spec, file);
             }
+            Duration period = StorageRouting.gossipPeriod();
+            for (int j = 0; j < storage.size(); j++) {
+                storage.get(j).hostRouting(spec, j, period);
+            }
+            // Every node serves routing before any gossips, so no first round finds a peer without it.
+            storage.forEach(StorageNode::startRouting);
             for (int i = 0; i < spec.n(); i++) {
                 ReplicaNode.Config config = new ReplicaNode.Config(spec, i, keys.get(i), dir.resolve("replica-" + i),
                         limits, logStore);
@@ -149,21 +163,37 @@ public final class EmbeddedRing implements AutoCloseable {
      */
     private static RingSpec startStorage(Path dir, RingSpec spec, String host, int basePort, int count,
             List<StorageNode> into) throws IOException {
+        List<RingSpec.StorageAddress> addresses = new ArrayList<>();
         if (spec.archives()) {
             for (RingSpec.StorageAddress a : spec.storageNodes()) {
                 into.add(StorageNode.start(storageDir(dir, a.id()), a.host(), a.port(), spec.keys(), spec.f()));
+                addresses.add(withRoutingKey(dir, a));
             }
-            return spec;
+            return spec.withStorageNodes(addresses);
         }
-        List<RingSpec.StorageAddress> addresses = new ArrayList<>();
         for (int j = 0; j < count; j++) {
             // Each node knows the ring's keys, so its index takes only entries the ring certified.
             StorageNode node = StorageNode.start(storageDir(dir, j), host,
                     basePort == 0 ? 0 : basePort + STORAGE_PORT_OFFSET + j, spec.keys(), spec.f());
             into.add(node);
-            addresses.add(new RingSpec.StorageAddress(j, host, node.port()));
+            addresses.add(withRoutingKey(dir, new RingSpec.StorageAddress(j, host, node.port())));
         }
         return spec.withStorageNodes(addresses);
+    }
+
+    /**
+     * {@code a} with the routing key in its data directory (created if missing).
+     *
+     * @throws IllegalStateException if the ring file lists another key for it
+     */
+    private static RingSpec.StorageAddress withRoutingKey(Path dir, RingSpec.StorageAddress a) throws IOException {
+        Path nodeDir = storageDir(dir, a.id());
+        SigningKey key = StorageRouting.loadOrCreateKey(nodeDir);
+        if (a.routingKey() != null && !a.routingKey().equals(key.publicKey())) {
+            throw new IllegalStateException("the ring file lists routing key " + a.routingKey().toHex() + " for storage node "
+                    + a.id() + ", but " + nodeDir.resolve(StorageRouting.KEY_FILE) + " holds " + key.publicKey().toHex());
+        }
+        return a.withRoutingKey(key.publicKey());
     }
 
     private static Path storageDir(Path dir, int id) {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import ostore.api.Protos;
@@ -62,11 +63,11 @@ public final class StorageService extends FragmentStoreGrpc.FragmentStoreImplBas
 
     private final FragmentStore store;
     private final IndexEntryCheck indexCheck;
+    private final Consumer<Hash32> newObjects;
 
     /** A service that adds any well-sized index value (no ring known). */
     public StorageService(FragmentStore store) {
-        this.store = Objects.requireNonNull(store, "store");
-        this.indexCheck = null;
+        this(store, null, name -> {});
     }
 
     /**
@@ -74,8 +75,17 @@ public final class StorageService extends FragmentStoreGrpc.FragmentStoreImplBas
      * certified for the key's version ({@code INVALID_ARGUMENT} naming why otherwise).
      */
     public StorageService(FragmentStore store, IndexEntryCheck indexCheck) {
+        this(store, Objects.requireNonNull(indexCheck, "indexCheck"), name -> {});
+    }
+
+    /**
+     * As above ({@code indexCheck} null: no ring known), and told the name of every object a put
+     * made new here, after it is durable (the storage node's routing layer learns of it this way).
+     */
+    StorageService(FragmentStore store, IndexEntryCheck indexCheck, Consumer<Hash32> newObjects) {
         this.store = Objects.requireNonNull(store, "store");
-        this.indexCheck = Objects.requireNonNull(indexCheck, "indexCheck");
+        this.indexCheck = indexCheck;
+        this.newObjects = Objects.requireNonNull(newObjects, "newObjects");
     }
 
     @Override
@@ -88,7 +98,11 @@ public final class StorageService extends FragmentStoreGrpc.FragmentStoreImplBas
                         + " bytes) exceeds the maximum object size of " + FragmentStore.MAX_OBJECT_BYTES + " bytes");
             }
             try {
-                return PutObjectReply.newBuilder().setCreated(store.put(name, request.getData().toByteArray())).build();
+                boolean created = store.put(name, request.getData().toByteArray());
+                if (created) {
+                    newObjects.accept(name);
+                }
+                return PutObjectReply.newBuilder().setCreated(created).build();
             } catch (CorruptObjectException e) {
                 throw status(Status.Code.INVALID_ARGUMENT, MISMATCH + name.toHex());
             }

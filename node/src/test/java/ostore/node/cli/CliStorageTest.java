@@ -45,7 +45,7 @@ class CliStorageTest {
                 LogStores.Preference.SEGMENT)) {
             RingSpec file = RingFile.load(ring.ringFile());
             assertEquals(EmbeddedRing.DEFAULT_STORAGE_NODES, file.storageNodes().size());
-            assertTrue(Files.readString(ring.ringFile()).contains("ostore-ring 2\n"));
+            assertTrue(Files.readString(ring.ringFile()).contains("ostore-ring 3\n"), "storage nodes with routing keys");
             for (int j = 0; j < file.storageNodes().size(); j++) {
                 RingSpec.StorageAddress a = file.storageNodes().get(j);
                 assertEquals(ring.storageNodes().get(j).address(), a.target());

@@ -1,5 +1,6 @@
 package ostore.routing.net;
 
+import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -34,6 +35,10 @@ import ostore.routing.locate.RoutingParams;
  * ... routing.stored(guid); routing.removed(guid); routing.locate(guid) ...
  * routing.close();
  * }</pre>
+ *
+ * <p>A host that already runs a gRPC server (a storage node) serves {@link #service()} there and
+ * calls {@link #startHosted()} instead of {@link #start()}: one port for both, the member table's
+ * address being the host's.
  *
  * <p>How fast changes show: {@link #stored} puts a GUID in the node's own filter and publishes its
  * pointers to the GUID's rendezvous roots before it returns, so the fallback finds it at once; the
@@ -97,8 +102,10 @@ public final class RoutingServer implements AutoCloseable {
     private final GrpcTransport transport;
     private final Locator locator;
     private final PointerPublisher publisher;
+    private final RoutingService service;
     private final Object roundLock = new Object();
     private Server server;
+    private boolean hosted;
     private ScheduledExecutorService gossipThread;
     private long nextRound;
     private long lastRepublish = Long.MIN_VALUE;
@@ -125,6 +132,7 @@ public final class RoutingServer implements AutoCloseable {
         this.transport = new GrpcTransport(self, params, state::table, signer, state, options.callDeadline());
         this.locator = new Locator(params, transport);
         this.publisher = new PointerPublisher(params, transport);
+        this.service = new RoutingService(state, params, this::locate);
         // The node starts at its first round number now, not at 0, so pointers and views recorded
         // before the first gossip round are not taken for ones that are millions of rounds old.
         long first = System.currentTimeMillis() / options.gossipPeriod().toMillis();
@@ -139,14 +147,47 @@ public final class RoutingServer implements AutoCloseable {
      * @throws IOException if the address cannot be bound
      */
     public synchronized RoutingServer start() throws IOException {
-        if (server != null || closed) {
+        if (server != null || hosted || closed) {
             throw new IllegalStateException("routing server " + self + " was already started");
         }
         server = NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), options.port()))
-                .addService(new RoutingService(state, params))
+                .addService(service)
                 .maxInboundMessageSize(RoutingService.maxInboundBytes(params))
                 .build()
                 .start();
+        startRounds();
+        return this;
+    }
+
+    /**
+     * Starts a member whose {@link #service()} its host serves on its own server, already listening
+     * on {@link Options#host()} and {@link Options#port()} with an inbound limit of at least
+     * {@link #maxInboundBytes()}: no port of its own; with {@link Options#scheduledRounds()}, a
+     * round now and then every period. Closing it stops the rounds, not the host's server.
+     */
+    public synchronized RoutingServer startHosted() {
+        if (server != null || hosted || closed) {
+            throw new IllegalStateException("routing server " + self + " was already started");
+        }
+        if (options.port() == 0) {
+            throw new IllegalArgumentException("a hosted routing server needs its host's bound port, not 0");
+        }
+        hosted = true;
+        startRounds();
+        return this;
+    }
+
+    /** The routing service over this node, for a host that serves it itself ({@link #startHosted()}). */
+    public BindableService service() {
+        return service;
+    }
+
+    /** The inbound message size a server of this service must accept: an advertisement or a full Hop. */
+    public int maxInboundBytes() {
+        return RoutingService.maxInboundBytes(params);
+    }
+
+    private void startRounds() {
         if (options.scheduledRounds()) {
             gossipThread = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "routing-gossip-" + self);
@@ -156,10 +197,9 @@ public final class RoutingServer implements AutoCloseable {
             long period = options.gossipPeriod().toMillis();
             gossipThread.scheduleWithFixedDelay(this::scheduledRound, 0, period, TimeUnit.MILLISECONDS);
         }
-        LOG.log(System.Logger.Level.INFO, "routing node {0} listening on {1}:{2,number,#}, {3} members, gossip every {4}",
-                self, options.host(), server.getPort(), state.table().size(),
+        LOG.log(System.Logger.Level.INFO, "routing node {0} listening on {1}:{2,number,#}{3}, {4} members, gossip every {5}",
+                self, options.host(), port(), hosted ? " (its host's server)" : "", state.table().size(),
                 options.scheduledRounds() ? options.gossipPeriod() : "round its owner drives");
-        return this;
     }
 
     public NodeId id() {
@@ -168,6 +208,9 @@ public final class RoutingServer implements AutoCloseable {
 
     /** The bound port; differs from the one asked for when that was 0. */
     public synchronized int port() {
+        if (hosted) {
+            return options.port();
+        }
         if (server == null) {
             throw new IllegalStateException("routing server " + self + " is not started");
         }

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import ostore.crypto.Hash32;
 import ostore.routing.NodeId;
@@ -17,6 +19,7 @@ import ostore.routing.gossip.GossipCodec;
 import ostore.routing.gossip.GossipRejectedException;
 import ostore.routing.locate.HopAnswer;
 import ostore.routing.locate.Rendezvous;
+import ostore.routing.locate.Route;
 import ostore.routing.locate.RoutingParams;
 import ostore.routing.v1.FindPointerReply;
 import ostore.routing.v1.FindPointerRequest;
@@ -25,6 +28,8 @@ import ostore.routing.v1.GossipRequest;
 import ostore.routing.v1.HopCandidate;
 import ostore.routing.v1.HopReply;
 import ostore.routing.v1.HopRequest;
+import ostore.routing.v1.LocateReply;
+import ostore.routing.v1.LocateRequest;
 import ostore.routing.v1.ProbeReply;
 import ostore.routing.v1.ProbeRequest;
 import ostore.routing.v1.PublishPointerReply;
@@ -47,7 +52,9 @@ import ostore.routing.v1.RoutingGrpc;
  * a root takes pointers only for GUIDs it ranks among the first {@link RoutingParams#fallbackRanks()}
  * roots of, so a member cannot fill it with pointers it will never be asked for. Queries (Hop,
  * Probe, FindPointer) change nothing and are answered to anyone who reaches the port; their sizes
- * are bounded.
+ * are bounded. Locate, an operator's whole lookup run by this node, is answered to anyone too, but
+ * it makes the node send up to a few dozen calls, so at most {@link #MAX_CONCURRENT_LOCATES} run at
+ * once and the rest are refused (UNAVAILABLE) rather than queued.
  */
 final class RoutingService extends RoutingGrpc.RoutingImplBase {
     private static final System.Logger LOG = System.getLogger(RoutingService.class.getName());
@@ -60,16 +67,21 @@ final class RoutingService extends RoutingGrpc.RoutingImplBase {
     static final int MAX_POINTER_HOLDERS = 64;
     /** The largest reply a client accepts: a Hop reply of {@link #MAX_CANDIDATES} with room to spare. */
     static final int MAX_REPLY_BYTES = 64 * 1024;
+    /** The most client lookups ({@code Locate}) one node runs at once. */
+    static final int MAX_CONCURRENT_LOCATES = 4;
     /** Framing and field tags around the payload of a request. */
     private static final int SLACK_BYTES = 4096;
 
     private final NodeState state;
     private final RoutingParams params;
     private final int advertisementBytes;
+    private final Function<Hash32, Route> locator;
+    private final Semaphore locates = new Semaphore(MAX_CONCURRENT_LOCATES);
 
-    RoutingService(NodeState state, RoutingParams params) {
+    RoutingService(NodeState state, RoutingParams params, Function<Hash32, Route> locator) {
         this.state = Objects.requireNonNull(state, "state");
         this.params = Objects.requireNonNull(params, "params");
+        this.locator = Objects.requireNonNull(locator, "locator");
         this.advertisementBytes = GossipCodec.size(params.filter(), params.depth());
     }
 
@@ -195,6 +207,32 @@ final class RoutingService extends RoutingGrpc.RoutingImplBase {
             FindPointerReply.Builder b = FindPointerReply.newBuilder();
             for (NodeId h : holders.subList(0, Math.min(MAX_POINTER_HOLDERS, holders.size()))) {
                 b.addHolders(ByteString.copyFrom(h.toBytes()));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void locate(LocateRequest request, StreamObserver<LocateReply> reply) {
+        answer(reply, () -> {
+            Hash32 guid = guid(request.getGuid(), "LocateRequest.guid");
+            if (!locates.tryAcquire()) {
+                throw status(Status.Code.UNAVAILABLE, "routing node " + state.id() + " already runs "
+                        + MAX_CONCURRENT_LOCATES + " lookups for clients; try again");
+            }
+            Route route;
+            try {
+                route = locator.apply(guid);
+            } finally {
+                locates.release();
+            }
+            LocateReply.Builder b = LocateReply.newBuilder().setOrigin(ByteString.copyFrom(route.origin().toBytes()))
+                    .setHops(route.hops()).setMessages(route.messages()).setFiltersConsulted(route.filtersConsulted())
+                    .setFalsePositives(route.falsePositives()).setUsedFallback(route.usedFallback())
+                    .setRootsAsked(route.rootsAsked());
+            route.found().ifPresent(h -> b.setHolder(ByteString.copyFrom(h.toBytes())));
+            for (NodeId n : route.path()) {
+                b.addPath(ByteString.copyFrom(n.toBytes()));
             }
             return b.build();
         });

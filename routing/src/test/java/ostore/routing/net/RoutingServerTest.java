@@ -96,6 +96,26 @@ class RoutingServerTest {
         }
     }
 
+    /** {@code Locate} runs the lookup on the node asked and carries its route back intact. */
+    @Test
+    void locateRpcRunsTheLookupOnTheNodeAsked() throws IOException {
+        try (Cluster c = new Cluster(N, 7)) {
+            Hash32 g = Guids.guid("located over the wire");
+            c.store(3, g);
+            c.rounds(Cluster.PARAMS.filterStalenessRounds());
+            Route local = c.server(0).locate(g);
+            Route remote = LocateClient.locate(c.server(0).address(), g, Duration.ofSeconds(30));
+            assertEquals(local, remote);
+            assertEquals(Optional.of(c.ids.get(3)), remote.found());
+            assertEquals(c.ids.get(0), remote.origin());
+
+            Route missing = LocateClient.locate(c.server(5).address(), Guids.guid("nobody"), Duration.ofSeconds(30));
+            assertEquals(Optional.empty(), missing.found());
+            assertTrue(missing.usedFallback());
+            assertEquals(c.ids.get(5), missing.origin());
+        }
+    }
+
     /**
      * An insert reaches the filters d hops out within {@code filterStalenessRounds} rounds; a delete
      * leaves the pointers at once and every filter within the same bound.
