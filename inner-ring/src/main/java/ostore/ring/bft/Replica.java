@@ -259,6 +259,9 @@ public final class Replica {
      * forced. Updates held back by the in-flight limit are proposed when a batch executes.
      */
     void proposeReady(Lane lane, boolean force) {
+        // Seqnos at or below the stable checkpoint are settled (state transfer may have run the
+        // batches up to it without this primary proposing any): propose above them.
+        lane.nextSeqno = Math.max(lane.nextSeqno, lane.stable + 1);
         // A primary behind the stable checkpoint cannot tell which of its requests executed already.
         while (isPrimary() && !viewChanging && !lane.behind() && !lane.queue.isEmpty()
                 && lane.inWindow(lane.nextSeqno, config.params().watermarkWindow())

@@ -290,6 +290,11 @@ final class ViewChanger {
      */
     void restartedIn(Signed<NewView> nv) {
         currentNewView = nv;
+        // Its checkpoints again too: adopted before the crash, they were not logged if this replica
+        // was behind them, and without them it would propose below the ring's window.
+        for (NewViewPlan.Start start : NewViewPlan.compute(r.config, nv.message().view(), nv.message().viewChanges()).starts) {
+            r.checkpointer.adopt(r.lanes[start.color()], start.seqno(), start.digest(), start.proof());
+        }
         reaccept(nv.message().prePrepares());
     }
 
