@@ -7,10 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import ostore.crypto.Hash32;
-import ostore.crypto.MerkleProof;
-import ostore.crypto.ResultLeaf;
-import ostore.crypto.ResultReply;
-import ostore.crypto.ResultStatement;
 import ostore.crypto.SigningKey;
 import ostore.ring.SubmittedUpdate;
 import ostore.ring.bft.Message.BatchResult;
@@ -62,14 +58,8 @@ public final class Replica {
     final StateTransfer stateTransfer;
     final SnapshotTransfer snapshotTransfer;
     final Retransmitter retransmitter;
-    private final PayloadFetcher payloadFetcher;
-    /** Update digest to the encoded reply this replica sent, least recently executed first. */
-    private final LinkedHashMap<Hash32, byte[]> replies = new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Hash32, byte[]> eldest) {
-            return size() > REPLY_CACHE_ENTRIES;
-        }
-    };
+    final PayloadFetcher payloadFetcher;
+    private final BatchExecution execution;
     final Lane[] lanes;
     final Map<Hash32, Payload> payloads = new HashMap<>();
     /** Known, unexecuted updates by arrival time (oldest first): what a view change must save. */
@@ -77,8 +67,6 @@ public final class Replica {
     final ViewChanger viewChanger;
     long view;
     boolean viewChanging;
-    /** Statistics only: never read by the protocol. */
-    private PhaseTotals phases = PhaseTotals.ZERO;
 
     public Replica(RingConfig config, int id, SigningKey key, SharedLog log, VersionStore store,
             UpdateVerifier verifier, ReplicaEnv env) {
@@ -113,6 +101,7 @@ public final class Replica {
         this.snapshotTransfer = new SnapshotTransfer(this, store, statePageBytes);
         this.retransmitter = new Retransmitter(this);
         this.payloadFetcher = new PayloadFetcher(this);
+        this.execution = new BatchExecution(this, executor, certifier);
     }
 
     /** Rebuilds state from the log, replays what the store lost, and resumes. Call once, first. */
@@ -162,7 +151,7 @@ public final class Replica {
      */
     public void onClientUpdate(SubmittedUpdate u) {
         Hash32 digest = u.decoded().digest();
-        byte[] reply = replies.get(digest);
+        byte[] reply = execution.cachedReply(digest);
         if (reply != null) {
             env.reply(digest, reply);
             return;
@@ -439,77 +428,21 @@ public final class Replica {
         executeReady(lane);
     }
 
-    // ---- execution, results, checkpoints ----
+    // ---- execution and results: BatchExecution ----
 
-    /**
-     * Starts the next batch of {@code lane} if it is committed, its commit proof durable and its
-     * payloads held, and no batch of the color is executing; the rest follow as each finishes.
-     */
+    /** Starts the next committed batch of {@code lane} unless one of the color is executing ({@link BatchExecution}). */
     void executeReady(Lane lane) {
-        if (snapshotTransfer.active(lane.color) || lane.executing) {
-            return;
-        }
-        Slot next = lane.slots.get(lane.executed + 1);
-        if (next == null || !next.committed() || !rlog.isDurable(next.commitTag)) {
-            return;
-        }
-        List<Hash32> missing = next.committedBatch().digests().stream().filter(d -> !payloads.containsKey(d))
-                .toList();
-        if (!missing.isEmpty()) {
-            // Committed but a payload is gone (its log append failed before a crash, while a
-            // later record of the batch was written): every correct replica that prepared holds it.
-            payloadFetcher.awaitCommitted(lane, missing);
-            return;
-        }
-        execute(lane, next.committedBatch());
+        execution.executeReady(lane);
     }
 
-    /** What one batch's store writes gave, and how long they took (statistics). */
-    private record Applied(Executor.Executed done, long nanos) {}
-
-    /**
-     * Hands {@code batch} to the driver to write to the store (off this thread in a real process)
-     * and finishes it when the result comes back. Until then the color's store state belongs to
-     * the writer: {@link Lane#executing} keeps checkpoints, state transfer and snapshots off it.
-     */
-    private void execute(Lane lane, PrePrepare batch) {
-        assert batch.seqno() == lane.executed + 1 : "batches execute in seqno order";
-        long now = env.nowMicros();
-        long ordering = 0;
-        Map<Hash32, AuthenticatedUpdate> updates = new HashMap<>();
-        for (Hash32 d : batch.digests()) {
-            Long arrived = pending.get(d);
-            ordering += arrived == null ? 0 : Math.max(0, now - arrived);
-            updates.put(d, payloads.get(d).update());
-        }
-        long orderingMicros = ordering;
-        lane.executing = true;
-        env.execute(lane.color, () -> {
-            long start = System.nanoTime();
-            // Replay, not execute: after a crash the store may hold this batch's writes already.
-            Executor.Executed done = executor.replay(batch, updates::get);
-            return new Applied(done, System.nanoTime() - start);
-        }, applied -> executed(lane, batch, applied, orderingMicros));
+    /** Everything after applying a batch; @return the nanoseconds spent signing and replying (statistics). */
+    long finishBatch(Lane lane, PrePrepare batch, Executor.Executed done) {
+        return execution.finishBatch(lane, batch, done);
     }
 
-    private void executed(Lane lane, PrePrepare batch, Applied applied, long orderingMicros) {
-        lane.executing = false;
-        if (batch.seqno() != lane.executed + 1) {
-            throw new IllegalStateException("color " + lane.color + " batch " + batch.seqno()
-                    + " finished executing after the color moved to " + lane.executed);
-        }
-        long signing = finishBatch(lane, batch, applied.done());
-        phases = phases.plus(batch.digests().size(), orderingMicros, applied.nanos(), signing);
-        executeReady(lane);
-        checkpointer.adoptDeferred(lane);
-        stateTransfer.afterExecuted(lane);
-        if (lane.snapshotDeferred && !lane.executing) {
-            lane.snapshotDeferred = false;
-            // Wanted while the batch ran, judged on the position before it: only if still stranded.
-            if (lane.behind() && stateTransfer.stranded(lane.color)) {
-                snapshotTransfer.pursue(lane);
-            }
-        }
+    /** Moves the execution cursor past {@code batch}, whose results chain to {@code state}. */
+    void advance(Lane lane, PrePrepare batch, Hash32 state, Hash32 resultsRoot) {
+        execution.advance(lane, batch, state, resultsRoot);
     }
 
     /**
@@ -523,66 +456,7 @@ public final class Replica {
 
     /** Where this replica's time went for what it executed (statistics only, see {@link PhaseTotals}). */
     public PhaseTotals phases() {
-        return phases;
-    }
-
-    /**
-     * Everything after applying a batch: chain, log, sign, reply, checkpoint.
-     *
-     * @return the nanoseconds spent signing the results and handing out the replies (statistics)
-     */
-    long finishBatch(Lane lane, PrePrepare batch, Executor.Executed done) {
-        Hash32 state = Lane.chain(lane.stateDigest, batch, done.resultsRoot());
-        Slot slot = lane.slots.get(batch.seqno());
-        if (slot != null) {
-            // A batch from state transfer has no slot; its BATCH record, logged before it ran, says the same.
-            rlog.appendUngated(lane.color, ReplicaLog.executed(batch.seqno(), done.resultsRoot(), state));
-            slot.resultsRoot = done.resultsRoot();
-        }
-        advance(lane, batch, state, done.resultsRoot());
-        ResultStatement statement = new ResultStatement(config.epoch(), lane.color, batch.seqno(), done.resultsRoot());
-        long signStart = System.nanoTime();
-        Signed<BatchResult> signed = sign(new BatchResult(statement));
-        certifier.executed(statement, done.leaves(), signed);
-        broadcastFrame(signed.frameUnsafe());
-        reply(statement, done, signed);
-        long signing = System.nanoTime() - signStart;
-        checkpointer.executed(lane, batch.seqno(), state);
-        if (isPrimary()) {
-            // A batch left the pipeline: what gathered behind the in-flight limit goes now.
-            proposeReady(lane, true);
-        }
-        armViewChangeTimer();
-        return signing;
-    }
-
-    /** Moves the execution cursor past {@code batch}, whose results chain to {@code state}. */
-    void advance(Lane lane, PrePrepare batch, Hash32 state, Hash32 resultsRoot) {
-        lane.executed = batch.seqno();
-        lane.stateDigest = state;
-        lane.history.put(batch.seqno(), new Lane.Executed(batch, resultsRoot, state));
-        Slot slot = lane.slots.get(batch.seqno());
-        if (slot != null) {
-            slot.stateDigest = state;
-        }
-        if (!batch.isNoOp()) {
-            lane.executedTimestamp = Math.max(lane.executedTimestamp, batch.timestampMicros());
-        }
-        batch.digests().forEach(pending::remove);
-        viewChanger.progressed();
-        retransmitter.progressed();
-    }
-
-    private void reply(ResultStatement statement, Executor.Executed done, Signed<BatchResult> signed) {
-        byte[] frame = signed.frameUnsafe();
-        byte[] signature = java.util.Arrays.copyOfRange(frame, frame.length - 64, frame.length);
-        List<Hash32> hashes = done.leafHashes();
-        for (int i = 0; i < done.leaves().size(); i++) {
-            ResultLeaf leaf = done.leaves().get(i);
-            byte[] encoded = new ResultReply(leaf, MerkleProof.of(hashes, i), id, statement, signature).encode();
-            replies.put(leaf.updateDigest(), encoded);
-            env.reply(leaf.updateDigest(), encoded);
-        }
+        return execution.phases();
     }
 
     /**
