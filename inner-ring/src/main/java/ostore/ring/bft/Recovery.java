@@ -44,6 +44,11 @@ final class Recovery {
             if (r.snapshotTransfer.interrupted(lane)) {
                 continue;
             }
+            // Every logged payload came back as pending; those of the kept history ran already, and
+            // a primary would otherwise order them again (harmless by the nonce rule, but wasted).
+            for (Lane.Executed e : lane.history.headMap(lane.stable, true).values()) {
+                e.batch().digests().forEach(r.pending::remove);
+            }
             replay(lane, executed);
             r.executeReady(lane);
         }
