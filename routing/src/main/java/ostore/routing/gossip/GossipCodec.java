@@ -64,19 +64,7 @@ public final class GossipCodec {
             throw new WireFormatException("gossip message of " + bytes.length + " bytes is over the "
                     + MAX_MESSAGE_BYTES + "-byte limit");
         }
-        if (bytes.length < HEADER_BYTES) {
-            throw new WireFormatException("gossip message of " + bytes.length + " bytes is shorter than its "
-                    + HEADER_BYTES + "-byte header");
-        }
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        int format = in.get() & 0xff;
-        if (format != FORMAT) {
-            throw new WireFormatException("gossip format (" + format + ") must be " + FORMAT);
-        }
-        int type = in.get() & 0xff;
-        if (type != TYPE_ADVERTISEMENT) {
-            throw new WireFormatException("gossip type (" + type + ") must be " + TYPE_ADVERTISEMENT);
-        }
+        ByteBuffer in = header(bytes);
         NodeId sender = readNode(in);
         NodeId recipient = readNode(in);
         if (sender.equals(recipient)) {
@@ -111,6 +99,11 @@ public final class GossipCodec {
      * @throws WireFormatException if the bytes are too short or of another format or type
      */
     public static NodeId sender(byte[] bytes) {
+        return readNode(header(bytes));
+    }
+
+    /** The message positioned after its format and type bytes, once both and the header's length check out. */
+    private static ByteBuffer header(byte[] bytes) {
         if (bytes.length < HEADER_BYTES) {
             throw new WireFormatException("gossip message of " + bytes.length + " bytes is shorter than its "
                     + HEADER_BYTES + "-byte header");
@@ -124,7 +117,7 @@ public final class GossipCodec {
         if (type != TYPE_ADVERTISEMENT) {
             throw new WireFormatException("gossip type (" + type + ") must be " + TYPE_ADVERTISEMENT);
         }
-        return readNode(in);
+        return in;
     }
 
     private static NodeId readNode(ByteBuffer in) {
