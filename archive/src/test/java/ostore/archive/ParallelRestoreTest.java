@@ -347,31 +347,20 @@ class ParallelRestoreTest {
     }
 
     /** Real nodes with a hook on every fragment read ({@code get} and {@code getUnverified}). */
-    private static final class HookedNodes implements ArchiveNodes {
-        private final ArchiveNodes real;
+    private static final class HookedNodes extends ForwardingArchiveNodes {
         private final Hook before;
         Hook after = (node, name) -> {};
 
         HookedNodes(ArchiveNodes real, Hook before) {
-            this.real = real;
+            super(real);
             this.before = before;
-        }
-
-        @Override
-        public int count() {
-            return real.count();
-        }
-
-        @Override
-        public boolean put(int node, Hash32 name, byte[] bytes) throws IOException {
-            return real.put(node, name, bytes);
         }
 
         @Override
         public Optional<byte[]> get(int node, Hash32 name) throws IOException {
             before.on(node, name);
             try {
-                return real.get(node, name);
+                return super.get(node, name);
             } finally {
                 after.on(node, name);
             }
@@ -381,25 +370,10 @@ class ParallelRestoreTest {
         public Optional<byte[]> getUnverified(int node, Hash32 name) throws IOException {
             before.on(node, name);
             try {
-                return real.getUnverified(node, name);
+                return super.getUnverified(node, name);
             } finally {
                 after.on(node, name);
             }
-        }
-
-        @Override
-        public boolean has(int node, Hash32 name) throws IOException {
-            return real.has(node, name);
-        }
-
-        @Override
-        public boolean addIndex(int node, Hash32 key, byte[] value) throws IOException {
-            return real.addIndex(node, key, value);
-        }
-
-        @Override
-        public List<byte[]> index(int node, Hash32 key) throws IOException {
-            return real.index(node, key);
         }
     }
 }

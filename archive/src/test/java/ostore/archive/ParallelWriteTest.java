@@ -42,7 +42,7 @@ class ParallelWriteTest {
             int victim = healthy.manifest().stripes().get(3).node(0);
             AtomicBoolean broken = new AtomicBoolean();
             AtomicInteger askedAfterFailing = new AtomicInteger();
-            ArchiveNodes nodes = new ForwardingNodes(cluster.nodes) {
+            ArchiveNodes nodes = new ForwardingArchiveNodes(cluster.nodes) {
                 @Override
                 public Hash32 putNamed(int node, byte[] bytes) throws IOException {
                     if (node == victim) {
@@ -91,55 +91,6 @@ class ParallelWriteTest {
             CollectingSink sink = new CollectingSink();
             cluster.restore(version, sink);
             assertArrayEquals(version.content(), sink.committed);
-        }
-    }
-
-    /** Every call passed on; tests override what they break. */
-    private static class ForwardingNodes implements ArchiveNodes {
-        private final ArchiveNodes real;
-
-        ForwardingNodes(ArchiveNodes real) {
-            this.real = real;
-        }
-
-        @Override
-        public int count() {
-            return real.count();
-        }
-
-        @Override
-        public boolean put(int node, Hash32 name, byte[] bytes) throws IOException {
-            return real.put(node, name, bytes);
-        }
-
-        @Override
-        public Hash32 putNamed(int node, byte[] bytes) throws IOException {
-            return real.putNamed(node, bytes);
-        }
-
-        @Override
-        public Optional<byte[]> get(int node, Hash32 name) throws IOException {
-            return real.get(node, name);
-        }
-
-        @Override
-        public Optional<byte[]> getUnverified(int node, Hash32 name) throws IOException {
-            return real.getUnverified(node, name);
-        }
-
-        @Override
-        public boolean has(int node, Hash32 name) throws IOException {
-            return real.has(node, name);
-        }
-
-        @Override
-        public boolean addIndex(int node, Hash32 key, byte[] value) throws IOException {
-            return real.addIndex(node, key, value);
-        }
-
-        @Override
-        public List<byte[]> index(int node, Hash32 key) throws IOException {
-            return real.index(node, key);
         }
     }
 }

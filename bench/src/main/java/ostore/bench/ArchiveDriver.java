@@ -458,62 +458,6 @@ public final class ArchiveDriver {
         }
     }
 
-    /** Nodes in {@code down} answer every call with an {@link IOException}, as an unreachable node does. */
-    private record SwitchableNodes(ArchiveNodes delegate, Set<Integer> down) implements ArchiveNodes {
-        private void check(int node) throws IOException {
-            if (down.contains(node)) {
-                throw new IOException("storage node " + node + " is down (benchmark)");
-            }
-        }
-
-        @Override
-        public int count() {
-            return delegate.count();
-        }
-
-        @Override
-        public boolean put(int node, Hash32 name, byte[] bytes) throws IOException {
-            check(node);
-            return delegate.put(node, name, bytes);
-        }
-
-        @Override
-        public Hash32 putNamed(int node, byte[] bytes) throws IOException {
-            check(node);
-            return delegate.putNamed(node, bytes);
-        }
-
-        @Override
-        public Optional<byte[]> get(int node, Hash32 name) throws IOException {
-            check(node);
-            return delegate.get(node, name);
-        }
-
-        @Override
-        public Optional<byte[]> getUnverified(int node, Hash32 name) throws IOException {
-            check(node);
-            return delegate.getUnverified(node, name);
-        }
-
-        @Override
-        public boolean has(int node, Hash32 name) throws IOException {
-            check(node);
-            return delegate.has(node, name);
-        }
-
-        @Override
-        public boolean addIndex(int node, Hash32 key, byte[] value) throws IOException {
-            check(node);
-            return delegate.addIndex(node, key, value);
-        }
-
-        @Override
-        public List<byte[]> index(int node, Hash32 key) throws IOException {
-            check(node);
-            return delegate.index(node, key);
-        }
-    }
-
     private static long treeBytes(Path root) throws IOException {
         if (!Files.exists(root)) {
             return 0;
