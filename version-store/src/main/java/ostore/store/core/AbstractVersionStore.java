@@ -1,17 +1,13 @@
 package ostore.store.core;
 
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 import ostore.crypto.Aguid;
 import ostore.crypto.Bguid;
-import ostore.crypto.BlockListHash;
 import ostore.crypto.Hash32;
 import ostore.crypto.PublicKey;
 import ostore.crypto.Vguid;
@@ -326,47 +322,12 @@ public abstract class AbstractVersionStore implements VersionStore {
                 throw new IllegalStateException("position (" + position + ") must exceed the applied position ("
                         + applied + ") of color " + color);
             }
-            List<Bguid> fresh = checkArchived(v, what);
+            List<Bguid> fresh = ArchivedChecks.continuing(v, latestVersion(aguid), this::hasBlock, what);
             byte[] entry = JournalEntry.archived(position, v, fresh).encode();
             persistJournaled(Change.archived(v, Map.of()), color, position, Optional.of(entry));
             storeCertificate(aguid, seq, archived.certificate());
             return true;
         });
-    }
-
-    /**
-     * Checks that {@code v} continues its object's stored versions and that its blocks are stored;
-     * returns the blocks it names and its predecessor does not, in order, each once.
-     */
-    private List<Bguid> checkArchived(StoredVersion v, String what) {
-        Optional<StoredVersion> latest = latestVersion(v.root().aguid());
-        long next = latest.map(l -> l.root().seq()).orElse(0L) + 1;
-        if (v.root().seq() != next) {
-            throw new IllegalArgumentException(what + ": this store's next version of the object is " + next
-                    + "; archived versions are installed in seq order from 1");
-        }
-        Optional<Vguid> predecessor = latest.map(StoredVersion::vguid);
-        if (!v.root().predecessor().equals(predecessor)) {
-            throw new IllegalArgumentException(what + " names predecessor " + v.root().predecessor().orElse(null)
-                    + " but the stored version " + (next - 1) + " is " + predecessor.orElse(null));
-        }
-        if (latest.isPresent() && v.root().timestampMicros() < latest.get().root().timestampMicros()) {
-            throw new IllegalArgumentException(what + " has timestamp " + v.root().timestampMicros()
-                    + ", before its predecessor's " + latest.get().root().timestampMicros());
-        }
-        Set<Bguid> inherited = new HashSet<>();
-        latest.ifPresent(l -> l.blocks().forEach(b -> inherited.add(b.bguid())));
-        Set<Bguid> fresh = new LinkedHashSet<>();
-        for (BlockListHash.Entry b : v.blocks()) {
-            if (!hasBlock(b.bguid())) {
-                throw new IllegalArgumentException(what + " names block " + b.bguid() + ", which is not stored: stage"
-                        + " every block before installing the version");
-            }
-            if (!inherited.contains(b.bguid())) {
-                fresh.add(b.bguid());
-            }
-        }
-        return List.copyOf(fresh);
     }
 
     /** Every color's applied position, indexed by color: a copy the caller owns. */
