@@ -130,6 +130,7 @@ final class BatchExecution {
         Slot slot = lane.slots.get(batch.seqno());
         if (slot != null) {
             // A batch from state transfer has no slot; its BATCH record, logged before it ran, says the same.
+            lane.noteRecord(batch.seqno(), r.rlog.nextPosition(lane.color));
             r.rlog.appendUngated(lane.color, ReplicaLog.executed(batch.seqno(), done.resultsRoot(), state));
             slot.resultsRoot = done.resultsRoot();
         }

@@ -164,13 +164,14 @@ final class Checkpointer {
      */
     void installed(Lane lane, long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {
         executor.sync();
-        r.rlog.rewrite(lane.color, carried(lane, ReplicaLog.stable(seqno, digest, proof)));
+        lane.rewrittenFrom(r.rlog.rewrite(lane.color, carried(lane, ReplicaLog.stable(seqno, digest, proof))));
         forgetPayloads(lane);
     }
 
     /**
-     * Makes the store durable up to the stable checkpoint, then rewrites the color's log to what is
-     * still needed above it (and the history kept for lagging peers) and trims the rest.
+     * Makes the store durable up to the stable checkpoint, records the checkpoint in the color's
+     * log and trims the log below what is still needed above it (and the history kept for lagging
+     * peers).
      */
     private void persist(Lane lane) {
         assert lane.stable <= lane.executed : "a replica persists only state it has";
@@ -178,12 +179,53 @@ final class Checkpointer {
         lane.history.headMap(lane.stable - r.config.params().retainedBelowStable(), true).clear();
         boundHistoryBytes(lane);
         certifier.forgetUpTo(lane.color, lane.stable - r.config.params().watermarkWindow());
-        r.rlog.rewrite(lane.color, carried(lane, ReplicaLog.stable(lane.stable, lane.stableDigest, lane.stableProof)));
+        trimInPlace(lane);
         forgetPayloads(lane);
         r.proposeReady(lane, false);
     }
 
-    /** The records of {@code lane} that must outlive a trim at its stable checkpoint. */
+    /**
+     * Appends the stable checkpoint to the color's log and trims the log below the oldest record
+     * still needed: those about the kept history and the slots (their pre-prepares, proofs and
+     * results) and the payloads memory holds. They stay where they were first written; only one
+     * that lies below that point (a payload that waited long to be ordered, a history batch with no
+     * record of its own) is written again, in the same append as the checkpoint. So a checkpoint
+     * writes one STABLE record, not the retained history (which the log already holds once), and
+     * recovery finds below and around it the records it rebuilds the history from ({@link Recovery}).
+     */
+    private void trimInPlace(Lane lane) {
+        long oldestKept = lane.history.isEmpty() ? lane.stable + 1 : lane.history.firstKey();
+        lane.recordPositions.headMap(oldestKept, false).clear();
+        List<byte[]> records = new ArrayList<>();
+        records.add(ReplicaLog.stable(lane.stable, lane.stableDigest, lane.stableProof));
+        List<Long> batchesAgain = new ArrayList<>();
+        for (Lane.Executed e : lane.history.values()) {
+            if (!lane.recordPositions.containsKey(e.batch().seqno())) {
+                batchesAgain.add(e.batch().seqno());
+                records.add(ReplicaLog.batch(e.batch(), e.resultsRoot(), e.stateDigest()));
+            }
+        }
+        long keep = lane.recordPositions.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
+        List<Hash32> payloadsAgain = new ArrayList<>();
+        for (Hash32 d : livePayloads(lane)) {
+            Long at = lane.payloadPositions.get(d);
+            Replica.Payload p = r.payloads.get(d);
+            if (p != null && r.config.colorOf(p.update().update().aguid()) == lane.color && (at == null || at < keep)) {
+                payloadsAgain.add(d);
+                records.add(ReplicaLog.payload(p.signedUpdate()));
+            }
+        }
+        long first = r.rlog.append(lane.color, records);
+        for (int i = 0; i < batchesAgain.size(); i++) {
+            lane.noteRecord(batchesAgain.get(i), first + 1 + i);
+        }
+        for (int i = 0; i < payloadsAgain.size(); i++) {
+            lane.payloadPositions.put(payloadsAgain.get(i), first + 1 + batchesAgain.size() + i);
+        }
+        r.rlog.trim(lane.color, Math.min(keep, first));
+    }
+
+    /** The records of {@code lane} that a snapshot install's rewrite of its log carries. */
     private List<byte[]> carried(Lane lane, byte[] stable) {
         List<byte[]> out = new ArrayList<>();
         out.add(stable);
@@ -262,6 +304,14 @@ final class Checkpointer {
 
     /** Drops the payloads of {@code lane} that no slot, no kept history and no pending request needs. */
     private void forgetPayloads(Lane lane) {
+        Set<Hash32> live = livePayloads(lane);
+        r.payloads.entrySet().removeIf(e -> !live.contains(e.getKey())
+                && r.config.colorOf(e.getValue().update().update().aguid()) == lane.color);
+        lane.payloadPositions.keySet().retainAll(live);
+    }
+
+    /** The digests whose payloads {@code lane} still needs (with every pending one, of any color). */
+    private Set<Hash32> livePayloads(Lane lane) {
         Set<Hash32> live = new HashSet<>(r.pending.keySet());
         for (Slot s : lane.slots.values()) {
             if (s.accepted() != null) {
@@ -276,7 +326,6 @@ final class Checkpointer {
         }
         lane.history.values().forEach(e -> live.addAll(e.batch().digests()));
         live.addAll(r.stateTransfer.awaited(lane.color));
-        r.payloads.entrySet().removeIf(e -> !live.contains(e.getKey())
-                && r.config.colorOf(e.getValue().update().update().aguid()) == lane.color);
+        return live;
     }
 }

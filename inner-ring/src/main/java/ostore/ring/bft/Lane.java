@@ -62,6 +62,26 @@ final class Lane {
 
     record Deferred(long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {}
 
+    /**
+     * Where this color's log holds the oldest record about each batch it may still need (kept
+     * history, slots): a checkpoint trims the log below the lowest, in place (see
+     * {@link Checkpointer}). Positions may be lower than the truth, never higher.
+     */
+    final TreeMap<Long, Long> recordPositions = new TreeMap<>();
+    /** Where this color's log holds each payload of this color that memory holds (same rule). */
+    final Map<Hash32, Long> payloadPositions = new HashMap<>();
+
+    /** A record about batch {@code seqno} is (about to be) at {@code position}. */
+    void noteRecord(long seqno, long position) {
+        recordPositions.merge(seqno, position, Math::min);
+    }
+
+    /** The log was rewritten from {@code first} on with everything still needed: nothing lies below it. */
+    void rewrittenFrom(long first) {
+        recordPositions.replaceAll((seqno, at) -> Math.max(at, first));
+        payloadPositions.replaceAll((digest, at) -> Math.max(at, first));
+    }
+
     Lane(int color) {
         this.color = color;
     }

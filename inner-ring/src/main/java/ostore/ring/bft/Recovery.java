@@ -30,11 +30,11 @@ final class Recovery {
 
     void run() {
         Signed<Message.NewView> started = null;
-        for (Record rec : r.rlog.readAll(r.rlog.controlColor())) {
-            if (rec instanceof ReplicaLog.View v && v.view() >= r.view) {
+        for (ReplicaLog.Logged logged : r.rlog.readAll(r.rlog.controlColor())) {
+            if (logged.record() instanceof ReplicaLog.View v && v.view() >= r.view) {
                 r.view = v.view();
                 r.viewChanging = v.changing();
-            } else if (rec instanceof ReplicaLog.Started s) {
+            } else if (logged.record() instanceof ReplicaLog.Started s) {
                 started = s.newView();
             }
         }
@@ -43,11 +43,6 @@ final class Recovery {
             Map<Long, ExecutedBatch> executed = load(lane);
             if (r.snapshotTransfer.interrupted(lane)) {
                 continue;
-            }
-            // Every logged payload came back as pending; those of the kept history ran already, and
-            // a primary would otherwise order them again (harmless by the nonce rule, but wasted).
-            for (Lane.Executed e : lane.history.headMap(lane.stable, true).values()) {
-                e.batch().digests().forEach(r.pending::remove);
             }
             replay(lane, executed);
             r.executeReady(lane);
@@ -61,49 +56,102 @@ final class Recovery {
         }
     }
 
+    /**
+     * Reads the color's log. Checkpoints trim it in place, so besides the records above the latest
+     * STABLE it holds those of the batches kept below it (their COMMIT-PROOF and EXECUTED records,
+     * or BATCH records from state transfer or from logs that older versions rewrote), older STABLE
+     * records and records of batches that no longer matter; the history is rebuilt from them once
+     * the latest stable checkpoint is known.
+     */
     private Map<Long, ExecutedBatch> load(Lane lane) {
         Map<Long, ExecutedBatch> executed = new HashMap<>();
+        Map<Long, PrePrepare> committed = new HashMap<>();
+        java.util.TreeMap<Long, PrePrepare> batches = new java.util.TreeMap<>();
         long now = r.env.nowMicros();
-        for (Record rec : r.rlog.readAll(lane.color)) {
-            switch (rec) {
+        for (ReplicaLog.Logged logged : r.rlog.readAll(lane.color)) {
+            long at = logged.position();
+            switch (logged.record()) {
                 case ReplicaLog.Payload p -> {
                     AuthenticatedUpdate u = r.verifierDecode(p.signedUpdate());
                     r.payloads.put(u.digest(), new Replica.Payload(p.signedUpdate(), u));
                     r.pending.putIfAbsent(u.digest(), now);
+                    lane.payloadPositions.merge(u.digest(), at, Math::min);
                 }
                 case ReplicaLog.Accepted a -> {
+                    lane.noteRecord(a.prePrepare().message().seqno(), at);
                     if (a.prePrepare().message().seqno() > lane.stable) {
                         lane.slot(a.prePrepare().message().seqno()).accept(a.prePrepare());
                     }
                 }
                 case ReplicaLog.Prepared p -> {
+                    lane.noteRecord(p.proof().prePrepare().message().seqno(), at);
                     if (p.proof().prePrepare().message().seqno() > lane.stable) {
                         lane.slot(p.proof().prePrepare().message().seqno()).setPrepared(p.proof());
                     }
                 }
                 case ReplicaLog.Committed c -> {
-                    if (c.prePrepare().message().seqno() > lane.stable) {
-                        lane.slot(c.prePrepare().message().seqno()).commit(c.prePrepare(), c.commits());
+                    long seqno = c.prePrepare().message().seqno();
+                    lane.noteRecord(seqno, at);
+                    committed.put(seqno, c.prePrepare().message());
+                    if (seqno > lane.stable) {
+                        lane.slot(seqno).commit(c.prePrepare(), c.commits());
                     }
                 }
-                case ReplicaLog.Executed e -> executed.put(e.seqno(), new ExecutedBatch(e.resultsRoot(), e.stateDigest()));
-                case ReplicaLog.Batch b -> loadBatch(lane, b, executed);
+                case ReplicaLog.Executed e -> {
+                    lane.noteRecord(e.seqno(), at);
+                    executed.put(e.seqno(), new ExecutedBatch(e.resultsRoot(), e.stateDigest()));
+                }
+                case ReplicaLog.Batch b -> {
+                    long seqno = b.batch().seqno();
+                    lane.noteRecord(seqno, at);
+                    batches.put(seqno, b.batch());
+                    committed.putIfAbsent(seqno, b.batch());
+                    executed.put(seqno, new ExecutedBatch(b.resultsRoot(), b.stateDigest()));
+                }
                 case ReplicaLog.Stable s -> restoreStable(lane, s);
                 case ReplicaLog.View v -> throw new IllegalStateException("a view record in color " + lane.color);
                 case ReplicaLog.Started s -> throw new IllegalStateException("a NEW-VIEW record in color " + lane.color);
             }
         }
+        // Batches logged as BATCH above the stable checkpoint came by state transfer and may not have run.
+        transferred.putAll(batches.tailMap(lane.stable, false));
+        restoreHistory(lane, committed, executed);
+        // Every logged payload came back as pending; those of batches at or below the stable
+        // checkpoint ran already, and a primary would otherwise order them again (harmless by the
+        // nonce rule, but wasted).
+        committed.forEach((seqno, batch) -> {
+            if (seqno <= lane.stable) {
+                batch.digests().forEach(r.pending::remove);
+            }
+        });
         return executed;
     }
 
-    private void loadBatch(Lane lane, ReplicaLog.Batch b, Map<Long, ExecutedBatch> executed) {
-        long seqno = b.batch().seqno();
-        if (seqno <= lane.stable) {
-            lane.history.put(seqno, new Lane.Executed(b.batch(), b.resultsRoot(), b.stateDigest()));
-        } else {
-            transferred.put(seqno, b.batch());
-            executed.put(seqno, new ExecutedBatch(b.resultsRoot(), b.stateDigest()));
+    /**
+     * Rebuilds the history kept for lagging peers: the run of batches up to the stable checkpoint
+     * that the log holds as committed and executed, each chaining to the next and the last to the
+     * checkpoint's state, at most {@link RingConfig.Params#retainedBelowStable()} of them.
+     */
+    private void restoreHistory(Lane lane, Map<Long, PrePrepare> committed, Map<Long, ExecutedBatch> executed) {
+        long floor = lane.stable - r.config.params().retainedBelowStable();
+        Hash32 expected = lane.stableDigest;
+        java.util.ArrayDeque<Lane.Executed> run = new java.util.ArrayDeque<>();
+        for (long n = lane.stable; n > floor && n > 0; n--) {
+            PrePrepare batch = committed.get(n);
+            ExecutedBatch done = executed.get(n);
+            if (batch == null || done == null || !done.stateDigest().equals(expected)) {
+                break;
+            }
+            run.addFirst(new Lane.Executed(batch, done.resultsRoot(), done.stateDigest()));
+            ExecutedBatch before = executed.get(n - 1);
+            if (before == null || !Lane.chain(before.stateDigest(), batch, done.resultsRoot()).equals(done.stateDigest())) {
+                // The state before batch n is unknown or does not chain to it: the run ends here.
+                break;
+            }
+            expected = before.stateDigest();
         }
+        lane.history.clear();
+        run.forEach(e -> lane.history.put(e.batch().seqno(), e));
     }
 
     private void restoreStable(Lane lane, ReplicaLog.Stable s) {

@@ -160,6 +160,7 @@ public final class Replica {
             return;
         }
         int color = config.colorOf(u.decoded().update().aguid());
+        lanes[color].payloadPositions.put(digest, rlog.nextPosition(color));
         rlog.appendPipelined(color, ReplicaLog.payload(u.signedUpdate()));
         addPayload(digest, new Payload(u.signedUpdate(), u.decoded()), color);
     }
@@ -281,9 +282,18 @@ public final class Replica {
         }
     }
 
+    /**
+     * Appends a record about batch {@code seqno} without waiting, noting where it lands so that
+     * checkpoints keep it while the batch is needed; @return its tag ({@link ReplicaLog#appendPipelined})
+     */
+    long logAbout(Lane lane, long seqno, byte[] record) {
+        lane.noteRecord(seqno, rlog.nextPosition(lane.color));
+        return rlog.appendPipelined(lane.color, record);
+    }
+
     void propose(Lane lane, PrePrepare pp) {
         Signed<PrePrepare> signed = sign(pp);
-        rlog.appendPipelined(lane.color, ReplicaLog.accepted(signed));
+        logAbout(lane, pp.seqno(), ReplicaLog.accepted(signed));
         lane.slot(pp.seqno()).accept(signed);
         broadcastFrame(signed.frameUnsafe());
         checkPrepared(lane, lane.slot(pp.seqno()));
@@ -351,7 +361,7 @@ public final class Replica {
             slot.awaitingPayloads = null;
             return;
         }
-        rlog.appendPipelined(lane.color, ReplicaLog.accepted(s));
+        logAbout(lane, slot.seqno, ReplicaLog.accepted(s));
         slot.accept(s);
         if (s.sender() != id) {
             PrePrepare pp = s.message();
@@ -397,7 +407,7 @@ public final class Replica {
             return;
         }
         PreparedProof proof = new PreparedProof(slot.accepted(), prepares.subList(0, 2 * config.f()));
-        rlog.appendPipelined(lane.color, ReplicaLog.prepared(proof));
+        logAbout(lane, slot.seqno, ReplicaLog.prepared(proof));
         slot.setPrepared(proof);
         PrePrepare pp = slot.accepted().message();
         Signed<Commit> c = sign(new Commit(pp.view(), pp.color(), pp.seqno(), pp.batchDigest()));
@@ -423,7 +433,7 @@ public final class Replica {
             return;
         }
         List<Signed<Commit>> commits = slot.matchingCommitList();
-        slot.commitTag = rlog.appendPipelined(lane.color, ReplicaLog.committed(slot.accepted(), commits));
+        slot.commitTag = logAbout(lane, slot.seqno, ReplicaLog.committed(slot.accepted(), commits));
         slot.commit(slot.accepted(), commits);
         executeReady(lane);
     }

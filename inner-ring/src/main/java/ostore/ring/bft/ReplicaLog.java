@@ -85,6 +85,12 @@ final class ReplicaLog {
     private final AtomicLong unsynced = new AtomicLong();
     private volatile Throwable failure;
     private volatile Runnable onDurable = () -> { };
+    /**
+     * The position the next record of each color takes: the log numbers a color's records densely
+     * in the order they are queued, and this replica's thread is the only one appending, so the
+     * position is known when the record is queued (each completed append checks it).
+     */
+    private final long[] next;
 
     ReplicaLog(SharedLog log, RingConfig config) {
         if (log.colors() < config.colors() + 1) {
@@ -93,15 +99,31 @@ final class ReplicaLog {
         }
         this.log = log;
         this.config = config;
+        this.next = new long[config.colors() + 1];
+        for (int c = 0; c < next.length; c++) {
+            next[c] = log.nextPosition(c);
+        }
+    }
+
+    /** The position the next record appended to {@code color} will have. */
+    long nextPosition(int color) {
+        return next[color];
+    }
+
+    /** Takes {@code count} positions of {@code color}; @return the first */
+    private long take(int color, int count) {
+        long first = next[color];
+        next[color] += count;
+        return first;
     }
 
     int controlColor() {
         return config.colors();
     }
 
-    /** Appends {@code record} and waits until it is durable. */
-    void append(int color, byte[] record) {
-        log.append(color, List.of(record));
+    /** Appends {@code record} and waits until it is durable; @return its position */
+    long append(int color, byte[] record) {
+        return append(color, List.of(record));
     }
 
     /**
@@ -116,7 +138,8 @@ final class ReplicaLog {
     long appendPipelined(int color, byte[] record) {
         checkHealthy();
         long tag = ++issued;
-        track(log.appendAsync(color, List.of(record)), tag, record.length);
+        long expected = take(color, 1);
+        track(log.appendAsync(color, List.of(record)), expected, tag, record.length);
         return tag;
     }
 
@@ -126,15 +149,19 @@ final class ReplicaLog {
      */
     void appendUngated(int color, byte[] record) {
         checkHealthy();
-        track(log.appendAsync(color, List.of(record)), 0, record.length);
+        long expected = take(color, 1);
+        track(log.appendAsync(color, List.of(record)), expected, 0, record.length);
     }
 
-    private void track(CompletableFuture<Long> appended, long tag, long bytes) {
+    private void track(CompletableFuture<Long> appended, long expected, long tag, long bytes) {
         unsynced.addAndGet(bytes);
         appended.whenComplete((position, error) -> {
             unsynced.addAndGet(-bytes);
             if (error != null) {
                 failure = error;
+            } else if (position != expected) {
+                failure = new IllegalStateException("a log append landed at position " + position + ", not the expected "
+                        + expected + ": something else appends to this replica's log");
             } else if (tag > 0) {
                 durable.accumulateAndGet(tag, Math::max);
             }
@@ -176,19 +203,40 @@ final class ReplicaLog {
         }
     }
 
-    /** Appends {@code records} to {@code color} in one append: all of them are durable, or none. */
-    void append(int color, List<byte[]> records) {
-        log.append(color, List.copyOf(records));
+    /**
+     * Appends {@code records} to {@code color} in one append, after everything queued before it:
+     * all of them are durable, or none.
+     *
+     * @return the position of the first
+     */
+    long append(int color, List<byte[]> records) {
+        checkHealthy();
+        long expected = take(color, records.size());
+        long first = log.append(color, List.copyOf(records));
+        if (first != expected) {
+            failure = new IllegalStateException("a log append landed at position " + first + ", not the expected "
+                    + expected + ": something else appends to this replica's log");
+            checkHealthy();
+        }
+        return first;
+    }
+
+    /** Durably drops {@code color}'s records below {@code upTo}; those at and above it stay where they are. */
+    void trim(int color, long upTo) {
+        log.trim(color, upTo);
     }
 
     /**
      * Replaces everything in {@code color} with {@code records}: appended first, then the log is
      * trimmed below them, so a crash in between leaves both copies, which recovery tolerates.
+     *
+     * @return the position of the first record
      */
-    void rewrite(int color, List<byte[]> records) {
+    long rewrite(int color, List<byte[]> records) {
         assert !records.isEmpty() : "a rewrite starts with the stable checkpoint";
-        long first = log.append(color, records);
+        long first = append(color, records);
         log.trim(color, first);
+        return first;
     }
 
     static byte[] payload(byte[] signedUpdate) {
@@ -243,12 +291,15 @@ final class ReplicaLog {
         return new CanonicalEncoder(64).u8(FORMAT).u8(type);
     }
 
+    /** A record read back, with its position in the log. */
+    record Logged(long position, Record record) {}
+
     /** Every record of {@code color} still in the log, in order. */
-    List<Record> readAll(int color) {
-        List<Record> out = new ArrayList<>();
+    List<Logged> readAll(int color) {
+        List<Logged> out = new ArrayList<>();
         for (long p = log.firstPosition(color); p < log.nextPosition(color); ) {
             for (LogEntry e : log.read(color, p, READ_BATCH)) {
-                out.add(decode(color, e.payload()));
+                out.add(new Logged(e.position(), decode(color, e.payload())));
                 p = e.position() + 1;
             }
         }

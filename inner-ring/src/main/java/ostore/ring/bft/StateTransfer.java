@@ -242,7 +242,7 @@ final class StateTransfer {
 
     /** Logs and keeps a payload a verified batch orders. */
     private void hold(Lane lane, Replica.Payload p) {
-        r.rlog.append(lane.color, ReplicaLog.payload(p.signedUpdate()));
+        lane.payloadPositions.put(p.update().digest(), r.rlog.append(lane.color, ReplicaLog.payload(p.signedUpdate())));
         r.payloads.put(p.update().digest(), p);
     }
 
@@ -394,7 +394,7 @@ final class StateTransfer {
 
     private void applyOne(Lane lane, Chained c) {
         PrePrepare batch = c.batch();
-        r.rlog.append(lane.color, ReplicaLog.batch(batch, c.resultsRoot(), c.state()));
+        lane.noteRecord(batch.seqno(), r.rlog.append(lane.color, ReplicaLog.batch(batch, c.resultsRoot(), c.state())));
         Executor.Executed done = executor.execute(batch, d -> r.payloads.get(d).update());
         if (!done.resultsRoot().equals(c.resultsRoot())) {
             throw new IllegalStateException("color " + lane.color + " batch " + batch.seqno() + " executed to results root "
@@ -414,7 +414,7 @@ final class StateTransfer {
         }
         Slot slot = lane.slot(pp.seqno());
         if (!slot.committed()) {
-            r.rlog.append(lane.color, ReplicaLog.committed(p.prePrepare(), p.commits()));
+            lane.noteRecord(pp.seqno(), r.rlog.append(lane.color, ReplicaLog.committed(p.prePrepare(), p.commits())));
             slot.commit(p.prePrepare(), p.commits());
         }
         // Only a primary whose key another replica also uses (Twins) can see its own seqno committed under it.

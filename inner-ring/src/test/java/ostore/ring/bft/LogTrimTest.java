@@ -1,0 +1,101 @@
+package ostore.ring.bft;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import ostore.crypto.SigningKey;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checkpoints trim a replica's log in place: the records of the batches kept below the stable
+ * checkpoint for lagging peers stay where they were written, and a restarted replica rebuilds that
+ * history from them.
+ */
+class LogTrimTest {
+    private static final long SECOND = 1_000_000;
+    /** One update per batch, a checkpoint every 2 batches, a window of 4, 8 batches kept below stable. */
+    private static final RingConfig.Params PARAMS = new RingConfig.Params(1, 1_000, 2, 4, 200_000, 5 * SECOND, 8);
+    private final SigningKey client = SigningKey.fromSeed(new byte[32]);
+
+    private RingHarness ringAfter(int updates) {
+        RingHarness h = new RingHarness(PARAMS);
+        for (int n = 1; n <= updates; n++) {
+            h.submitToAll(TestUpdates.append(client, "object", n, "data " + n));
+            h.run(10_000);
+        }
+        h.run(SECOND);
+        return h;
+    }
+
+    @Test
+    void aCheckpointWritesItsRecordNotTheKeptHistoryAgain() {
+        int updates = 40;
+        RingHarness h = ringAfter(updates);
+        Lane lane = h.replicas.get(1).lanes[0];
+        assertEquals(40, lane.stable);
+        assertEquals(8, lane.history.size(), "keeps the configured history below the stable checkpoint");
+        // Per batch a backup logs its payload, ACCEPTED, PREPARED, COMMIT-PROOF and EXECUTED, and a
+        // STABLE every second batch. Rewriting the kept history at each checkpoint would add up to 16
+        // records (8 batches and their payloads) per checkpoint: 8 per batch on top.
+        long written = h.logs.get(1).nextPosition(0);
+        assertTrue(written <= 6L * updates, "wrote " + written + " records for " + updates + " batches");
+        long first = h.logs.get(1).firstPosition(0);
+        assertTrue(first > 0, "the log was trimmed");
+        assertTrue(written - first <= 6L * (8 + PARAMS.watermarkWindow()) + 2,
+                "and holds little more than the kept history and the window: " + (written - first) + " records");
+    }
+
+    @Test
+    void aRestartedReplicaRebuildsItsKeptHistoryFromTheRecordsLeftInPlace() {
+        RingHarness h = ringAfter(21);
+        Lane before = h.replicas.get(2).lanes[0];
+        Map<Long, Lane.Executed> history = new TreeMap<>(before.history);
+        assertEquals(20, before.stable);
+        assertEquals(List.of(13L, 14L, 15L, 16L, 17L, 18L, 19L, 20L, 21L), List.copyOf(history.keySet()),
+                "8 batches kept below the stable checkpoint, and the one executed above it");
+        h.crashAndRestart(2);
+        Lane after = h.replicas.get(2).lanes[0];
+        assertEquals(before.stable, after.stable);
+        assertEquals(List.copyOf(history.keySet()), List.copyOf(after.history.keySet()), "the same batches kept");
+        history.forEach((seqno, e) -> {
+            Lane.Executed again = after.history.get(seqno);
+            assertEquals(e.batch().digests(), again.batch().digests(), "batch " + seqno);
+            assertEquals(e.batch().timestampMicros(), again.batch().timestampMicros(), "batch " + seqno);
+            assertEquals(e.resultsRoot(), again.resultsRoot(), "batch " + seqno);
+            assertEquals(e.stateDigest(), again.stateDigest(), "batch " + seqno);
+            e.batch().digests().forEach(d -> assertTrue(h.replicas.get(2).payloads.containsKey(d),
+                    "payload of batch " + seqno + " recovered"));
+            e.batch().digests().forEach(d -> assertTrue(!h.replicas.get(2).pending.containsKey(d),
+                    "batch " + seqno + "'s update is not pending again"));
+        });
+    }
+
+    @Test
+    void aPeerCutOffCatchesUpFromARestartedReplicasRebuiltHistory() {
+        RingHarness h = new RingHarness(PARAMS);
+        h.silent.add(3);
+        for (int n = 1; n <= 7; n++) {
+            h.submit(TestUpdates.append(client, "object", n, "data " + n), 0, 1, 2);
+            h.run(10_000);
+        }
+        h.run(SECOND);
+        assertEquals(0, h.replicas.get(3).lanes[0].executed);
+        // Every peer restarts and can serve the missed batches only from history rebuilt out of its log.
+        for (int i = 0; i < 3; i++) {
+            h.crashAndRestart(i);
+        }
+        int[] snapshotAsks = {0};
+        h.drop = e -> {
+            snapshotAsks[0] += e.type() == Message.FETCH_SNAPSHOT ? 1 : 0;
+            return false;
+        };
+        h.silent.remove(3);
+        h.run(20 * SECOND);
+        assertEquals(7, h.replicas.get(3).lanes[0].executed, "caught up");
+        assertEquals(0, snapshotAsks[0], "batch by batch from the peers' history, not from a store snapshot");
+        assertEquals(h.replicas.get(0).lanes[0].stateDigest, h.replicas.get(3).lanes[0].stateDigest);
+    }
+}
