@@ -23,10 +23,19 @@ final class Checkpointer {
      * otherwise hold gigabytes for peers that may never ask.
      */
     static final long HISTORY_PAYLOAD_BYTES = 16L << 20;
+    /**
+     * Bytes appended to the log (all colors) after which a color that no checkpoint trimmed has its
+     * records moved up. The log frees space only below every color's first record, so without this
+     * a color gone idle between checkpoints, or the view records of one view change, would keep
+     * the log from ever freeing space, and a full log stops the replica.
+     */
+    static final long COMPACT_AFTER_BYTES = 64L << 20;
 
     private final Replica r;
     private final Executor executor;
     private final Certifier certifier;
+    /** {@link #COMPACT_AFTER_BYTES}; tests make it small. */
+    long compactAfterBytes = COMPACT_AFTER_BYTES;
 
     Checkpointer(Replica r, Executor executor, Certifier certifier) {
         this.r = r;
@@ -181,7 +190,34 @@ final class Checkpointer {
         certifier.forgetUpTo(lane.color, lane.stable - r.config.params().watermarkWindow());
         trimInPlace(lane);
         forgetPayloads(lane);
+        compactLagging();
         r.proposeReady(lane, false);
+    }
+
+    /**
+     * Moves up the records of the colors no checkpoint has trimmed while {@link
+     * #COMPACT_AFTER_BYTES} were appended: the control color keeps its last VIEW and NEW-VIEW
+     * records, and an idle color's log is rewritten to what it still needs. A color in the middle
+     * of catching up or executing is left for a later checkpoint.
+     */
+    private void compactLagging() {
+        if (r.rlog.lagging(r.rlog.controlColor(), compactAfterBytes)) {
+            r.rlog.compactControl();
+        }
+        for (Lane other : r.lanes) {
+            if (r.rlog.lagging(other.color, compactAfterBytes) && settled(other)) {
+                // Its STABLE record is written again: the store must hold that state durably.
+                executor.sync();
+                other.rewrittenFrom(r.rlog.rewrite(other.color,
+                        carried(other, ReplicaLog.stable(other.stable, other.stableDigest, other.stableProof))));
+            }
+        }
+    }
+
+    /** Whether {@code lane} holds its stable checkpoint's state and nothing is moving it. */
+    private boolean settled(Lane lane) {
+        return lane.executed >= lane.stable && !lane.executing && lane.deferredStable == null
+                && !r.snapshotTransfer.active(lane.color) && !r.stateTransfer.stranded(lane.color);
     }
 
     /**
@@ -225,7 +261,7 @@ final class Checkpointer {
         r.rlog.trim(lane.color, Math.min(keep, first));
     }
 
-    /** The records of {@code lane} that a snapshot install's rewrite of its log carries. */
+    /** The records of {@code lane} that a rewrite of its log (a snapshot install, a compaction) carries. */
     private List<byte[]> carried(Lane lane, byte[] stable) {
         List<byte[]> out = new ArrayList<>();
         out.add(stable);

@@ -121,6 +121,18 @@ public final class Replica {
     }
 
     /**
+     * Sets how many bytes the log takes in (all colors together) before a color that no checkpoint
+     * trimmed has its records moved up, so the log can free the space below them; default {@value
+     * Checkpointer#COMPACT_AFTER_BYTES}. The simulator makes it small so its short runs move records often.
+     */
+    public void compactLogAfterBytes(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("bytes (" + bytes + ") must be >= 1");
+        }
+        checkpointer.compactAfterBytes = bytes;
+    }
+
+    /**
      * Some record this replica appended without waiting is now durable: sends what waited for it
      * and runs the committed batches whose COMMIT-PROOF it was. The driver calls this on the
      * replica's thread after {@link ReplicaEnv#durabilityAdvanced()}.

@@ -91,6 +91,10 @@ final class ReplicaLog {
      * position is known when the record is queued (each completed append checks it).
      */
     private final long[] next;
+    /** Bytes of records this replica appended, all colors together, since it started. */
+    private long appendedBytes;
+    /** {@link #appendedBytes} when each color was last trimmed (or when this replica started). */
+    private final long[] trimmedAtBytes;
 
     ReplicaLog(SharedLog log, RingConfig config) {
         if (log.colors() < config.colors() + 1) {
@@ -103,6 +107,44 @@ final class ReplicaLog {
         for (int c = 0; c < next.length; c++) {
             next[c] = log.nextPosition(c);
         }
+        this.trimmedAtBytes = new long[config.colors() + 1];
+    }
+
+    /**
+     * Whether {@code color} holds records and has not been trimmed while at least {@code bytes}
+     * were appended to the log: its oldest records then keep the log from freeing the space below
+     * them (the log frees space only below every color's first record), so they should move up.
+     */
+    boolean lagging(int color, long bytes) {
+        return log.firstPosition(color) < next[color] && appendedBytes - trimmedAtBytes[color] >= bytes;
+    }
+
+    /**
+     * Keeps only the last VIEW and the last NEW-VIEW record of the control color, appended again
+     * at its end, and trims the rest: what {@link Recovery} reads from them stays the same.
+     */
+    void compactControl() {
+        int control = controlColor();
+        byte[] view = null;
+        byte[] started = null;
+        for (Logged l : readAll(control)) {
+            switch (l.record()) {
+                case View v -> view = view(v.view(), v.changing());
+                case Started st -> started = newView(st.newView());
+                default -> throw new IllegalStateException("a " + l.record().getClass().getSimpleName()
+                        + " record in the control color");
+            }
+        }
+        List<byte[]> keep = new ArrayList<>();
+        if (started != null) {
+            keep.add(started);
+        }
+        if (view != null) {
+            keep.add(view);
+        }
+        if (!keep.isEmpty()) {
+            rewrite(control, keep);
+        }
     }
 
     /** The position the next record appended to {@code color} will have. */
@@ -111,9 +153,12 @@ final class ReplicaLog {
     }
 
     /** Takes {@code count} positions of {@code color}; @return the first */
-    private long take(int color, int count) {
+    private long take(int color, List<byte[]> records) {
         long first = next[color];
-        next[color] += count;
+        next[color] += records.size();
+        for (byte[] r : records) {
+            appendedBytes += r.length;
+        }
         return first;
     }
 
@@ -138,7 +183,7 @@ final class ReplicaLog {
     long appendPipelined(int color, byte[] record) {
         checkHealthy();
         long tag = ++issued;
-        long expected = take(color, 1);
+        long expected = take(color, List.of(record));
         track(log.appendAsync(color, List.of(record)), expected, tag, record.length);
         return tag;
     }
@@ -149,7 +194,7 @@ final class ReplicaLog {
      */
     void appendUngated(int color, byte[] record) {
         checkHealthy();
-        long expected = take(color, 1);
+        long expected = take(color, List.of(record));
         track(log.appendAsync(color, List.of(record)), expected, 0, record.length);
     }
 
@@ -211,7 +256,7 @@ final class ReplicaLog {
      */
     long append(int color, List<byte[]> records) {
         checkHealthy();
-        long expected = take(color, records.size());
+        long expected = take(color, records);
         long first = log.append(color, List.copyOf(records));
         if (first != expected) {
             failure = new IllegalStateException("a log append landed at position " + first + ", not the expected "
@@ -224,6 +269,7 @@ final class ReplicaLog {
     /** Durably drops {@code color}'s records below {@code upTo}; those at and above it stay where they are. */
     void trim(int color, long upTo) {
         log.trim(color, upTo);
+        trimmedAtBytes[color] = appendedBytes;
     }
 
     /**
@@ -235,7 +281,7 @@ final class ReplicaLog {
     long rewrite(int color, List<byte[]> records) {
         assert !records.isEmpty() : "a rewrite starts with the stable checkpoint";
         long first = append(color, records);
-        log.trim(color, first);
+        trim(color, first);
         return first;
     }
 

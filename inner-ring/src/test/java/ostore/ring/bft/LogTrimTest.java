@@ -98,4 +98,62 @@ class LogTrimTest {
         assertEquals(0, snapshotAsks[0], "batch by batch from the peers' history, not from a store snapshot");
         assertEquals(h.replicas.get(0).lanes[0].stateDigest, h.replicas.get(3).lanes[0].stateDigest);
     }
+
+    @Test
+    void theViewRecordsAndAnIdleColorMoveUpSoTheLogCanFreeSpaceBelowThem() {
+        RingHarness h = new RingHarness(PARAMS, StateServer.PAGE_BYTES, 2);
+        String idle = objectOfColor(h, 1);
+        String busy = objectOfColor(h, 0);
+        // Color 1 gets one batch, no checkpoint (every 2 batches), then nothing more.
+        h.submitToAll(TestUpdates.append(client, idle, 1, "idle 1"));
+        h.run(SECOND);
+        // A view change writes VIEW and NEW-VIEW records to every replica's control color.
+        h.silent.add(0);
+        h.submitToAll(TestUpdates.append(client, busy, 1, "busy 1"));
+        h.run(10 * SECOND);
+        h.silent.remove(0);
+        h.run(SECOND);
+        for (int i = 0; i < 4; i++) {
+            h.replicas.get(i).checkpointer.compactAfterBytes = 1;
+        }
+        int control = h.config.colors();
+        long[] controlBefore = new long[4];
+        for (int i = 0; i < 4; i++) {
+            controlBefore[i] = h.logs.get(i).nextPosition(control);
+            assertTrue(i == 0 || controlBefore[i] > 0, "replica " + i + " logged the view change");
+            assertEquals(0, h.logs.get(i).firstPosition(1), "color 1 untrimmed so far");
+        }
+        for (int n = 2; n <= 12; n++) {
+            h.submitToAll(TestUpdates.append(client, busy, n, "busy " + n));
+            h.run(10_000);
+        }
+        h.run(SECOND);
+        for (int i = 1; i < 4; i++) {
+            assertTrue(h.logs.get(i).firstPosition(control) >= controlBefore[i],
+                    "replica " + i + "'s view records moved up past where they were");
+        }
+        for (int i = 0; i < 4; i++) {
+            assertTrue(h.logs.get(i).firstPosition(1) > 0, "replica " + i + "'s idle color moved up");
+        }
+        // What the moved records say is unchanged: a restarted replica is in view 1 with color 1's batch.
+        h.crashAndRestart(2);
+        h.run(SECOND);
+        ReplicaStatus status = h.replicas.get(2).status();
+        assertEquals(1, status.view());
+        assertEquals(1, h.replicas.get(2).lanes[1].executed);
+        h.submitToAll(TestUpdates.append(client, idle, 2, "idle 2"));
+        h.run(SECOND);
+        for (int i = 0; i < 4; i++) {
+            assertEquals(2, h.replicas.get(i).lanes[1].executed, "replica " + i + " ran color 1's next batch");
+        }
+    }
+
+    private String objectOfColor(RingHarness h, int color) {
+        for (int i = 0; ; i++) {
+            String name = "object-" + i;
+            if (h.config.colorOf(TestUpdates.append(client, name, 1, "x").decoded().update().aguid()) == color) {
+                return name;
+            }
+        }
+    }
 }

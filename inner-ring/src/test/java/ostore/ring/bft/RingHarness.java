@@ -58,6 +58,11 @@ final class RingHarness {
 
     /** A ring whose state-transfer pages hold about {@code statePageBytes}, so paging can be tested small. */
     RingHarness(RingConfig.Params params, int statePageBytes) {
+        this(params, statePageBytes, 1);
+    }
+
+    /** A ring of {@code colors} colors. */
+    RingHarness(RingConfig.Params params, int statePageBytes, int colors) {
         this.statePageBytes = statePageBytes;
         List<ReplicaAddress> addresses = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -66,9 +71,9 @@ final class RingHarness {
             keys.add(SigningKey.fromSeed(seed));
             addresses.add(new ReplicaAddress(i, "127.0.0.1", 7000 + i, keys.get(i).publicKey()));
         }
-        config = new RingConfig(0, 1, addresses, 1, params);
+        config = new RingConfig(0, 1, addresses, colors, params);
         for (int i = 0; i < 4; i++) {
-            logs.add(new MemorySharedLog(2));
+            logs.add(new MemorySharedLog(colors + 1));
             stores.add(new MemoryVersionStore(Limits.DEFAULT));
             replies.add(new HashMap<>());
             replicas.add(null);

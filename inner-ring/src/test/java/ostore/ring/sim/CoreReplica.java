@@ -9,6 +9,8 @@ import ostore.ring.bft.TimerKey;
 
 /** The real replica core behind the simulator's seam; the only class that knows its constructor. */
 final class CoreReplica implements ReplicaUnderTest {
+    /** How often a simulated replica moves up the records no checkpoint trims (see {@link Replica#compactLogAfterBytes}). */
+    private static final long COMPACT_AFTER_BYTES = 16 << 10;
     private final Replica replica;
 
     private CoreReplica(Replica replica) {
@@ -17,8 +19,12 @@ final class CoreReplica implements ReplicaUnderTest {
 
     /** Replicas of {@code config} that verify fetched payloads with the simulator's update codec. */
     static Function<RingConfig, Factory> factory() {
-        return config -> (id, key, env, log, store) ->
-                new CoreReplica(new Replica(config, id, key, log, store, SimUpdateCodec::decode, env));
+        return config -> (id, key, env, log, store) -> {
+            Replica replica = new Replica(config, id, key, log, store, SimUpdateCodec::decode, env);
+            // A few KiB: the runs are short, and idle colors and view records should move up in them.
+            replica.compactLogAfterBytes(COMPACT_AFTER_BYTES);
+            return new CoreReplica(replica);
+        };
     }
 
     @Override
