@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
@@ -90,10 +91,18 @@ public final class ReplicaNode implements AutoCloseable {
      */
     public static final class Listener implements AutoCloseable {
         private final MutableHandlerRegistry registry = new MutableHandlerRegistry();
+        /**
+         * Runs the calls' handlers (frame and client-signature checks, reads). A pool of one thread
+         * per core with a work-stealing queue: gRPC's default, a cached pool handing each task over
+         * a SynchronousQueue, spent about 5% of a loaded ring's CPU spinning in that hand-over.
+         */
+        private final ForkJoinPool executor = new ForkJoinPool(Runtime.getRuntime().availableProcessors(),
+                ForkJoinPool.defaultForkJoinWorkerThreadFactory, null, true);
         private final Server server;
 
         private Listener(String host, int port) throws IOException {
             this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+                    .executor(executor)
                     .fallbackHandlerRegistry(registry)
                     .maxInboundMessageSize(MAX_INBOUND_BYTES)
                     // Peers ping their frame streams every PeerLinks.KEEPALIVE_SECONDS.
@@ -118,6 +127,7 @@ public final class ReplicaNode implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            executor.shutdownNow();
         }
     }
 
