@@ -17,6 +17,8 @@ final class NetworkFaults {
     private long delayMinMicros;
     private long delayMaxMicros;
     private long reorderExtraMaxMicros;
+    /** Extra delay per byte of a frame (a link's bandwidth), in nanoseconds; 0 in the checking runs. */
+    private long transferNanosPerByte;
     /** Extra loss on one directed link, on top of {@link #loss}; 0 when the link has no rule. */
     private final double[][] linkLoss;
     /** Which side of a partition each node is on; frames between sides are lost. All 0 when healed. */
@@ -57,6 +59,19 @@ final class NetworkFaults {
         this.delayMinMicros = minMicros;
         this.delayMaxMicros = maxMicros;
         return this;
+    }
+
+    /** Every frame takes {@code nanosPerByte} per byte longer: a link of finite bandwidth (benchmarks). */
+    NetworkFaults transferNanosPerByte(long nanosPerByte) {
+        if (nanosPerByte < 0) {
+            throw new IllegalArgumentException("nanosPerByte (" + nanosPerByte + ") must be >= 0");
+        }
+        this.transferNanosPerByte = nanosPerByte;
+        return this;
+    }
+
+    long transferNanosPerByte() {
+        return transferNanosPerByte;
     }
 
     /** Loss on the directed link {@code from -> to}, on top of the global loss. */

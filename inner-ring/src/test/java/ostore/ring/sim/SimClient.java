@@ -34,7 +34,12 @@ final class SimClient {
         Optional<ResultLeaf> read(int replica, Hash32 digest, byte[] reply);
     }
 
-    record Params(int opsMax, long thinkMaxMicros, long retransmitMicros, long retransmitMaxMicros) {}
+    /** @param payloadBytes bytes each update appends; 0 for a short text naming the client and request */
+    record Params(int opsMax, long thinkMaxMicros, long retransmitMicros, long retransmitMaxMicros, int payloadBytes) {
+        Params(int opsMax, long thinkMaxMicros, long retransmitMicros, long retransmitMaxMicros) {
+            this(opsMax, thinkMaxMicros, retransmitMicros, retransmitMaxMicros, 0);
+        }
+    }
 
     private record Target(Aguid aguid, SigningKey writer, String name) {}
 
@@ -128,7 +133,9 @@ final class SimClient {
     private Update update(Target t, ClientOp.Kind kind) {
         // Team-key nonces carry the client index in the high bits, so clients sharing a key never collide.
         long nonce = t.writer() == team ? ((long) (index + 1) << 32) | nextNonce++ : nextNonce++;
-        Action append = new Action.Append(Action.Data.of(("c" + index + "#" + issued).getBytes(StandardCharsets.UTF_8)));
+        byte[] tag = ("c" + index + "#" + issued).getBytes(StandardCharsets.UTF_8);
+        Action append = new Action.Append(Action.Data.of(params.payloadBytes() == 0 ? tag
+                : Arrays.copyOf(tag, Math.max(tag.length, params.payloadBytes()))));
         return switch (kind) {
             case CREATE_APPEND -> new Update(t.aguid(), nonce, List.of(new Clause(new Predicate.Always(), List.of(append))),
                     Optional.of(new Creation(t.writer().publicKey(), t.name())));

@@ -62,7 +62,8 @@ final class SimNetwork {
         for (int c = 0; c < copies; c++) {
             byte[] copy = frame.clone();
             String label = "net " + from + "->" + to + " len=" + frame.length + " h=" + Arrays.hashCode(frame);
-            events.after(delay(), label, () -> arrive(from, to, copy));
+            events.after(delay() + frame.length * faults.transferNanosPerByte() / 1_000, label,
+                    () -> arrive(from, to, copy));
         }
     }
 

@@ -61,6 +61,8 @@ final class SimReplicaHost {
     /** Update digest to the clients connected and waiting for its reply here, in id order. */
     private final Map<Hash32, TreeSet<Integer>> waitingClients = new HashMap<>();
     private long framesRejected;
+    /** Extra sync time per byte queued (a disk's write bandwidth), in nanoseconds; 0 in the checking runs. */
+    private long syncNanosPerByte;
 
     SimReplicaHost(int id, String name, SigningKey key, RingConfig config, EventQueue events, SimClock clock,
             SimNetwork network, ReplicaUnderTest.Factory factory, Consumer<Executed> observer, ByzantineTamper tamper,
@@ -100,6 +102,11 @@ final class SimReplicaHost {
         return tamper;
     }
 
+    /** A sync takes {@code nanosPerByte} longer per byte it writes (benchmarks; set before {@link #start}). */
+    void syncNanosPerByte(long nanosPerByte) {
+        this.syncNanosPerByte = nanosPerByte;
+    }
+
     long framesRejected() {
         return framesRejected;
     }
@@ -119,7 +126,9 @@ final class SimReplicaHost {
         store = new ObservedVersionStore(durableStore, id, name + "#" + incarnation, config::colorOf, observer);
         int own = incarnation;
         log = new SyncSharedLog(MemoryLogStore.open(logMedia), sync -> events.after(
-                clock.globalDelay(SYNC_MIN_MICROS + syncRandom.nextLong(SYNC_SPREAD_MICROS)), name + " log sync", () -> {
+                clock.globalDelay(SYNC_MIN_MICROS + syncRandom.nextLong(SYNC_SPREAD_MICROS)
+                        + (syncNanosPerByte == 0 ? 0 : log.queuedBytes() * syncNanosPerByte / 1_000)),
+                name + " log sync", () -> {
                     if (up && incarnation == own) {
                         sync.run();
                     }

@@ -49,6 +49,17 @@ final class SyncSharedLog implements SharedLog {
         this.scheduler = scheduler;
     }
 
+    /** Bytes of records queued and not yet synced. */
+    long queuedBytes() {
+        long bytes = 0;
+        for (Queued q : queued) {
+            for (byte[] r : q.batch().records()) {
+                bytes += r.length;
+            }
+        }
+        return bytes;
+    }
+
     /** The machine crashed: queued appends never become durable. */
     void crash() {
         crashed = true;

@@ -47,9 +47,26 @@ final class World {
     /** Forged SNAPSHOT pages put on the wire over all runs of this JVM. */
     static final AtomicLong FORGED_SNAPSHOTS_TOTAL = new AtomicLong();
 
+    /**
+     * What time the modelled costs add, for benchmarks in simulated time; {@link #NONE} in the
+     * checking runs. The first {@code bulkClients} clients append {@code bulkBytes} per update.
+     */
+    record Costs(long transferNanosPerByte, long syncNanosPerByte, int bulkClients, int bulkBytes) {
+        static final Costs NONE = new Costs(0, 0, 0, 0);
+    }
+
+    private final Costs costs;
+
     World(Scenario scenario, SplittableRandom random, EventQueue events, Trace trace,
             Function<RingConfig, ReplicaUnderTest.Factory> core, Consumer<Executed> observer,
             SimClient.Workload workload) {
+        this(scenario, random, events, trace, core, observer, workload, Costs.NONE);
+    }
+
+    World(Scenario scenario, SplittableRandom random, EventQueue events, Trace trace,
+            Function<RingConfig, ReplicaUnderTest.Factory> core, Consumer<Executed> observer,
+            SimClient.Workload workload, Costs costs) {
+        this.costs = costs;
         this.scenario = scenario;
         int n = scenario.replicas();
         List<SigningKey> keys = new ArrayList<>();
@@ -62,7 +79,8 @@ final class World {
                 new RingConfig.Params(8, 1_000, 4, 8, 200_000, 5_000_000, scenario.retainedBelowStable()));
         this.faultyId = scenario.permanentFaults() > 0 ? random.nextInt(n) : -1;
         NetworkFaults faults = new NetworkFaults(n + scenario.clients(), DELAY_MIN_MICROS, DELAY_MAX_MICROS)
-                .loss(scenario.loss()).duplication(scenario.duplication()).reorder(scenario.reorder(), 20_000);
+                .loss(scenario.loss()).duplication(scenario.duplication()).reorder(scenario.reorder(), 20_000)
+                .transferNanosPerByte(costs.transferNanosPerByte());
         this.network = new SimNetwork(events, random.split(), faults);
         ReplicaUnderTest.Factory factory = core.apply(config);
         for (int i = 0; i < n; i++) {
@@ -85,6 +103,7 @@ final class World {
             String name = "r" + id + (copies > 1 ? "twin" + (char) ('a' + c) : "");
             mine.add(new SimReplicaHost(id, name, key, config, events, clock, network, factory, observer, tamper,
                     new MemoryLogStore.Media(Simulation.logConfig(config.colors())), random.split()));
+            mine.getLast().syncNanosPerByte(costs.syncNanosPerByte());
         }
         if (copies == 1) {
             network.attach(id, mine.getFirst()::deliver);
@@ -117,6 +136,8 @@ final class World {
         }
         ReplyReader replies = new ReplyReader(config);
         SimClient.Params params = new SimClient.Params(scenario.opsPerClient(), 20_000, 100_000, 1_600_000);
+        SimClient.Params bulk = new SimClient.Params(scenario.opsPerClient(), 20_000, 100_000, 1_600_000,
+                costs.bulkBytes());
         for (int c = 0; c < scenario.clients(); c++) {
             SigningKey own = Simulation.keyFrom(random);
             List<String> names = new ArrayList<>();
@@ -125,7 +146,7 @@ final class World {
                 objects.add(Aguid.of(own.publicKey(), "own-" + o));
             }
             clients.add(new SimClient(c, config.n() + c, config.n(), config.f(), own, team, names, shared, network,
-                    events, random.split(), replies::read, workload, params));
+                    events, random.split(), replies::read, workload, c < costs.bulkClients() ? bulk : params));
         }
     }
 
