@@ -9,8 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What one restore or scrub met on the storage nodes: nodes that failed (skipped from then on, so
- * a dead node costs one timeout, not one per fragment), objects that did not verify, and how much
- * was fetched.
+ * a dead node costs one timeout, not one per fragment), objects that did not verify, how much
+ * was fetched, and how fragments away from their placed nodes were found ({@link LocateStats}).
  *
  * <p>Two views, because fragments are fetched on other threads and ahead of use. Which nodes to
  * skip is shared live ({@link #skip}, {@link #isDown}, thread-safe), so a node found down by one
@@ -24,6 +24,10 @@ final class FetchLog {
     private final List<CorruptFragment> corrupt = new ArrayList<>();
     private int fetched;
     private long fetchedBytes;
+    private int lookups;
+    private int routed;
+    private int fallbacks;
+    private int swept;
 
     /** Whether {@code node} failed earlier in this call (any thread). */
     boolean isDown(int node) {
@@ -56,6 +60,18 @@ final class FetchLog {
     void fetched(int count, long bytes) {
         fetched += count;
         fetchedBytes += bytes;
+    }
+
+    /** How a consumed stripe found fragments away from their placed nodes. Consuming thread only. */
+    void located(int lookups, int routed, int fallbacks, int swept) {
+        this.lookups += lookups;
+        this.routed += routed;
+        this.fallbacks += fallbacks;
+        this.swept += swept;
+    }
+
+    LocateStats locateStats() {
+        return new LocateStats(lookups, routed, fallbacks, swept);
     }
 
     List<Integer> nodesDown() {

@@ -34,9 +34,15 @@ import ostore.crypto.Hash32;
 /**
  * Fetches the fragments of one stripe and keeps only those that verify: the bytes must hash to the
  * name the manifest lists, and the header must be the one that stripe and shard have. Only then
- * are they handed to the codec, which trusts its input. Each fragment is asked of its placed node
- * first; if that does not give enough, of every other node that is not down (a repair may have
- * moved it).
+ * are they handed to the codec, which trusts its input.
+ *
+ * <p><b>Where a fragment is looked for.</b> Its placed node first, with no extra message. If that
+ * does not give enough, then for each fragment still missing (in shard order): the holder a
+ * {@link FragmentLocator} lookup names (the routing layer in a deployment: a repair may have
+ * re-homed the fragment, or its node came back wiped), and only if that gives nothing intact,
+ * every other node that is not down. Bytes from a routed holder, or from any node, are checked
+ * exactly as a placed node's are. How many were found each way is recorded
+ * ({@link LocateStats}).
  *
  * <p><b>In parallel, with the same outcome as one at a time.</b> The k fragments a reader needs
  * are asked of their k nodes at once (one request per node: a stripe's fragments are on distinct
@@ -64,6 +70,8 @@ final class FragmentFetcher implements AutoCloseable {
 
     private final ArchiveNodes nodes;
     private final FetchLog log;
+    /** Where a fragment its placed node did not give is looked for next. */
+    private final FragmentSearch search;
     private final Map<Long, ErasureCodec> codecs = new ConcurrentHashMap<>();
     /** One virtual thread per node request; at most one stripe's requests are in flight. */
     private final ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
@@ -74,8 +82,13 @@ final class FragmentFetcher implements AutoCloseable {
     private Pending ahead;
 
     FragmentFetcher(ArchiveNodes nodes, FetchLog log) {
+        this(nodes, log, FragmentLocator.NONE);
+    }
+
+    FragmentFetcher(ArchiveNodes nodes, FetchLog log, FragmentLocator locator) {
         this.nodes = nodes;
         this.log = log;
+        this.search = new FragmentSearch(nodes, log, locator);
     }
 
     /**
@@ -93,8 +106,13 @@ final class FragmentFetcher implements AutoCloseable {
         int good;
         int corrupt;
         private final List<CorruptFragment> corruptFound = new ArrayList<>();
-        private final Set<Integer> downFound = new TreeSet<>();
+        final Set<Integer> downFound = new TreeSet<>();
         private long fetchedBytes;
+        /** Counted by {@link FragmentSearch}. */
+        int lookups;
+        int routed;
+        int fallbacks;
+        int swept;
 
         StripeShards(int stripe, int total, int shardLength, int dataBytes) {
             this.stripe = stripe;
@@ -280,6 +298,7 @@ final class FragmentFetcher implements AutoCloseable {
         log.down(s.downFound);
         s.corruptFound.forEach(log::corrupt);
         log.fetched(s.good, s.fetchedBytes);
+        log.located(s.lookups, s.routed, s.fallbacks, s.swept);
     }
 
     /** What one node request gave. */
@@ -287,7 +306,8 @@ final class FragmentFetcher implements AutoCloseable {
 
     /**
      * Fetches until {@code want} fragments are good: the placed nodes first, {@code want} at a time
-     * in parallel, then, one at a time, every other node for the shards still missing.
+     * in parallel, then, one at a time for the shards still missing, the holder the locator names
+     * and after it every other node ({@link FragmentSearch}).
      *
      * @param p the read-ahead this runs for, or null; once it is cancelled nothing more is asked
      */
@@ -354,25 +374,14 @@ final class FragmentFetcher implements AutoCloseable {
                 apply(s, m, shard, answers[shard]);
             }
         }
-        for (int i = 0; i < code.totalShards() && s.good < want; i++) {
-            for (int node = 0; node < nodes.count() && !s.present[i]; node++) {
-                if (node == placed.node(i)) {
-                    continue;
-                }
-                if (p != null && p.cancelled || Thread.interrupted()) {
-                    throw new InterruptedException("fetch of stripe " + stripe + " cancelled");
-                }
-                if (log.isDown(node)) {
-                    s.downFound.add(node);
-                    continue;
-                }
-                Answer a = ask(m, stripe, i, node, s);
-                if (a.down) {
-                    log.skip(node);
-                }
-                apply(s, m, i, a);
+        search.search(m, s, want, p, (node, shard) -> {
+            Answer a = ask(m, stripe, shard, node, s);
+            if (a.down) {
+                // One at a time now: a node that fails is skipped from then on.
+                log.skip(node);
             }
-        }
+            apply(s, m, shard, a);
+        });
         return s;
     }
 

@@ -27,14 +27,21 @@ final class ManifestChecks {
     private final ArchiveNodes nodes;
     private final ManifestLocator locator;
     private final FetchLog log;
+    /** Where a fragment its placed node lacks is looked for, as a fetch looks for it. */
+    private final FragmentSearch fragments;
 
-    ManifestChecks(ArchiveNodes nodes, ManifestLocator locator, FetchLog log) {
+    ManifestChecks(ArchiveNodes nodes, ManifestLocator locator, FetchLog log, FragmentLocator fragments) {
         this.nodes = nodes;
         this.locator = locator;
         this.log = log;
+        this.fragments = new FragmentSearch(nodes, log, fragments);
     }
 
-    /** Null if every stripe of {@code m} has at least k of its fragments on some reachable node, else why not. */
+    /**
+     * Null if every stripe of {@code m} has at least k of its fragments on some reachable node, else
+     * why not. A fragment its placed node lacks is asked of the holder the locator names, then of
+     * every other node.
+     */
     String fragmentsExist(Manifest m) {
         int k = m.code().dataShards();
         for (int s = 0; s < m.stripes().size(); s++) {
@@ -48,8 +55,13 @@ final class ManifestChecks {
                 }
             }
             for (int i = 0; i < found.length && held < k; i++) {
+                int routed = found[i] ? -1 : fragments.holder(stripe.name(i), stripe.node(i));
+                if (routed >= 0 && holds(routed, stripe.name(i))) {
+                    found[i] = true;
+                    held++;
+                }
                 for (int node = 0; node < nodes.count() && !found[i]; node++) {
-                    if (node != stripe.node(i) && holds(node, stripe.name(i))) {
+                    if (node != stripe.node(i) && node != routed && holds(node, stripe.name(i))) {
                         found[i] = true;
                         held++;
                     }

@@ -25,7 +25,9 @@ import ostore.crypto.VersionRoot;
  * before the sink gets them. Blocks archived with an earlier version are read through that
  * version's candidate manifests, each block from the first that yields bytes matching its BGUID.
  * Nodes that fail (in any way, an unchecked exception included) are skipped for the rest of the
- * call; corrupt fragments are skipped and reported.
+ * call; corrupt fragments are skipped and reported. A fragment its placed node does not give is
+ * looked for through the {@link FragmentLocator} (the routing layer) before every node is asked,
+ * and the report counts how each was found ({@link RestoreReport#located()}).
  *
  * <p>A stripe's fragments are fetched from their nodes at once, and the next stripe is fetched
  * while the sink takes the current one ({@link FragmentFetcher}); bytes, reports and errors are
@@ -45,6 +47,7 @@ public final class Restorer {
     private final ArchiveNodes nodes;
     private final CertificateChecker checker;
     private final CodeLimits limits;
+    private final FragmentLocator locator;
 
     /** A restorer that accepts codes within {@link CodeLimits#DEFAULT}. */
     public Restorer(ArchiveNodes nodes, CertificateChecker checker) {
@@ -53,9 +56,18 @@ public final class Restorer {
 
     /** @param limits the codes a manifest may use; a manifest outside them is rejected */
     public Restorer(ArchiveNodes nodes, CertificateChecker checker, CodeLimits limits) {
+        this(nodes, checker, limits, FragmentLocator.NONE);
+    }
+
+    /**
+     * @param locator where to look for a fragment its placed node does not give, before asking
+     *     every node ({@link FragmentFetcher}); {@link FragmentLocator#NONE} to ask every node at once
+     */
+    public Restorer(ArchiveNodes nodes, CertificateChecker checker, CodeLimits limits, FragmentLocator locator) {
         this.nodes = Objects.requireNonNull(nodes, "nodes");
         this.checker = Objects.requireNonNull(checker, "checker");
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.locator = Objects.requireNonNull(locator, "locator");
     }
 
     /**
@@ -77,7 +89,7 @@ public final class Restorer {
     public Manifest manifest(Aguid aguid, long seq) throws ArchiveException {
         FetchLog log = new FetchLog();
         ManifestLocator locator = new ManifestLocator(nodes, checker, log, limits);
-        ManifestChecks checks = new ManifestChecks(nodes, locator, log);
+        ManifestChecks checks = new ManifestChecks(nodes, locator, log, this.locator);
         ManifestLocator.Candidates candidates = locator.candidates(aguid, seq);
         List<RejectedManifest> rejected = new ArrayList<>();
         for (ManifestLocator.Candidate c : candidates.list()) {
@@ -135,7 +147,7 @@ public final class Restorer {
         Objects.requireNonNull(progress, "progress");
         FetchLog log = new FetchLog();
         ManifestLocator locator = new ManifestLocator(nodes, checker, log, limits);
-        try (FragmentFetcher fetcher = new FragmentFetcher(nodes, log)) {
+        try (FragmentFetcher fetcher = new FragmentFetcher(nodes, log, this.locator)) {
             return run(aguid, seq, sink, progress, log, locator, fetcher);
         }
     }
@@ -185,7 +197,7 @@ public final class Restorer {
             }
             RestoreReport report = new RestoreReport(l.vguid(), l.name(), l.manifest().root().size(),
                     l.manifest().blocks().size(), log.fragmentsFetched(), log.corruptFragments(), log.nodesDown(),
-                    rejected);
+                    rejected, log.locateStats());
             return new Outcome(l.manifest(), report);
         }
         if (failures.isEmpty()) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -26,11 +27,15 @@ import ostore.crypto.Hash32;
  * corrupt one from k good ones, and stores it again. Re-encoding is deterministic, so a regenerated
  * fragment has exactly its old bytes and name; the scrubber checks that before storing it.
  *
- * <p>A fragment goes back to its placed node if that node is up; otherwise to the next node in the
- * stripe's rendezvous ranking ({@link Placement#rank}) that is up and holds no fragment of the
- * stripe. The manifest's placement then no longer says where it is (the manifest is content-addressed
- * and certified through its VGUID, so it is never rewritten); readers cope by asking every node
- * for a fragment its placed node lacks. The manifest and the index entry are copied back to every
+ * <p>A fragment goes back to its placed node if that node is up; otherwise it is re-homed: to the
+ * next node in the stripe's rendezvous ranking ({@link Placement#rank}) that is up and holds no
+ * fragment of the stripe, or, when every node holds one (a stripe as wide as the cluster), to the
+ * up node holding fewest ({@link ScrubReport.Repair#sharing()}). The manifest's placement then no
+ * longer says where it is (the manifest is content-addressed and certified through its VGUID, so
+ * it is never rewritten); the new holder's store advertises it in its routing filter and publishes
+ * its rendezvous pointers, and readers find it through the {@link FragmentLocator} (or, failing
+ * that, by asking every node). Once the placed node is up again, a scrub that finds the fragment
+ * away from it copies it back there. The manifest and the index entry are copied back to every
  * reachable node that lost them.
  */
 public final class Scrubber {
@@ -39,6 +44,7 @@ public final class Scrubber {
     private final ArchiveNodes nodes;
     private final CertificateChecker checker;
     private final CodeLimits limits;
+    private final FragmentLocator locator;
 
     /** A scrubber that accepts codes within {@link CodeLimits#DEFAULT}. */
     public Scrubber(ArchiveNodes nodes, CertificateChecker checker) {
@@ -47,9 +53,18 @@ public final class Scrubber {
 
     /** @param limits the codes a manifest may use; a manifest outside them is rejected */
     public Scrubber(ArchiveNodes nodes, CertificateChecker checker, CodeLimits limits) {
+        this(nodes, checker, limits, FragmentLocator.NONE);
+    }
+
+    /**
+     * @param locator where to look for a fragment its placed node does not give (a re-homed one)
+     *     before asking every node; {@link FragmentLocator#NONE} to ask every node at once
+     */
+    public Scrubber(ArchiveNodes nodes, CertificateChecker checker, CodeLimits limits, FragmentLocator locator) {
         this.nodes = Objects.requireNonNull(nodes, "nodes");
         this.checker = Objects.requireNonNull(checker, "checker");
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.locator = Objects.requireNonNull(locator, "locator");
     }
 
     /**
@@ -71,8 +86,8 @@ public final class Scrubber {
     public ScrubReport scrub(Aguid aguid, long seq) throws ArchiveException {
         FetchLog log = new FetchLog();
         ManifestLocator locator = new ManifestLocator(nodes, checker, log, limits);
-        ManifestChecks checks = new ManifestChecks(nodes, locator, log);
-        try (FragmentFetcher fetcher = new FragmentFetcher(nodes, log)) {
+        ManifestChecks checks = new ManifestChecks(nodes, locator, log, this.locator);
+        try (FragmentFetcher fetcher = new FragmentFetcher(nodes, log, this.locator)) {
             return scrub(aguid, seq, log, locator, checks, fetcher);
         }
     }
@@ -92,7 +107,7 @@ public final class Scrubber {
                     rejected.add(new RejectedManifest(c.name(), problem));
                     continue;
                 }
-                pass = read(located.manifest(), fetcher);
+                pass = read(located.manifest(), fetcher, log);
             } catch (ArchiveException e) {
                 rejected.add(new RejectedManifest(c.name(), e.getMessage()));
                 continue;
@@ -112,7 +127,7 @@ public final class Scrubber {
                     unchecked = new ScrubReport(c.name(), m.stripes().size(), pass.good, List.of(), pass.lost,
                             List.of(), distinct(log.corruptFragments()), log.nodesDown(), 0, 0,
                             List.of("no stripe could be decoded, so manifest " + c.name() + " is unverified: nothing"
-                                    + " was repaired or copied"), List.of());
+                                    + " was repaired or copied"), List.of(), LocateStats.NONE);
                 }
                 rejected.add(new RejectedManifest(c.name(), "no stripe has k fragments: unverified"));
                 continue;
@@ -122,7 +137,7 @@ public final class Scrubber {
         if (unchecked != null) {
             return new ScrubReport(unchecked.manifestName(), unchecked.stripes(), unchecked.fragmentsGood(),
                     List.of(), unchecked.lost(), List.of(), distinct(log.corruptFragments()), log.nodesDown(), 0, 0,
-                    unchecked.problems(), rejected);
+                    unchecked.problems(), rejected, log.locateStats());
         }
         throw locator.noneVerified(candidates, rejected);
     }
@@ -131,6 +146,7 @@ public final class Scrubber {
     private static final class Pass {
         int good;
         final List<ScrubReport.LostStripe> lost = new ArrayList<>();
+        /** Stripes short of a fragment, or with one held away from its placed node while that node is up. */
         final List<Integer> damaged = new ArrayList<>();
         String mismatch;
         int ownBlocks;
@@ -138,7 +154,7 @@ public final class Scrubber {
     }
 
     /** Reads every fragment, decodes every stripe that can be, checks the blocks archived in them. */
-    private static Pass read(Manifest m, FragmentFetcher fetcher) throws ArchiveException {
+    private Pass read(Manifest m, FragmentFetcher fetcher, FetchLog log) throws ArchiveException {
         CodeParams code = m.code();
         Pass pass = new Pass();
         OwnBlocks blocks = new OwnBlocks(m);
@@ -151,7 +167,7 @@ public final class Scrubber {
                 blocks.feed(null, 0, shards.dataBytes);
                 continue;
             }
-            if (shards.good < code.totalShards()) {
+            if (shards.good < code.totalShards() || !awayFromHome(m, shards, log).isEmpty()) {
                 pass.damaged.add(s);
             }
             fetcher.decodeMissingData(code, shards);
@@ -182,6 +198,12 @@ public final class Scrubber {
                 lost.add(new ScrubReport.LostStripe(s, shards.good, code.dataShards()));
                 continue;
             }
+            for (int i : awayFromHome(m, shards, log)) {
+                moveHome(m, s, i, shards, log).ifPresent(repaired::add);
+            }
+            if (shards.good == code.totalShards()) {
+                continue;
+            }
             boolean[] wasPresent = shards.present.clone();
             fetcher.decodeMissing(code, shards);
             for (int i = 0; i < code.totalShards(); i++) {
@@ -200,7 +222,8 @@ public final class Scrubber {
         }
         lost.sort(java.util.Comparator.comparingLong(ScrubReport.LostStripe::stripe));
         return new ScrubReport(located.name(), m.stripes().size(), pass.good, repaired, lost, unplaced,
-                distinct(log.corruptFragments()), log.nodesDown(), restored[0], restored[1], problems, rejected);
+                distinct(log.corruptFragments()), log.nodesDown(), restored[0], restored[1], problems, rejected,
+                log.locateStats());
     }
 
     private static List<CorruptFragment> distinct(List<CorruptFragment> all) {
@@ -288,27 +311,15 @@ public final class Scrubber {
                     + " seq " + m.seq() + " does not match its name " + name + ": the manifest's fragments disagree");
         }
         StripeFragments placed = m.stripes().get(stripe);
-        Set<Integer> taken = new HashSet<>(placed.nodes());
-        for (int holder : shards.heldBy) {
-            taken.add(holder);
-        }
-        List<Integer> targets = new ArrayList<>();
-        if (placed.node(shard) < nodes.count()) {
-            targets.add(placed.node(shard));
-        }
-        for (int node : Placement.rank(m.aguid(), m.seq(), stripe, nodes.count())) {
-            if (!taken.contains(node)) {
-                targets.add(node);
-            }
-        }
-        for (int node : targets) {
+        for (int node : targets(m, stripe, shard, shards, log)) {
             if (log.isDown(node)) {
                 continue;
             }
             try {
                 nodes.put(node, name, bytes);
+                boolean sharing = holdsAnotherOf(placed, shards, shard, node, log);
                 shards.heldBy[shard] = node;
-                return new ScrubReport.Repair(stripe, shard, name, node, node != placed.node(shard));
+                return new ScrubReport.Repair(stripe, shard, name, node, node != placed.node(shard), sharing);
             } catch (IOException e) {
                 log.down(node);
             } catch (RuntimeException e) {
@@ -317,6 +328,115 @@ public final class Scrubber {
             }
         }
         return new ScrubReport.Repair(stripe, shard, name, -1, true);
+    }
+
+    /**
+     * Where a regenerated fragment may go, best first: its placed node; then, in the stripe's
+     * rendezvous rank, the nodes holding nothing of the stripe (neither placed there nor found
+     * holding a fragment of it), so it stays on a node of its own; then, when the stripe is as
+     * wide as the cluster (the default 6 + 3 on 9 nodes) and no such node exists, the other nodes
+     * by how few of the stripe's fragments they will hold ({@link #endsOn}), then rank. Such a
+     * node then holds two: the stripe is back to k + m fragments, so it survives any m node losses
+     * that spare that node, and its placed node's return (even wiped) no longer costs a fragment;
+     * a later scrub puts the fragment back on its placed node once that is up. Deterministic: a
+     * function of the manifest and of what this scrub found.
+     */
+    private List<Integer> targets(Manifest m, int stripe, int shard, FragmentFetcher.StripeShards shards,
+            FetchLog log) {
+        StripeFragments placed = m.stripes().get(stripe);
+        int[] load = new int[nodes.count()];
+        for (int i = 0; i < shards.heldBy.length; i++) {
+            int node = endsOn(placed, shards, i, log);
+            if (i != shard && node >= 0) {
+                load[node]++;
+            }
+        }
+        Set<Integer> taken = new HashSet<>(placed.nodes());
+        for (int holder : shards.heldBy) {
+            taken.add(holder);
+        }
+        List<Integer> targets = new ArrayList<>();
+        if (placed.node(shard) < nodes.count()) {
+            targets.add(placed.node(shard));
+        }
+        int[] rank = Placement.rank(m.aguid(), m.seq(), stripe, nodes.count());
+        List<Integer> sharing = new ArrayList<>();
+        for (int node : rank) {
+            if (!taken.contains(node)) {
+                targets.add(node);
+            } else if (node != placed.node(shard)) {
+                sharing.add(node);
+            }
+        }
+        // A stable sort keeps rank order among nodes holding equally many.
+        sharing.sort(java.util.Comparator.comparingInt(n -> load[n]));
+        targets.addAll(sharing);
+        return targets;
+    }
+
+    /**
+     * The shards of a fetched stripe found intact away from their placed node (re-homed by an
+     * earlier repair, found through routing) while that node is up, so it lacks them: an earlier
+     * repair moved them off a node that is back now (typically with an empty disk).
+     */
+    private List<Integer> awayFromHome(Manifest m, FragmentFetcher.StripeShards shards, FetchLog log) {
+        StripeFragments placed = m.stripes().get(shards.stripe);
+        List<Integer> away = new ArrayList<>();
+        for (int i = 0; i < shards.present.length; i++) {
+            int home = placed.node(i);
+            if (shards.present[i] && shards.heldBy[i] != home && home < nodes.count() && !log.isDown(home)) {
+                away.add(i);
+            }
+        }
+        return away;
+    }
+
+    /**
+     * Puts a copy of a fragment found away from its placed node back there (its verified bytes as
+     * fetched, nothing to decode), so the stripe has one fragment per node again; the copy where it
+     * was found stays (stores never delete). Empty if the placed node would not take it (it is then
+     * skipped as down, and the fragment stays where it is: still intact, still found).
+     */
+    private Optional<ScrubReport.Repair> moveHome(Manifest m, int stripe, int shard,
+            FragmentFetcher.StripeShards shards, FetchLog log) {
+        int home = m.stripes().get(stripe).node(shard);
+        Hash32 name = m.stripes().get(stripe).name(shard);
+        try {
+            nodes.put(home, name, shards.shards[shard]);
+            boolean sharing = holdsAnotherOf(m.stripes().get(stripe), shards, shard, home, log);
+            shards.heldBy[shard] = home;
+            return Optional.of(new ScrubReport.Repair(stripe, shard, name, home, false, sharing));
+        } catch (IOException e) {
+            log.down(home);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "storage node " + home + " failed unexpectedly storing " + name, e);
+            log.down(home);
+        }
+        return Optional.empty();
+    }
+
+    private boolean holdsAnotherOf(StripeFragments placed, FragmentFetcher.StripeShards shards, int shard, int node,
+            FetchLog log) {
+        for (int i = 0; i < shards.heldBy.length; i++) {
+            if (i != shard && endsOn(placed, shards, i, log) == node) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The node fragment {@code i} of the stripe is on once this scrub is done: where it was found
+     * (or already stored), else its placed node if that is up, since a missing fragment goes back
+     * there when its turn comes; else -1. So a fragment re-homed before a later shard's repair
+     * counts that shard's placed node as holding one.
+     */
+    private int endsOn(StripeFragments placed, FragmentFetcher.StripeShards shards, int i, FetchLog log) {
+        if (shards.heldBy[i] >= 0) {
+            return shards.heldBy[i] < nodes.count() ? shards.heldBy[i] : -1;
+        }
+        int home = placed.node(i);
+        return home < nodes.count() && !log.isDown(home) ? home : -1;
     }
 
     /** Puts the manifest and the index entry back where they are missing; returns {copies, entries} added. */

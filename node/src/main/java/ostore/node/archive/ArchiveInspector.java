@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import ostore.archive.ArchiveException;
+import ostore.archive.CodeLimits;
 import ostore.archive.IndexEntry;
 import ostore.archive.Restorer;
 import ostore.archive.manifest.Manifest;
@@ -26,7 +27,7 @@ public final class ArchiveInspector {
 
     public ArchiveInspector(RingStorage storage) {
         this.storage = Objects.requireNonNull(storage, "storage");
-        this.restorer = new Restorer(storage, storage.checker());
+        this.restorer = new Restorer(storage, storage.checker(), CodeLimits.DEFAULT, storage.locator());
     }
 
     /**

@@ -67,15 +67,19 @@ public final class ArchiveService extends ArchiveGrpc.ArchiveImplBase {
 
     @Override
     public void status(ArchiveStatusRequest request, StreamObserver<ArchiveStatusReply> responses) {
-        try {
-            responses.onNext(status(request));
-            responses.onCompleted();
-        } catch (StatusRuntimeException e) {
-            responses.onError(e);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Archive/Status failed", e);
-            responses.onError(Status.INTERNAL.withDescription("archive status failed: " + e).asRuntimeException());
-        }
+        // A status for one object asks the storage nodes for its manifests: off the server's
+        // handler pool (one thread per core, shared with the ring's frames), like restore and scrub.
+        Thread.ofVirtual().name("ostore-archive-status").start(() -> {
+            try {
+                responses.onNext(status(request));
+                responses.onCompleted();
+            } catch (StatusRuntimeException e) {
+                responses.onError(e);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Archive/Status failed", e);
+                responses.onError(Status.INTERNAL.withDescription("archive status failed: " + e).asRuntimeException());
+            }
+        });
     }
 
     private ArchiveStatusReply status(ArchiveStatusRequest request) {
@@ -307,12 +311,24 @@ public final class ArchiveService extends ArchiveGrpc.ArchiveImplBase {
 
     /** One version's scrub as its wire message; a version that cannot be scrubbed says why. */
     public static ScrubVersion scrubOne(VersionRestore r, Aguid aguid, long seq) {
+        return scrubReported(r, aguid, seq).wire();
+    }
+
+    /**
+     * One version's scrub: its wire message, and the report it was made from (null when the version
+     * could not be scrubbed), for what the message does not carry: how fragments were found
+     * through routing ({@link ScrubReport#located()}) and which re-homed fragments share a node.
+     */
+    public record Scrubbed(ScrubVersion wire, ScrubReport report) {}
+
+    /** {@link #scrubOne}, with the report. */
+    public static Scrubbed scrubReported(VersionRestore r, Aguid aguid, long seq) {
         ScrubVersion.Builder v = ScrubVersion.newBuilder().setSeq(seq);
         ScrubReport s;
         try {
             s = r.scrub(aguid, seq);
         } catch (ArchiveException e) {
-            return v.setError(e.getMessage()).build();
+            return new Scrubbed(v.setError(e.getMessage()).build(), null);
         }
         v.setManifestName(Protos.toByteString(s.manifestName())).setStripes(s.stripes())
                 .setFragmentsGood(s.fragmentsGood()).addAllNodesDown(s.nodesDown())
@@ -322,7 +338,7 @@ public final class ArchiveService extends ArchiveGrpc.ArchiveImplBase {
         s.unplaced().forEach(x -> v.addUnplaced(repair(x)));
         s.lost().forEach(x -> v.addLostStripes(x.stripe()));
         s.corrupt().forEach(c -> v.addCorrupt(corrupt(c)));
-        return v.build();
+        return new Scrubbed(v.build(), s);
     }
 
     private static ScrubRepair repair(ScrubReport.Repair r) {

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import ostore.archive.ArchiveNodes;
 import ostore.archive.CertificateChecker;
+import ostore.archive.FragmentLocator;
 import ostore.archive.RingCertificateChecker;
 import ostore.archive.StoreNodes;
 import ostore.client.RingSpec;
@@ -18,17 +19,21 @@ import ostore.node.storage.RemoteFragmentStore;
  * The storage nodes a ring file lists, reached over gRPC, as the archive's {@link ArchiveNodes}
  * (node i is the ring file's storage node i, the number placement uses), with the ring's
  * certificate checker. Replicas and the CLI build it the same way from the same file, so a restore
- * run by the CLI alone finds exactly what the replicas archived.
+ * run by the CLI alone finds exactly what the replicas archived. A fragment its placed node does
+ * not give is looked for through the storage nodes' routing layer ({@link #locator()}).
  */
 public final class RingStorage implements ArchiveNodes, AutoCloseable {
     private final List<RemoteFragmentStore> remotes;
     private final StoreNodes nodes;
     private final CertificateChecker checker;
+    private final Optional<RoutedFragmentLocator> routed;
 
-    private RingStorage(List<RemoteFragmentStore> remotes, CertificateChecker checker) {
+    private RingStorage(List<RemoteFragmentStore> remotes, CertificateChecker checker,
+            Optional<RoutedFragmentLocator> routed) {
         this.remotes = remotes;
         this.nodes = new StoreNodes(remotes);
         this.checker = checker;
+        this.routed = routed;
     }
 
     /**
@@ -46,12 +51,22 @@ public final class RingStorage implements ArchiveNodes, AutoCloseable {
         for (RingSpec.StorageAddress a : ring.storageNodes()) {
             remotes.add(RemoteFragmentStore.connect(a.target(), deadline));
         }
-        return new RingStorage(List.copyOf(remotes), new RingCertificateChecker(ring.keys(), ring.f()));
+        return new RingStorage(List.copyOf(remotes), new RingCertificateChecker(ring.keys(), ring.f()),
+                RoutedFragmentLocator.forRing(ring));
     }
 
     /** Checks certificates against the ring's keys: at least 2f+1 of them signed. */
     public CertificateChecker checker() {
         return checker;
+    }
+
+    /**
+     * Where restores, scrubs and rebuilds look for a fragment its placed node does not give: the
+     * storage nodes' routing layer ({@link RoutedFragmentLocator}), or {@link FragmentLocator#NONE}
+     * (ask every node) when the ring file gives no routing keys.
+     */
+    public FragmentLocator locator() {
+        return routed.<FragmentLocator>map(r -> r).orElse(FragmentLocator.NONE);
     }
 
     /** Storage node {@code node}'s address. */
@@ -101,6 +116,7 @@ public final class RingStorage implements ArchiveNodes, AutoCloseable {
 
     @Override
     public void close() {
+        routed.ifPresent(RoutedFragmentLocator::close);
         remotes.forEach(RemoteFragmentStore::close);
     }
 }

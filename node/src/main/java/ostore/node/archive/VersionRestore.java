@@ -11,6 +11,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import ostore.archive.ArchiveException;
 import ostore.archive.BlockSink;
+import ostore.archive.CodeLimits;
 import ostore.archive.Progress;
 import ostore.archive.RestoreReport;
 import ostore.archive.Restorer;
@@ -39,7 +40,7 @@ public final class VersionRestore {
 
     public VersionRestore(RingStorage storage) {
         this.storage = Objects.requireNonNull(storage, "storage");
-        this.restorer = new Restorer(storage, storage.checker());
+        this.restorer = new Restorer(storage, storage.checker(), CodeLimits.DEFAULT, storage.locator());
     }
 
     /** One version restored into a file. */
@@ -64,9 +65,12 @@ public final class VersionRestore {
         return restorer.restore(aguid, seq, sink, progress);
     }
 
-    /** Scrubs one version: regenerates its missing or corrupt fragments onto healthy nodes. */
+    /**
+     * Scrubs one version: regenerates its missing or corrupt fragments onto healthy nodes,
+     * re-homing those whose placed node is down (found later through routing).
+     */
     public ScrubReport scrub(Aguid aguid, long seq) throws ArchiveException {
-        return new Scrubber(storage, storage.checker()).scrub(aguid, seq);
+        return new Scrubber(storage, storage.checker(), CodeLimits.DEFAULT, storage.locator()).scrub(aguid, seq);
     }
 
     /**

@@ -6,6 +6,9 @@
  * scrubs; {@link ostore.node.archive.VersionRestore} is the restore both that service and the CLI
  * (with no replica up) run against the storage nodes a ring file lists;
  * {@link ostore.node.archive.ArchiveRebuild} rebuilds a stopped replica's version store from it
- * ({@code ostore rebuild}) when the ring lost every copy.
+ * ({@code ostore rebuild}) when the ring lost every copy. All of them find a fragment its placed
+ * node does not give through the storage nodes' routing layer
+ * ({@link ostore.node.archive.RoutedFragmentLocator}, handed out by
+ * {@link ostore.node.archive.RingStorage#locator()}).
  */
 package ostore.node.archive;

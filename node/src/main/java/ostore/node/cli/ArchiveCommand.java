@@ -327,10 +327,11 @@ final class ArchiveCommand {
                 }
                 boolean healthy = true;
                 for (long seq = first; seq <= last; seq++) {
-                    ScrubVersion v = ArchiveService.scrubOne(r, aguid, seq);
+                    ArchiveService.Scrubbed x = ArchiveService.scrubReported(r, aguid, seq);
+                    ScrubVersion v = x.wire();
                     healthy &= v.getError().isEmpty() && v.getLostStripesCount() == 0 && v.getUnplacedCount() == 0
                             && v.getProblemsCount() == 0;
-                    out.println(json ? Status.JSON.print(v) : describe(aguid, v, storage));
+                    out.println(json ? json(x) : describe(aguid, x, storage));
                 }
                 return healthy ? Main.OK : Main.FAILED;
             }
@@ -342,10 +343,11 @@ final class ArchiveCommand {
                 Set<Integer> down = new TreeSet<>();
                 boolean healthy = true;
                 for (VersionRestore.ArchivedVersion v : r.findArchived(down)) {
-                    ScrubVersion x = ArchiveService.scrubOne(r, v.aguid(), v.seq());
+                    ArchiveService.Scrubbed done = ArchiveService.scrubReported(r, v.aguid(), v.seq());
+                    ScrubVersion x = done.wire();
                     healthy &= x.getError().isEmpty() && x.getLostStripesCount() == 0 && x.getUnplacedCount() == 0
                             && x.getProblemsCount() == 0;
-                    out.println(json ? Status.JSON.print(x) : describe(v.aguid(), x, storage));
+                    out.println(json ? json(done) : describe(v.aguid(), done, storage));
                 }
                 if (!down.isEmpty() && !json) {
                     out.println("storage nodes that did not answer while listing: " + down);
@@ -354,17 +356,39 @@ final class ArchiveCommand {
             }
         }
 
-        private static String describe(Aguid aguid, ScrubVersion v, RingStorage storage) {
+        /**
+         * The {@code ScrubVersion} message as JSON, with one more member the message does not carry:
+         * {@code "located"}, how fragments away from their placed nodes were found.
+         */
+        private static String json(ArchiveService.Scrubbed x) throws IOException {
+            String wire = Status.JSON.print(x.wire());
+            if (x.report() == null) {
+                return wire;
+            }
+            // The printer's output is one JSON object; the member goes in before its closing brace.
+            String body = wire.substring(0, wire.length() - 1);
+            return body + (body.endsWith("{") ? "" : ",") + "\"located\":" + LocatedText.json(x.report().located()) + "}";
+        }
+
+        private static String describe(Aguid aguid, ArchiveService.Scrubbed x, RingStorage storage) {
+            ScrubVersion v = x.wire();
             String head = aguid.toHex() + " seq " + v.getSeq() + ": ";
             if (!v.getError().isEmpty()) {
                 return head + "cannot scrub: " + v.getError();
             }
             StringBuilder t = new StringBuilder(head + v.getStripes() + " stripes, " + v.getFragmentsGood()
                     + " fragments good, " + v.getRepairedCount() + " repaired");
-            for (ScrubRepair r : v.getRepairedList()) {
+            for (int i = 0; i < v.getRepairedCount(); i++) {
+                ScrubRepair r = v.getRepaired(i);
+                boolean sharing = x.report() != null && x.report().repaired().get(i).sharing();
                 t.append("\n  repaired stripe ").append(r.getStripe()).append(" shard ").append(r.getShard())
-                        .append(" onto storage node ").append(r.getNode()).append(" ").append(storage.target(r.getNode()))
-                        .append(r.getRelocated() ? " (relocated)" : "");
+                        .append(" onto storage node ").append(r.getNode()).append(" ").append(storage.target(r.getNode()));
+                if (r.getRelocated() && sharing) {
+                    t.append(" (relocated; every node up already held a fragment of this stripe, so this one holds two"
+                            + " until its placed node is back and scrubbed)");
+                } else if (r.getRelocated()) {
+                    t.append(" (relocated)");
+                }
             }
             for (ScrubRepair r : v.getUnplacedList()) {
                 t.append("\n  NOT placed: stripe ").append(r.getStripe()).append(" shard ").append(r.getShard())
@@ -379,6 +403,9 @@ final class ArchiveCommand {
             }
             if (v.getNodesDownCount() > 0) {
                 t.append("\n  storage nodes down: ").append(v.getNodesDownList());
+            }
+            if (x.report() != null && x.report().located().any()) {
+                t.append("\n  ").append(LocatedText.text(x.report().located()));
             }
             if (v.getManifestCopiesAdded() + v.getIndexEntriesAdded() > 0) {
                 t.append("\n  manifest copies restored: ").append(v.getManifestCopiesAdded()).append(", index entries: ")

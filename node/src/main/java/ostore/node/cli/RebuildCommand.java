@@ -158,14 +158,14 @@ final class RebuildCommand implements Callable<Integer> {
                 out.println("{\"aguid\":\"" + aguid.toHex() + "\",\"seq\":" + seq + ",\"installed\":" + installed
                         + (report == null ? "" : ",\"vguid\":\"" + report.vguid().hash().toHex() + "\",\"bytes\":"
                                 + report.bytes() + ",\"fragmentsFetched\":" + report.fragmentsFetched() + ",\"corrupt\":"
-                                + report.corrupt().size()) + "}");
+                                + report.corrupt().size() + ",\"located\":" + LocatedText.json(report.located())) + "}");
             } else {
                 out.println("[" + done + "/" + total + "] " + aguid.toHex() + " seq " + seq + ": " + (!installed
                         ? "already installed" : "installed vguid " + report.vguid().hash().shortHex() + " ("
                                 + report.bytes() + " bytes, " + report.fragmentsFetched() + " fragments"
                                 + (report.corrupt().isEmpty() ? "" : ", " + report.corrupt().size() + " corrupt skipped")
                                 + (report.nodesDown().isEmpty() ? "" : ", storage nodes down " + report.nodesDown())
-                                + ")"));
+                                + (report.located().any() ? ", " + LocatedText.text(report.located()) : "") + ")"));
             }
             out.flush();
         }

@@ -193,6 +193,9 @@ final class RestoreCommand implements Callable<Integer> {
         if (!r.report().nodesDown().isEmpty()) {
             t.append("\n  storage nodes down: ").append(r.report().nodesDown());
         }
+        if (r.report().located().any()) {
+            t.append("\n  ").append(LocatedText.text(r.report().located()));
+        }
         return t.toString();
     }
 
@@ -211,7 +214,7 @@ final class RestoreCommand implements Callable<Integer> {
         for (int i = 0; i < r.report().nodesDown().size(); i++) {
             t.append(i == 0 ? "" : ",").append(r.report().nodesDown().get(i));
         }
-        return t.append("]}").toString();
+        return t.append("],\"located\":").append(LocatedText.json(r.report().located())).append('}').toString();
     }
 
     /** A JSON string literal. */

@@ -188,7 +188,8 @@ public final class StorageNode implements AutoCloseable {
             throw new IllegalStateException("routing messages of " + r.maxInboundBytes()
                     + " bytes exceed the storage server's limit of " + StorageService.MAX_MESSAGE_BYTES);
         }
-        r.setNeighbours(StorageRouting.neighbours(spec, storageId));
+        StorageRouting.Links links = StorageRouting.links(spec, storageId);
+        r.setNeighbours(links.neighbours(), links.standby());
         registry.addService(r.service());
         publishing = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(PUBLISH_QUEUE),
                 task -> Thread.ofPlatform().daemon().name("routing-publish-" + storageId).unstarted(task),

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -139,6 +140,19 @@ public final class StorageRouting {
      * comment); the same graph on every node, so neighbour relations are symmetric.
      */
     public static SortedSet<NodeId> neighbours(RingSpec spec, int storageId) {
+        return links(spec, storageId).neighbours();
+    }
+
+    /**
+     * A storage node's neighbours, and its standby links ({@code Overlay.standby}): for each
+     * neighbour, the nodes to gossip with while that neighbour is silent, so one node down for good
+     * never leaves another with too few links; the same on both ends of every link, from the ring
+     * file alone.
+     */
+    public record Links(SortedSet<NodeId> neighbours, SortedMap<NodeId, SortedSet<NodeId>> standby) {}
+
+    /** {@code storageId}'s {@link Links} in {@code spec}'s overlay. */
+    public static Links links(RingSpec spec, int storageId) {
         if (!spec.storageKeysKnown()) {
             throw new IllegalArgumentException("the ring file gives no routing keys for its storage nodes");
         }
@@ -147,7 +161,8 @@ public final class StorageRouting {
         for (RingSpec.StorageAddress a : spec.storageNodes()) {
             overlay.join(nodeId(a.routingKey()), random);
         }
-        return overlay.neighbours(nodeId(spec.storageNodes().get(storageId).routingKey()));
+        NodeId self = nodeId(spec.storageNodes().get(storageId).routingKey());
+        return new Links(overlay.neighbours(self), overlay.standby(self));
     }
 
     /** A symmetric pseudo-distance in [0, 1) from the pair's ids, until round trips are measured. */

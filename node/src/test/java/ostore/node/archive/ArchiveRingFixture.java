@@ -9,10 +9,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -20,8 +24,20 @@ import java.util.stream.Stream;
 import ostore.api.v1.ArchiveBacklog;
 import ostore.api.v1.VersionArchiveState;
 import ostore.client.OstoreClient;
+import ostore.client.RingPolicy;
+import ostore.client.RingSpec;
+import ostore.crypto.Aguid;
+import ostore.crypto.Hash32;
+import ostore.crypto.SigningKey;
 import ostore.node.cli.Main;
+import ostore.node.ring.EmbeddedRing;
+import ostore.node.storage.RemoteFragmentStore;
+import ostore.node.storage.StorageNode;
+import ostore.node.storage.StorageRouting;
 import ostore.store.Limits;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * What the tests of the archive on a real ring share: running the CLI in-process, content, writing
@@ -29,6 +45,7 @@ import ostore.store.Limits;
  */
 final class ArchiveRingFixture {
     static final Duration ARCHIVED_WITHIN = Duration.ofSeconds(90);
+    static final String GRACE_PROPERTY = "ostore.archive.grace-seconds";
     /** Half the largest update: larger objects go in as a put and appends. */
     static final int PIECE = Limits.DEFAULT.maxUpdateBytes() / 2;
 
@@ -80,6 +97,57 @@ final class ArchiveRingFixture {
             }
         }
         return states;
+    }
+
+    /**
+     * For a ring test's {@code @ExtendWith}: during each test the archive's grace period and the
+     * storage nodes' gossip period are short enough for a test's time; the defaults after it.
+     */
+    static final class ShortPeriods implements BeforeEachCallback, AfterEachCallback {
+        @Override
+        public void beforeEach(ExtensionContext context) {
+            System.setProperty(GRACE_PROPERTY, "1");
+            System.setProperty(StorageRouting.GOSSIP_PERIOD_PROPERTY, "500");
+        }
+
+        @Override
+        public void afterEach(ExtensionContext context) {
+            System.clearProperty(GRACE_PROPERTY);
+            System.clearProperty(StorageRouting.GOSSIP_PERIOD_PROPERTY);
+        }
+    }
+
+    /**
+     * Puts {@code content} as {@code name} under a new key on {@code ring}, waits until every
+     * replica has archived it and every storage node has published its new objects to the routing
+     * layer (their rendezvous roots told), and returns the object's AGUID.
+     */
+    static Aguid putArchivedAndRouted(EmbeddedRing ring, String name, byte[] content) throws IOException,
+            InterruptedException {
+        Aguid aguid;
+        try (OstoreClient client = OstoreClient.connectRing(ring.spec(), SigningKey.generate(new SecureRandom()),
+                RingPolicy.DEFAULT)) {
+            assertTrue(client.put(name, content).committed());
+            aguid = client.aguidOf(name);
+        }
+        awaitDrained(ring.ringFile());
+        for (StorageNode n : ring.storageNodes()) {
+            assertTrue(n.awaitRoutingPublished(Duration.ofSeconds(60)), "publishes drained on " + n.address());
+        }
+        return aguid;
+    }
+
+    /** Which storage nodes hold each object, from the nodes' own listings; every node must answer. */
+    static Map<Hash32, Set<Integer>> holders(RingSpec spec) throws IOException {
+        Map<Hash32, Set<Integer>> holders = new HashMap<>();
+        for (RingSpec.StorageAddress a : spec.storageNodes()) {
+            try (RemoteFragmentStore store = RemoteFragmentStore.connect(a.target(), Duration.ofSeconds(10))) {
+                for (Hash32 name : store.list(null, 4096)) {
+                    holders.computeIfAbsent(name, k -> new HashSet<>()).add(a.id());
+                }
+            }
+        }
+        return holders;
     }
 
     /** Bounded polling between status checks; the loop, not this wait, is what ends a test. */

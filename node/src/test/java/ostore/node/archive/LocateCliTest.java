@@ -1,43 +1,38 @@
 package ostore.node.archive;
 
-import static ostore.node.archive.ArchiveRingFixture.awaitDrained;
+import static ostore.node.archive.ArchiveRingFixture.holders;
+import static ostore.node.archive.ArchiveRingFixture.putArchivedAndRouted;
 import static ostore.node.archive.ArchiveRingFixture.random;
 import static ostore.node.archive.ArchiveRingFixture.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import ostore.client.OstoreClient;
+import ostore.archive.FragmentLocator;
 import ostore.client.RingFile;
-import ostore.client.RingPolicy;
 import ostore.client.RingSpec;
 import ostore.crypto.Hash32;
-import ostore.crypto.SigningKey;
 import ostore.node.archive.ArchiveRingFixture.Run;
 import ostore.node.cli.Main;
 import ostore.node.ring.EmbeddedRing;
-import ostore.node.storage.RemoteFragmentStore;
 import ostore.node.storage.StorageNode;
 import ostore.node.storage.StorageRouting;
 import ostore.ring.log.LogStores;
 import ostore.routing.NodeId;
 import ostore.routing.locate.Rendezvous;
 import ostore.store.Limits;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,23 +41,10 @@ import org.junit.jupiter.api.io.TempDir;
  * GUID's first rendezvous root down, and says clearly when nothing holds a GUID.
  */
 @Timeout(300)
+@ExtendWith(ArchiveRingFixture.ShortPeriods.class)
 class LocateCliTest {
-    private static final String GRACE = "ostore.archive.grace-seconds";
-
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void shortPeriods() {
-        System.setProperty(GRACE, "1");
-        System.setProperty(StorageRouting.GOSSIP_PERIOD_PROPERTY, "500");
-    }
-
-    @AfterEach
-    void defaultPeriods() {
-        System.clearProperty(GRACE);
-        System.clearProperty(StorageRouting.GOSSIP_PERIOD_PROPERTY);
-    }
 
     @Test
     void locateFindsAnArchivedFragmentsHolderAndPassesOverANodeThatIsDown() throws Exception {
@@ -76,24 +58,10 @@ class LocateCliTest {
                 assertTrue(n.routing().isPresent(), "every storage node routes");
             }
 
-            try (OstoreClient client = OstoreClient.connectRing(spec, SigningKey.generate(new SecureRandom()),
-                    RingPolicy.DEFAULT)) {
-                assertTrue(client.put("located", random(3 << 20, 5)).committed());
-            }
-            awaitDrained(ring.ringFile());
-            for (StorageNode n : ring.storageNodes()) {
-                assertTrue(n.awaitRoutingPublished(Duration.ofSeconds(60)), "publishes drained on " + n.address());
-            }
+            putArchivedAndRouted(ring, "located", random(3 << 20, 5));
 
             // Who holds what, from the nodes' own listings.
-            Map<Hash32, Set<Integer>> holders = new HashMap<>();
-            for (RingSpec.StorageAddress a : spec.storageNodes()) {
-                try (RemoteFragmentStore store = RemoteFragmentStore.connect(a.target(), Duration.ofSeconds(10))) {
-                    for (Hash32 name : store.list(null, 4096)) {
-                        holders.computeIfAbsent(name, k -> new HashSet<>()).add(a.id());
-                    }
-                }
-            }
+            Map<Hash32, Set<Integer>> holders = holders(spec);
             assertTrue(holders.size() >= 9, "a 3 MiB version is at least one stripe of 9 fragments: " + holders.size());
 
             // A name whose first rendezvous root is neither a holder nor the origin, so taking that
@@ -184,5 +152,8 @@ class LocateCliTest {
         Run old = run("locate", "ab".repeat(32), "--ring", file.toString());
         assertEquals(Main.FAILED, old.exit(), old.err());
         assertTrue(old.err().contains(file + " gives no routing keys for its storage nodes (format 2)"), old.err());
+        try (RingStorage storage = RingStorage.connect(RingFile.load(file), Duration.ofSeconds(5))) {
+            assertSame(FragmentLocator.NONE, storage.locator(), "without routing keys a restore asks every node");
+        }
     }
 }

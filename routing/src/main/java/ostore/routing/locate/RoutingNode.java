@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -35,6 +36,17 @@ import ostore.routing.overlay.Membership;
  * {@link RoutingParams#filterStalenessRounds()} rounds. A stale hit costs a probe, never a wrong
  * answer. Counting filters would remove deletes at once but cost four times the bits on every
  * gossip message, and Guava has none.
+ *
+ * <p>Neighbours: the owner configures them, optionally with standby links
+ * ({@link #setNeighbours(SortedSet, SortedMap)}, from {@code Overlay.standby}). A configured
+ * neighbour not heard from (no advertisement accepted) for {@link RoutingParams#viewTtlRounds()}
+ * rounds is silent, exactly when its view lapses; while it is, its standby links are neighbours
+ * too, so a neighbour down for good does not cut this node's degree below the overlay's minimum
+ * (where its former neighbours have room).
+ * The node keeps advertising to the silent one, and the round after it is heard again the standby
+ * links are dropped. Both ends of a standby link see the same neighbour fall silent, so both add
+ * the link within a round or two of each other; until the second does, the first's gossip to it
+ * is refused as from a non-neighbour and changes nothing.
  */
 public final class RoutingNode {
     private static final System.Logger LOG = System.getLogger(RoutingNode.class.getName());
@@ -43,6 +55,9 @@ public final class RoutingNode {
     private final RoutingParams params;
     private final Inventory inventory;
     private final TreeSet<NodeId> neighbours = new TreeSet<>();
+    private final TreeSet<NodeId> configured = new TreeSet<>();
+    private final TreeMap<NodeId, SortedSet<NodeId>> standby = new TreeMap<>();
+    private final Map<NodeId, Long> lastHeard = new HashMap<>();
     private final TreeMap<NodeId, View> views = new TreeMap<>();
     private final Map<Hash32, TreeMap<NodeId, Long>> pointers = new HashMap<>();
     private GuidFilter own;
@@ -73,6 +88,7 @@ public final class RoutingNode {
         }
         round = r;
         views.values().removeIf(v -> round - v.receivedRound >= params.viewTtlRounds());
+        relink();
         if (round % params.rebuildEveryRounds() == 0) {
             rebuild();
         }
@@ -96,18 +112,82 @@ public final class RoutingNode {
         return inventory.holds(guid);
     }
 
-    /** Replaces the neighbour set; views of nodes no longer neighbours are dropped. */
+    /** Replaces the neighbour set, with no standby links; views of nodes no longer neighbours are dropped. */
     public void setNeighbours(SortedSet<NodeId> next) {
+        setNeighbours(next, Collections.emptySortedMap());
+    }
+
+    /**
+     * Replaces the configured neighbours and their standby links: {@code standby.get(x)} are the
+     * nodes to link to while configured neighbour x is silent. Views of nodes no longer neighbours
+     * are dropped; a newly configured neighbour counts as heard now.
+     */
+    public void setNeighbours(SortedSet<NodeId> next, SortedMap<NodeId, ? extends SortedSet<NodeId>> links) {
         if (next.contains(id)) {
             throw new IllegalArgumentException(id + " cannot be its own neighbour");
         }
-        neighbours.clear();
-        neighbours.addAll(next);
+        for (Map.Entry<NodeId, ? extends SortedSet<NodeId>> e : links.entrySet()) {
+            if (!next.contains(e.getKey())) {
+                throw new IllegalArgumentException("standby links for " + e.getKey() + ", not a neighbour of " + id);
+            }
+            if (e.getValue().contains(id) || e.getValue().contains(e.getKey())) {
+                throw new IllegalArgumentException("standby links for " + e.getKey() + " name " + id
+                        + " or the neighbour itself");
+            }
+        }
+        configured.clear();
+        configured.addAll(next);
+        standby.clear();
+        links.forEach((x, partners) -> standby.put(x, Collections.unmodifiableSortedSet(new TreeSet<>(partners))));
+        lastHeard.keySet().retainAll(configured);
+        for (NodeId n : configured) {
+            lastHeard.putIfAbsent(n, round);
+        }
+        relink();
+    }
+
+    /** The neighbours now: the configured ones, plus the standby links of each silent one. */
+    private void relink() {
+        TreeSet<NodeId> next = new TreeSet<>(configured);
+        for (Map.Entry<NodeId, SortedSet<NodeId>> e : standby.entrySet()) {
+            if (silent(e.getKey())) {
+                next.addAll(e.getValue());
+            }
+        }
+        next.remove(id);
+        if (!next.equals(neighbours)) {
+            TreeSet<NodeId> added = new TreeSet<>(next);
+            added.removeAll(neighbours);
+            TreeSet<NodeId> dropped = new TreeSet<>(neighbours);
+            dropped.removeAll(next);
+            if (!neighbours.isEmpty() && (!added.isEmpty() || !dropped.isEmpty()) && !standby.isEmpty()) {
+                LOG.log(System.Logger.Level.INFO, "{0}: round {1,number,#}: standby links {2} added, {3} dropped",
+                        id, round, added, dropped);
+            }
+            neighbours.clear();
+            neighbours.addAll(next);
+        }
         views.keySet().retainAll(neighbours);
     }
 
+    private boolean silent(NodeId configuredNeighbour) {
+        Long heard = lastHeard.get(configuredNeighbour);
+        return heard != null && round - heard >= params.viewTtlRounds();
+    }
+
+    /** The neighbours gossiped with now, standby links of silent neighbours included. */
     public SortedSet<NodeId> neighbours() {
         return Collections.unmodifiableSortedSet(neighbours);
+    }
+
+    /** The neighbours the owner configured, silent ones included. */
+    public SortedSet<NodeId> configuredNeighbours() {
+        return Collections.unmodifiableSortedSet(configured);
+    }
+
+    /** The standby links the owner configured, by the neighbour whose silence activates them. */
+    public SortedMap<NodeId, SortedSet<NodeId>> standbyLinks() {
+        return Collections.unmodifiableSortedMap(standby);
     }
 
     /** Neighbours whose advertisement is current, for tests and statistics. */
@@ -166,6 +246,9 @@ public final class RoutingNode {
                     + ", not after its round " + last.senderRound, null);
         }
         views.put(ad.sender(), new View(ad.round(), round, ad.filter()));
+        if (lastHeard.containsKey(ad.sender())) {
+            lastHeard.put(ad.sender(), round);
+        }
         return ad;
     }
 

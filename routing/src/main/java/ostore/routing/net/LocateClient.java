@@ -1,6 +1,7 @@
 package ostore.routing.net;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Channel;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -43,13 +44,27 @@ public final class LocateClient {
                 .maxInboundMessageSize(RoutingService.MAX_REPLY_BYTES)
                 .build();
         try {
-            LocateReply reply = RoutingGrpc.newBlockingStub(channel)
-                    .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
-                    .locate(LocateRequest.newBuilder().setGuid(ByteString.copyFrom(guid.toBytes())).build());
-            return route(guid, reply);
+            return locate(channel, guid, deadline);
         } finally {
             channel.shutdownNow();
         }
+    }
+
+    /**
+     * Runs {@code Locate(guid)} on the member {@code channel} reaches, within {@code deadline}: for
+     * a caller that asks many lookups of the same members (a restore looking for re-homed
+     * fragments) and keeps one channel per member. A reply is at most 64 KiB, within any
+     * channel's default inbound limit.
+     *
+     * @throws StatusRuntimeException as {@link #locate(String, Hash32, Duration)}
+     */
+    public static Route locate(Channel channel, Hash32 guid, Duration deadline) {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(guid, "guid");
+        LocateReply reply = RoutingGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+                .locate(LocateRequest.newBuilder().setGuid(ByteString.copyFrom(guid.toBytes())).build());
+        return route(guid, reply);
     }
 
     static Route route(Hash32 guid, LocateReply reply) {

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import ostore.crypto.Hash32;
 import ostore.routing.NodeId;
@@ -63,19 +65,34 @@ final class NodeState implements GrpcTransport.Local {
                     + " another key");
         }
         members = Members.of(table);
-        TreeSet<NodeId> kept = new TreeSet<>(node.neighbours());
+        TreeSet<NodeId> kept = new TreeSet<>(node.configuredNeighbours());
         kept.removeIf(n -> !table.contains(n));
-        node.setNeighbours(kept);
+        TreeMap<NodeId, SortedSet<NodeId>> links = new TreeMap<>();
+        node.standbyLinks().forEach((x, partners) -> {
+            TreeSet<NodeId> live = new TreeSet<>(partners);
+            live.removeIf(n -> !table.contains(n));
+            if (kept.contains(x) && !live.isEmpty()) {
+                links.put(x, live);
+            }
+        });
+        node.setNeighbours(kept, links);
     }
 
-    synchronized void setNeighbours(SortedSet<NodeId> next) {
+    synchronized void setNeighbours(SortedSet<NodeId> next, SortedMap<NodeId, ? extends SortedSet<NodeId>> standby) {
         MemberTable table = members.table();
         for (NodeId n : next) {
             if (!table.contains(n)) {
                 throw new IllegalArgumentException("neighbour " + n + " is not a member at epoch " + table.epoch());
             }
         }
-        node.setNeighbours(next);
+        for (SortedSet<NodeId> partners : standby.values()) {
+            for (NodeId n : partners) {
+                if (!table.contains(n)) {
+                    throw new IllegalArgumentException("standby link " + n + " is not a member at epoch " + table.epoch());
+                }
+            }
+        }
+        node.setNeighbours(next, standby);
     }
 
     synchronized SortedSet<NodeId> neighbours() {

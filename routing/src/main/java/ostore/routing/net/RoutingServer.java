@@ -6,8 +6,10 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -235,7 +237,15 @@ public final class RoutingServer implements AutoCloseable {
 
     /** Replaces the neighbour set (every one a member); views of former neighbours are dropped. */
     public void setNeighbours(SortedSet<NodeId> neighbours) {
-        state.setNeighbours(neighbours);
+        state.setNeighbours(neighbours, Collections.emptySortedMap());
+    }
+
+    /**
+     * Replaces the neighbour set with standby links ({@code Overlay.standby}): the nodes to link to
+     * while a neighbour is silent ({@link RoutingNode#setNeighbours(SortedSet, SortedMap)}).
+     */
+    public void setNeighbours(SortedSet<NodeId> neighbours, SortedMap<NodeId, ? extends SortedSet<NodeId>> standby) {
+        state.setNeighbours(neighbours, standby);
     }
 
     public SortedSet<NodeId> neighbours() {
@@ -300,6 +310,14 @@ public final class RoutingServer implements AutoCloseable {
     /** Pointers this node keeps as a root. */
     public int pointerCount() {
         return state.pointerCount();
+    }
+
+    /**
+     * The holders this node, as one of {@code guid}'s rendezvous roots, keeps fresh pointers to
+     * (sorted): what the fallback of a lookup would be told here. For operators' checks and tests.
+     */
+    public List<NodeId> pointers(Hash32 guid) {
+        return state.pointers(guid);
     }
 
     /** Stops the gossip thread, then the server (calls in flight get a few seconds), then the channels. Idempotent. */

@@ -19,6 +19,7 @@ import ostore.routing.locate.Locator;
 import ostore.routing.locate.PointerPublisher;
 import ostore.routing.locate.Route;
 import ostore.routing.locate.RoutingNode;
+import ostore.routing.locate.SetInventory;
 import ostore.routing.overlay.Membership;
 import ostore.routing.overlay.Overlay;
 
@@ -38,7 +39,7 @@ public final class Simulation {
     private final Overlay overlay;
     private final Locator locator;
     private final PointerPublisher publisher;
-    private final Map<NodeId, SimInventory> inventories = new HashMap<>();
+    private final Map<NodeId, SetInventory> inventories = new HashMap<>();
     private final List<Hash32> items = new ArrayList<>();
     private final Map<Hash32, TreeSet<NodeId>> holders = new HashMap<>();
     private long round;
@@ -46,6 +47,7 @@ public final class Simulation {
     private long gossipBytesLastRound;
     private int gossipMessagesLastRound;
     private long gossipRejected;
+    private boolean standbyLinks;
 
     private Simulation(SimConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -125,7 +127,7 @@ public final class Simulation {
     public NodeId join() {
         NodeId id = new NodeId(Bguid.ofBlock(("ostore-sim/node/" + config.seed() + "/" + nextNode++)
                 .getBytes(StandardCharsets.UTF_8)).hash());
-        SimInventory inventory = new SimInventory();
+        SetInventory inventory = new SetInventory();
         RoutingNode node = new RoutingNode(id, config.routing(), inventory);
         node.tick(round);
         inventories.put(id, inventory);
@@ -150,6 +152,16 @@ public final class Simulation {
     public void recover(NodeId id) {
         network.setDown(id, false);
         network.node(id).tick(round);
+    }
+
+    /**
+     * From now on every node also gets the overlay's standby links ({@link Overlay#standby}), so
+     * a neighbour that stays silent is bridged over as real servers given them do. Off by default,
+     * so the benchmark's figures are the plain overlay's.
+     */
+    public void useStandbyLinks() {
+        standbyLinks = true;
+        syncNeighbours(overlay.membership().members());
     }
 
     /** {@code holder} stores {@code guid}: its filter has it at once, its roots are told. */
@@ -268,9 +280,14 @@ public final class Simulation {
     }
 
     private void syncNeighbours(SortedSet<NodeId> touched) {
-        for (NodeId n : touched) {
+        // Standby links depend on the neighbours' neighbours, so with them every node is resynced.
+        for (NodeId n : standbyLinks ? overlay.membership().members() : touched) {
             if (network.node(n) != null) {
-                network.node(n).setNeighbours(overlay.neighbours(n));
+                if (standbyLinks) {
+                    network.node(n).setNeighbours(overlay.neighbours(n), overlay.standby(n));
+                } else {
+                    network.node(n).setNeighbours(overlay.neighbours(n));
+                }
             }
         }
     }

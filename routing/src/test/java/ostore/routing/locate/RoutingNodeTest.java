@@ -7,9 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Consumer;
 import ostore.crypto.Hash32;
 import ostore.routing.Guids;
 import ostore.routing.NodeId;
@@ -28,31 +29,17 @@ class RoutingNodeTest {
     private static final Hash32 AT_D = Guids.guid("held by d");
 
     private final List<NodeId> ids = List.of(Guids.node("a"), Guids.node("b"), Guids.node("c"), Guids.node("d"));
-    private final List<Held> inventories = new ArrayList<>();
+    private final List<SetInventory> inventories = new ArrayList<>();
     private final List<RoutingNode> line = new ArrayList<>();
     private Membership membership;
     private long round;
 
-    /** A test inventory: a sorted set. */
-    private static final class Held implements Inventory {
-        final TreeSet<Hash32> guids = new TreeSet<>();
-
-        @Override
-        public boolean holds(Hash32 guid) {
-            return guids.contains(guid);
-        }
-
-        @Override
-        public void forEach(Consumer<Hash32> action) {
-            guids.forEach(action);
-        }
-    }
 
     @BeforeEach
     void line() {
         membership = new Membership(1, new TreeSet<>(ids));
         for (NodeId id : ids) {
-            Held held = new Held();
+            SetInventory held = new SetInventory();
             inventories.add(held);
             line.add(new RoutingNode(id, PARAMS, held));
         }
@@ -71,20 +58,63 @@ class RoutingNodeTest {
     }
 
     private void store(int node, Hash32 guid) {
-        inventories.get(node).guids.add(guid);
+        inventories.get(node).add(guid);
         line.get(node).stored(guid);
     }
 
     private void gossip(int rounds) {
+        gossipWithout(-1, rounds);
+    }
+
+    /** Rounds with node {@code down} (or none, for -1) neither ticking, sending nor receiving. */
+    private void gossipWithout(int down, int rounds) {
         for (int r = 0; r < rounds; r++) {
             round++;
-            line.forEach(n -> n.tick(round));
+            List<RoutingNode> up = line.stream().filter(n -> down < 0 || n != line.get(down)).toList();
+            up.forEach(n -> n.tick(round));
             List<Advertisement> ads = new ArrayList<>();
-            line.forEach(n -> n.neighbours().forEach(m -> ads.add(n.advertisementFor(m))));
+            up.forEach(n -> n.neighbours().forEach(m -> ads.add(n.advertisementFor(m))));
             for (Advertisement ad : ads) {
-                line.get(ids.indexOf(ad.recipient())).receive(GossipCodec.encode(ad), membership);
+                int to = ids.indexOf(ad.recipient());
+                if (to != down) {
+                    line.get(to).receive(GossipCodec.encode(ad), membership);
+                }
             }
         }
+    }
+
+    /**
+     * a's only neighbour b falls silent: after viewTtlRounds a and c (b's other neighbour) link to
+     * each other by their standby links, and a reaches d through c; the round after b is heard
+     * again, both drop the link.
+     */
+    @Test
+    void standbyLinksBridgeASilentNeighbourUntilItIsHeardAgain() {
+        NodeId a = ids.get(0);
+        NodeId b = ids.get(1);
+        NodeId c = ids.get(2);
+        NodeId d = ids.get(3);
+        line.get(0).setNeighbours(new TreeSet<>(Set.of(b)), new TreeMap<>(Map.of(b, new TreeSet<>(Set.of(c)))));
+        line.get(2).setNeighbours(new TreeSet<>(Set.of(b, d)), new TreeMap<>(Map.of(b, new TreeSet<>(Set.of(a)))));
+        gossip(PARAMS.depth());
+        assertEquals(Set.of(b), line.get(0).neighbours(), "no standby link while b speaks");
+        gossipWithout(1, PARAMS.viewTtlRounds() - 1);
+        assertEquals(Set.of(b), line.get(0).neighbours(), "b is not silent before viewTtlRounds");
+        gossipWithout(1, 1);
+        assertEquals(Set.of(b, c), line.get(0).neighbours());
+        assertEquals(Set.of(a, b, d), line.get(2).neighbours());
+        gossipWithout(1, 1);
+        assertEquals(List.of(new HopAnswer.Candidate(c, 1)), line.get(0).hop(AT_D, Set.of(a)).candidates(),
+                "d is reached through the standby link");
+        assertEquals(Set.of(b), line.get(0).configuredNeighbours());
+        gossip(1);
+        assertEquals(Set.of(b, c), line.get(0).neighbours(), "b was heard this round; the links go at the next tick");
+        line.get(0).tick(++round);
+        line.get(2).tick(round);
+        assertEquals(Set.of(b), line.get(0).neighbours());
+        assertEquals(Set.of(b, d), line.get(2).neighbours());
+        assertThrows(IllegalArgumentException.class, () -> line.get(0).setNeighbours(new TreeSet<>(Set.of(b)),
+                new TreeMap<>(Map.of(c, new TreeSet<>(Set.of(d))))), "standby for a node that is not a neighbour");
     }
 
     @Test
@@ -105,7 +135,7 @@ class RoutingNodeTest {
         Hash32 g = Guids.guid("new");
         store(2, g);
         assertTrue(line.get(2).hop(g, Set.of()).holds());
-        inventories.get(2).guids.remove(g);
+        inventories.get(2).remove(g);
         assertTrue(line.get(2).hop(g, Set.of()).ownFilterHit(), "a Bloom filter cannot drop it before a rebuild");
         assertFalse(line.get(2).hop(g, Set.of()).holds(), "the probe sees the truth");
         gossip(1);

@@ -12,13 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
-import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.function.Consumer;
 import ostore.crypto.Hash32;
 import ostore.crypto.SigningKey;
 import ostore.routing.NodeId;
-import ostore.routing.locate.Inventory;
+import ostore.routing.locate.SetInventory;
 import ostore.routing.locate.RoutingParams;
 import ostore.routing.overlay.Overlay;
 import ostore.routing.overlay.OverlayParams;
@@ -36,25 +33,15 @@ final class Cluster implements AutoCloseable {
 
     final List<NodeId> ids = new ArrayList<>();
     final Map<NodeId, SigningKey> keys = new HashMap<>();
-    final Map<NodeId, Held> inventories = new HashMap<>();
+    final Map<NodeId, SetInventory> inventories = new HashMap<>();
     final Map<NodeId, RoutingServer> servers = new LinkedHashMap<>();
+    /** Each node's seeded position; the overlay's link cost is the distance. */
+    final Map<NodeId, double[]> coordinates = new HashMap<>();
     final Overlay overlay;
+    final RoutingServer.Options options;
     MemberTable table;
+    private boolean standby;
 
-    /** A thread-safe inventory: the server's handlers read it while the test changes it. */
-    static final class Held implements Inventory {
-        final Set<Hash32> guids = new ConcurrentSkipListSet<>();
-
-        @Override
-        public boolean holds(Hash32 guid) {
-            return guids.contains(guid);
-        }
-
-        @Override
-        public void forEach(Consumer<Hash32> action) {
-            guids.forEach(action);
-        }
-    }
 
     /**
      * @param period the gossip period; rounds run on the servers' own threads when {@code scheduled}
@@ -62,14 +49,14 @@ final class Cluster implements AutoCloseable {
      */
     Cluster(int size, long seed, Duration deadline, Duration period, boolean scheduled, Collection<Member> extraMembers)
             throws IOException {
-        RoutingServer.Options options = new RoutingServer.Options("127.0.0.1", 0, period, deadline, scheduled);
+        options = new RoutingServer.Options("127.0.0.1", 0, period, deadline, scheduled);
         try {
             for (int i = 0; i < size; i++) {
                 SigningKey key = key("node-" + seed + "-" + i);
                 NodeId id = idOf(key);
                 ids.add(id);
                 keys.put(id, key);
-                Held held = new Held();
+                SetInventory held = new SetInventory();
                 inventories.put(id, held);
                 MemberTable alone = MemberTable.of(0, List.of(new Member(id, "127.0.0.1:1", key.publicKey())));
                 servers.put(id, new RoutingServer(id, key, alone, PARAMS, held, options).start());
@@ -81,7 +68,7 @@ final class Cluster implements AutoCloseable {
             table = MemberTable.of(1, all);
             servers.values().forEach(s -> s.setMembers(table));
             Random rng = new Random(seed);
-            Map<NodeId, double[]> at = new HashMap<>();
+            Map<NodeId, double[]> at = coordinates;
             for (NodeId id : ids) {
                 at.put(id, new double[] {rng.nextDouble(), rng.nextDouble()});
             }
@@ -108,7 +95,7 @@ final class Cluster implements AutoCloseable {
 
     /** Puts {@code guid} in node {@code i}'s inventory and tells its server. */
     void store(int i, Hash32 guid) {
-        inventories.get(ids.get(i)).guids.add(guid);
+        inventories.get(ids.get(i)).add(guid);
         server(i).stored(guid);
     }
 
@@ -121,6 +108,72 @@ final class Cluster implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             round();
         }
+    }
+
+    /** Gives every running server its neighbours with the overlay's standby links, now and after restarts. */
+    void useStandbyLinks() {
+        standby = true;
+        servers.forEach((id, s) -> s.setNeighbours(overlay.neighbours(id), overlay.standby(id)));
+    }
+
+    /**
+     * Starts stopped node {@code i} again (same key and id, its inventory as it is now, a new free
+     * port) and gives every running server, it included, the member table at the next epoch with
+     * its new address; then its neighbours as configured.
+     */
+    RoutingServer restart(int i) throws IOException {
+        NodeId id = ids.get(i);
+        if (servers.containsKey(id)) {
+            throw new IllegalStateException("node " + i + " is running");
+        }
+        SigningKey key = keys.get(id);
+        MemberTable alone = MemberTable.of(0, List.of(new Member(id, "127.0.0.1:1", key.publicKey())));
+        RoutingServer s = new RoutingServer(id, key, alone, PARAMS, inventories.get(id), options).start();
+        List<Member> all = new ArrayList<>(table.members().values());
+        all.removeIf(m -> m.id().equals(id));
+        all.add(new Member(id, s.address(), key.publicKey()));
+        table = MemberTable.of(table.epoch() + 1, all);
+        servers.put(id, s);
+        servers.values().forEach(r -> r.setMembers(table));
+        if (standby) {
+            s.setNeighbours(overlay.neighbours(id), overlay.standby(id));
+        } else {
+            s.setNeighbours(overlay.neighbours(id));
+        }
+        return s;
+    }
+
+    /**
+     * A new member: its own key and server, the member table at the next epoch on every server,
+     * and the overlay's join rule ({@code rng} the join's one random choice), after which every
+     * server gets its neighbours (and standby links, when used) from the changed overlay.
+     *
+     * @return the new node's index
+     */
+    int join(String name, Random rng, double x, double y) throws IOException {
+        SigningKey key = key(name);
+        NodeId id = idOf(key);
+        SetInventory held = new SetInventory();
+        MemberTable alone = MemberTable.of(0, List.of(new Member(id, "127.0.0.1:1", key.publicKey())));
+        RoutingServer s = new RoutingServer(id, key, alone, PARAMS, held, options).start();
+        ids.add(id);
+        keys.put(id, key);
+        inventories.put(id, held);
+        servers.put(id, s);
+        coordinates.put(id, new double[] {x, y});
+        List<Member> all = new ArrayList<>(table.members().values());
+        all.add(new Member(id, s.address(), key.publicKey()));
+        table = MemberTable.of(table.epoch() + 1, all);
+        servers.values().forEach(r -> r.setMembers(table));
+        overlay.join(id, rng);
+        servers.forEach((n, r) -> {
+            if (standby) {
+                r.setNeighbours(overlay.neighbours(n), overlay.standby(n));
+            } else {
+                r.setNeighbours(overlay.neighbours(n));
+            }
+        });
+        return ids.size() - 1;
     }
 
     /** Stops node {@code i} for good; the others keep it in their table. */

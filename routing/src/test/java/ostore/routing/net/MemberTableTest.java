@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.TreeSet;
+import ostore.routing.locate.SetInventory;
 import ostore.crypto.SigningKey;
 import ostore.routing.NodeId;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class MemberTableTest {
         MemberTable onlyB = MemberTable.of(1, List.of(new Member(IB, "127.0.0.1:2", B.publicKey())));
         RoutingServer.Options options = new RoutingServer.Options("127.0.0.1", 0, Duration.ofSeconds(1),
                 Duration.ofSeconds(1), false);
-        Cluster.Held inventory = new Cluster.Held();
+        SetInventory inventory = new SetInventory();
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new RoutingServer(IA, A, onlyB, Cluster.PARAMS,
                 inventory, options)).getMessage().contains("does not list this node"));
         MemberTable wrongKey = MemberTable.of(1, List.of(new Member(IA, "127.0.0.1:1", B.publicKey())));

@@ -137,7 +137,7 @@ class RoutingServerTest {
             }
             assertTrue(checked >= 3, "nodes within " + DEPTH + " hops of node 0: " + checked);
 
-            c.inventories.get(c.ids.get(0)).guids.remove(g);
+            c.inventories.get(c.ids.get(0)).remove(g);
             assertEquals(Cluster.PARAMS.pointerReplicas(), c.server(0).removed(g));
             c.rounds(Cluster.PARAMS.filterStalenessRounds());
             for (int o = 0; o < N; o++) {
@@ -237,7 +237,7 @@ class RoutingServerTest {
                 }
             }
             assertTrue(g != null, "some GUID ranks the silent member first");
-            c.inventories.get(c.ids.get(0)).guids.add(g);
+            c.inventories.get(c.ids.get(0)).add(g);
             assertEquals(Cluster.PARAMS.pointerReplicas(), c.server(0).stored(g), "the publish walks past the silent root");
             // Each lookup waits out one deadline on the silent root; three origins are enough.
             for (int o = 1; o <= 3; o++) {

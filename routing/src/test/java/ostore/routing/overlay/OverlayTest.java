@@ -1,13 +1,17 @@
 package ostore.routing.overlay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import ostore.routing.Guids;
 import ostore.routing.NodeId;
 import org.junit.jupiter.api.Test;
@@ -67,5 +71,39 @@ class OverlayTest {
         for (NodeId n : a.membership().members()) {
             assertEquals(a.neighbours(n), b.neighbours(n));
         }
+    }
+
+    /**
+     * Standby links are the departure rule's repair among the departed node's own neighbours:
+     * symmetric, only between its former neighbours, each for an end left below the minimum
+     * degree, never over the cap, and computed without changing the graph.
+     */
+    @Test
+    void standbyLinksAreSymmetricBoundedAndLeaveTheGraphAlone() {
+        Overlay o = churned(13);
+        Map<NodeId, SortedSet<NodeId>> before = new HashMap<>();
+        o.membership().members().forEach(n -> before.put(n, new TreeSet<>(o.neighbours(n))));
+        int withStandby = 0;
+        for (NodeId n : o.membership().members()) {
+            SortedMap<NodeId, SortedSet<NodeId>> standby = o.standby(n);
+            for (Map.Entry<NodeId, SortedSet<NodeId>> e : standby.entrySet()) {
+                NodeId x = e.getKey();
+                withStandby++;
+                assertTrue(o.neighbours(n).contains(x), "standby only for a neighbour");
+                assertFalse(e.getValue().isEmpty());
+                for (NodeId p : e.getValue()) {
+                    assertTrue(o.neighbours(n).size() - 1 < o.params().minDegree()
+                            || o.neighbours(p).size() - 1 < o.params().minDegree(),
+                            "a link only for an end that " + x + "'s departure leaves below the minimum");
+                    assertTrue(o.neighbours(x).contains(p) && !o.neighbours(n).contains(p), "a former neighbour of " + x
+                            + " not already linked to " + n);
+                    assertTrue(o.standby(p).get(x).contains(n), "symmetric");
+                    assertTrue(o.neighbours(p).size() - 1 + o.bridges(x).get(p).size() <= o.params().maxDegree(),
+                            "within the cap");
+                }
+            }
+        }
+        assertTrue(withStandby > 0, "some departure needs standby links");
+        o.membership().members().forEach(n -> assertEquals(before.get(n), o.neighbours(n), "nothing changed"));
     }
 }

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import ostore.crypto.Hash32;
 import ostore.routing.Guids;
 import ostore.routing.NodeId;
@@ -64,6 +66,57 @@ class SimulationTest {
         assertAllFound(settled);
         assertTrue(settled.meanMessages() <= stale.meanMessages(),
                 "once silent neighbours' views expire, no forward goes to a down node: " + stale + " " + settled);
+    }
+
+    /**
+     * A fifth of the nodes of a sparse overlay fail for good. With standby links, the neighbours
+     * they leave below the minimum degree link to each other (both ends in the same round: no
+     * gossip refused), every lookup still succeeds, and once the failed nodes recover every
+     * neighbour set is back to the configured graph. (Joins fill most nodes above the minimum,
+     * so few nodes have standby links at all: two of these 200.)
+     */
+    @Test
+    void standbyLinksBridgeFailedNodesAndGoWhenTheyRecover() {
+        SimConfig sparse = new SimConfig(3, NODES, 16, 3, RoutingParams.defaults(512), new OverlayParams(2, 2, 3));
+        Simulation sim = Simulation.start(sparse);
+        sim.useStandbyLinks();
+        SplittableRandom rng = new SplittableRandom(33);
+        List<NodeId> members = new ArrayList<>(sim.membership().members());
+        List<NodeId> failed = new ArrayList<>();
+        while (failed.size() < NODES / 5) {
+            NodeId n = members.get(rng.nextInt(members.size()));
+            if (!failed.contains(n)) {
+                failed.add(n);
+                sim.fail(n);
+            }
+        }
+        RoutingParams p = sim.config().routing();
+        sim.rounds(p.viewTtlRounds() + p.depth() + 1);
+        assertEquals(0, sim.gossipRejected(), "both ends of every standby link added it in the same round");
+        int bridged = 0;
+        for (NodeId n : sim.upMembers()) {
+            SortedSet<NodeId> now = sim.node(n).neighbours();
+            TreeSet<NodeId> expected = new TreeSet<>(sim.overlay().neighbours(n));
+            for (NodeId x : failed) {
+                SortedSet<NodeId> partners = sim.overlay().standby(n).get(x);
+                if (partners != null) {
+                    expected.addAll(partners);
+                }
+            }
+            assertEquals(expected, now, n + ": configured links plus the standby links of its failed neighbours");
+            if (!now.equals(sim.overlay().neighbours(n))) {
+                bridged++;
+            }
+        }
+        assertTrue(bridged > 0, "some node lost enough neighbours to use its standby links");
+        assertAllFound(sim.lookups(300));
+
+        failed.forEach(sim::recover);
+        sim.rounds(2);
+        for (NodeId n : sim.membership().members()) {
+            assertEquals(sim.overlay().neighbours(n), sim.node(n).neighbours(), n + " is back to its configured links");
+        }
+        assertAllFound(sim.lookups(300));
     }
 
     @Test
