@@ -294,18 +294,9 @@ public final class Replica {
         }
     }
 
-    /**
-     * Appends a record about batch {@code seqno} without waiting, noting where it lands so that
-     * checkpoints keep it while the batch is needed; @return its tag ({@link ReplicaLog#appendPipelined})
-     */
-    long logAbout(Lane lane, long seqno, byte[] record) {
-        lane.noteRecord(seqno, rlog.nextPosition(lane.color));
-        return rlog.appendPipelined(lane.color, record);
-    }
-
     void propose(Lane lane, PrePrepare pp) {
         Signed<PrePrepare> signed = sign(pp);
-        logAbout(lane, pp.seqno(), ReplicaLog.accepted(signed));
+        rlog.appendAbout(lane, pp.seqno(), ReplicaLog.accepted(signed));
         lane.slot(pp.seqno()).accept(signed);
         broadcastFrame(signed.frameUnsafe());
         checkPrepared(lane, lane.slot(pp.seqno()));
@@ -373,7 +364,7 @@ public final class Replica {
             slot.awaitingPayloads = null;
             return;
         }
-        logAbout(lane, slot.seqno, ReplicaLog.accepted(s));
+        rlog.appendAbout(lane, slot.seqno, ReplicaLog.accepted(s));
         slot.accept(s);
         if (s.sender() != id) {
             PrePrepare pp = s.message();
@@ -419,7 +410,7 @@ public final class Replica {
             return;
         }
         PreparedProof proof = new PreparedProof(slot.accepted(), prepares.subList(0, 2 * config.f()));
-        logAbout(lane, slot.seqno, ReplicaLog.prepared(proof));
+        rlog.appendAbout(lane, slot.seqno, ReplicaLog.prepared(proof));
         slot.setPrepared(proof);
         PrePrepare pp = slot.accepted().message();
         Signed<Commit> c = sign(new Commit(pp.view(), pp.color(), pp.seqno(), pp.batchDigest()));
@@ -445,7 +436,7 @@ public final class Replica {
             return;
         }
         List<Signed<Commit>> commits = slot.matchingCommitList();
-        slot.commitTag = logAbout(lane, slot.seqno, ReplicaLog.committed(slot.accepted(), commits));
+        slot.commitTag = rlog.appendAbout(lane, slot.seqno, ReplicaLog.committed(slot.accepted(), commits));
         slot.commit(slot.accepted(), commits);
         executeReady(lane);
     }

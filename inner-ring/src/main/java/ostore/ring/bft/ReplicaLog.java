@@ -189,6 +189,15 @@ final class ReplicaLog {
     }
 
     /**
+     * {@link #appendPipelined} for a record about batch {@code seqno} of {@code lane}, noting where
+     * it lands ({@link Lane#noteRecord}) so that checkpoints keep it while the batch is needed.
+     */
+    long appendAbout(Lane lane, long seqno, byte[] record) {
+        lane.noteRecord(seqno, next[lane.color]);
+        return appendPipelined(lane.color, record);
+    }
+
+    /**
      * Appends {@code record} without waiting and without gating anything on it: for records that
      * only spare work after a crash (EXECUTED, which re-execution recomputes byte for byte).
      */
