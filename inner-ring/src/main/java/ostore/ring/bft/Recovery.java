@@ -1,11 +1,12 @@
 package ostore.ring.bft;
 
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import ostore.crypto.Hash32;
 import ostore.ring.bft.Message.PrePrepare;
-import ostore.ring.bft.ReplicaLog.Record;
 import ostore.store.AuthenticatedUpdate;
 
 /**
@@ -66,7 +67,7 @@ final class Recovery {
     private Map<Long, ExecutedBatch> load(Lane lane) {
         Map<Long, ExecutedBatch> executed = new HashMap<>();
         Map<Long, PrePrepare> committed = new HashMap<>();
-        java.util.TreeMap<Long, PrePrepare> batches = new java.util.TreeMap<>();
+        TreeMap<Long, PrePrepare> batches = new TreeMap<>();
         long now = r.env.nowMicros();
         for (ReplicaLog.Logged logged : r.rlog.readAll(lane.color)) {
             long at = logged.position();
@@ -135,7 +136,7 @@ final class Recovery {
     private void restoreHistory(Lane lane, Map<Long, PrePrepare> committed, Map<Long, ExecutedBatch> executed) {
         long floor = lane.stable - r.config.params().retainedBelowStable();
         Hash32 expected = lane.stableDigest;
-        java.util.ArrayDeque<Lane.Executed> run = new java.util.ArrayDeque<>();
+        ArrayDeque<Lane.Executed> run = new ArrayDeque<>();
         for (long n = lane.stable; n > floor && n > 0; n--) {
             PrePrepare batch = committed.get(n);
             ExecutedBatch done = executed.get(n);
