@@ -249,7 +249,8 @@ public final class LoadDriver {
         return r;
     }
 
-    private static long processCpuNanos() {
+    /** This JVM's CPU time so far, in nanoseconds, or -1 where the JVM cannot tell. */
+    static long processCpuNanos() {
         var os = ManagementFactory.getOperatingSystemMXBean();
         if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
             return sun.getProcessCpuTime();
@@ -257,13 +258,30 @@ public final class LoadDriver {
         return -1;
     }
 
-    /** Latency percentiles over every measured update of a run. */
-    public record LatencySummary(Workload workload, long updates, double p50Ms, double p99Ms, double maxMs,
-            double updatesPerSecond, double cpuMsPerUpdate) {
+    /**
+     * Latency percentiles over every measured update of a run, labelled with what ran. One record
+     * for every driver (this one and {@link EtcdDriver}), so ostore's rows and its peers' are
+     * computed and printed the same way and can stand in one table.
+     */
+    public record LatencySummary(String shape, int payloadBytes, int clients, long updates, double p50Ms,
+            double p99Ms, double maxMs, double updatesPerSecond, double cpuMsPerUpdate) {
         static LatencySummary of(Workload w, List<long[]> perClient, long wallNanos, long cpuNanos) {
+            return of(w.shape().name().toLowerCase(Locale.ROOT), w.payloadBytes(), w.clients(), perClient, wallNanos,
+                    cpuNanos);
+        }
+
+        /**
+         * The summary of {@code clients}' measured latencies (nanoseconds, any order) over
+         * {@code wallNanos} of wall time and {@code cpuNanos} of CPU (negative: unknown).
+         */
+        public static LatencySummary of(String shape, int payloadBytes, int clients, List<long[]> perClient,
+                long wallNanos, long cpuNanos) {
             long[] all = perClient.stream().flatMapToLong(java.util.Arrays::stream).sorted().toArray();
-            return new LatencySummary(w, all.length, percentileMs(all, 0.50), percentileMs(all, 0.99),
-                    all[all.length - 1] / 1e6, all.length / (wallNanos / 1e9),
+            if (all.length == 0) {
+                throw new IllegalArgumentException("no measured updates to summarize");
+            }
+            return new LatencySummary(shape, payloadBytes, clients, all.length, percentileMs(all, 0.50),
+                    percentileMs(all, 0.99), all[all.length - 1] / 1e6, all.length / (wallNanos / 1e9),
                     cpuNanos < 0 ? Double.NaN : cpuNanos / 1e6 / all.length);
         }
 
@@ -275,9 +293,7 @@ public final class LoadDriver {
 
         public String toMarkdownRow() {
             return String.format(Locale.ROOT, "| %s | %,d B | %d | %,d | %.3f | %.3f | %.3f | %,.0f | %.3f |",
-                    workload.shape().name().toLowerCase(Locale.ROOT), workload.payloadBytes(), workload.clients(),
-                    updates, p50Ms, p99Ms, maxMs,
-                    updatesPerSecond, cpuMsPerUpdate);
+                    shape, payloadBytes, clients, updates, p50Ms, p99Ms, maxMs, updatesPerSecond, cpuMsPerUpdate);
         }
     }
 }
