@@ -100,13 +100,16 @@ class EtcdClusterTest {
 
     @Test
     void membersRunningButNotReadyInTimeAreStoppedAndReported(@TempDir Path parent) throws IOException {
-        // No member can answer /health within a millisecond of starting: the bounded wait ends the
-        // start while all three processes run, and they must all be stopped.
-        EtcdCluster.Config hurried = EtcdCluster.Config.defaults().withParentDir(parent)
-                .withReadyTimeout(Duration.ofMillis(1));
+        // Members that cannot elect a leader for at least 50 s (no first-election shortcut), against a
+        // 2 s wait: the bounded wait ends the start while all three processes run, whatever the
+        // machine's speed, and they must all be stopped.
+        EtcdCluster.Config d = EtcdCluster.Config.defaults();
+        EtcdCluster.Config leaderless = new EtcdCluster.Config(d.executable(), d.members(), Duration.ofSeconds(2),
+                List.of("--heartbeat-interval=5000", "--election-timeout=50000", "--initial-election-tick-advance=false"),
+                parent);
         long before = etcdChildren();
-        IOException e = assertThrows(IOException.class, () -> EtcdCluster.start(hurried));
-        assertTrue(e.getMessage().contains("not healthy after PT0.001S"), e.getMessage());
+        IOException e = assertThrows(IOException.class, () -> EtcdCluster.start(leaderless));
+        assertTrue(e.getMessage().contains("not healthy after PT2S"), e.getMessage());
         for (String name : List.of("m0", "m1", "m2")) {
             assertTrue(e.getMessage().contains("--- " + name + " ("), e.getMessage());
         }
