@@ -19,6 +19,7 @@ import ostore.ring.bft.Message.ViewChange;
  * change that brings no progress, so a ring with a slow network still settles on some view.
  */
 final class ViewChanger {
+    private static final System.Logger LOG = System.getLogger(ViewChanger.class.getName());
     private static final int MAX_TIMEOUT_SHIFT = 16;
 
     private final Replica r;
@@ -75,6 +76,8 @@ final class ViewChanger {
 
     void startViewChange(long newView) {
         assert newView > r.view || (newView == r.view && !r.viewChanging) : "views only move forward";
+        LOG.log(System.Logger.Level.INFO, "replica {0}: asking for view {1} (was in view {2}{3})", r.id, newView, r.view,
+                r.viewChanging ? ", changing" : "");
         r.rlog.append(r.rlog.controlColor(), ReplicaLog.view(newView, true));
         r.view = newView;
         r.viewChanging = true;
@@ -211,21 +214,29 @@ final class ViewChanger {
         NewView nv = s.message();
         long v = nv.view();
         if (v < r.view || (v == r.view && !r.viewChanging) || s.sender() != r.config.primary(v)) {
+            LOG.log(System.Logger.Level.DEBUG, "replica {0}: ignored NEW-VIEW {1} from {2} (in view {3}{4})", r.id, v,
+                    s.sender(), r.view, r.viewChanging ? ", changing" : "");
             return;
         }
         Set<Integer> senders = new HashSet<>();
         for (Signed<ViewChange> vc : nv.viewChanges()) {
             if (vc.message().newView() != v || !senders.add(vc.sender()) || !NewViewPlan.valid(r.config, vc)) {
+                LOG.log(System.Logger.Level.WARNING, "replica {0}: refused NEW-VIEW {1} from {2}: VIEW-CHANGE of {3}"
+                        + " is for another view, repeated or invalid", r.id, v, s.sender(), vc.sender());
                 return;
             }
         }
         if (senders.size() < r.config.quorum()) {
+            LOG.log(System.Logger.Level.WARNING, "replica {0}: refused NEW-VIEW {1} from {2}: {3} VIEW-CHANGEs, not {4}",
+                    r.id, v, s.sender(), senders.size(), r.config.quorum());
             return;
         }
         NewViewPlan plan = NewViewPlan.compute(r.config, v, nv.viewChanges());
         List<PrePrepare> proposed = nv.prePrepares().stream().map(Signed::message).toList();
         boolean allFromPrimary = nv.prePrepares().stream().allMatch(p -> p.sender() == s.sender());
         if (!plan.prePrepares.equals(proposed) || !allFromPrimary) {
+            LOG.log(System.Logger.Level.WARNING, "replica {0}: refused NEW-VIEW {1} from {2}: its pre-prepares are not"
+                    + " the ones its VIEW-CHANGEs call for", r.id, v, s.sender());
             return;
         }
         if (v > r.view || !r.viewChanging) {
@@ -246,6 +257,7 @@ final class ViewChanger {
         currentNewView = nv;
         r.view = v;
         r.viewChanging = false;
+        LOG.log(System.Logger.Level.INFO, "replica {0}: entered view {1} (primary {2})", r.id, v, r.config.primary(v));
         r.env.cancelTimer(new TimerKey(TimerKey.Kind.NEW_VIEW, v));
         received.headMap(v, true).clear();
         for (NewViewPlan.Start start : plan.starts) {

@@ -85,7 +85,7 @@ final class PeerLinks implements ReplicaLoop.Peers, AutoCloseable {
                     .keepAliveTimeout(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
                     .build();
             channels.add(channel);
-            links[m.id()] = new Link(m.id(), RingTransportGrpc.newStub(channel));
+            links[m.id()] = new Link(m.id(), channel);
         }
     }
 
@@ -133,6 +133,7 @@ final class PeerLinks implements ReplicaLoop.Peers, AutoCloseable {
     /** Everything about sending to one peer; the fields under the link's lock. */
     private final class Link {
         private final int peer;
+        private final ManagedChannel channel;
         private final RingTransportGrpc.RingTransportStub stub;
         private final ArrayDeque<byte[]> queued = new ArrayDeque<>();
         private final AtomicBoolean flushScheduled = new AtomicBoolean();
@@ -141,9 +142,10 @@ final class PeerLinks implements ReplicaLoop.Peers, AutoCloseable {
         private long reopenAtNanos;
         private long backoffMillis = REOPEN_MIN_MILLIS;
 
-        Link(int peer, RingTransportGrpc.RingTransportStub stub) {
+        Link(int peer, ManagedChannel channel) {
             this.peer = peer;
-            this.stub = stub;
+            this.channel = channel;
+            this.stub = RingTransportGrpc.newStub(channel);
         }
 
         void queue(byte[] frame) {
@@ -202,6 +204,13 @@ final class PeerLinks implements ReplicaLoop.Peers, AutoCloseable {
             long now = System.nanoTime();
             if (now - reopenAtNanos < 0) {
                 return false;
+            }
+            if (reopenAtNanos != 0) {
+                // A reopen: the channel keeps its own reconnect back-off (growing towards two
+                // minutes while the peer was down), which would hold this stream, and every frame
+                // for a peer that came back, long after it is up again. This link's back-off
+                // (at most REOPEN_MAX_MILLIS) paces the attempts instead.
+                channel.resetConnectBackoff();
             }
             ClientResponseObserver<RingFrames, RingFrameAck> observer = new ClientResponseObserver<>() {
                 private ClientCallStreamObserver<RingFrames> call;

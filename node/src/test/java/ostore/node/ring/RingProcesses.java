@@ -46,7 +46,10 @@ import ostore.ring.bft.RingConfig;
 final class RingProcesses implements AutoCloseable {
     static final long START_SECONDS = 60;
     static final long STATUS_DEADLINE_SECONDS = 3;
-    static final int CATCH_UP_PROBES = 60;
+    /** How long a restarted replica may take to catch up: it may have to wait out its peers' reconnect back-off. */
+    static final long CATCH_UP_SECONDS = 30;
+    /** Between two looks at a replica that is behind, one update through the ring and this pause. */
+    static final long CATCH_UP_PAUSE_MILLIS = 100;
 
     private final Path dir;
     private final RingSpec spec;
@@ -217,9 +220,10 @@ final class RingProcesses implements AutoCloseable {
     }
 
     /**
-     * Waits until replica {@code id} has executed at least what replicas {@code others} had when
-     * asked. Each look that finds it behind is followed by one real update through the ring: that
-     * is the wait between looks, and it gives a replica that learns of its gap from new traffic some.
+     * Waits, at most {@value #CATCH_UP_SECONDS} s, until replica {@code id} has executed at least
+     * what replicas {@code others} had when asked. Each look that finds it behind is followed by one
+     * real update through the ring (a replica that learns of its gap from new traffic gets some) and
+     * a short pause.
      */
     void awaitCaughtUp(OstoreClient client, int id, Collection<Integer> others) {
         long target = 0;
@@ -230,15 +234,22 @@ final class RingProcesses implements AutoCloseable {
         }
         assertTrue(target > 0, "replicas " + others + " executed nothing");
         Optional<ReplicaStatusReply> last = Optional.empty();
-        for (int probe = 0; probe < CATCH_UP_PROBES; probe++) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CATCH_UP_SECONDS);
+        for (int probe = 0; System.nanoTime() - deadline < 0; probe++) {
             last = status(id);
             if (last.isPresent() && executed(last.get()) >= target) {
                 return;
             }
             client.put("probe", ("probe " + probe).getBytes(StandardCharsets.UTF_8));
+            try {
+                Thread.sleep(CATCH_UP_PAUSE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting for replica " + id + " to catch up", e);
+            }
         }
-        throw new AssertionError("replica " + id + " did not catch up to batch " + target + " within " + CATCH_UP_PROBES
-                + " probes; its status: " + last.map(Object::toString).orElse("no answer") + "\nits output:\n"
+        throw new AssertionError("replica " + id + " did not catch up to batch " + target + " within " + CATCH_UP_SECONDS
+                + " s; its status: " + last.map(Object::toString).orElse("no answer") + "\nits output:\n"
                 + tail(output(id)));
     }
 

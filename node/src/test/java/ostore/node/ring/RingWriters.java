@@ -82,8 +82,14 @@ final class RingWriters {
         }
     }
 
-    /** Blocks until {@code n} more updates are acknowledged; fails if a writer failed or none came in time. */
+    /**
+     * Blocks until {@code n} updates are acknowledged from now on; fails if a writer failed or none
+     * came in time. Acknowledgements from before the call do not count: after a fault, only ones
+     * the ring gave since show it still makes progress.
+     */
     void awaitAcks(int n, long timeoutSeconds, String what) throws InterruptedException {
+        check(what);
+        acks.drainPermits();
         boolean got = acks.tryAcquire(n, timeoutSeconds, TimeUnit.SECONDS);
         check(what);
         if (!got) {
