@@ -11,14 +11,10 @@ import io.etcd.jetcd.options.PutOption;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import ostore.bench.LoadDriver.LatencySummary;
@@ -88,38 +84,19 @@ public final class EtcdDriver {
     public static LatencySummary run(EtcdCluster cluster, Workload w) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(w.clients());
         try {
-            CountDownLatch warmed = new CountDownLatch(w.clients());
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<long[]>> futures = new ArrayList<>();
-            for (int c = 0; c < w.clients(); c++) {
-                futures.add(pool.submit(client(w, c, warmed, go)));
-            }
-            while (!warmed.await(100, TimeUnit.MILLISECONDS)) {
-                for (Future<long[]> f : futures) {
-                    if (f.isDone()) {
-                        f.get(); // a client that failed in set-up or warm-up: its exception ends the run
-                    }
-                }
-            }
-            long cpuStart = LoadDriver.processCpuNanos();
-            long etcdCpuStart = cluster.cpuTime().toNanos();
-            long wallStart = System.nanoTime();
-            go.countDown();
-            List<long[]> perClient = new ArrayList<>();
-            for (Future<long[]> f : futures) {
-                perClient.add(f.get());
-            }
-            long wallNanos = System.nanoTime() - wallStart;
-            long jvmCpu = LoadDriver.processCpuNanos();
-            long cpuNanos = jvmCpu < 0 ? -1 : jvmCpu - cpuStart + cluster.cpuTime().toNanos() - etcdCpuStart;
-            return LatencySummary.of("txn", w.payloadBytes(), w.clients(), perClient, wallNanos, cpuNanos);
+            // The client JVM's CPU and the three members', as the ring rows count clients and replicas together.
+            ClosedLoop.Measured m = ClosedLoop.run(pool, w.clients(), c -> client(w, c), () -> {
+                long jvm = LoadDriver.processCpuNanos();
+                return jvm < 0 ? -1 : jvm + cluster.cpuTime().toNanos();
+            });
+            return LatencySummary.of("txn", w.payloadBytes(), w.clients(), m.perClient(), m.wallNanos(), m.cpuNanos());
         } finally {
             pool.shutdownNow();
         }
     }
 
-    private static Callable<long[]> client(Workload w, int index, CountDownLatch warmed, CountDownLatch go) {
-        return () -> {
+    private static ClosedLoop.Body client(Workload w, int index) {
+        return warmedUp -> {
             byte[] bytes = new byte[w.payloadBytes()];
             new SecureRandom().nextBytes(bytes);
             ByteSequence value = ByteSequence.from(bytes);
@@ -131,8 +108,7 @@ public final class EtcdDriver {
                 for (int i = 0; i < w.warmupPerClient(); i++) {
                     revision = guardedPut(kv, key, revision, value);
                 }
-                warmed.countDown();
-                go.await();
+                warmedUp.await();
                 long[] latencies = new long[w.updatesPerClient()];
                 for (int i = 0; i < latencies.length; i++) {
                     long start = System.nanoTime();

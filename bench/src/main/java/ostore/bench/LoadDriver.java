@@ -5,16 +5,13 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import ostore.api.v1.Comparison;
@@ -139,36 +136,12 @@ public final class LoadDriver {
         int bulkBytes = Integer.getInteger("ostore.bench.bulk-bytes", 0);
         Future<Long> bulk = bulkBytes > 0 ? pool.submit(bulkWriter(w, bulkBytes, measuring)) : null;
         try {
-            // Wall time and CPU count from the moment every client has connected, created its object
-            // and run its warm-up, so neither set-up nor warm-up (and the JIT's work in it) is
-            // charged to the measured updates.
-            CountDownLatch warmed = new CountDownLatch(w.clients());
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<long[]>> futures = new ArrayList<>();
-            for (int c = 0; c < w.clients(); c++) {
-                futures.add(pool.submit(client(w, c, warmed, go)));
-            }
-            while (!warmed.await(100, TimeUnit.MILLISECONDS)) {
-                for (Future<long[]> f : futures) {
-                    if (f.isDone()) {
-                        f.get(); // a client that failed in set-up or warm-up: its exception ends the run
-                    }
-                }
-            }
-            long cpuStart = processCpuNanos();
-            long wallStart = System.nanoTime();
-            go.countDown();
-            List<long[]> perClient = new ArrayList<>();
-            for (Future<long[]> f : futures) {
-                perClient.add(f.get());
-            }
-            long wallNanos = System.nanoTime() - wallStart;
-            long cpuNanos = processCpuNanos() - cpuStart;
+            ClosedLoop.Measured m = ClosedLoop.run(pool, w.clients(), c -> client(w, c), LoadDriver::processCpuNanos);
             measuring.set(false);
             if (bulk != null) {
                 System.err.println("bulk writer: " + bulk.get() + " updates of " + bulkBytes + " bytes alongside");
             }
-            return LatencySummary.of(w, perClient, wallNanos, cpuNanos);
+            return LatencySummary.of(w, m.perClient(), m.wallNanos(), m.cpuNanos());
         } finally {
             measuring.set(false);
             pool.shutdownNow();
@@ -207,8 +180,8 @@ public final class LoadDriver {
         };
     }
 
-    private static Callable<long[]> client(Workload w, int index, CountDownLatch warmed, CountDownLatch go) {
-        return () -> {
+    private static ClosedLoop.Body client(Workload w, int index) {
+        return warmedUp -> {
             SigningKey key = SigningKey.generate(new SecureRandom());
             byte[] payload = new byte[w.payloadBytes()];
             new SecureRandom().nextBytes(payload);
@@ -219,8 +192,7 @@ public final class LoadDriver {
                 for (int i = 0; i < w.warmupPerClient(); i++) {
                     seq = guardedUpdate(client, w.shape(), aguid, seq, payload);
                 }
-                warmed.countDown();
-                go.await();
+                warmedUp.await();
                 long[] latencies = new long[w.updatesPerClient()];
                 for (int i = 0; i < latencies.length; i++) {
                     long start = System.nanoTime();
