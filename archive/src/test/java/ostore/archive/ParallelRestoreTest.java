@@ -166,28 +166,9 @@ class ParallelRestoreTest {
 
     @Test
     void aFailedRestoreInterruptsTheRequestsOfItsReadAheadAndWaitsForThem() throws IOException {
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch never = new CountDownLatch(1);
-        AtomicInteger started = new AtomicInteger();
-        AtomicInteger running = new AtomicInteger();
-        AtomicInteger interrupted = new AtomicInteger();
-        HookedNodes nodes = new HookedNodes(cluster.nodes, (node, name) -> {
-            if (stripeOf.getOrDefault(name, -1) != 1) {
-                return;
-            }
-            // Stripe 1, read ahead while the sink takes stripe 0, hangs until interrupted.
-            started.incrementAndGet();
-            running.incrementAndGet();
-            entered.countDown();
-            try {
-                never.await();
-            } catch (InterruptedException e) {
-                interrupted.incrementAndGet();
-                throw new InterruptedIOException("request cancelled");
-            } finally {
-                running.decrementAndGet();
-            }
-        });
+        // Stripe 1, read ahead while the sink takes stripe 0, hangs until interrupted.
+        HangingStripe hang = new HangingStripe(1);
+        HookedNodes nodes = new HookedNodes(cluster.nodes, hang);
         AtomicInteger aborts = new AtomicInteger();
         BlockSink failing = new BlockSink() {
             @Override
@@ -196,7 +177,7 @@ class ParallelRestoreTest {
             @Override
             public void accept(long index, Bguid bguid, byte[] bytes) throws IOException {
                 try {
-                    assertTrue(entered.await(GUARD_SECONDS, TimeUnit.SECONDS), "stripe 1 was read ahead");
+                    assertTrue(hang.entered.await(GUARD_SECONDS, TimeUnit.SECONDS), "stripe 1 was read ahead");
                 } catch (InterruptedException e) {
                     throw new InterruptedIOException();
                 }
@@ -219,10 +200,10 @@ class ParallelRestoreTest {
         assertEquals("sink full", e.getMessage());
         assertEquals(1, aborts.get());
         // restore() returned: every request it started has ended, each through its interrupt.
-        assertEquals(0, running.get());
-        assertTrue(started.get() >= 1);
-        assertEquals(started.get(), interrupted.get());
-        never.countDown();
+        assertEquals(0, hang.running.get());
+        assertTrue(hang.started.get() >= 1);
+        assertEquals(hang.started.get(), hang.interrupted.get());
+        hang.never.countDown();
 
         CollectingSink sink = new CollectingSink();
         restore(cluster.nodes, sink);
@@ -231,25 +212,8 @@ class ParallelRestoreTest {
 
     @Test
     void anInterruptedRestoreStopsAbortsItsSinkAndLeavesNoRequestRunning() throws Exception {
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch never = new CountDownLatch(1);
-        AtomicInteger started = new AtomicInteger();
-        AtomicInteger running = new AtomicInteger();
-        HookedNodes nodes = new HookedNodes(cluster.nodes, (node, name) -> {
-            if (stripeOf.getOrDefault(name, -1) != 1) {
-                return;
-            }
-            started.incrementAndGet();
-            running.incrementAndGet();
-            entered.countDown();
-            try {
-                never.await();
-            } catch (InterruptedException e) {
-                throw new InterruptedIOException("request cancelled");
-            } finally {
-                running.decrementAndGet();
-            }
-        });
+        HangingStripe hang = new HangingStripe(1);
+        HookedNodes nodes = new HookedNodes(cluster.nodes, hang);
         CollectingSink sink = new CollectingSink();
         AtomicReference<Throwable> outcome = new AtomicReference<>();
         AtomicBoolean stillInterrupted = new AtomicBoolean();
@@ -261,18 +225,18 @@ class ParallelRestoreTest {
             }
             stillInterrupted.set(Thread.currentThread().isInterrupted());
         });
-        assertTrue(entered.await(GUARD_SECONDS, TimeUnit.SECONDS), "stripe 1 was asked for");
+        assertTrue(hang.entered.await(GUARD_SECONDS, TimeUnit.SECONDS), "stripe 1 was asked for");
         restoring.interrupt();
         restoring.join(TimeUnit.SECONDS.toMillis(GUARD_SECONDS));
         assertFalse(restoring.isAlive());
-        never.countDown();
+        hang.never.countDown();
 
         assertTrue(outcome.get() instanceof InterruptedIOException, String.valueOf(outcome.get()));
         assertTrue(stillInterrupted.get(), "the caller's interrupt is kept for it");
         assertEquals(1, sink.aborts);
         assertEquals(0, sink.commits);
-        assertEquals(0, running.get(), "restore() returned after every request it started had ended");
-        assertTrue(started.get() >= 1);
+        assertEquals(0, hang.running.get(), "restore() returned after every request it started had ended");
+        assertTrue(hang.started.get() >= 1);
     }
 
     @Test
@@ -337,6 +301,38 @@ class ParallelRestoreTest {
             b.flip();
             b.put(0, (byte) (b.get(0) ^ 0x40));
             ch.write(b, 50);
+        }
+    }
+
+    /** A hook under which every request for stripe {@code stripe}'s fragments hangs until interrupted, counted. */
+    private final class HangingStripe implements Hook {
+        private final int stripe;
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch never = new CountDownLatch(1);
+        final AtomicInteger started = new AtomicInteger();
+        final AtomicInteger running = new AtomicInteger();
+        final AtomicInteger interrupted = new AtomicInteger();
+
+        HangingStripe(int stripe) {
+            this.stripe = stripe;
+        }
+
+        @Override
+        public void on(int node, Hash32 name) throws IOException {
+            if (stripeOf.getOrDefault(name, -1) != stripe) {
+                return;
+            }
+            started.incrementAndGet();
+            running.incrementAndGet();
+            entered.countDown();
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                interrupted.incrementAndGet();
+                throw new InterruptedIOException("request cancelled");
+            } finally {
+                running.decrementAndGet();
+            }
         }
     }
 
