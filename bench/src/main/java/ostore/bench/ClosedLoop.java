@@ -1,5 +1,6 @@
 package ostore.bench;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -16,10 +17,27 @@ import java.util.function.LongSupplier;
  * charged to the measured operations, for ostore and for its peers alike.
  */
 final class ClosedLoop {
-    /** One client's run: sets up and warms up, calls {@link Start#await}, then returns the measured latencies (ns). */
+    /** One client's run: sets up and warms up, calls {@link Start#await}, then returns what it measured. */
     @FunctionalInterface
     interface Body {
-        long[] run(Start start) throws Exception;
+        Outcome run(Start start) throws Exception;
+    }
+
+    /**
+     * One client's measured operations: each one's latency (ns), and how many of them aborted
+     * (a predicate that failed under contention; counted among the latencies too).
+     */
+    record Outcome(long[] latencies, long aborts) {
+        Outcome {
+            if (aborts < 0 || aborts > latencies.length) {
+                throw new IllegalArgumentException(aborts + " aborts among " + latencies.length + " operations");
+            }
+        }
+
+        /** Operations that never abort. */
+        static Outcome of(long[] latencies) {
+            return new Outcome(latencies, 0);
+        }
     }
 
     /** Where a client waits for every other client's warm-up. */
@@ -30,9 +48,12 @@ final class ClosedLoop {
 
     /**
      * @param perClient each client's measured latencies in nanoseconds
+     * @param aborts the measured operations that aborted, over every client
      * @param cpuNanos CPU over the measured span, or -1 if the counter is unavailable
+     * @param from when the measured span began (for matching it with, e.g., GC pauses)
+     * @param to when it ended
      */
-    record Measured(List<long[]> perClient, long wallNanos, long cpuNanos) {}
+    record Measured(List<long[]> perClient, long aborts, long wallNanos, long cpuNanos, Instant from, Instant to) {}
 
     private ClosedLoop() {}
 
@@ -51,27 +72,33 @@ final class ClosedLoop {
             warmed.countDown();
             go.await();
         };
-        List<Future<long[]>> futures = new ArrayList<>();
+        List<Future<Outcome>> futures = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             Body body = bodies.apply(c);
             futures.add(pool.submit(() -> body.run(start)));
         }
         while (!warmed.await(100, TimeUnit.MILLISECONDS)) {
-            for (Future<long[]> f : futures) {
+            for (Future<Outcome> f : futures) {
                 if (f.isDone()) {
                     f.get(); // a client that failed in set-up or warm-up: its exception ends the run
                 }
             }
         }
         long cpuStart = cpuNanos.getAsLong();
+        Instant from = Instant.now();
         long wallStart = System.nanoTime();
         go.countDown();
         List<long[]> perClient = new ArrayList<>();
-        for (Future<long[]> f : futures) {
-            perClient.add(f.get());
+        long aborts = 0;
+        for (Future<Outcome> f : futures) {
+            Outcome o = f.get();
+            perClient.add(o.latencies());
+            aborts += o.aborts();
         }
         long wallNanos = System.nanoTime() - wallStart;
+        Instant to = Instant.now();
         long cpuEnd = cpuNanos.getAsLong();
-        return new Measured(perClient, wallNanos, cpuStart < 0 || cpuEnd < 0 ? -1 : cpuEnd - cpuStart);
+        return new Measured(perClient, aborts, wallNanos, cpuStart < 0 || cpuEnd < 0 ? -1 : cpuEnd - cpuStart, from,
+                to);
     }
 }

@@ -17,7 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import ostore.bench.LoadDriver.LatencySummary;
 import ostore.bench.etcd.EtcdCluster;
 
 /**
@@ -30,7 +29,7 @@ import ostore.bench.etcd.EtcdCluster;
  *
  * <p>Usage: {@code EtcdDriver CLIENTS UPDATES_PER_CLIENT [WARMUP_PER_CLIENT [PAYLOAD_BYTES]]}. It
  * starts a three-member {@link EtcdCluster} on loopback (fsync on), runs, prints one row in
- * {@link LatencySummary#toMarkdownRow()}'s shape and stops the cluster. CPU ms/update counts this
+ * {@link Result#toLine()}'s shape and stops the cluster. CPU ms/update counts this
  * JVM (the clients) and the three etcd processes, as the embedded ring's rows count clients and
  * replicas together.
  */
@@ -65,11 +64,11 @@ public final class EtcdDriver {
         int updates = Integer.parseInt(args[1]);
         int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 20;
         int payload = args.length > 3 ? Integer.parseInt(args[3]) : 4096;
-        System.out.println(runOnFreshCluster(clients, updates, warmup, payload).toMarkdownRow());
+        System.out.println(runOnFreshCluster(clients, updates, warmup, payload).toLine());
     }
 
     /** Starts a three-member cluster, runs the workload against it and stops it, whatever happens. */
-    public static LatencySummary runOnFreshCluster(int clients, int updates, int warmup, int payload)
+    public static Result runOnFreshCluster(int clients, int updates, int warmup, int payload)
             throws Exception {
         try (EtcdCluster cluster = EtcdCluster.start()) {
             return run(cluster, new Workload(cluster.clientEndpoints(), payload, clients, updates, warmup));
@@ -81,7 +80,7 @@ public final class EtcdDriver {
      * Txn fails or its compare fails (each key has one writer, so a failed compare is a bug, not
      * contention).
      */
-    public static LatencySummary run(EtcdCluster cluster, Workload w) throws Exception {
+    public static Result run(EtcdCluster cluster, Workload w) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(w.clients());
         try {
             // The client JVM's CPU and the three members', as the ring rows count clients and replicas together.
@@ -89,7 +88,8 @@ public final class EtcdDriver {
                 long jvm = LoadDriver.processCpuNanos();
                 return jvm < 0 ? -1 : jvm + cluster.cpuTime().toNanos();
             });
-            return LatencySummary.of("txn", w.payloadBytes(), w.clients(), m.perClient(), m.wallNanos(), m.cpuNanos());
+            return Result.of("etcd", "a", "txn", w.payloadBytes(), w.clients(), m.perClient(), m.aborts(),
+                    m.wallNanos(), m.cpuNanos(), null);
         } finally {
             pool.shutdownNow();
         }
@@ -115,7 +115,7 @@ public final class EtcdDriver {
                     revision = guardedPut(kv, key, revision, value);
                     latencies[i] = System.nanoTime() - start;
                 }
-                return latencies;
+                return ClosedLoop.Outcome.of(latencies);
             }
         };
     }

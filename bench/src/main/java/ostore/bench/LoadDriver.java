@@ -118,7 +118,7 @@ public final class LoadDriver {
 
     private static void report(Connector connector, Shape shape, int payload, int clients, int updates,
             int warmup) throws Exception {
-        System.out.println(run(new Workload(connector, shape, payload, clients, updates, warmup)).toMarkdownRow());
+        System.out.println(run(new Workload(connector, shape, payload, clients, updates, warmup)).toLine());
     }
 
     private static void deleteTree(Path root) throws IOException {
@@ -129,8 +129,8 @@ public final class LoadDriver {
         }
     }
 
-    /** Runs the workload and returns its latency summary; throws if any update fails or aborts. */
-    public static LatencySummary run(Workload w) throws Exception {
+    /** Runs the workload and returns its row; throws if any update fails or aborts. */
+    public static Result run(Workload w) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(w.clients() + 1);
         AtomicBoolean measuring = new AtomicBoolean(true);
         int bulkBytes = Integer.getInteger("ostore.bench.bulk-bytes", 0);
@@ -141,7 +141,9 @@ public final class LoadDriver {
             if (bulk != null) {
                 System.err.println("bulk writer: " + bulk.get() + " updates of " + bulkBytes + " bytes alongside");
             }
-            return LatencySummary.of(w, m.perClient(), m.wallNanos(), m.cpuNanos());
+            return Result.of("ostore", w.payloadBytes() > 64 << 10 ? "d" : "a",
+                    w.shape().name().toLowerCase(Locale.ROOT), w.payloadBytes(), w.clients(), m.perClient(),
+                    m.aborts(), m.wallNanos(), m.cpuNanos(), null);
         } finally {
             measuring.set(false);
             pool.shutdownNow();
@@ -199,7 +201,7 @@ public final class LoadDriver {
                     seq = guardedUpdate(client, w.shape(), aguid, seq, payload);
                     latencies[i] = System.nanoTime() - start;
                 }
-                return latencies;
+                return ClosedLoop.Outcome.of(latencies);
             }
         };
     }
@@ -228,44 +230,5 @@ public final class LoadDriver {
             return sun.getProcessCpuTime();
         }
         return -1;
-    }
-
-    /**
-     * Latency percentiles over every measured update of a run, labelled with what ran. One record
-     * for every driver (this one and {@link EtcdDriver}), so ostore's rows and its peers' are
-     * computed and printed the same way and can stand in one table.
-     */
-    public record LatencySummary(String shape, int payloadBytes, int clients, long updates, double p50Ms,
-            double p99Ms, double maxMs, double updatesPerSecond, double cpuMsPerUpdate) {
-        static LatencySummary of(Workload w, List<long[]> perClient, long wallNanos, long cpuNanos) {
-            return of(w.shape().name().toLowerCase(Locale.ROOT), w.payloadBytes(), w.clients(), perClient, wallNanos,
-                    cpuNanos);
-        }
-
-        /**
-         * The summary of {@code clients}' measured latencies (nanoseconds, any order) over
-         * {@code wallNanos} of wall time and {@code cpuNanos} of CPU (negative: unknown).
-         */
-        public static LatencySummary of(String shape, int payloadBytes, int clients, List<long[]> perClient,
-                long wallNanos, long cpuNanos) {
-            long[] all = perClient.stream().flatMapToLong(java.util.Arrays::stream).sorted().toArray();
-            if (all.length == 0) {
-                throw new IllegalArgumentException("no measured updates to summarize");
-            }
-            return new LatencySummary(shape, payloadBytes, clients, all.length, percentileMs(all, 0.50),
-                    percentileMs(all, 0.99), all[all.length - 1] / 1e6, all.length / (wallNanos / 1e9),
-                    cpuNanos < 0 ? Double.NaN : cpuNanos / 1e6 / all.length);
-        }
-
-        /** Nearest-rank percentile of sorted nanosecond samples, in milliseconds. */
-        static double percentileMs(long[] sorted, double q) {
-            int rank = (int) Math.ceil(q * sorted.length);
-            return sorted[Math.max(0, rank - 1)] / 1e6;
-        }
-
-        public String toMarkdownRow() {
-            return String.format(Locale.ROOT, "| %s | %,d B | %d | %,d | %.3f | %.3f | %.3f | %,.0f | %.3f |",
-                    shape, payloadBytes, clients, updates, p50Ms, p99Ms, maxMs, updatesPerSecond, cpuMsPerUpdate);
-        }
     }
 }

@@ -7,7 +7,7 @@
  * and commit), and never touch the network beyond 127.0.0.1.
  *
  * <p>{@link ostore.bench.EtcdDriver} measures etcd, ostore's nearest peer, with the same closed loop
- * and the same {@link ostore.bench.LoadDriver.LatencySummary} rows, on a cluster it starts itself
+ * and the same {@link ostore.bench.Result} rows, on a cluster it starts itself
  * ({@link ostore.bench.etcd.EtcdCluster}).
  */
 package ostore.bench;

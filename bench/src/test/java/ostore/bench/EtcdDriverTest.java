@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import ostore.bench.LoadDriver.LatencySummary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,16 +16,16 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(90)
 class EtcdDriverTest {
     @Test
-    void aTinyRunProducesARowOfTheLoadDriversShape() throws Exception {
-        LatencySummary s = EtcdDriver.runOnFreshCluster(2, 5, 2, 4096);
-        assertEquals(10, s.updates());
+    void aTinyRunProducesAResultRow() throws Exception {
+        Result s = EtcdDriver.runOnFreshCluster(2, 5, 2, 4096);
+        assertEquals(10, s.ops());
+        assertEquals(0, s.aborts());
         assertEquals(2, s.clients());
         assertEquals(4096, s.payloadBytes());
+        assertEquals("etcd", s.system());
         assertTrue(s.p50Ms() > 0 && s.p50Ms() <= s.p99Ms() && s.p99Ms() <= s.maxMs(), s.toString());
-        assertTrue(s.cpuMsPerUpdate() > 0, s.toString());
-        String row = s.toMarkdownRow();
-        assertTrue(row.startsWith("| txn | 4,096 B | 2 | 10 | "), row);
-        assertEquals(10, row.chars().filter(c -> c == '|').count(), row);
+        assertTrue(s.cpuMsPerOp() > 0, s.toString());
+        assertEquals(s, Result.parse(s.toLine()));
     }
 
     @Test
@@ -46,21 +45,5 @@ class EtcdDriverTest {
                     () -> EtcdDriver.guardedPut(kv, key, revision, value));
             assertTrue(e.getMessage().contains("failed its compare"), e.getMessage());
         }
-    }
-
-    @Test
-    void summariesAreNearestRankPercentilesOverEveryClient() {
-        // Shared with LoadDriver: one implementation for ostore's rows and etcd's.
-        long ms = 1_000_000;
-        LatencySummary s = LatencySummary.of("txn", 4096, 2,
-                List.of(new long[] {4 * ms, 1 * ms}, new long[] {3 * ms, 2 * ms}), 2_000_000_000L, 8 * ms);
-        assertEquals(4, s.updates());
-        assertEquals(2.0, s.p50Ms());
-        assertEquals(4.0, s.p99Ms());
-        assertEquals(4.0, s.maxMs());
-        assertEquals(2.0, s.updatesPerSecond());
-        assertEquals(2.0, s.cpuMsPerUpdate());
-        assertThrows(IllegalArgumentException.class,
-                () -> LatencySummary.of("txn", 4096, 1, List.of(new long[0]), 1, 1));
     }
 }

@@ -1,0 +1,134 @@
+package ostore.bench;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingStream;
+
+/**
+ * The garbage collector's stop-the-world pauses in this JVM, as JDK Flight Recorder reports them
+ * ({@code jdk.GCPhasePause}: every pause with its own duration, nanosecond resolution, none left
+ * out by a threshold). A driver starts it before its load runs and asks for the pauses inside each
+ * measured span; Pond's chief complaint about Java was ~100 ms collector stalls, and the issue's aim
+ * is a p99.9 pause under 1 ms.
+ */
+public final class GcPauses implements AutoCloseable {
+    /** How long {@link #between} waits for the recorder to deliver a span's last events. */
+    private static final Duration FLUSH_WAIT = Duration.ofSeconds(10);
+
+    /**
+     * The pauses in one span: their count and nearest-rank percentiles, the longest, and their sum
+     * (all in ms). With no pause in the span, the percentiles are 0.
+     */
+    public record Summary(String collector, int pauses, double p50Ms, double p99Ms, double p999Ms, double maxMs,
+            double totalMs) {
+        static Summary of(String collector, long[] pauseNanos) {
+            long[] sorted = pauseNanos.clone();
+            java.util.Arrays.sort(sorted);
+            if (sorted.length == 0) {
+                return new Summary(collector, 0, 0, 0, 0, 0, 0);
+            }
+            long total = 0;
+            for (long p : sorted) {
+                total += p;
+            }
+            return new Summary(collector, sorted.length, Result.percentileMs(sorted, 0.50),
+                    Result.percentileMs(sorted, 0.99), Result.percentileMs(sorted, 0.999),
+                    sorted[sorted.length - 1] / 1e6, total / 1e6);
+        }
+    }
+
+    private record Pause(Instant start, long nanos) {}
+
+    private final RecordingStream stream = new RecordingStream();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition flushed = lock.newCondition();
+    private final List<Pause> pauses = new ArrayList<>();
+    private Instant lastFlush = Instant.MIN;
+
+    private GcPauses() {
+        stream.enable("jdk.GCPhasePause").withThreshold(Duration.ZERO);
+        stream.onEvent("jdk.GCPhasePause", this::record);
+        stream.onFlush(() -> {
+            lock.lock();
+            try {
+                lastFlush = Instant.now();
+                flushed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        });
+    }
+
+    /** Starts recording this JVM's GC pauses. */
+    public static GcPauses start() {
+        GcPauses p = new GcPauses();
+        p.stream.startAsync();
+        return p;
+    }
+
+    private void record(RecordedEvent e) {
+        lock.lock();
+        try {
+            pauses.add(new Pause(e.getStartTime(), e.getDuration().toNanos()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The pauses that began inside {@code [from, to]}. Waits (up to 10 s) until the recorder has
+     * flushed once after {@code to} (or after now, if {@code to} is still ahead), so the span's last
+     * pauses are in.
+     */
+    public Summary between(Instant from, Instant to) throws InterruptedException {
+        lock.lock();
+        try {
+            long deadline = System.nanoTime() + FLUSH_WAIT.toNanos();
+            Instant now = Instant.now();
+            Instant needed = to.isAfter(now) ? now : to; // no flush can come after a span still ahead
+            while (!lastFlush.isAfter(needed)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    System.err.println("GC pause recorder: no flush within " + FLUSH_WAIT + "; the span's last"
+                            + " pauses may be missing");
+                    break;
+                }
+                flushed.await(left, TimeUnit.NANOSECONDS);
+            }
+            long[] inSpan = pauses.stream()
+                    .filter(p -> !p.start().isBefore(from) && !p.start().isAfter(to))
+                    .mapToLong(Pause::nanos).toArray();
+            return Summary.of(collector(), inSpan);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** This JVM's collector, named as its management beans name it (e.g. "ZGC (generational)"). */
+    public static String collector() {
+        List<String> names = ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(java.lang.management.GarbageCollectorMXBean::getName).toList();
+        if (names.stream().anyMatch(n -> n.startsWith("ZGC Minor"))) {
+            return "ZGC (generational)";
+        }
+        if (names.stream().anyMatch(n -> n.startsWith("ZGC"))) {
+            return "ZGC";
+        }
+        if (names.stream().anyMatch(n -> n.startsWith("G1"))) {
+            return "G1";
+        }
+        return String.join("/", names);
+    }
+
+    @Override
+    public void close() {
+        stream.close();
+    }
+}

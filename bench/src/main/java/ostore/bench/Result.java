@@ -1,0 +1,172 @@
+package ostore.bench;
+
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One measured row of the end-to-end benchmark, whatever ran it: ostore's ring, etcd, or a restore
+ * from the archive. Every driver builds its rows here from raw per-operation latencies, so
+ * percentiles, rates and CPU per operation are computed one way for ostore and for its peers, and
+ * the report can set them side by side.
+ *
+ * <p>A driver runs in its own JVM and prints each row as one {@link #toLine() line} starting with
+ * {@code result }; the suite that started it {@link #parse parses} it back.
+ *
+ * @param system what was measured: {@code ostore} or {@code etcd}
+ * @param workload the issue's workload letter and variant: {@code a}, {@code b}, {@code c-latest},
+ *     {@code c-old}, {@code d}, {@code e-all-up}, {@code e-m-down}, ...
+ * @param op what one operation was ({@code replace}, {@code txn}, {@code get}, {@code restore}, ...)
+ * @param payloadBytes bytes written or read per operation
+ * @param ops measured operations (attempts, commits and aborts together)
+ * @param aborts measured operations whose predicate failed (contention), counted in {@code ops}
+ * @param wallSeconds wall time of the measured span
+ * @param cpuSeconds CPU of every process taking part over the measured span; NaN if unknown
+ * @param gc the GC pauses of the measuring JVM over the span, or {@code null} when not recorded
+ */
+public record Result(String system, String workload, String op, long payloadBytes, int clients, long ops,
+        long aborts, double p5Ms, double p50Ms, double p95Ms, double p99Ms, double maxMs, double wallSeconds,
+        double cpuSeconds, GcPauses.Summary gc) {
+    public static final String PREFIX = "result ";
+
+    public Result {
+        Objects.requireNonNull(system, "system");
+        Objects.requireNonNull(workload, "workload");
+        Objects.requireNonNull(op, "op");
+        if (ops < 1 || aborts < 0 || aborts > ops || clients < 1 || !(wallSeconds > 0)) {
+            throw new IllegalArgumentException("a result needs ops >= 1, 0 <= aborts <= ops, clients >= 1 and a"
+                    + " positive wall time: ops " + ops + ", aborts " + aborts + ", clients " + clients + ", wall "
+                    + wallSeconds + " s");
+        }
+    }
+
+    /**
+     * The row for {@code perClient} measured latencies (nanoseconds, any order), of which
+     * {@code aborts} were aborts, over {@code wallNanos} of wall time and {@code cpuNanos} of CPU
+     * (negative: unknown).
+     */
+    public static Result of(String system, String workload, String op, long payloadBytes, int clients,
+            List<long[]> perClient, long aborts, long wallNanos, long cpuNanos, GcPauses.Summary gc) {
+        long[] all = perClient.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+        if (all.length == 0) {
+            throw new IllegalArgumentException("no measured operations to summarize");
+        }
+        return new Result(system, workload, op, payloadBytes, clients, all.length, aborts,
+                percentileMs(all, 0.05), percentileMs(all, 0.50), percentileMs(all, 0.95), percentileMs(all, 0.99),
+                all[all.length - 1] / 1e6, wallNanos / 1e9, cpuNanos < 0 ? Double.NaN : cpuNanos / 1e9, gc);
+    }
+
+    /** Nearest-rank percentile ({@code q} in (0, 1]) of sorted nanosecond samples, in milliseconds. */
+    public static double percentileMs(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            throw new IllegalArgumentException("no samples");
+        }
+        int rank = (int) Math.ceil(q * sorted.length);
+        return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] / 1e6;
+    }
+
+    /** Operations completed per second, aborts included. */
+    public double opsPerSecond() {
+        return ops / wallSeconds;
+    }
+
+    /** Operations that took effect per second (aborts left out). */
+    public double commitsPerSecond() {
+        return (ops - aborts) / wallSeconds;
+    }
+
+    /** The share of operations that aborted, 0 to 1. */
+    public double abortRate() {
+        return (double) aborts / ops;
+    }
+
+    /** CPU milliseconds per operation (NaN if the CPU was not measured). */
+    public double cpuMsPerOp() {
+        return cpuSeconds * 1e3 / ops;
+    }
+
+    /** Payload megabytes (10^6 bytes) moved per second. */
+    public double megabytesPerSecond() {
+        return payloadBytes * (double) (ops - aborts) / wallSeconds / 1e6;
+    }
+
+    /** This row as one line of {@code key=value} fields after {@link #PREFIX}, values URL-encoded. */
+    public String toLine() {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("system", system);
+        f.put("workload", workload);
+        f.put("op", op);
+        f.put("payload", Long.toString(payloadBytes));
+        f.put("clients", Integer.toString(clients));
+        f.put("ops", Long.toString(ops));
+        f.put("aborts", Long.toString(aborts));
+        f.put("p5", num(p5Ms));
+        f.put("p50", num(p50Ms));
+        f.put("p95", num(p95Ms));
+        f.put("p99", num(p99Ms));
+        f.put("max", num(maxMs));
+        f.put("wall", num(wallSeconds));
+        f.put("cpu", num(cpuSeconds));
+        if (gc != null) {
+            f.put("gc", gc.collector());
+            f.put("gc.pauses", Integer.toString(gc.pauses()));
+            f.put("gc.p50", num(gc.p50Ms()));
+            f.put("gc.p99", num(gc.p99Ms()));
+            f.put("gc.p999", num(gc.p999Ms()));
+            f.put("gc.max", num(gc.maxMs()));
+            f.put("gc.total", num(gc.totalMs()));
+        }
+        StringBuilder line = new StringBuilder(PREFIX);
+        f.forEach((k, v) -> line.append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)).append(' '));
+        return line.toString().stripTrailing();
+    }
+
+    /** Parses a line written by {@link #toLine()}; throws {@link IllegalArgumentException} naming what is wrong. */
+    public static Result parse(String line) {
+        if (!line.startsWith(PREFIX)) {
+            throw new IllegalArgumentException("not a result line (no '" + PREFIX.strip() + "' prefix): " + line);
+        }
+        Map<String, String> f = new LinkedHashMap<>();
+        for (String field : line.substring(PREFIX.length()).trim().split(" +")) {
+            int eq = field.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("field '" + field + "' is not key=value in: " + line);
+            }
+            f.put(field.substring(0, eq), URLDecoder.decode(field.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        try {
+            GcPauses.Summary gc = f.containsKey("gc")
+                    ? new GcPauses.Summary(f.get("gc"), Integer.parseInt(need(f, "gc.pauses")),
+                            dbl(f, "gc.p50"), dbl(f, "gc.p99"), dbl(f, "gc.p999"), dbl(f, "gc.max"), dbl(f, "gc.total"))
+                    : null;
+            return new Result(need(f, "system"), need(f, "workload"), need(f, "op"),
+                    Long.parseLong(need(f, "payload")), Integer.parseInt(need(f, "clients")),
+                    Long.parseLong(need(f, "ops")), Long.parseLong(need(f, "aborts")), dbl(f, "p5"), dbl(f, "p50"),
+                    dbl(f, "p95"), dbl(f, "p99"), dbl(f, "max"), dbl(f, "wall"), dbl(f, "cpu"), gc);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("a number in this result line does not parse (" + e.getMessage()
+                    + "): " + line, e);
+        }
+    }
+
+    private static String need(Map<String, String> f, String key) {
+        String v = f.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("result line has no '" + key + "' field: " + f);
+        }
+        return v;
+    }
+
+    private static double dbl(Map<String, String> f, String key) {
+        return Double.parseDouble(need(f, key));
+    }
+
+    private static String num(double v) {
+        return Double.toString(v); // exact: parses back to the same double (NaN included)
+    }
+}
