@@ -1,0 +1,133 @@
+package ostore.bench.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import ostore.bench.GcPauses;
+import ostore.bench.Result;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The report's arithmetic and layout, from rows made up here (no driver runs). */
+class ReportTest {
+    private static final RunInfo INFO = new RunInfo("quick", "2026-11-22 08:00 UTC", "abc1234", "2 cores", "JDK 25",
+            "etcd 3.4.23", "0.5 0.4 0.3");
+
+    /** A row whose latencies are {@code p50} ms each, {@code ops} of them over {@code wall} seconds. */
+    private static Result row(String system, String workload, int clients, long payload, double p50, long ops,
+            double wall, long aborts, GcPauses.Summary gc) {
+        return new Result(system, workload, "op", payload, clients, ops, aborts, p50 / 2, p50, p50 * 2, p50 * 3,
+                p50 * 4, wall, wall / 2, gc);
+    }
+
+    @Test
+    void ratiosPairOstoreAndEtcdAtTheSameWorkloadAndClientsOnly() {
+        List<Result> rs = List.of(
+                row("ostore", "a", 1, 4096, 10, 100, 1, 0, null),
+                row("ostore", "a", 16, 4096, 40, 400, 1, 0, null),
+                row("etcd", "a", 1, 4096, 2, 500, 1, 0, null),
+                row("etcd", "a", 64, 4096, 20, 1500, 1, 0, null),
+                row("ostore", "b", 8, 4096, 30, 200, 1, 50, null),
+                row("etcd", "b", 8, 4096, 5, 1000, 1, 600, null));
+        List<Report.Pair> pairs = Report.pairs(rs);
+        assertEquals(2, pairs.size(), pairs.toString());
+        assertEquals(0.2, pairs.get(0).throughput(), 1e-9); // 100 against 500 commits/s
+        // workload b: ostore commits 150/s, etcd 400/s
+        assertEquals(150.0 / 400.0, pairs.get(1).throughput(), 1e-9);
+        String table = Report.ratios(rs);
+        assertTrue(table.contains("| a | 1 | 100 | 500 | 0.20 | 5.00 | 5.00 |"), table);
+        assertTrue(table.contains("| b | 8 | 150 | 400 | 0.38 |"), table);
+        assertTrue(table.contains("25.0% / 60.0%"), table);
+        assertFalse(table.contains("| a | 16 |"), "a point etcd did not run has no ratio: " + table);
+    }
+
+    @Test
+    void targetsAreJudgedFromTheRowsTheyName() {
+        GcPauses.Summary calm = new GcPauses.Summary("ZGC (generational)", 10, 0.01, 0.05, 0.2, 0.3, 1);
+        GcPauses.Summary stall = new GcPauses.Summary("ZGC (generational)", 10, 0.01, 0.5, 1.5, 2, 5);
+        List<Result> rs = List.of(
+                row("ostore", "a", 1, 4096, 1.5, 100, 1, 0, calm),
+                row("ostore", "a", 16, 4096, 40, 1600, 1, 0, stall),
+                row("etcd", "a", 16, 4096, 4, 1000, 1, 0, null),
+                row("ostore", "e-m-down", 1, 64 << 20, 200, 3, 0.5, 0, calm));
+        String t = Report.targets(rs);
+        assertTrue(t.contains("| 1.50 ms at 1 client(s) | yes |"), t);
+        assertTrue(t.contains("1,600 against 1,000 updates/s (16 and 16 clients): 1.60x | yes |"), t);
+        assertTrue(t.contains("403 MB/s (64 MiB object) | yes |"), t); // 64 MiB x 3 / 0.5 s
+        assertTrue(t.contains("1.500 ms (ZGC (generational), a at 16 clients; longest 2.000 ms) | **no** |"), t);
+        String none = Report.targets(List.of(row("etcd", "a", 1, 4096, 2, 10, 1, 0, null)));
+        assertEquals(4, none.split("not measured in this run", -1).length - 1, none);
+    }
+
+    @Test
+    void thePondTableTakesPhasesFromTheOneClientRowAndArchiveFromItsOwnRun() {
+        List<Result> rs = List.of(
+                row("ostore", "a", 1, 4096, 12, 100, 1, 0, null),
+                row("ostore", "a", 4, 4096, 30, 100, 1, 0, null),
+                row("ostore", "pond-archive", 1, 4096, 0.8, 20, 1, 0, null),
+                row("ostore", "d", 1, 2 << 20, 200, 10, 2, 0, null));
+        List<Map<String, String>> phases = List.of(
+                Map.of("workload", "a", "clients", "4", "payload", "4096", "check", "9", "order", "9", "apply", "9", "sign", "9"),
+                Map.of("workload", "a", "clients", "1", "payload", "4096", "check", "0.39", "order", "11.6", "apply",
+                        "0.55", "sign", "0.28"));
+        String p = Report.pond(rs, phases);
+        assertTrue(p.contains("| 6.0 / 12.0 / 24.0 (1 client) | median 39"), p);
+        assertTrue(p.contains("| 0.39 / 11.6 / 0.55 / 0.80 / 0.28 | 0.3 / 6.1 / 1.5 / 4.5 / 77.8 |"), p);
+        assertTrue(p.contains("| 100.0 / 200.0 / 400.0 (1 client) | median 1,086"), p);
+    }
+
+    @Test
+    void theReportReplacesOnlyItsOwnBlockAndKeepsTheHistory() {
+        String history = "# ostore benchmarks\n\nSome words.\n\n## 2026-11-21: an old run\n| x |\n";
+        String first = Report.splice(history, Report.BEGIN + "\nrun 1\n" + Report.END + "\n");
+        assertTrue(first.startsWith("# ostore benchmarks\n\n" + Report.BEGIN + "\nrun 1\n"), first);
+        assertTrue(first.endsWith("Some words.\n\n## 2026-11-21: an old run\n| x |\n"), first);
+        String second = Report.splice(first, Report.BEGIN + "\nrun 2\n" + Report.END + "\n");
+        assertFalse(second.contains("run 1"), second);
+        assertEquals(first.replace("run 1", "run 2"), second);
+        assertTrue(Report.splice("", "B\n").startsWith("# ostore benchmarks\n\nB\n"));
+    }
+
+    @Test
+    void writingARunLeavesAReportAndAPlotThatDecodes(@TempDir Path dir) throws Exception {
+        List<Result> rs = List.of(
+                row("ostore", "a", 1, 4096, 13, 67, 1, 0, null),
+                row("ostore", "a", 64, 4096, 250, 220, 1, 0, null),
+                row("etcd", "a", 1, 4096, 2.6, 386, 1, 0, null),
+                row("etcd", "a", 64, 4096, 40, 1550, 1, 0, null));
+        Suite.Measured m = new Suite.Measured(INFO, rs, List.of(), List.of(new Micro.Row("CryptoBenchmark.sha256",
+                Map.of("size", "4096"), 12.5, 0.4, "us/op")), List.of("archive: it broke"));
+        Path file = dir.resolve("benchmarks.md");
+        Report.write(m, file);
+        String md = Files.readString(file);
+        assertTrue(md.contains("commit abc1234"), md);
+        assertTrue(md.contains("**Parts that failed**"), md);
+        assertTrue(md.contains("- archive: it broke"), md);
+        assertTrue(md.contains("| CryptoBenchmark.sha256 | size=4096 | 12.50 ± 0.4000 | us/op |"), md);
+        assertTrue(md.contains("](" + Report.PLOT + ")"), md);
+        BufferedImage png = ImageIO.read(dir.resolve(Report.PLOT).toFile());
+        assertEquals(Plot.WIDTH, png.getWidth());
+        assertEquals(Plot.HEIGHT, png.getHeight());
+        // Both series are drawn: ostore's blue and etcd's red appear in the picture.
+        assertTrue(hasColor(png, 0x1f77b4), "ostore's series");
+        assertTrue(hasColor(png, 0xd62728), "etcd's series");
+    }
+
+    private static boolean hasColor(BufferedImage img, int rgb) {
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                if ((img.getRGB(x, y) & 0xffffff) == rgb) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}
