@@ -108,7 +108,10 @@ final class Report {
         s.append(pond(rs, m.phases()));
         s.append(phases(m.phases()));
         s.append(micro(m.micro()));
-        return s.toString();
+        // Every table carries its own stamp, so one copied out of the report still says where it is from.
+        String stamp = " — " + i.date() + ", commit " + i.commit() + ", " + i.machine().replaceFirst(",.*", "");
+        return s.toString().lines().map(l -> l.startsWith("### ") ? l + stamp : l)
+                .collect(Collectors.joining("\n", "", "\n"));
     }
 
     private static String collectors(List<Result> rs) {

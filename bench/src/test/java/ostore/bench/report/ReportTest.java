@@ -108,6 +108,7 @@ class ReportTest {
         Report.write(m, file);
         String md = Files.readString(file);
         assertTrue(md.contains("commit abc1234"), md);
+        assertTrue(md.contains("### Targets — 2026-11-22 08:00 UTC, commit abc1234, 2 cores\n"), md);
         assertTrue(md.contains("**Parts that failed**"), md);
         assertTrue(md.contains("- archive: it broke"), md);
         assertTrue(md.contains("| CryptoBenchmark.sha256 | size=4096 | 12.50 ± 0.4000 | us/op |"), md);
