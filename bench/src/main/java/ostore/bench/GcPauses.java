@@ -66,11 +66,34 @@ public final class GcPauses implements AutoCloseable {
         });
     }
 
-    /** Starts recording this JVM's GC pauses. */
-    public static GcPauses start() {
+    /**
+     * Starts recording this JVM's GC pauses; returns once the recorder has delivered its first
+     * flush (or after 10 s), so a pause right after the call is recorded.
+     */
+    public static GcPauses start() throws InterruptedException {
         GcPauses p = new GcPauses();
         p.stream.startAsync();
+        p.awaitFlushAfter(Instant.now());
         return p;
+    }
+
+    /** Waits (at most {@link #FLUSH_WAIT}) for a flush after {@code t}; says so on stderr if none comes. */
+    private void awaitFlushAfter(Instant t) throws InterruptedException {
+        lock.lock();
+        try {
+            long deadline = System.nanoTime() + FLUSH_WAIT.toNanos();
+            while (!lastFlush.isAfter(t)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    System.err.println("GC pause recorder: no flush within " + FLUSH_WAIT + "; pauses near " + t
+                            + " may be missing");
+                    return;
+                }
+                flushed.await(left, TimeUnit.NANOSECONDS);
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void record(RecordedEvent e) {
@@ -88,20 +111,10 @@ public final class GcPauses implements AutoCloseable {
      * pauses are in.
      */
     public Summary between(Instant from, Instant to) throws InterruptedException {
+        Instant now = Instant.now();
+        awaitFlushAfter(to.isAfter(now) ? now : to); // no flush can come after a span still ahead
         lock.lock();
         try {
-            long deadline = System.nanoTime() + FLUSH_WAIT.toNanos();
-            Instant now = Instant.now();
-            Instant needed = to.isAfter(now) ? now : to; // no flush can come after a span still ahead
-            while (!lastFlush.isAfter(needed)) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    System.err.println("GC pause recorder: no flush within " + FLUSH_WAIT + "; the span's last"
-                            + " pauses may be missing");
-                    break;
-                }
-                flushed.await(left, TimeUnit.NANOSECONDS);
-            }
             long[] inSpan = pauses.stream()
                     .filter(p -> !p.start().isBefore(from) && !p.start().isAfter(to))
                     .mapToLong(Pause::nanos).toArray();

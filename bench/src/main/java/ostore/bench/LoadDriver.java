@@ -5,7 +5,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -13,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import ostore.api.v1.Comparison;
 import ostore.client.Actions;
 import ostore.client.OstoreClient;
@@ -31,26 +29,39 @@ import ostore.ring.log.LogStores;
 import ostore.store.Limits;
 
 /**
- * The end-to-end update driver: {@code clients} threads, each with its own key and object, send
- * predicate-guarded updates through the SDK and measure each from submit to verified reply. Two
- * shapes: {@code replace} ("if the latest version is N, make these bytes the content": truncate and
- * append in one update, so the object keeps its size, as in Pond's update benchmark) and {@code append} ("if the latest version
- * is N, append these bytes": the object grows by a block per update, as a log does). Every client waits for its reply before
- * the next update (closed loop), so the figures are latencies under that concurrency, not a
- * saturation throughput.
+ * The end-to-end driver of ostore: closed-loop clients that use the SDK against a ring (or one
+ * node), measuring each operation from submit to verified reply. Every client waits for its reply
+ * before its next operation, so the figures are latencies under that concurrency, not a saturation
+ * throughput.
  *
- * <p>Usage: {@code LoadDriver TARGET replace|append PAYLOAD_BYTES CLIENTS UPDATES_PER_CLIENT [WARMUP_PER_CLIENT]},
- * where TARGET is {@code host:port}, {@code embedded} (a single node started in this JVM on a free
- * loopback port over a temporary data directory, removed afterwards) or {@code embedded-ring} (a
- * 4-replica ring, f = 1, likewise, of {@code -Dostore.bench.colors} colors (default 4) and no storage
- * nodes; clients send to every replica and accept f+1 matching signed replies). Embedded, the CPU
- * figure covers clients and servers together.
+ * <p>Usage: {@code LoadDriver TARGET SPEC...}, each SPEC a {@link WorkloadSpec}
+ * ({@code WORKLOAD:CLIENTS:OPS_PER_CLIENT:WARMUP_PER_CLIENT:PAYLOAD_BYTES}) run in order by
+ * {@link RingWorkloads}, one {@link Result} line each on stdout, and for update workloads on a ring
+ * one {@link RingPhases.Breakdown phases} line. TARGET is {@code suite} or {@code embedded-ring} (a
+ * 4-replica ring, f = 1, started in this JVM on free loopback ports over a temporary directory
+ * removed afterwards, of {@code -Dostore.bench.colors} colors (default 4) and no storage nodes, so
+ * it measures the ring's update path, not archiving behind it; clients send to every replica and
+ * accept f+1 matching signed replies), {@code embedded} (a single node, likewise) or
+ * {@code host:port} (a running node). Embedded, the CPU figure covers clients and servers together
+ * and the GC pauses are those of their one JVM.
+ *
+ * <p>Workloads (a) and (d) are this class's: each client has its own key and object and sends
+ * predicate-guarded updates of one of two shapes: {@code replace} ("if the latest version is N,
+ * make these bytes the content": truncate and append in one update, so the object keeps its size,
+ * as in Pond's update benchmark; the default) or, with {@code -Dostore.bench.shape=append}, {@code
+ * append} ("if the latest version is N, append these bytes": the object grows by a block per
+ * update, as a log does). The hot object (b) and the reads (c) are {@link RingWorkloads}'.
  */
 public final class LoadDriver {
-    /** One run's parameters. */
-    public record Workload(Connector connector, Shape shape, int payloadBytes, int clients, int updatesPerClient,
-            int warmupPerClient) {
+    /**
+     * One run of disjoint guarded updates.
+     *
+     * @param workload the row's workload id ({@code a} or {@code d}), from the spec that asked for it
+     */
+    public record Workload(String workload, Connector connector, Shape shape, int payloadBytes, int clients,
+            int updatesPerClient, int warmupPerClient) {
         public Workload {
+            java.util.Objects.requireNonNull(workload, "workload");
             java.util.Objects.requireNonNull(connector, "connector");
             java.util.Objects.requireNonNull(shape, "shape");
             if (payloadBytes < 1 || clients < 1 || updatesPerClient < 1 || warmupPerClient < 0) {
@@ -72,65 +83,77 @@ public final class LoadDriver {
         APPEND
     }
 
+    private static final String USAGE = "usage: LoadDriver suite|embedded-ring|embedded|HOST:PORT SPEC..., SPEC = "
+            + WorkloadSpec.FORMAT + ", WORKLOAD one of " + String.join(", ", WorkloadSpec.WORKLOADS);
+
     private LoadDriver() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 5) {
-            System.err.println("usage: LoadDriver TARGET replace|append PAYLOAD_BYTES CLIENTS UPDATES_PER_CLIENT"
-                    + " [WARMUP_PER_CLIENT]");
+        if (args.length < 1) {
+            System.err.println(USAGE);
             System.exit(2);
         }
-        Shape shape = Shape.valueOf(args[1].toUpperCase(java.util.Locale.ROOT));
-        int payload = Integer.parseInt(args[2]);
-        int clients = Integer.parseInt(args[3]);
-        int updates = Integer.parseInt(args[4]);
-        int warmup = args.length > 5 ? Integer.parseInt(args[5]) : 20;
-        Path data = Files.createTempDirectory("ostore-load");
+        List<WorkloadSpec> specs;
         try {
+            specs = RingWorkloads.parse(List.of(args).subList(1, args.length));
+            shapeProperty(); // a mistyped shape fails here, before anything starts
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        Path data = Files.createTempDirectory("ostore-load");
+        try (GcPauses gc = GcPauses.start()) {
             switch (args[0]) {
+                case "suite", "embedded-ring" -> {
+                    int colors = Integer.getInteger("ostore.bench.colors", EmbeddedRing.DEFAULT_COLORS);
+                    try (EmbeddedRing ring = startRing(data, colors)) {
+                        RingSpec spec = ring.spec();
+                        RingWorkloads.runAll(key -> OstoreClient.connectRing(spec, key, RingPolicy.DEFAULT), spec,
+                                gc, specs, System.out);
+                    }
+                }
                 case "embedded" -> {
                     try (Node node = Node.start(NodeConfig.defaults(data, 0))) {
                         String address = node.address();
-                        report(key -> OstoreClient.connect(address, key), shape, payload, clients, updates, warmup);
+                        RingWorkloads.runAll(key -> OstoreClient.connect(address, key), null, gc, specs, System.out);
                     }
                 }
-                case "embedded-ring" -> {
-                    int colors = Integer.getInteger("ostore.bench.colors", EmbeddedRing.DEFAULT_COLORS);
-                    // No storage nodes: this measures the ring's update path, not archiving behind it.
-                    try (EmbeddedRing ring = EmbeddedRing.start(data, NodeConfig.DEFAULT_HOST, 0, Limits.DEFAULT,
-                            LogStores.Preference.AUTO, 0, colors)) {
-                        RingSpec spec = ring.spec();
-                        report(key -> OstoreClient.connectRing(spec, key, RingPolicy.DEFAULT), shape, payload,
-                                clients, updates, warmup);
-                        if (Boolean.getBoolean("ostore.bench.phases")) {
-                            // Warm-up included: the replicas count from their start.
-                            System.out.println("phases " + RingPhases.markdownRow(colors, RingPhases.read(spec)));
-                        }
-                    }
-                }
-                default -> report(key -> OstoreClient.connect(args[0], key), shape, payload, clients, updates,
-                        warmup);
+                default -> RingWorkloads.runAll(key -> OstoreClient.connect(args[0], key), null, gc, specs,
+                        System.out);
             }
         } finally {
-            deleteTree(data);
+            ArchiveBenchNodes.deleteTree(data);
         }
     }
 
-    private static void report(Connector connector, Shape shape, int payload, int clients, int updates,
-            int warmup) throws Exception {
-        System.out.println(run(new Workload(connector, shape, payload, clients, updates, warmup)).toLine());
+    /**
+     * The benchmark's ring: 3f+1 replicas (f = 1) in this JVM on free loopback ports under
+     * {@code dir}, with {@code colors} colors and no storage nodes.
+     */
+    static EmbeddedRing startRing(Path dir, int colors) throws IOException {
+        return EmbeddedRing.start(dir, NodeConfig.DEFAULT_HOST, 0, Limits.DEFAULT, LogStores.Preference.AUTO, 0,
+                colors);
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
+
+    /** The update shape of workloads (a) and (d): {@code -Dostore.bench.shape}, replace by default. */
+    static Shape shapeProperty() {
+        String shape = System.getProperty("ostore.bench.shape", "replace");
+        try {
+            return Shape.valueOf(shape.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("-Dostore.bench.shape is '" + shape + "', not replace or append", e);
         }
     }
 
-    /** Runs the workload and returns its row; throws if any update fails or aborts. */
-    public static Result run(Workload w) throws Exception {
+    /**
+     * Runs the workload and returns its row, with the GC pauses {@code gc} saw in the measured span
+     * (none when null); throws if any update fails or aborts (each object has one writer, so an
+     * abort is a bug, not contention).
+     */
+    public static Result run(Workload w, GcPauses gc) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(w.clients() + 1);
         AtomicBoolean measuring = new AtomicBoolean(true);
         int bulkBytes = Integer.getInteger("ostore.bench.bulk-bytes", 0);
@@ -141,13 +164,19 @@ public final class LoadDriver {
             if (bulk != null) {
                 System.err.println("bulk writer: " + bulk.get() + " updates of " + bulkBytes + " bytes alongside");
             }
-            return Result.of("ostore", w.payloadBytes() > 64 << 10 ? "d" : "a",
-                    w.shape().name().toLowerCase(Locale.ROOT), w.payloadBytes(), w.clients(), m.perClient(),
-                    m.aborts(), m.wallNanos(), m.cpuNanos(), null);
+            return result(w.workload(), w.shape().name().toLowerCase(Locale.ROOT), w.payloadBytes(), w.clients(), m,
+                    gc);
         } finally {
             measuring.set(false);
             pool.shutdownNow();
         }
+    }
+
+    /** The ostore row for a measured span, with the GC pauses {@code gc} (if any) saw in it. */
+    static Result result(String workload, String op, long payloadBytes, int clients, ClosedLoop.Measured m,
+            GcPauses gc) throws InterruptedException {
+        return Result.of("ostore", workload, op, payloadBytes, clients, m.perClient(), m.aborts(), m.wallNanos(),
+                m.cpuNanos(), gc == null ? null : gc.between(m.from(), m.to()));
     }
 
     /**
@@ -206,17 +235,25 @@ public final class LoadDriver {
         };
     }
 
-    private static long guardedUpdate(OstoreClient client, Shape shape, Aguid aguid, long seq, byte[] payload) {
-        UpdateResult r = client.submit(Updates.forObject(aguid)
+    /**
+     * Sends "if the latest version is {@code seq}, apply the shape with {@code payload}" to an
+     * object that has one writer; returns the new seq, and throws if it aborted.
+     */
+    static long guardedUpdate(OstoreClient client, Shape shape, Aguid aguid, long seq, byte[] payload) {
+        return requireCommitted(submitGuarded(client, shape, aguid, seq, payload)).root().seq();
+    }
+
+    /** Sends "if the latest version is {@code seq}, apply the shape with {@code payload}"; an abort is a result. */
+    static UpdateResult submitGuarded(OstoreClient client, Shape shape, Aguid aguid, long seq, byte[] payload) {
+        return client.submit(Updates.forObject(aguid)
                 .when(Predicates.version(Comparison.EQ, seq))
                 .then(shape == Shape.APPEND
                         ? List.of(Actions.append(payload))
                         : List.of(Actions.truncate(0), Actions.append(payload)))
                 .build());
-        return requireCommitted(r).root().seq();
     }
 
-    private static UpdateResult requireCommitted(UpdateResult r) {
+    static UpdateResult requireCommitted(UpdateResult r) {
         if (!r.committed()) {
             throw new IllegalStateException("a guarded update on a private object aborted: " + r.entry());
         }

@@ -3,9 +3,10 @@ package ostore.bench;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import ostore.api.v1.Phases;
 import ostore.api.v1.RingInfoGrpc;
@@ -14,19 +15,28 @@ import ostore.client.RingSpec;
 
 /**
  * Pond's phase breakdown of the ring's update path (check, serialize/order, apply, sign; archiving
- * runs behind it), read from every replica's {@code RingInfo/Status} after a load run and averaged
- * over the replicas: each figure is the mean time one update spent in that phase at one replica.
+ * runs behind it), from every replica's {@code RingInfo/Status}. A replica's counters run from its
+ * start, so one workload's share is the difference of two {@link #read readings} taken around it
+ * ({@link Breakdown#between}), averaged over the replicas: each figure is the mean time one update
+ * spent in that phase at one replica.
  */
 final class RingPhases {
     private RingPhases() {}
 
-    /** Sums every replica's phases; replicas that do not answer are left out. */
-    static Phases read(RingSpec ring) {
-        List<Phases> all = new ArrayList<>();
+    /** Every answering replica's counters at one moment, by replica id. */
+    record Snapshot(Map<Integer, Phases> byReplica) {
+        Snapshot {
+            byReplica = Map.copyOf(byReplica);
+        }
+    }
+
+    /** Reads every replica's counters; replicas that do not answer are left out (and said so on stderr). */
+    static Snapshot read(RingSpec ring) {
+        Map<Integer, Phases> all = new TreeMap<>();
         for (RingSpec.Member m : ring.replicas()) {
             ManagedChannel channel = Grpc.newChannelBuilder(m.target(), InsecureChannelCredentials.create()).build();
             try {
-                all.add(RingInfoGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                all.put(m.id(), RingInfoGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                         .status(RingStatusRequest.getDefaultInstance()).getPhases());
             } catch (io.grpc.StatusRuntimeException e) {
                 System.err.println("replica " + m.id() + " gave no phases: " + e.getStatus());
@@ -34,26 +44,96 @@ final class RingPhases {
                 channel.shutdownNow();
             }
         }
-        Phases.Builder sum = Phases.newBuilder();
-        for (Phases p : all) {
-            sum.setChecks(sum.getChecks() + p.getChecks()).setCheckNanos(sum.getCheckNanos() + p.getCheckNanos())
-                    .setUpdates(sum.getUpdates() + p.getUpdates()).setBatches(sum.getBatches() + p.getBatches())
-                    .setOrderMicros(sum.getOrderMicros() + p.getOrderMicros())
-                    .setApplyNanos(sum.getApplyNanos() + p.getApplyNanos())
-                    .setSignNanos(sum.getSignNanos() + p.getSignNanos());
-        }
-        return sum.build();
+        return new Snapshot(all);
     }
 
-    /** {@code | colors | updates per batch | check | order | apply | sign |}, in ms per update. */
-    static String markdownRow(int colors, Phases p) {
-        if (p.getUpdates() == 0) {
-            return "| " + colors + " | - | - | - | - | - |";
+    /**
+     * One workload's phases, in ms per update at one replica, and how many updates per batch the
+     * replicas ordered; NaN where no update (or no check) was counted.
+     */
+    record Breakdown(String workload, int clients, long payloadBytes, double perBatch, double checkMs,
+            double orderMs, double applyMs, double signMs) {
+        static final String PREFIX = "phases ";
+
+        Breakdown {
+            Objects.requireNonNull(workload, "workload");
         }
-        return String.format(Locale.ROOT, "| %d | %.1f | %.3f | %.3f | %.3f | %.3f |", colors,
-                (double) p.getUpdates() / p.getBatches(),
-                p.getChecks() == 0 ? 0.0 : p.getCheckNanos() / 1e6 / p.getChecks(),
-                p.getOrderMicros() / 1e3 / p.getUpdates(), p.getApplyNanos() / 1e6 / p.getUpdates(),
-                p.getSignNanos() / 1e6 / p.getUpdates());
+
+        /**
+         * The updates between two readings, summed over the replicas that answered both (a replica
+         * missing from either would skew the mean) and divided by their updates.
+         */
+        static Breakdown between(WorkloadSpec spec, Snapshot before, Snapshot after) {
+            long checks = 0;
+            long checkNanos = 0;
+            long updates = 0;
+            long batches = 0;
+            long orderMicros = 0;
+            long applyNanos = 0;
+            long signNanos = 0;
+            for (Map.Entry<Integer, Phases> e : after.byReplica().entrySet()) {
+                Phases b = before.byReplica().get(e.getKey());
+                if (b == null) {
+                    continue;
+                }
+                Phases a = e.getValue();
+                checks += a.getChecks() - b.getChecks();
+                checkNanos += a.getCheckNanos() - b.getCheckNanos();
+                updates += a.getUpdates() - b.getUpdates();
+                batches += a.getBatches() - b.getBatches();
+                orderMicros += a.getOrderMicros() - b.getOrderMicros();
+                applyNanos += a.getApplyNanos() - b.getApplyNanos();
+                signNanos += a.getSignNanos() - b.getSignNanos();
+            }
+            double u = updates > 0 ? updates : Double.NaN;
+            return new Breakdown(spec.workload(), spec.clients(), spec.payloadBytes(),
+                    batches > 0 ? updates / (double) batches : Double.NaN,
+                    checks > 0 ? checkNanos / 1e6 / checks : Double.NaN, orderMicros / 1e3 / u, applyNanos / 1e6 / u,
+                    signNanos / 1e6 / u);
+        }
+
+        /**
+         * {@code phases workload=.. clients=.. payload=.. perBatch=.. check=.. order=.. apply=.. sign=..},
+         * numbers as {@link Double#toString} writes them.
+         */
+        String toLine() {
+            return PREFIX + "workload=" + workload + " clients=" + clients + " payload=" + payloadBytes + " perBatch="
+                    + perBatch + " check=" + checkMs + " order=" + orderMs + " apply=" + applyMs + " sign=" + signMs;
+        }
+
+        /** Parses a line written by {@link #toLine()}; throws {@link IllegalArgumentException} naming what is wrong. */
+        static Breakdown parse(String line) {
+            if (!line.startsWith(PREFIX)) {
+                throw new IllegalArgumentException("not a phases line (no '" + PREFIX.strip() + "' prefix): " + line);
+            }
+            Map<String, String> f = new LinkedHashMap<>();
+            for (String field : line.substring(PREFIX.length()).trim().split(" +")) {
+                int eq = field.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("field '" + field + "' is not key=value in: " + line);
+                }
+                f.put(field.substring(0, eq), field.substring(eq + 1));
+            }
+            try {
+                return new Breakdown(need(f, "workload", line), Integer.parseInt(need(f, "clients", line)),
+                        Long.parseLong(need(f, "payload", line)), dbl(f, "perBatch", line), dbl(f, "check", line),
+                        dbl(f, "order", line), dbl(f, "apply", line), dbl(f, "sign", line));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("a number in this phases line does not parse (" + e.getMessage()
+                        + "): " + line, e);
+            }
+        }
+
+        private static String need(Map<String, String> f, String key, String line) {
+            String v = f.get(key);
+            if (v == null) {
+                throw new IllegalArgumentException("phases line has no '" + key + "' field: " + line);
+            }
+            return v;
+        }
+
+        private static double dbl(Map<String, String> f, String key, String line) {
+            return Double.parseDouble(need(f, key, line));
+        }
     }
 }

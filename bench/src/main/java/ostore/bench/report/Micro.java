@@ -74,7 +74,15 @@ final class Micro {
                     .result(json.resolveSibling(json.getFileName() + "." + n).toString());
             s.params().forEach(o::param);
             n++;
-            rows.addAll(rows(new Runner(o.build()).run()));
+            List<Row> ran = rows(new Runner(o.build()).run());
+            // JMH ignores a restriction on a parameter no benchmark has: say so, rather than run them all.
+            for (String key : s.params().keySet()) {
+                if (ran.stream().noneMatch(r -> r.params().containsKey(key))) {
+                    throw new IllegalStateException("no benchmark matching '" + s.include() + "' has a parameter '"
+                            + key + "' (the plan restricts it)");
+                }
+            }
+            rows.addAll(ran);
         }
         return rows;
     }

@@ -144,7 +144,7 @@ final class Report {
                 && r.gc().pauses() > 0).max(Comparator.comparingDouble(r -> r.gc().p999Ms()));
         boolean anyGc = rs.stream().anyMatch(r -> r.system().equals("ostore") && r.gc() != null);
         s.append(target("p99.9 GC pause under 1 ms (ostore's load runs; worst run)",
-                worstGc.map(r -> fmt("%.3f ms (%s, %s at %d clients; longest %.3f ms)", r.gc().p999Ms(),
+                worstGc.map(r -> fmt("%.3f ms (%s, %s at %d client(s); longest %.3f ms)", r.gc().p999Ms(),
                         r.gc().collector(), r.workload(), r.clients(), r.gc().maxMs()))
                         .or(() -> anyGc ? Optional.of("no pause in any measured span") : Optional.empty()),
                 worstGc.map(r -> r.gc().p999Ms() < GC_P999_TARGET_MS).or(() -> anyGc ? Optional.of(true)
@@ -232,12 +232,12 @@ final class Report {
         Optional<Result> small = best(rs, r -> is(r, "ostore", "a") && r.payloadBytes() == 4096,
                 Comparator.comparingInt(Result::clients));
         s.append("| 4 kB update latency, 5th / median / 95th percentile (ms) | ")
-                .append(small.map(r -> fmt("%.1f / %.1f / %.1f (%d client)", r.p5Ms(), r.p50Ms(), r.p95Ms(),
+                .append(small.map(r -> fmt("%.1f / %.1f / %.1f (%d client(s))", r.p5Ms(), r.p50Ms(), r.p95Ms(),
                         r.clients())).orElse("not measured"))
                 .append(" | median 39 (512-bit keys), 99 (1024-bit) |\n");
         Optional<Result> large = best(rs, r -> is(r, "ostore", "d"), Comparator.comparingInt(Result::clients));
         s.append("| 2 MB update latency, 5th / median / 95th percentile (ms) | ")
-                .append(large.map(r -> fmt("%.1f / %.1f / %.1f (%d client)", r.p5Ms(), r.p50Ms(), r.p95Ms(),
+                .append(large.map(r -> fmt("%.1f / %.1f / %.1f (%d client(s))", r.p5Ms(), r.p50Ms(), r.p95Ms(),
                         r.clients())).orElse("not measured"))
                 .append(" | median 1,086 (512-bit keys) |\n");
         Optional<Map<String, String>> ph = small.flatMap(r -> phases.stream()
@@ -246,15 +246,16 @@ final class Report {
         Optional<Result> archive4k = rs.stream().filter(r -> is(r, "ostore", "pond-archive") && r.payloadBytes() == 4096)
                 .findFirst();
         s.append("| 4 kB phases, ms: check / serialize (order) / apply / archive / sign | ")
-                .append(ph.map(p -> p.get("check") + " / " + p.get("order") + " / " + p.get("apply")).orElse("— / — / —"))
+                .append(ph.map(p -> ms(p, "check") + " / " + ms(p, "order") + " / " + ms(p, "apply"))
+                        .orElse("— / — / —"))
                 .append(" / ").append(archive4k.map(r -> fmt("%.2f", r.p50Ms())).orElse("—")).append(" / ")
-                .append(ph.map(p -> p.get("sign")).orElse("—"))
+                .append(ph.map(p -> ms(p, "sign")).orElse("—"))
                 .append(" | 0.3 / 6.1 / 1.5 / 4.5 / 77.8 |\n");
         Optional<Result> peak = peak(rs, "ostore", "a");
         Optional<Result> peakLarge = peak(rs, "ostore", "d");
         s.append("| throughput microbenchmark: peak updates/s (4 KiB), MB/s (2 MiB) | ")
-                .append(peak.map(r -> fmt("%,.0f /s at %d clients", r.commitsPerSecond(), r.clients())).orElse("—"))
-                .append("; ").append(peakLarge.map(r -> fmt("%.1f MB/s at %d clients", r.megabytesPerSecond(),
+                .append(peak.map(r -> fmt("%,.0f /s at %d client(s)", r.commitsPerSecond(), r.clients())).orElse("—"))
+                .append("; ").append(peakLarge.map(r -> fmt("%.1f MB/s at %d client(s)", r.megabytesPerSecond(),
                         r.clients())).orElse("—"))
                 .append(" | not in the brief |\n");
         Optional<Result> retrieval = rs.stream().filter(r -> is(r, "ostore", "e-small")).findFirst();
@@ -280,9 +281,8 @@ final class Report {
                 + " | check | serialize/order | apply | sign |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (Map<String, String> p : phases) {
             s.append("| ").append(String.join(" | ", List.of(p.getOrDefault("workload", "?"),
-                    p.getOrDefault("clients", "?"), p.getOrDefault("payload", "?"), p.getOrDefault("perBatch", "?"),
-                    p.getOrDefault("check", "?"), p.getOrDefault("order", "?"), p.getOrDefault("apply", "?"),
-                    p.getOrDefault("sign", "?")))).append(" |\n");
+                    p.getOrDefault("clients", "?"), bytesOf(p.get("payload")), number(p, "perBatch", "%.1f"),
+                    ms(p, "check"), ms(p, "order"), ms(p, "apply"), ms(p, "sign")))).append(" |\n");
         }
         return s.append("\n").toString();
     }
@@ -304,6 +304,28 @@ final class Report {
     }
 
     // ---- helpers
+
+    /** A phase figure (ms) from a {@code phases} line, to two decimals; {@code —} if missing or not a number. */
+    private static String ms(Map<String, String> phases, String key) {
+        return number(phases, key, "%.2f");
+    }
+
+    private static String number(Map<String, String> fields, String key, String format) {
+        try {
+            double v = Double.parseDouble(fields.getOrDefault(key, "NaN"));
+            return Double.isNaN(v) ? "—" : fmt(format, v);
+        } catch (NumberFormatException e) {
+            return "—";
+        }
+    }
+
+    private static String bytesOf(String payload) {
+        try {
+            return bytes(Long.parseLong(payload));
+        } catch (NumberFormatException | NullPointerException e) {
+            return "?";
+        }
+    }
 
     private static boolean is(Result r, String system, String workload) {
         return r.system().equals(system) && r.workload().equals(workload);

@@ -73,10 +73,10 @@ public final class Suite {
             List<Micro.Selection> s = new ArrayList<>();
             String[] codecs = Micro.codecPaths().toArray(String[]::new);
             switch (this) {
-                case TINY -> s.add(new Micro.Selection("CryptoBenchmark\\.sha256$", Map.of("size", new String[] {"4096"})));
+                case TINY -> s.add(new Micro.Selection("CryptoBenchmark\\.sha256$", Map.of("bytes", new String[] {"4096"})));
                 case QUICK -> {
                     s.add(new Micro.Selection("CryptoBenchmark\\.(ed25519SignBouncyCastle|ed25519VerifyBouncyCastle|sha256)$",
-                            Map.of("size", new String[] {"4096"})));
+                            Map.of("bytes", new String[] {"4096"})));
                     s.add(new Micro.Selection("CodecBenchmark", Map.of("code", new String[] {"10+4"}, "shardBytes",
                             new String[] {"1048576"}, "codec", codecs)));
                     s.add(Micro.Selection.of("LogAppendBenchmark"));

@@ -61,7 +61,7 @@ class ReportTest {
         assertTrue(t.contains("| 1.50 ms at 1 client(s) | yes |"), t);
         assertTrue(t.contains("1,600 against 1,000 updates/s (16 and 16 clients): 1.60x | yes |"), t);
         assertTrue(t.contains("403 MB/s (64 MiB object) | yes |"), t); // 64 MiB x 3 / 0.5 s
-        assertTrue(t.contains("1.500 ms (ZGC (generational), a at 16 clients; longest 2.000 ms) | **no** |"), t);
+        assertTrue(t.contains("1.500 ms (ZGC (generational), a at 16 client(s); longest 2.000 ms) | **no** |"), t);
         String none = Report.targets(List.of(row("etcd", "a", 1, 4096, 2, 10, 1, 0, null)));
         assertEquals(4, none.split("not measured in this run", -1).length - 1, none);
     }
@@ -78,9 +78,9 @@ class ReportTest {
                 Map.of("workload", "a", "clients", "1", "payload", "4096", "check", "0.39", "order", "11.6", "apply",
                         "0.55", "sign", "0.28"));
         String p = Report.pond(rs, phases);
-        assertTrue(p.contains("| 6.0 / 12.0 / 24.0 (1 client) | median 39"), p);
-        assertTrue(p.contains("| 0.39 / 11.6 / 0.55 / 0.80 / 0.28 | 0.3 / 6.1 / 1.5 / 4.5 / 77.8 |"), p);
-        assertTrue(p.contains("| 100.0 / 200.0 / 400.0 (1 client) | median 1,086"), p);
+        assertTrue(p.contains("| 6.0 / 12.0 / 24.0 (1 client(s)) | median 39"), p);
+        assertTrue(p.contains("| 0.39 / 11.60 / 0.55 / 0.80 / 0.28 | 0.3 / 6.1 / 1.5 / 4.5 / 77.8 |"), p);
+        assertTrue(p.contains("| 100.0 / 200.0 / 400.0 (1 client(s)) | median 1,086"), p);
     }
 
     @Test
