@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import ostore.api.v1.Comparison;
 import ostore.client.Actions;
 import ostore.client.OstoreClient;
@@ -46,11 +47,14 @@ import ostore.store.Limits;
  * and the GC pauses are those of their one JVM.
  *
  * <p>Workloads (a) and (d) are this class's: each client has its own key and object and sends
- * predicate-guarded updates of one of two shapes: {@code replace} ("if the latest version is N,
- * make these bytes the content": truncate and append in one update, so the object keeps its size,
- * as in Pond's update benchmark; the default) or, with {@code -Dostore.bench.shape=append}, {@code
- * append} ("if the latest version is N, append these bytes": the object grows by a block per
- * update, as a log does). The hot object (b) and the reads (c) are {@link RingWorkloads}'.
+ * predicate-guarded updates of one of three shapes: {@code replace-block} ("if the latest version
+ * is N, replace block 0 with these bytes"; the default for (a), whose 4 KiB object is one block),
+ * {@code replace} ("if the latest version is N, make these bytes the content": truncate and append
+ * in one update, so the object keeps its size; the default for (d), as 2 MiB is more than one
+ * block) or {@code append} ("if the latest version is N, append these bytes": the object grows as a
+ * log does); {@code -Dostore.bench.shape} sets one for both. Every update carries fresh content
+ * (the payload with a counter in its first bytes), so no update is stored as a copy of the one
+ * before. The hot object (b) and the reads (c) are {@link RingWorkloads}'.
  */
 public final class LoadDriver {
     /**
@@ -80,8 +84,17 @@ public final class LoadDriver {
     /** What each update does to its object. */
     public enum Shape {
         REPLACE,
-        APPEND
+        REPLACE_BLOCK,
+        APPEND;
+
+        /** As the command line and the rows name it: {@code replace}, {@code replace-block}, {@code append}. */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
     }
+
+    /** Numbers every update's content, so no two updates of a run carry the same bytes. */
+    private static final AtomicLong UPDATES = new AtomicLong();
 
     private static final String USAGE = "usage: LoadDriver suite|embedded-ring|embedded|HOST:PORT SPEC..., SPEC = "
             + WorkloadSpec.FORMAT + ", WORKLOAD one of " + String.join(", ", WorkloadSpec.WORKLOADS);
@@ -96,7 +109,7 @@ public final class LoadDriver {
         List<WorkloadSpec> specs;
         try {
             specs = RingWorkloads.parse(List.of(args).subList(1, args.length));
-            shapeProperty(); // a mistyped shape fails here, before anything starts
+            shapeProperty("a"); // a mistyped shape fails here, before anything starts
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.println(USAGE);
@@ -138,14 +151,19 @@ public final class LoadDriver {
     }
 
 
-    /** The update shape of workloads (a) and (d): {@code -Dostore.bench.shape}, replace by default. */
-    static Shape shapeProperty() {
-        String shape = System.getProperty("ostore.bench.shape", "replace");
-        try {
-            return Shape.valueOf(shape.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("-Dostore.bench.shape is '" + shape + "', not replace or append", e);
+    /**
+     * The update shape of {@code workload}: {@code -Dostore.bench.shape} if set, else replace-block
+     * for (a) and replace for (d).
+     */
+    static Shape shapeProperty(String workload) {
+        String shape = System.getProperty("ostore.bench.shape", workload.equals("a") ? "replace-block" : "replace");
+        for (Shape s : Shape.values()) {
+            if (s.label().equals(shape)) {
+                return s;
+            }
         }
+        throw new IllegalArgumentException("-Dostore.bench.shape is '" + shape + "', not replace, replace-block or"
+                + " append");
     }
 
     /**
@@ -164,7 +182,7 @@ public final class LoadDriver {
             if (bulk != null) {
                 System.err.println("bulk writer: " + bulk.get() + " updates of " + bulkBytes + " bytes alongside");
             }
-            return result(w.workload(), w.shape().name().toLowerCase(Locale.ROOT), w.payloadBytes(), w.clients(), m,
+            return result(w.workload(), w.shape().label(), w.payloadBytes(), w.clients(), m,
                     gc);
         } finally {
             measuring.set(false);
@@ -245,11 +263,18 @@ public final class LoadDriver {
 
     /** Sends "if the latest version is {@code seq}, apply the shape with {@code payload}"; an abort is a result. */
     static UpdateResult submitGuarded(OstoreClient client, Shape shape, Aguid aguid, long seq, byte[] payload) {
+        byte[] fresh = payload.clone();
+        long n = UPDATES.incrementAndGet();
+        for (int i = 0; i < Math.min(Long.BYTES, fresh.length); i++) {
+            fresh[i] = (byte) (n >>> (8 * i));
+        }
         return client.submit(Updates.forObject(aguid)
                 .when(Predicates.version(Comparison.EQ, seq))
-                .then(shape == Shape.APPEND
-                        ? List.of(Actions.append(payload))
-                        : List.of(Actions.truncate(0), Actions.append(payload)))
+                .then(switch (shape) {
+                    case APPEND -> List.of(Actions.append(fresh));
+                    case REPLACE_BLOCK -> List.of(Actions.replaceBlock(0, fresh));
+                    case REPLACE -> List.of(Actions.truncate(0), Actions.append(fresh));
+                })
                 .build());
     }
 

@@ -27,8 +27,8 @@ import ostore.crypto.SigningKey;
  *   <li>{@code a}, {@code d}: guarded updates of disjoint objects, one per client
  *       ({@link LoadDriver#run}); (d) is the same with 2 MiB payloads.
  *   <li>{@code b}: every client writes as one key to one hot object, created before the clock. A
- *       client keeps the last version it saw and sends "if the latest version is that, replace the
- *       content"; an abort is verified like a commit and carries the latest root, so the client
+ *       client keeps the last version it saw and sends "if the latest version is that, replace
+ *       block 0" (the object is one 4 KiB block); an abort is verified like a commit and carries the latest root, so the client
  *       adopts its seq and tries again. Every attempt is a measured op; the aborts are the
  *       contention. After the span, a probe that cannot hold ("version == 0") returns the object's
  *       latest seq through the ring, which must be the creation plus every commit counted (warm-up
@@ -92,7 +92,7 @@ final class RingWorkloads {
         HotObject hot = null;
         switch (spec.workload()) {
             case "a", "d" -> result = LoadDriver.run(new LoadDriver.Workload(spec.workload(), connector,
-                    LoadDriver.shapeProperty(), spec.payloadBytes(), spec.clients(), spec.opsPerClient(),
+                    LoadDriver.shapeProperty(spec.workload()), spec.payloadBytes(), spec.clients(), spec.opsPerClient(),
                     spec.warmupPerClient()), gc);
             case "b" -> {
                 HotRun h = hot(connector, gc, spec);
@@ -126,7 +126,8 @@ final class RingWorkloads {
             ClosedLoop.Measured m = ClosedLoop.run(pool, spec.clients(),
                     c -> hotClient(connector, key, aguid, created, payload, spec, warmupCommits),
                     LoadDriver::processCpuNanos);
-            result = LoadDriver.result(spec.workload(), "replace", spec.payloadBytes(), spec.clients(), m, gc);
+            result = LoadDriver.result(spec.workload(), LoadDriver.Shape.REPLACE_BLOCK.label(), spec.payloadBytes(),
+                    spec.clients(), m, gc);
         } finally {
             pool.shutdownNow();
         }
@@ -153,7 +154,7 @@ final class RingWorkloads {
 
     /**
      * One client of the hot object: {@code warmup} attempts, then the measured ones, each "if the
-     * latest is the last seq I saw, replace the content", adopting the latest seq on an abort.
+     * latest is the last seq I saw, replace block 0", adopting the latest seq on an abort.
      */
     private static ClosedLoop.Body hotClient(LoadDriver.Connector connector, SigningKey key, Aguid aguid, long created,
             byte[] payload, WorkloadSpec spec, AtomicLong warmupCommits) {
@@ -185,7 +186,7 @@ final class RingWorkloads {
 
     /** One guarded replace of the hot object; updates {@code seen[0]} to the seq it learned and says whether it committed. */
     private static boolean attempt(OstoreClient client, Aguid aguid, long[] seen, byte[] payload) {
-        UpdateResult r = LoadDriver.submitGuarded(client, LoadDriver.Shape.REPLACE, aguid, seen[0], payload);
+        UpdateResult r = LoadDriver.submitGuarded(client, LoadDriver.Shape.REPLACE_BLOCK, aguid, seen[0], payload);
         if (r.root() == null) {
             throw new IllegalStateException("the hot object " + aguid + " is missing: " + r.entry());
         }

@@ -53,7 +53,8 @@ class RingWorkloadsTest {
             Result r = results.get(i);
             assertEquals("ostore", r.system());
             assertEquals(s.workload(), r.workload());
-            assertEquals(s.workload().startsWith("c-") ? "get" : "replace", r.op());
+            assertEquals(s.workload().startsWith("c-") ? "get" : s.workload().equals("d") ? "replace" : "replace-block",
+                    r.op());
             assertEquals(s.payloadBytes(), r.payloadBytes());
             assertEquals(s.clients(), r.clients());
             assertEquals((long) s.clients() * s.opsPerClient(), r.ops(), s.toString());
