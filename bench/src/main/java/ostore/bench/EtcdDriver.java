@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import ostore.bench.etcd.EtcdCluster;
 
@@ -29,9 +30,10 @@ import ostore.bench.etcd.EtcdCluster;
  *   <li>{@code b}: every client on ONE hot key; each op a Txn "if its mod_revision is the one I last
  *       saw, put; else get it". A failed compare is an abort (counted, and measured like any other
  *       attempt); the Else's get tells the client the current mod_revision, which it adopts before
- *       its next attempt. The driver creates the key before the clients start; each client's
- *       warm-up lasts until it has committed WARMUP times (so the key's etcd {@code version} ends
- *       at 1 + CLIENTS × WARMUP + measured commits, which the tests check).
+ *       its next attempt. The driver creates the key before the clients start; each client makes
+ *       WARMUP attempts before the clock, as ostore's do. Afterwards the key's etcd {@code version}
+ *       must be 1 + the warm-up's commits + the measured commits, or the row fails: its aborts
+ *       would be miscounted.
  *   <li>{@code c-latest} / {@code c-old}: each client its own key, prepared before the clock with
  *       {@link WorkloadSpec#preparedVersions()} puts (WARMUP, at least 8), remembering each put's
  *       revision; then WARMUP reads, then the measured ones (op {@code get}, payload = bytes read).
@@ -161,11 +163,12 @@ public final class EtcdDriver {
         parseSpec(spec.toString()); // the same refusals as on the command line
         List<String> endpoints = cluster.clientEndpoints();
         ClosedLoop.Body[] bodies = new ClosedLoop.Body[spec.clients()];
+        AtomicLong warmupCommits = new AtomicLong();
         for (int c = 0; c < bodies.length; c++) {
             ByteSequence key = key(index, spec.workload(), c);
             bodies[c] = switch (spec.workload()) {
                 case "a" -> disjointUpdates(spec, endpoints, key);
-                case "b" -> hotKeyUpdates(spec, endpoints, hotKey(index));
+                case "b" -> hotKeyUpdates(spec, endpoints, hotKey(index), warmupCommits);
                 case "c-latest", "c-old" -> reads(spec, endpoints, key, spec.workload().equals("c-old"));
                 default -> throw new IllegalStateException("no etcd body for workload " + spec.workload());
             };
@@ -183,10 +186,31 @@ public final class EtcdDriver {
                 return jvm < 0 ? -1 : jvm + cluster.cpuTime().toNanos();
             });
             GcPauses.Summary pauses = gc == null ? null : gc.between(m.from(), m.to());
+            if (spec.workload().equals("b")) {
+                checkHotKey(endpoints, hotKey(index), warmupCommits.get(), m);
+            }
             return Result.of("etcd", spec.workload(), spec.updates() ? "txn" : "get", spec.payloadBytes(),
                     spec.clients(), m.perClient(), m.aborts(), m.wallNanos(), m.cpuNanos(), pauses);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * The hot key's version (etcd counts a key's puts) must be its creation, plus every warm-up
+     * commit, plus every measured commit: otherwise the aborts this row reports are miscounted.
+     */
+    private static void checkHotKey(List<String> endpoints, ByteSequence key, long warmupCommits,
+            ClosedLoop.Measured m) throws Exception {
+        long ops = m.perClient().stream().mapToLong(l -> l.length).sum();
+        long expected = 1 + warmupCommits + (ops - m.aborts());
+        try (Client client = connect(endpoints)) {
+            long version = EtcdOps.current(client.getKVClient(), key).getVersion();
+            if (version != expected) {
+                throw new IllegalStateException("hot key " + EtcdOps.name(key) + " is at version " + version
+                        + ", not 1 + " + warmupCommits + " warm-up commits + " + (ops - m.aborts())
+                        + " measured commits = " + expected + ": the row's aborts would be miscounted");
+            }
         }
     }
 
@@ -235,25 +259,21 @@ public final class EtcdDriver {
         };
     }
 
-    private static ClosedLoop.Body hotKeyUpdates(WorkloadSpec spec, List<String> endpoints, ByteSequence key) {
+    private static ClosedLoop.Body hotKeyUpdates(WorkloadSpec spec, List<String> endpoints, ByteSequence key,
+            AtomicLong warmupCommits) {
         return warmedUp -> {
             ByteSequence value = payload(spec.payloadBytes());
             try (Client client = connect(endpoints)) {
                 KV kv = client.getKVClient();
                 long seen = EtcdOps.current(kv, key).getModRevision();
-                // Warm up to WARMUP commits, not attempts, so the key's version is known afterwards. Under
-                // contention a client may lose many rounds, but each round someone commits: a bound far
-                // above any fair share only catches a driver that stopped making progress.
-                long maxAttempts = 100L * (spec.warmupPerClient() + 1) * spec.clients();
-                int committed = 0;
-                for (long attempt = 0; committed < spec.warmupPerClient(); attempt++) {
-                    if (attempt >= maxAttempts) {
-                        throw new IllegalStateException("hot key " + EtcdOps.name(key) + ": only " + committed + " of "
-                                + spec.warmupPerClient() + " warm-up commits after " + attempt + " attempts");
-                    }
+                // WARMUP attempts, as ostore's hot clients make; the commits among them are counted
+                // so the key's version can be checked afterwards.
+                for (int i = 0; i < spec.warmupPerClient(); i++) {
                     EtcdOps.Attempt a = EtcdOps.guardedPut(kv, key, seen, value);
                     seen = a.modRevision();
-                    committed += a.committed() ? 1 : 0;
+                    if (a.committed()) {
+                        warmupCommits.incrementAndGet();
+                    }
                 }
                 warmedUp.await();
                 long[] latencies = new long[spec.opsPerClient()];

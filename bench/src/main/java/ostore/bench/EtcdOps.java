@@ -60,7 +60,8 @@ final class EtcdOps {
         TxnResponse r = await(kv.txn()
                 .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(seen)))
                 .Then(Op.put(key, value, PutOption.DEFAULT))
-                .Else(Op.get(key, GetOption.DEFAULT))
+                // Keys only: the abort learns the mod_revision, not the value (as ostore's learns the root).
+                .Else(Op.get(key, GetOption.builder().withKeysOnly(true).build()))
                 .commit());
         if (r.isSucceeded()) {
             // A Txn that wrote has the revision of its writes in its header: the key's new mod_revision.

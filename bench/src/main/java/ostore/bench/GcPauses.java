@@ -23,24 +23,53 @@ public final class GcPauses implements AutoCloseable {
     private static final Duration FLUSH_WAIT = Duration.ofSeconds(10);
 
     /**
-     * The pauses in one span: their count and nearest-rank percentiles, the longest, and their sum
-     * (all in ms). With no pause in the span, the percentiles are 0.
+     * The pauses in one span (or several pooled): each one's duration, and nearest-rank percentiles
+     * over them. With no pause, every figure is 0. The durations themselves are kept so spans can
+     * be pooled: a p99.9 needs a thousand pauses, more than one short run has.
      */
-    public record Summary(String collector, int pauses, double p50Ms, double p99Ms, double p999Ms, double maxMs,
-            double totalMs) {
-        static Summary of(String collector, long[] pauseNanos) {
-            long[] sorted = pauseNanos.clone();
-            java.util.Arrays.sort(sorted);
-            if (sorted.length == 0) {
-                return new Summary(collector, 0, 0, 0, 0, 0, 0);
-            }
-            long total = 0;
-            for (long p : sorted) {
-                total += p;
-            }
-            return new Summary(collector, sorted.length, Result.percentileMs(sorted, 0.50),
-                    Result.percentileMs(sorted, 0.99), Result.percentileMs(sorted, 0.999),
-                    sorted[sorted.length - 1] / 1e6, total / 1e6);
+    public record Summary(String collector, List<Long> pauseNanos) {
+        public Summary {
+            java.util.Objects.requireNonNull(collector, "collector");
+            pauseNanos = pauseNanos.stream().sorted().toList();
+        }
+
+        public static Summary of(String collector, long[] pauseNanos) {
+            return new Summary(collector, java.util.Arrays.stream(pauseNanos).boxed().toList());
+        }
+
+        /** Every pause of {@code spans}, as one summary; the collectors' names joined if they differ. */
+        public static Summary pool(List<Summary> spans) {
+            String collector = String.join(", ", spans.stream().map(Summary::collector).distinct().toList());
+            return new Summary(collector, spans.stream().flatMap(s -> s.pauseNanos().stream()).toList());
+        }
+
+        public int pauses() {
+            return pauseNanos.size();
+        }
+
+        public double p50Ms() {
+            return percentile(0.50);
+        }
+
+        public double p99Ms() {
+            return percentile(0.99);
+        }
+
+        public double p999Ms() {
+            return percentile(0.999);
+        }
+
+        public double maxMs() {
+            return pauseNanos.isEmpty() ? 0 : pauseNanos.getLast() / 1e6;
+        }
+
+        public double totalMs() {
+            return pauseNanos.stream().mapToLong(Long::longValue).sum() / 1e6;
+        }
+
+        private double percentile(double q) {
+            return pauseNanos.isEmpty() ? 0
+                    : Result.percentileMs(pauseNanos.stream().mapToLong(Long::longValue).toArray(), q);
         }
     }
 

@@ -117,6 +117,7 @@ public final class LoadDriver {
             return;
         }
         Path data = Files.createTempDirectory("ostore-load");
+        int status = 0;
         try (GcPauses gc = GcPauses.start()) {
             switch (args[0]) {
                 case "suite", "embedded-ring" -> {
@@ -136,9 +137,17 @@ public final class LoadDriver {
                 default -> RingWorkloads.runAll(key -> OstoreClient.connect(args[0], key), null, gc, specs,
                         System.out);
             }
+        } catch (Exception e) {
+            System.err.println("LoadDriver: " + e);
+            e.printStackTrace();
+            status = 1;
         } finally {
             ArchiveBenchNodes.deleteTree(data);
         }
+        System.out.flush();
+        // Exit explicitly: a thread some library left running must not keep a failed (or finished)
+        // driver alive until the suite's time limit.
+        System.exit(status);
     }
 
     /**

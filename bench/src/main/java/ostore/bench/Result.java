@@ -114,12 +114,7 @@ public record Result(String system, String workload, String op, long payloadByte
         f.put("cpu", num(cpuSeconds));
         if (gc != null) {
             f.put("gc", gc.collector());
-            f.put("gc.pauses", Integer.toString(gc.pauses()));
-            f.put("gc.p50", num(gc.p50Ms()));
-            f.put("gc.p99", num(gc.p99Ms()));
-            f.put("gc.p999", num(gc.p999Ms()));
-            f.put("gc.max", num(gc.maxMs()));
-            f.put("gc.total", num(gc.totalMs()));
+            f.put("gc.nanos", String.join(",", gc.pauseNanos().stream().map(String::valueOf).toList()));
         }
         StringBuilder line = new StringBuilder(PREFIX);
         f.forEach((k, v) -> line.append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)).append(' '));
@@ -140,9 +135,10 @@ public record Result(String system, String workload, String op, long payloadByte
             f.put(field.substring(0, eq), URLDecoder.decode(field.substring(eq + 1), StandardCharsets.UTF_8));
         }
         try {
+            String nanos = f.containsKey("gc") ? need(f, "gc.nanos") : "";
             GcPauses.Summary gc = f.containsKey("gc")
-                    ? new GcPauses.Summary(f.get("gc"), Integer.parseInt(need(f, "gc.pauses")),
-                            dbl(f, "gc.p50"), dbl(f, "gc.p99"), dbl(f, "gc.p999"), dbl(f, "gc.max"), dbl(f, "gc.total"))
+                    ? new GcPauses.Summary(f.get("gc"), nanos.isEmpty() ? List.of()
+                            : java.util.Arrays.stream(nanos.split(",")).map(Long::valueOf).toList())
                     : null;
             return new Result(need(f, "system"), need(f, "workload"), need(f, "op"),
                     Long.parseLong(need(f, "payload")), Integer.parseInt(need(f, "clients")),

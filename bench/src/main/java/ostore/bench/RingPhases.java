@@ -61,7 +61,9 @@ final class RingPhases {
 
         /**
          * The updates between two readings, summed over the replicas that answered both (a replica
-         * missing from either would skew the mean) and divided by their updates.
+         * missing from either would skew the mean): check per checked update, order per update, and
+         * apply and sign per batch (the replicas count those per batch, and every update of a batch
+         * waits for all of it), so each figure is the time one update spends in that phase.
          */
         static Breakdown between(WorkloadSpec spec, Snapshot before, Snapshot after) {
             long checks = 0;
@@ -86,10 +88,10 @@ final class RingPhases {
                 signNanos += a.getSignNanos() - b.getSignNanos();
             }
             double u = updates > 0 ? updates : Double.NaN;
-            return new Breakdown(spec.workload(), spec.clients(), spec.payloadBytes(),
-                    batches > 0 ? updates / (double) batches : Double.NaN,
-                    checks > 0 ? checkNanos / 1e6 / checks : Double.NaN, orderMicros / 1e3 / u, applyNanos / 1e6 / u,
-                    signNanos / 1e6 / u);
+            double b = batches > 0 ? batches : Double.NaN;
+            return new Breakdown(spec.workload(), spec.clients(), spec.payloadBytes(), updates / b,
+                    checks > 0 ? checkNanos / 1e6 / checks : Double.NaN, orderMicros / 1e3 / u, applyNanos / 1e6 / b,
+                    signNanos / 1e6 / b);
         }
 
         /**

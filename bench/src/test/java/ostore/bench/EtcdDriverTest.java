@@ -51,14 +51,15 @@ class EtcdDriverTest {
                 }
             }
 
-            // The hot key: one put before the clients, WARMUP commits per client, then the measured
-            // commits. etcd counts every put in the key's version, so an abort counted as a commit
-            // (or the reverse) would show here.
+            // The hot key: one put before the clients, the warm-up's commits (at least one of its
+            // first round, at most one per attempt), then the measured commits. etcd counts every
+            // put in the key's version; the driver itself fails the row unless the count is exact.
             KV kv = client.getKVClient();
             Result b = results.get(1);
             long commits = b.ops() - b.aborts();
             KeyValue hot = EtcdOps.current(kv, EtcdDriver.hotKey(1));
-            assertEquals(1 + 3 * 1 + commits, hot.getVersion(), b.toString());
+            assertTrue(hot.getVersion() >= 1 + 1 + commits && hot.getVersion() <= 1 + 3 * 1 + commits,
+                    hot.getVersion() + " for " + b);
 
             // Each (c) key holds max(WARMUP, 8) versions, the last one what c-latest read.
             KeyValue latest = EtcdOps.current(kv, EtcdDriver.key(2, "c-latest", 0));

@@ -79,12 +79,19 @@ class ResultTest {
 
     @Test
     void gcSummaryOfNoPausesIsZeroAndOfSomeIsRanked() {
-        assertEquals(new GcPauses.Summary("G1", 0, 0, 0, 0, 0, 0), GcPauses.Summary.of("G1", new long[0]));
+        GcPauses.Summary none = GcPauses.Summary.of("G1", new long[0]);
+        assertEquals(0, none.pauses());
+        assertEquals(0.0, none.p999Ms());
+        assertEquals(0.0, none.maxMs());
         GcPauses.Summary s = GcPauses.Summary.of("G1", new long[] {3 * MS, MS, 2 * MS});
         assertEquals(3, s.pauses());
         assertEquals(2.0, s.p50Ms());
         assertEquals(3.0, s.p999Ms());
         assertEquals(6.0, s.totalMs());
+        GcPauses.Summary pooled = GcPauses.Summary.pool(List.of(s, GcPauses.Summary.of("G1", new long[] {4 * MS})));
+        assertEquals(4, pooled.pauses());
+        assertEquals(4.0, pooled.maxMs());
+        assertEquals("G1", pooled.collector());
     }
 
     @Test

@@ -23,14 +23,16 @@ class RingPhasesTest {
                 0, phases(100, 1_000_000, 100, 50, 100_000, 9_000_000, 9_000_000),
                 1, phases(100, 1_000_000, 100, 50, 100_000, 9_000_000, 9_000_000)));
         RingPhases.Snapshot after = new RingPhases.Snapshot(Map.of(
-                // replica 0: 40 updates in 10 batches, 2 ms of order each, 0.5 ms apply, 0.25 ms sign, 0.1 ms check
+                // replica 0: 40 updates in 10 batches, 2 ms of order each, 2 ms apply and 1 ms sign per
+                // batch, 0.1 ms check
                 0, phases(140, 5_000_000, 140, 60, 180_000, 29_000_000, 19_000_000),
-                // replica 1: 60 updates in 10 batches
+                // replica 1: 60 updates in 10 batches, 3 ms apply and 1.5 ms sign per batch
                 1, phases(160, 7_000_000, 160, 60, 220_000, 39_000_000, 24_000_000),
                 // replica 2 gave no phases before the span: its counters since its start are left out
                 2, phases(1_000, 1_000_000_000, 1_000, 1, 1_000_000_000, 1_000_000_000, 1_000_000_000)));
         RingPhases.Breakdown b = RingPhases.Breakdown.between(SPEC, before, after);
-        assertEquals(new RingPhases.Breakdown("b", 8, 4096, 5.0, 0.1, 2.0, 0.5, 0.25), b);
+        // Apply and sign are per batch (50 ms and 25 ms over 20 batches): every update waits for its whole batch.
+        assertEquals(new RingPhases.Breakdown("b", 8, 4096, 5.0, 0.1, 2.0, 2.5, 1.25), b);
     }
 
     @Test

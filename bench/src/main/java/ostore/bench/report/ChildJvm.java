@@ -29,10 +29,21 @@ final class ChildJvm {
         }
     }
 
-    /** A child that exited non-zero or ran out of time; the message names its log. */
+    /**
+     * A child that exited non-zero or ran out of time; the message names its log. It keeps what
+     * the child printed before it failed, so rows measured before the failure still count.
+     */
     static final class Failed extends Exception {
-        Failed(String message) {
+        private final transient Output partial;
+
+        Failed(String message, Output partial) {
             super(message);
+            this.partial = partial;
+        }
+
+        /** What the child printed before it failed. */
+        Output partial() {
+            return partial;
         }
     }
 
@@ -77,19 +88,19 @@ final class ChildJvm {
             }
         });
         try {
+            String what = String.join(" ", command.subList(command.indexOf(mainOf(command)), command.size()));
             if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
                 killTree(p);
-                throw new Failed(String.join(" ", command.subList(command.indexOf(mainOf(command)), command.size()))
-                        + " ran past its limit of " + limit.toSeconds() + " s and was killed; its log: " + log);
+                reader.join(Duration.ofSeconds(10));
+                throw new Failed(what + " ran past its limit of " + limit.toSeconds() + " s and was killed; its log: "
+                        + log, snapshot(lines, log));
             }
             reader.join(Duration.ofSeconds(10));
             if (p.exitValue() != 0) {
-                throw new Failed(String.join(" ", command.subList(command.indexOf(mainOf(command)), command.size()))
-                        + " exited with status " + p.exitValue() + "; its log: " + log + lastLines(log));
+                throw new Failed(what + " exited with status " + p.exitValue() + "; its log: " + log + lastLines(log),
+                        snapshot(lines, log));
             }
-            synchronized (lines) {
-                return new Output(List.copyOf(lines), log);
-            }
+            return snapshot(lines, log);
         } finally {
             killTree(p);
             try {
@@ -97,6 +108,12 @@ final class ChildJvm {
             } catch (IllegalStateException shuttingDown) {
                 // the hook runs anyway
             }
+        }
+    }
+
+    private static Output snapshot(List<String> lines, Path log) {
+        synchronized (lines) {
+            return new Output(List.copyOf(lines), log);
         }
     }
 

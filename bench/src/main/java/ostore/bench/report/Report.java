@@ -34,6 +34,9 @@ final class Report {
     static final double RESTORE_TARGET_MBS = 300.0;
     static final double GC_P999_TARGET_MS = 1.0;
 
+    /** The workloads whose GC pauses the target judges: the load runs (the words), not the archive's. */
+    static final List<String> LOAD_RUNS = List.of("a", "b", "c-latest", "c-old", "d");
+
     private static final Map<String, String> WORKLOADS = Map.of(
             "a", "(a) 4 KiB guarded updates, one object per client",
             "b", "(b) 4 KiB guarded updates, one hot object for all clients",
@@ -93,7 +96,8 @@ final class Report {
         s.append("- peer: ").append(i.etcd().isEmpty() ? "etcd (version unknown)" : i.etcd())
                 .append(", three members on 127.0.0.1, fsync on, started and stopped by the benchmark\n");
         s.append("- load average at the start: ").append(i.load()).append(" (1, 5, 15 min)\n");
-        s.append("- ostore: a 4-replica ring (f = 1) in one JVM with its clients, llpl log store; etcd: three"
+        s.append("- ostore: a 4-replica ring (f = 1) in one JVM with its clients, log store: ")
+                .append(i.logStore().isEmpty() ? "not reported" : i.logStore()).append("; etcd: three"
                 + " members and a client JVM. Both share the same cores and disk; CPU per operation counts"
                 + " every process taking part. Closed loop: each client waits for its reply; clocks start when"
                 + " every client has warmed up.\n\n");
@@ -109,7 +113,7 @@ final class Report {
         s.append(phases(m.phases()));
         s.append(micro(m.micro()));
         // Every table carries its own stamp, so one copied out of the report still says where it is from.
-        String stamp = " — " + i.date() + ", commit " + i.commit() + ", " + i.machine().replaceFirst(",.*", "");
+        String stamp = " — " + i.date() + ", commit " + i.commit() + ", " + i.machine().replaceFirst("^([^,]*,[^,]*),.*", "$1");
         return s.toString().lines().map(l -> l.startsWith("### ") ? l + stamp : l)
                 .collect(Collectors.joining("\n", "", "\n"));
     }
@@ -140,16 +144,20 @@ final class Report {
         s.append(target("restore over 300 MB/s (large object, m storage nodes down)",
                 down.map(r -> fmt("%,.0f MB/s (%s object)", r.megabytesPerSecond(), bytes(r.payloadBytes()))),
                 down.map(r -> r.megabytesPerSecond() > RESTORE_TARGET_MBS)));
-        Optional<Result> worstGc = rs.stream().filter(r -> r.system().equals("ostore") && r.gc() != null
-                && r.gc().pauses() > 0).max(Comparator.comparingDouble(r -> r.gc().p999Ms()));
-        boolean anyGc = rs.stream().anyMatch(r -> r.system().equals("ostore") && r.gc() != null);
-        s.append(target("p99.9 GC pause under 1 ms (ostore's load runs; worst run)",
-                worstGc.map(r -> fmt("%.3f ms (%s, %s at %d client(s); longest %.3f ms)", r.gc().p999Ms(),
-                        r.gc().collector(), r.workload(), r.clients(), r.gc().maxMs()))
-                        .or(() -> anyGc ? Optional.of("no pause in any measured span") : Optional.empty()),
-                worstGc.map(r -> r.gc().p999Ms() < GC_P999_TARGET_MS).or(() -> anyGc ? Optional.of(true)
-                        : Optional.empty())));
+        Optional<GcPauses.Summary> gc = loadRunPauses(rs);
+        s.append(target("p99.9 GC pause under 1 ms (every pause in ostore's load runs, workloads a to d, pooled)",
+                gc.map(g -> g.pauses() == 0 ? "no pause recorded in any measured span: not judged"
+                        : fmt("%.3f ms over %,d pauses%s (%s; longest %.3f ms)", g.p999Ms(), g.pauses(),
+                                g.pauses() < 1000 ? ", so the longest" : "", g.collector(), g.maxMs())),
+                gc.filter(g -> g.pauses() > 0).map(g -> g.p999Ms() < GC_P999_TARGET_MS)));
         return s.append("\n").toString();
+    }
+
+    /** The GC pauses of ostore's load runs (workloads a to d) pooled, if any row recorded them. */
+    static Optional<GcPauses.Summary> loadRunPauses(List<Result> rs) {
+        List<GcPauses.Summary> spans = rs.stream().filter(r -> r.system().equals("ostore") && r.gc() != null
+                && LOAD_RUNS.contains(r.workload())).map(Result::gc).toList();
+        return spans.isEmpty() ? Optional.empty() : Optional.of(GcPauses.Summary.pool(spans));
     }
 
     private static String target(String what, Optional<String> measured, Optional<Boolean> met) {
@@ -185,7 +193,7 @@ final class Report {
         StringBuilder s = new StringBuilder("### ostore / etcd, point by point\n\n"
                 + "Each ratio is ostore's figure over etcd's at the same workload and client count: above 1 means"
                 + " ostore completes more (throughput) or takes longer (latency, CPU).\n\n"
-                + "| workload | clients | ostore ops/s | etcd ops/s | throughput ratio | p50 ratio | p99 ratio"
+                + "| workload | clients | ostore commits/s | etcd commits/s | throughput ratio | p50 ratio | p99 ratio"
                 + " | CPU per op ratio | abort rate ostore / etcd |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (Pair p : pairs) {
             s.append(fmt("| %s | %d | %,.0f | %,.0f | %.2f | %.2f | %.2f | %s | %s / %s |%n", p.ostore().workload(),
@@ -264,10 +272,9 @@ final class Report {
                 .append(restore.map(r -> fmt("%,.0f MB/s", r.megabytesPerSecond())).orElse("—")).append("; ")
                 .append(retrieval.map(r -> fmt("%.1f–%.1f (median %.1f)", r.p5Ms(), r.p95Ms(), r.p50Ms())).orElse("—"))
                 .append(" | 2.59 MB/s; 30–70 ms |\n");
-        Optional<Result> worstGc = rs.stream().filter(r -> r.system().equals("ostore") && r.gc() != null)
-                .max(Comparator.comparingDouble(r -> r.gc().maxMs()));
-        s.append("| longest GC pause in a load run | ")
-                .append(worstGc.map(r -> fmt("%.3f ms (%s)", r.gc().maxMs(), r.gc().collector())).orElse("—"))
+        Optional<GcPauses.Summary> gc = loadRunPauses(rs);
+        s.append("| GC pauses in the load runs: longest, and how many | ")
+                .append(gc.map(g -> fmt("%.3f ms of %,d (%s)", g.maxMs(), g.pauses(), g.collector())).orElse("—"))
                 .append(" | ~100 ms stop-the-world stalls |\n\n");
         return s.toString();
     }

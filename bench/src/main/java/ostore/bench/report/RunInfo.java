@@ -16,8 +16,15 @@ import java.util.concurrent.TimeUnit;
  *
  * @param commit the short commit, with {@code +uncommitted} when the tree had changes
  * @param load the 1, 5 and 15 minute load averages when the run started
+ * @param logStore the shared-log store the ring's replicas opened, as their log names it (empty if unknown)
  */
-record RunInfo(String mode, String date, String commit, String machine, String jdk, String etcd, String load) {
+record RunInfo(String mode, String date, String commit, String machine, String jdk, String etcd, String load,
+        String logStore) {
+    /** This stamp with the log store the ring's replicas reported opening. */
+    RunInfo withLogStore(String store) {
+        return new RunInfo(mode, date, commit, machine, jdk, etcd, load, store);
+    }
+
     static RunInfo collect(String mode, Path root) {
         String date = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC)
                 .format(Instant.now());
@@ -36,7 +43,7 @@ record RunInfo(String mode, String date, String commit, String machine, String j
                 .orElse("").replaceFirst("^etcd Version: ", "etcd ");
         String load = read(Path.of("/proc/loadavg")).split(" ").length >= 3
                 ? String.join(" ", List.of(read(Path.of("/proc/loadavg")).split(" ")).subList(0, 3)) : "unknown";
-        return new RunInfo(mode, date, commit, machine, jdk, etcd, load);
+        return new RunInfo(mode, date, commit, machine, jdk, etcd, load, "");
     }
 
     /** The command's trimmed output, or its failure in parentheses: a stamp never stops a run. */

@@ -137,7 +137,8 @@ public final class Suite {
             report = mode == Mode.FULL ? root.resolve("docs/benchmarks.md")
                     : root.resolve("bench/target/report/benchmarks.md");
         }
-        Measured m = run(mode, parts, root, report.resolveSibling("logs"));
+        // Logs stay in the build tree, also when the report goes into docs/.
+        Measured m = run(mode, parts, root, root.resolve("bench/target/report/logs"));
         Report.write(m, report);
         System.err.println("report: " + report + (m.failures().isEmpty() ? "" : "; " + m.failures().size()
                 + " part(s) failed, named in the report"));
@@ -160,6 +161,7 @@ public final class Suite {
         List<Map<String, String>> phases = new ArrayList<>();
         List<Micro.Row> micro = new ArrayList<>();
         List<String> failures = new ArrayList<>();
+        String logStore = "";
         for (String part : PARTS) {
             if (!parts.contains(part)) {
                 continue;
@@ -171,8 +173,8 @@ public final class Suite {
                     case "micro" -> micro.addAll(Micro.run(mode.microPlan(), logs.resolve("jmh.log"),
                             logs.resolve("jmh.json")));
                     case "ring" -> collect(child(mode, "ostore.bench.LoadDriver", List.of("-Xmx4g",
-                            "-Dostore.log.pool-mib=256", "-Dostore.bench.phases=true"), prepend("suite",
-                            mode.ringSpecs()), logs.resolve("ring.log")), results, phases);
+                            "-Dostore.log.pool-mib=256"), prepend("suite", mode.ringSpecs()), logs.resolve("ring.log")),
+                            results, phases);
                     case "etcd" -> collect(child(mode, "ostore.bench.EtcdDriver", List.of("-Xmx2g"),
                             prepend("suite", mode.etcdSpecs()), logs.resolve("etcd.log")), results, phases);
                     case "archive" -> collect(child(mode, "ostore.bench.ArchiveDriver", List.of("-Xms3g", "-Xmx3g",
@@ -180,14 +182,32 @@ public final class Suite {
                             logs.resolve("archive.log")), results, phases);
                     default -> throw new IllegalStateException(part);
                 }
-            } catch (ChildJvm.Failed | org.openjdk.jmh.runner.RunnerException | RuntimeException e) {
+            } catch (ChildJvm.Failed e) {
+                collect(e.partial(), results, phases); // the rows measured before it failed still count
                 failures.add(part + ": " + e.getMessage());
                 System.err.println("bench " + part + " failed: " + e.getMessage());
+            } catch (IOException | org.openjdk.jmh.runner.RunnerException | RuntimeException e) {
+                failures.add(part + ": " + e);
+                System.err.println("bench " + part + " failed: " + e.getMessage());
+            }
+            if (part.equals("ring")) {
+                logStore = logStore(logs.resolve("ring.log"));
             }
             System.err.printf(Locale.ROOT, "bench %s: %s took %.0f s%n", mode.name().toLowerCase(Locale.ROOT), part,
                     (System.nanoTime() - start) / 1e9);
         }
-        return new Measured(info, results, phases, micro, failures);
+        return new Measured(info.withLogStore(logStore), results, phases, micro, failures);
+    }
+
+    /** The log store the ring's replicas opened, as their log says ("llpl (...)", "pure-Java ..."). */
+    static String logStore(Path ringLog) {
+        try (var lines = Files.lines(ringLog)) {
+            return lines.filter(l -> l.contains("shared log: ")).findFirst()
+                    .map(l -> l.substring(l.indexOf("shared log: ") + "shared log: ".length()))
+                    .map(l -> l.replaceFirst(" pool /\\S+| in /\\S+", "")).orElse("");
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static ChildJvm.Output child(Mode mode, String main, List<String> jvm, List<String> args, Path log)

@@ -54,6 +54,7 @@ class ChildJvmTest {
         assertTrue(f.getMessage().contains("exited with status 3"), f.getMessage());
         assertTrue(f.getMessage().contains(log.toString()), f.getMessage());
         assertTrue(f.getMessage().contains("child's log line"), f.getMessage());
+        assertEquals(List.of("fail"), f.partial().lines(), "what it printed before failing is kept");
     }
 
     @Test

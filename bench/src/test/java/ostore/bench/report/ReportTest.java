@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The report's arithmetic and layout, from rows made up here (no driver runs). */
 class ReportTest {
     private static final RunInfo INFO = new RunInfo("quick", "2026-11-22 08:00 UTC", "abc1234", "2 cores", "JDK 25",
-            "etcd 3.4.23", "0.5 0.4 0.3");
+            "etcd 3.4.23", "0.5 0.4 0.3", "llpl (libpmemobj.so.1), 255 MiB, extents of 32768 KiB");
 
     /** A row whose latencies are {@code p50} ms each, {@code ops} of them over {@code wall} seconds. */
     private static Result row(String system, String workload, int clients, long payload, double p50, long ops,
@@ -50,18 +50,36 @@ class ReportTest {
 
     @Test
     void targetsAreJudgedFromTheRowsTheyName() {
-        GcPauses.Summary calm = new GcPauses.Summary("ZGC (generational)", 10, 0.01, 0.05, 0.2, 0.3, 1);
-        GcPauses.Summary stall = new GcPauses.Summary("ZGC (generational)", 10, 0.01, 0.5, 1.5, 2, 5);
+        // 1,998 short pauses and two of 1.5 and 2 ms: the pooled p99.9 (rank 1,998 of 2,000) is short,
+        // though one run's own longest pause is over 1 ms.
+        long[] calmPauses = new long[999];
+        java.util.Arrays.fill(calmPauses, 20_000);
+        long[] stallPauses = java.util.Arrays.copyOf(calmPauses, 1001);
+        stallPauses[999] = 1_500_000;
+        stallPauses[1000] = 2_000_000;
+        GcPauses.Summary calm = GcPauses.Summary.of("ZGC (generational)", calmPauses);
+        GcPauses.Summary stall = GcPauses.Summary.of("ZGC (generational)", stallPauses);
+        // The archive's pauses are not a load run's: a long one there is not judged.
+        GcPauses.Summary archive = GcPauses.Summary.of("ZGC (generational)", new long[] {50_000_000});
         List<Result> rs = List.of(
                 row("ostore", "a", 1, 4096, 1.5, 100, 1, 0, calm),
                 row("ostore", "a", 16, 4096, 40, 1600, 1, 0, stall),
                 row("etcd", "a", 16, 4096, 4, 1000, 1, 0, null),
-                row("ostore", "e-m-down", 1, 64 << 20, 200, 3, 0.5, 0, calm));
+                row("ostore", "e-m-down", 1, 64 << 20, 200, 3, 0.5, 0, archive));
         String t = Report.targets(rs);
         assertTrue(t.contains("| 1.50 ms at 1 client(s) | yes |"), t);
         assertTrue(t.contains("1,600 against 1,000 updates/s (16 and 16 clients): 1.60x | yes |"), t);
         assertTrue(t.contains("403 MB/s (64 MiB object) | yes |"), t); // 64 MiB x 3 / 0.5 s
-        assertTrue(t.contains("1.500 ms (ZGC (generational), a at 16 client(s); longest 2.000 ms) | **no** |"), t);
+        assertTrue(t.contains("| 0.020 ms over 2,000 pauses (ZGC (generational); longest 2.000 ms) | yes |"), t);
+        // With fewer than a thousand pauses the p99.9 is the longest, and it says so.
+        String few = Report.targets(List.of(row("ostore", "b", 8, 4096, 30, 100, 1, 0,
+                GcPauses.Summary.of("ZGC (generational)", new long[] {20_000, 1_200_000}))));
+        assertTrue(few.contains("| 1.200 ms over 2 pauses, so the longest (ZGC (generational); longest 1.200 ms) | **no** |"),
+                few);
+        // Recorded, but not one pause: nothing to judge, and no "yes" for it.
+        String quiet = Report.targets(List.of(row("ostore", "a", 1, 4096, 30, 100, 1, 0,
+                GcPauses.Summary.of("ZGC (generational)", new long[0]))));
+        assertTrue(quiet.contains("| no pause recorded in any measured span: not judged | — |"), quiet);
         String none = Report.targets(List.of(row("etcd", "a", 1, 4096, 2, 10, 1, 0, null)));
         assertEquals(4, none.split("not measured in this run", -1).length - 1, none);
     }
