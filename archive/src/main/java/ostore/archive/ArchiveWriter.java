@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,6 +35,14 @@ import ostore.crypto.VersionRoot;
  * on every reachable node with an index entry (manifest name + certificate) under the version's
  * index key. It streams: it holds at most two stripes (one being filled while the fragments of the
  * one before are stored, k + m puts at once on their nodes) and one block, never the version.
+ *
+ * <p>The index entry is the commit point: a node is given it only once every stripe's fragments
+ * and the manifest copies are durable (each put returns after its node synced it), so an entry
+ * never names a manifest whose fragments could still be lost. Nothing else needs an order, so the
+ * manifest is stored while the last stripe's fragments are: their names are computed here as the
+ * puts start (the manifest lists them), and a write takes two rounds of node syncs after its last
+ * stripe, not three. A write that fails after that may leave a manifest copy without an index
+ * entry, which is as harmless as the fragments it leaves: content-addressed and never indexed.
  *
  * <p>The write rule under node failures: a node that fails once is not asked again in this write.
  * A stripe needs at least k fragments stored, or the write fails with {@link ArchiveException}
@@ -101,12 +110,15 @@ public final class ArchiveWriter {
                 ArchivedBlock b = plan.table().get(index);
                 run.append(readBlock(source, index, b));
             }
-            run.finish();
-            Manifest manifest = plan.complete(run.names);
+            // The last stripe's names are known as soon as its puts have hashed it, before they return.
+            List<List<Hash32>> fragmentNames = run.names();
+            Manifest manifest = plan.complete(fragmentNames);
             byte[] bytes = manifest.encode();
             assert bytes.length == manifestBytes : bytes.length + " manifest bytes, planned " + manifestBytes;
             Hash32 name = ArchiveNames.objectName(bytes);
-            List<Integer> holders = storeManifest(root, name, bytes, new IndexEntry(name, certificate).encode(), run.down,
+            List<Future<Stored>> copies = storeManifest(name, bytes, run.down, puts);
+            run.finish();
+            List<Integer> holders = addIndex(root, name, new IndexEntry(name, certificate).encode(), copies, run.down,
                     puts);
             return new WriteReport(manifest, name, plan.archivedBytes(), run.placed, run.unplaced, holders,
                     List.copyOf(run.down));
@@ -123,32 +135,62 @@ public final class ArchiveWriter {
     }
 
     /**
-     * Stores the manifest and its index entry on every node not known to be down, all nodes at once;
-     * the answers are taken in node order, so the report does not depend on which came first.
+     * Starts storing the manifest on every node not known to be down, all nodes at once; element i
+     * is node i's answer, null for a node not asked.
      */
-    private List<Integer> storeManifest(VersionRoot root, Hash32 name, byte[] bytes, byte[] entry, Set<Integer> down,
-            ExecutorService puts) throws ArchiveException {
-        Hash32 key = ArchiveNames.indexKey(root.aguid(), root.seq());
+    private List<Future<Stored>> storeManifest(Hash32 name, byte[] bytes, Set<Integer> down, ExecutorService puts) {
         List<Future<Stored>> answers = new ArrayList<>();
         for (int node = 0; node < nodes.count(); node++) {
             int n = node;
-            answers.add(down.contains(node) ? null : puts.submit(() -> storeManifest(n, name, bytes, key, entry)));
+            answers.add(down.contains(node) ? null : puts.submit(() -> stored(n, "a manifest", name,
+                    () -> nodes.put(n, name, bytes))));
+        }
+        return answers;
+    }
+
+    /**
+     * Adds the index entry, all nodes at once, on every node that stored its manifest copy and
+     * failed nothing else in this write (the last stripe's fragments included, all durable by now);
+     * the answers are taken in node order, so the report does not depend on which came first.
+     */
+    private List<Integer> addIndex(VersionRoot root, Hash32 name, byte[] entry, List<Future<Stored>> copies,
+            Set<Integer> down, ExecutorService puts) throws ArchiveException {
+        Hash32 key = ArchiveNames.indexKey(root.aguid(), root.seq());
+        String[] problems = new String[nodes.count()];
+        List<Future<Stored>> answers = new ArrayList<>();
+        for (int node = 0; node < nodes.count(); node++) {
+            Stored copy = copies.get(node) == null ? null : await(copies.get(node));
+            answers.add(null);
+            if (copy == null || down.contains(node)) {
+                continue;
+            }
+            if (copy.problem() != null) {
+                if (copy.nodeFailed()) {
+                    down.add(node);
+                }
+                problems[node] = copy.problem();
+                continue;
+            }
+            int n = node;
+            answers.set(node, puts.submit(() -> stored(n, "an index entry", name, () -> nodes.addIndex(n, key, entry))));
         }
         List<Integer> holders = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         for (int node = 0; node < nodes.count(); node++) {
-            if (answers.get(node) == null) {
-                continue;
+            if (answers.get(node) != null) {
+                Stored s = await(answers.get(node));
+                if (s.problem() == null) {
+                    holders.add(node);
+                    continue;
+                }
+                if (s.nodeFailed()) {
+                    down.add(node);
+                }
+                problems[node] = s.problem();
             }
-            Stored s = await(answers.get(node));
-            if (s.problem() == null) {
-                holders.add(node);
-                continue;
+            if (problems[node] != null) {
+                failures.add("node " + node + ": " + problems[node]);
             }
-            if (s.nodeFailed()) {
-                down.add(node);
-            }
-            failures.add("node " + node + ": " + s.problem());
         }
         int needed = code.parityShards() + 1;
         if (holders.size() < needed) {
@@ -159,11 +201,16 @@ public final class ArchiveWriter {
         return holders;
     }
 
-    /** Stores the manifest and the index entry on one node; a full index key leaves the node up. */
-    private Stored storeManifest(int node, Hash32 name, byte[] bytes, Hash32 key, byte[] entry) {
+    /** One call on one node that stores something; its answer does not matter, only that it did not fail. */
+    @FunctionalInterface
+    private interface NodeCall {
+        boolean run() throws IOException;
+    }
+
+    /** Runs {@code call} on node {@code node} as a put task: never throws; a full index key leaves the node up. */
+    private Stored stored(int node, String what, Hash32 name, NodeCall call) {
         try {
-            nodes.put(node, name, bytes);
-            nodes.addIndex(node, key, entry);
+            call.run();
             return new Stored(name, null, false);
         } catch (IOException e) {
             return new Stored(name, e.getMessage(), true);
@@ -171,7 +218,7 @@ public final class ArchiveWriter {
             return new Stored(name, e.getMessage(), false);
         } catch (RuntimeException e) {
             // One node's broken answer is that node's failure, not the write's; logged as a bug may be behind it.
-            LOG.log(Level.WARNING, "storage node " + node + " failed unexpectedly storing a manifest", e);
+            LOG.log(Level.WARNING, "storage node " + node + " failed unexpectedly storing " + what, e);
             return new Stored(name, e.toString(), true);
         }
     }
@@ -208,6 +255,8 @@ public final class ArchiveWriter {
         final Set<Integer> down = new TreeSet<>();
         byte[][] fragments;
         InFlight inFlight;
+        /** The last stripe's fragment names, each known once its put task has hashed it. */
+        List<CompletableFuture<Hash32>> lastNames = List.of();
         int placed;
         long stripe;
         int stripeData;
@@ -247,6 +296,23 @@ public final class ArchiveWriter {
             }
         }
 
+        /**
+         * Every stripe's fragment names, once every stripe is flushed: those taken from the answers
+         * so far and the last stripe's as its puts name them, without waiting for those puts.
+         */
+        List<List<Hash32>> names() throws ArchiveException {
+            assert stripe == plan.stripeCount() : stripe + " of " + plan.stripeCount() + " stripes flushed";
+            List<List<Hash32>> all = new ArrayList<>(names);
+            if (inFlight != null) {
+                List<Hash32> last = new ArrayList<>(lastNames.size());
+                for (CompletableFuture<Hash32> name : lastNames) {
+                    last.add(await(name));
+                }
+                all.add(last);
+            }
+            return all;
+        }
+
         void finish() throws ArchiveException {
             assert stripe == plan.stripeCount() : stripe + " of " + plan.stripeCount() + " stripes written";
             takeInFlight();
@@ -261,13 +327,23 @@ public final class ArchiveWriter {
             }
             takeInFlight();
             int[] placement = plan.placement(stripe);
+            // The last stripe's puts name their fragments first, so the manifest need not wait for them.
+            boolean last = stripe == plan.stripeCount() - 1;
+            List<CompletableFuture<Hash32>> named = new ArrayList<>(last ? code.totalShards() : 0);
             List<Future<Stored>> answers = new ArrayList<>(code.totalShards());
             for (int i = 0; i < code.totalShards(); i++) {
                 byte[] bytes = fragments[i];
                 int node = placement[i];
                 boolean skip = down.contains(node);
-                answers.add(puts.submit(() -> store(node, bytes, skip)));
+                if (last) {
+                    CompletableFuture<Hash32> name = new CompletableFuture<>();
+                    named.add(name);
+                    answers.add(puts.submit(() -> storeNamed(node, bytes, skip, name)));
+                } else {
+                    answers.add(puts.submit(() -> store(node, bytes, skip)));
+                }
             }
+            lastNames = named;
             inFlight = new InFlight(stripe, stripeData, placement, answers);
             fragments = null;
             stripe++;
@@ -323,6 +399,33 @@ public final class ArchiveWriter {
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "storage node " + node + " failed unexpectedly storing a fragment", e);
                 return new Stored(ArchiveNames.objectName(bytes), "node " + node + ": " + e, true);
+            }
+        }
+
+        /**
+         * As {@link #store}, for the last stripe: names the fragment here first and publishes the
+         * name through {@code named}, then stores it under that name (the node checks it).
+         */
+        private Stored storeNamed(int node, byte[] bytes, boolean skip, CompletableFuture<Hash32> named) {
+            Hash32 name;
+            try {
+                name = ArchiveNames.objectName(bytes);
+            } catch (RuntimeException | Error e) {
+                named.completeExceptionally(e);
+                throw e;
+            }
+            named.complete(name);
+            if (skip) {
+                return new Stored(name, "node " + node + " is down", false);
+            }
+            try {
+                nodes.put(node, name, bytes);
+                return new Stored(name, null, false);
+            } catch (IOException e) {
+                return new Stored(name, "node " + node + ": " + e.getMessage(), true);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "storage node " + node + " failed unexpectedly storing a fragment", e);
+                return new Stored(name, "node " + node + ": " + e, true);
             }
         }
     }

@@ -8,8 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import ostore.archive.fragment.CodeParams;
@@ -21,7 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The writer stores a stripe's k + m fragments at once and fills the next stripe meanwhile: a node
  * failing part way must still be asked no more, the report must list what was not placed in
- * stripe and shard order, and the manifest and progress must be what one put at a time gives.
+ * stripe and shard order, and the manifest and progress must be what one put at a time gives. The
+ * manifest copies are stored while the last stripe's fragments are, and no index entry is added
+ * before every fragment and manifest copy is stored.
  */
 class ParallelWriteTest {
     private static final CodeParams CODE = new CodeParams(CodeParams.REED_SOLOMON_CAUCHY, 6, 3, 1000);
@@ -88,6 +93,67 @@ class ParallelWriteTest {
             assertArrayEquals(new long[] {total, total}, progress.getLast());
             assertEquals(Math.min(total, 6000), progress.get(1)[0]);
 
+            CollectingSink sink = new CollectingSink();
+            cluster.restore(version, sink);
+            assertArrayEquals(version.content(), sink.committed);
+        }
+    }
+
+    @Test
+    void theManifestIsStoredWithTheLastStripeAndIndexedOnlyOnceAllIsStored() throws Exception {
+        Versions.Version version = Versions.first(Versions.randomBlocks(29, 20_000, 1024));
+        WriteReport healthy;
+        try (Cluster reference = new Cluster(dir.resolve("reference"), 9, CODE)) {
+            healthy = reference.archive(version, Optional.empty());
+        }
+        int stripes = healthy.manifest().stripes().size();
+        assertTrue(stripes > 1, stripes + " stripes");
+
+        try (Cluster cluster = new Cluster(dir.resolve("overlapping"), 9, CODE)) {
+            CountDownLatch manifestPut = new CountDownLatch(1);
+            AtomicInteger stored = new AtomicInteger();
+            List<Integer> storedBeforeIndex = Collections.synchronizedList(new ArrayList<>());
+            ArchiveNodes nodes = new ForwardingArchiveNodes(cluster.nodes) {
+                @Override
+                public boolean put(int node, Hash32 name, byte[] bytes) throws IOException {
+                    if (name.equals(healthy.manifestName())) {
+                        manifestPut.countDown();
+                    } else if (Fragment.checkEncoded(bytes).stripeIndex() == stripes - 1) {
+                        // Held until a manifest copy is on its way: the write must not wait for this put first.
+                        try {
+                            if (!manifestPut.await(30, TimeUnit.SECONDS)) {
+                                throw new IOException("no manifest copy was stored while the last stripe was");
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IOException("interrupted", e);
+                        }
+                    }
+                    boolean created = super.put(node, name, bytes);
+                    stored.incrementAndGet();
+                    return created;
+                }
+
+                @Override
+                public Hash32 putNamed(int node, byte[] bytes) throws IOException {
+                    Hash32 name = super.putNamed(node, bytes);
+                    stored.incrementAndGet();
+                    return name;
+                }
+
+                @Override
+                public boolean addIndex(int node, Hash32 key, byte[] value) throws IOException {
+                    storedBeforeIndex.add(stored.get());
+                    return super.addIndex(node, key, value);
+                }
+            };
+            WriteReport report = new ArchiveWriter(nodes, CODE).write(version.root(), version.entries(),
+                    version.source(), Optional.empty(), version.certificate(), Progress.NONE);
+
+            assertTrue(report.complete(), report.toString());
+            assertArrayEquals(healthy.manifest().encode(), report.manifest().encode(), "the same manifest");
+            assertEquals(Collections.nCopies(9, stripes * 9 + 9), storedBeforeIndex,
+                    "every fragment and manifest copy stored before any index entry");
             CollectingSink sink = new CollectingSink();
             cluster.restore(version, sink);
             assertArrayEquals(version.content(), sink.committed);
