@@ -47,7 +47,9 @@ import ostore.crypto.Vguid;
  * version's size: a wrong byte ends the run with an exception, never a timed row. Versions,
  * certificates and their blocks are made before the clock starts; warm-up versions of each kind
  * (and a degraded restore once the nodes are down) run first, unmeasured, so the JIT has compiled
- * the paths each row times. Latencies are wall time; CPU is the whole process's (the storage nodes
+ * the paths each row times: {@link Plan#smallWarmupVersions} small ones (hundreds: the gRPC client and
+ * server paths take that many archives, 27 calls each, before C2 is done with them; ten left the row
+ * measuring the compiler, more than half its latency and two thirds of its CPU). Latencies are wall time; CPU is the whole process's (the storage nodes
  * run in it); GC pauses are those of this JVM inside each row's span.
  *
  * <p>Usage: {@code ArchiveDriver results file|grpc OBJECT_MIB K M SHARD_KIB} (or this class's
@@ -65,18 +67,21 @@ public final class ArchiveResults {
      * @param restores restores of it per row
      * @param smallVersions measured 4 KiB versions: archived for one row, restored for another
      * @param largeArchives measured 2 MiB versions archived
-     * @param warmupVersions unmeasured versions of each size archived before the measured ones
+     * @param warmupVersions unmeasured 2 MiB versions archived before the measured ones
+     * @param smallWarmupVersions unmeasured 4 KiB versions archived before the measured ones (and
+     *     before the 2 MiB row, which so finds the transport's paths compiled too)
      * @param warmupBytes the object archived and restored (all up, then degraded) to warm up
      */
     record Plan(CodeParams code, long objectBytes, int restores, int smallVersions, int largeArchives,
-            int warmupVersions, long warmupBytes) {
+            int warmupVersions, int smallWarmupVersions, long warmupBytes) {
         Plan {
             Objects.requireNonNull(code, "code");
             if (objectBytes < 1 || restores < 1 || smallVersions < 1 || largeArchives < 1 || warmupVersions < 1
-                    || warmupBytes < 1) {
+                    || smallWarmupVersions < 1 || warmupBytes < 1) {
                 throw new IllegalArgumentException("every size and count of a plan must be >= 1: " + objectBytes
                         + " object bytes, " + restores + " restores, " + smallVersions + " small versions, "
-                        + largeArchives + " 2 MiB archives, " + warmupVersions + " warm-up versions, " + warmupBytes
+                        + largeArchives + " 2 MiB archives, " + warmupVersions + " and " + smallWarmupVersions
+                        + " warm-up versions (2 MiB, 4 KiB), " + warmupBytes
                         + " warm-up bytes");
             }
             if (code.parityShards() < 1) {
@@ -85,9 +90,12 @@ public final class ArchiveResults {
             }
         }
 
-        /** What the suite runs: 5 restores per row, 50 small versions, 10 of 2 MiB, a 32 MiB warm-up. */
+        /**
+         * What the suite runs: 5 restores per row, 50 small versions after 400 unmeasured, 10 of 2 MiB
+         * after 10, a 32 MiB warm-up.
+         */
         static Plan standard(CodeParams code, long objectBytes) {
-            return new Plan(code, objectBytes, 5, 50, 10, 10, 32L << 20);
+            return new Plan(code, objectBytes, 5, 50, 10, 10, 400, 32L << 20);
         }
     }
 
@@ -175,10 +183,10 @@ public final class ArchiveResults {
         restore(restorer, warmVersion, false);
 
         // Pond's archive phase: chains of fresh versions, the first warmupVersions unmeasured.
-        int smallCount = plan.warmupVersions() + plan.smallVersions();
+        int smallCount = plan.smallWarmupVersions() + plan.smallVersions();
         List<Version> small = chain(ArchiveVersions.object("bench/small", ArchiveVersions.blocks(17,
                 (long) smallCount * ArchiveVersions.SMALL_BYTES, ArchiveVersions.SMALL_BYTES)), 1);
-        Result archiveSmall = archiveChain(writer, small, plan.warmupVersions(), gc);
+        Result archiveSmall = archiveChain(writer, small, plan.smallWarmupVersions(), gc);
         int largeCount = plan.warmupVersions() + plan.largeArchives();
         List<Version> updates = chain(ArchiveVersions.object("bench/2mib", ArchiveVersions.blocks(19,
                 (long) largeCount * LARGE_UPDATE_BYTES, blockBytes)), LARGE_UPDATE_BYTES / blockBytes);
@@ -188,18 +196,19 @@ public final class ArchiveResults {
         Obj large = ArchiveVersions.object("bench/large", ArchiveVersions.blocks(11, plan.objectBytes(), blockBytes));
         Version v1 = large.version(1, Optional.empty(), large.blocks());
         archive(writer, v1, Optional.empty());
-        Result allUp = measure(gc, "e-all-up", "restore", v1.bytes(), plan.restores(),
+        String restoreOp = PageCache.canDrop() ? "restore, cold cache" : "restore, page cache";
+        Result allUp = measure(gc, "e-all-up", restoreOp, v1.bytes(), plan.restores(), PageCache::drop,
                 i -> restore(restorer, v1, false));
         for (int node = 0; node < plan.code().parityShards(); node++) {
             nodes.down(node);
         }
         restore(restorer, warmVersion, true);
         restore(restorer, small.getFirst(), true);
-        Result mDown = measure(gc, "e-m-down", "restore", v1.bytes(), plan.restores(),
+        Result mDown = measure(gc, "e-m-down", restoreOp, v1.bytes(), plan.restores(), PageCache::drop,
                 i -> restore(restorer, v1, true));
-        List<Version> measuredSmall = small.subList(plan.warmupVersions(), small.size());
-        Result smallDown = measure(gc, "e-small", "restore", ArchiveVersions.SMALL_BYTES, measuredSmall.size(),
-                i -> restore(restorer, measuredSmall.get(i), true));
+        List<Version> measuredSmall = small.subList(plan.smallWarmupVersions(), small.size());
+        Result smallDown = measure(gc, "e-small", restoreOp, ArchiveVersions.SMALL_BYTES, measuredSmall.size(),
+                PageCache::drop, i -> restore(restorer, measuredSmall.get(i), true));
         return List.of(allUp, mDown, smallDown, archiveSmall, archiveLarge);
     }
 
@@ -227,7 +236,7 @@ public final class ArchiveResults {
             previous.set(archive(writer, versions.get(i), Optional.ofNullable(previous.get())).manifest());
         }
         List<Version> measured = versions.subList(warmup, versions.size());
-        return measure(gc, "pond-archive", "archive", measured.getFirst().bytes(), measured.size(),
+        return measure(gc, "pond-archive", "archive", measured.getFirst().bytes(), measured.size(), () -> { },
                 i -> previous.set(archive(writer, measured.get(i), Optional.ofNullable(previous.get())).manifest()));
     }
 
@@ -260,22 +269,34 @@ public final class ArchiveResults {
         }
     }
 
-    /** Runs {@code count} ops back to back, each timed, and makes their row. */
-    private static Result measure(GcPauses gc, String workload, String op, long payloadBytes, int count, Op body)
-            throws IOException, InterruptedException {
+    /**
+     * Runs {@code count} ops back to back and makes their row, each op timed alone: {@code before}
+     * runs ahead of each, outside its time and CPU, which count only the ops (one client: the
+     * row's wall time is their sum).
+     */
+    private static Result measure(GcPauses gc, String workload, String op, long payloadBytes, int count,
+            Before before, Op body) throws IOException, InterruptedException {
         long[] latencies = new long[count];
+        long wall = 0;
+        long cpu = 0;
         Instant from = Instant.now();
-        long cpu0 = LoadDriver.processCpuNanos();
-        long t0 = System.nanoTime();
         for (int i = 0; i < count; i++) {
+            before.run();
+            long cpu0 = LoadDriver.processCpuNanos();
             long start = System.nanoTime();
             body.run(i);
             latencies[i] = System.nanoTime() - start;
+            cpu += LoadDriver.processCpuNanos() - cpu0;
+            wall += latencies[i];
         }
-        long wall = System.nanoTime() - t0;
-        long cpu = LoadDriver.processCpuNanos() - cpu0;
         Instant to = Instant.now();
         return Result.of(SYSTEM, workload, op, payloadBytes, 1, List.of(latencies), 0, wall, cpu,
                 gc == null ? null : gc.between(from, to));
+    }
+
+    /** What runs ahead of each measured op, untimed. */
+    @FunctionalInterface
+    private interface Before {
+        void run() throws IOException, InterruptedException;
     }
 }

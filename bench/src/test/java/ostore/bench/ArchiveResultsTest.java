@@ -30,15 +30,16 @@ class ArchiveResultsTest {
 
     @Test
     void aTinyRunGivesEveryRowWithItsOperationCounts() throws Exception {
-        ArchiveResults.Plan plan = new ArchiveResults.Plan(CODE, 2L << 20, 2, 5, 3, 2, 1L << 20);
+        ArchiveResults.Plan plan = new ArchiveResults.Plan(CODE, 2L << 20, 2, 5, 3, 2, 3, 1L << 20);
         List<Result> rows;
         try (GcPauses gc = GcPauses.start()) {
             rows = ArchiveResults.run(false, plan, gc);
         }
         assertEquals(List.of("e-all-up", "e-m-down", "e-small", "pond-archive", "pond-archive"),
                 rows.stream().map(Result::workload).toList());
-        assertEquals(List.of("restore", "restore", "restore", "archive", "archive"),
-                rows.stream().map(Result::op).toList());
+        // Restores read from the disk where this process may empty the page cache (root on Linux), and say which.
+        String restore = PageCache.canDrop() ? "restore, cold cache" : "restore, page cache";
+        assertEquals(List.of(restore, restore, restore, "archive", "archive"), rows.stream().map(Result::op).toList());
         assertEquals(List.of(2L << 20, 2L << 20, 4096L, 4096L, 2097152L),
                 rows.stream().map(Result::payloadBytes).toList());
         assertEquals(List.of(2L, 2L, 5L, 5L, 3L), rows.stream().map(Result::ops).toList());
