@@ -172,9 +172,9 @@ public final class Suite {
                 switch (part) {
                     case "micro" -> micro.addAll(Micro.run(mode.microPlan(), logs.resolve("jmh.log"),
                             logs.resolve("jmh.json")));
-                    case "ring" -> collect(child(mode, "ostore.bench.LoadDriver", List.of("-Xmx4g",
-                            "-Dostore.log.pool-mib=256"), prepend("suite", mode.ringSpecs()), logs.resolve("ring.log")),
-                            results, phases);
+                    // The log pool is the default size (1 GiB per replica), as a user's ring has it.
+                    case "ring" -> collect(child(mode, "ostore.bench.LoadDriver", List.of("-Xmx4g"),
+                            prepend("suite", mode.ringSpecs()), logs.resolve("ring.log")), results, phases);
                     case "etcd" -> collect(child(mode, "ostore.bench.EtcdDriver", List.of("-Xmx2g"),
                             prepend("suite", mode.etcdSpecs()), logs.resolve("etcd.log")), results, phases);
                     case "archive" -> collect(child(mode, "ostore.bench.ArchiveDriver", List.of("-Xms3g", "-Xmx3g",
