@@ -283,8 +283,9 @@ final class Report {
         if (phases.isEmpty()) {
             return "";
         }
-        StringBuilder s = new StringBuilder("### Where an update's time goes at one replica (ms per update, mean"
-                + " over the four replicas, warm-up included)\n\n| workload | clients | payload | updates per batch"
+        StringBuilder s = new StringBuilder("### Where an update's time goes at one replica (ms one update spends in each"
+                + " phase; apply and sign per batch, which every update of the batch waits for; mean over the four"
+                + " replicas, warm-up included)\n\n| workload | clients | payload | updates per batch"
                 + " | check | serialize/order | apply | sign |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (Map<String, String> p : phases) {
             s.append("| ").append(String.join(" | ", List.of(p.getOrDefault("workload", "?"),
