@@ -1,6 +1,5 @@
 package ostore.bench;
 
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -123,43 +122,26 @@ public record Result(String system, String workload, String op, long payloadByte
 
     /** Parses a line written by {@link #toLine()}; throws {@link IllegalArgumentException} naming what is wrong. */
     public static Result parse(String line) {
-        if (!line.startsWith(PREFIX)) {
-            throw new IllegalArgumentException("not a result line (no '" + PREFIX.strip() + "' prefix): " + line);
-        }
-        Map<String, String> f = new LinkedHashMap<>();
-        for (String field : line.substring(PREFIX.length()).trim().split(" +")) {
-            int eq = field.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("field '" + field + "' is not key=value in: " + line);
-            }
-            f.put(field.substring(0, eq), URLDecoder.decode(field.substring(eq + 1), StandardCharsets.UTF_8));
-        }
+        Map<String, String> f = Fields.parse(line, PREFIX, "result");
         try {
-            String nanos = f.containsKey("gc") ? need(f, "gc.nanos") : "";
+            String nanos = f.containsKey("gc") ? Fields.need(f, "gc.nanos", "result", line) : "";
             GcPauses.Summary gc = f.containsKey("gc")
                     ? new GcPauses.Summary(f.get("gc"), nanos.isEmpty() ? List.of()
                             : java.util.Arrays.stream(nanos.split(",")).map(Long::valueOf).toList())
                     : null;
-            return new Result(need(f, "system"), need(f, "workload"), need(f, "op"),
-                    Long.parseLong(need(f, "payload")), Integer.parseInt(need(f, "clients")),
-                    Long.parseLong(need(f, "ops")), Long.parseLong(need(f, "aborts")), dbl(f, "p5"), dbl(f, "p50"),
-                    dbl(f, "p95"), dbl(f, "p99"), dbl(f, "max"), dbl(f, "wall"), dbl(f, "cpu"), gc);
+            return new Result(Fields.need(f, "system", "result", line), Fields.need(f, "workload", "result", line), Fields.need(f, "op", "result", line),
+                    Long.parseLong(Fields.need(f, "payload", "result", line)), Integer.parseInt(Fields.need(f, "clients", "result", line)),
+                    Long.parseLong(Fields.need(f, "ops", "result", line)), Long.parseLong(Fields.need(f, "aborts", "result", line)), dbl(f, "p5", line), dbl(f, "p50", line),
+                    dbl(f, "p95", line), dbl(f, "p99", line), dbl(f, "max", line), dbl(f, "wall", line), dbl(f, "cpu", line), gc);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("a number in this result line does not parse (" + e.getMessage()
                     + "): " + line, e);
         }
     }
 
-    private static String need(Map<String, String> f, String key) {
-        String v = f.get(key);
-        if (v == null) {
-            throw new IllegalArgumentException("result line has no '" + key + "' field: " + f);
-        }
-        return v;
-    }
 
-    private static double dbl(Map<String, String> f, String key) {
-        return Double.parseDouble(need(f, key));
+    private static double dbl(Map<String, String> f, String key, String line) {
+        return Double.parseDouble(Fields.need(f, key, "result", line));
     }
 
     private static String num(double v) {

@@ -3,7 +3,6 @@ package ostore.bench;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -105,17 +104,7 @@ final class RingPhases {
 
         /** Parses a line written by {@link #toLine()}; throws {@link IllegalArgumentException} naming what is wrong. */
         static Breakdown parse(String line) {
-            if (!line.startsWith(PREFIX)) {
-                throw new IllegalArgumentException("not a phases line (no '" + PREFIX.strip() + "' prefix): " + line);
-            }
-            Map<String, String> f = new LinkedHashMap<>();
-            for (String field : line.substring(PREFIX.length()).trim().split(" +")) {
-                int eq = field.indexOf('=');
-                if (eq <= 0) {
-                    throw new IllegalArgumentException("field '" + field + "' is not key=value in: " + line);
-                }
-                f.put(field.substring(0, eq), field.substring(eq + 1));
-            }
+            Map<String, String> f = Fields.parse(line, PREFIX, "phases");
             try {
                 return new Breakdown(need(f, "workload", line), Integer.parseInt(need(f, "clients", line)),
                         Long.parseLong(need(f, "payload", line)), dbl(f, "perBatch", line), dbl(f, "check", line),
@@ -127,11 +116,7 @@ final class RingPhases {
         }
 
         private static String need(Map<String, String> f, String key, String line) {
-            String v = f.get(key);
-            if (v == null) {
-                throw new IllegalArgumentException("phases line has no '" + key + "' field: " + line);
-            }
-            return v;
+            return Fields.need(f, key, "phases", line);
         }
 
         private static double dbl(Map<String, String> f, String key, String line) {

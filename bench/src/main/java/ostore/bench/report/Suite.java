@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import ostore.bench.Fields;
 import ostore.bench.Result;
 import org.openjdk.jmh.runner.options.TimeValue;
 
@@ -228,20 +229,7 @@ public final class Suite {
             results.add(Result.parse(line));
         }
         for (String line : out.linesStartingWith("phases ")) {
-            phases.add(keyValues(line.substring("phases ".length())));
+            phases.add(Fields.parse(line, "phases ", "phases"));
         }
-    }
-
-    /** {@code k=v k=v ...} as an ordered map; throws naming a field that is not {@code k=v}. */
-    static Map<String, String> keyValues(String fields) {
-        Map<String, String> m = new java.util.LinkedHashMap<>();
-        for (String f : fields.trim().split(" +")) {
-            int eq = f.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("field '" + f + "' is not key=value in: " + fields);
-            }
-            m.put(f.substring(0, eq), f.substring(eq + 1));
-        }
-        return m;
     }
 }
