@@ -63,22 +63,12 @@ interface ArchiveBenchNodes extends AutoCloseable {
                 stores.add(FileFragmentStore.open(dir.resolve("node-" + i)));
             }
         } catch (IOException | RuntimeException e) {
-            for (FileFragmentStore s : stores) {
-                try {
-                    s.close();
-                } catch (IOException | RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
+            closeAll(stores, e);
             throw e;
         }
         Set<Integer> down = ConcurrentHashMap.newKeySet();
         ArchiveNodes all = new SwitchableNodes(new StoreNodes(stores), down);
-        return of(all, dir, count, down::add, () -> {
-            for (FileFragmentStore s : stores) {
-                s.close();
-            }
-        });
+        return of(all, dir, count, down::add, () -> closeAll(stores));
     }
 
     static ArchiveBenchNodes grpc(Path dir, int count) throws IOException {
@@ -90,14 +80,32 @@ interface ArchiveBenchNodes extends AutoCloseable {
                 clients.add(RemoteFragmentStore.connect(servers.getLast().address()));
             }
         } catch (IOException | RuntimeException e) {
-            clients.forEach(RemoteFragmentStore::close);
-            servers.forEach(StorageNode::close);
+            closeAll(clients, e);
+            closeAll(servers, e);
             throw e;
         }
-        return of(new StoreNodes(clients), dir, count, node -> servers.get(node).close(), () -> {
-            clients.forEach(RemoteFragmentStore::close);
-            servers.forEach(StorageNode::close);
-        });
+        return of(new StoreNodes(clients), dir, count, node -> servers.get(node).close(),
+                () -> closeAll(Stream.<AutoCloseable>concat(clients.stream(), servers.stream()).toList()));
+    }
+
+    /** Closes every one of {@code all}, each failure added to {@code failure}: one that fails does not leave the rest open. */
+    private static void closeAll(List<? extends AutoCloseable> all, Exception failure) {
+        for (AutoCloseable c : all) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
+    /** Closes every one of {@code all}; throws the first failure, the later ones suppressed in it. */
+    private static void closeAll(List<? extends AutoCloseable> all) throws IOException {
+        IOException first = new IOException("closing the benchmark's storage nodes failed");
+        closeAll(all, first);
+        if (first.getSuppressed().length > 0) {
+            throw first;
+        }
     }
 
     /** How a transport takes a node down. */
