@@ -30,8 +30,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * stripes per second. Decode rebuilds m lost shards, as many of them data shards as there are (the
  * costly case), with the decode plan cached as in a long restore.
  *
- * <p>Where ISA-L is not installed the {@code isal} path cannot run; {@link CodecPaths} tells
- * {@code bench/run} which paths to pass as {@code -p codec=...}.
+ * <p>Where ISA-L is not installed the {@code isal} path cannot run; {@code bench/run}'s suite
+ * ({@code ostore.bench.report.Micro#codecPaths}) passes only the paths this JVM can run as
+ * {@code -p codec=...}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
