@@ -157,9 +157,14 @@ public final class ArchiveWriter {
             Set<Integer> down, ExecutorService puts) throws ArchiveException {
         Hash32 key = ArchiveNames.indexKey(root.aguid(), root.seq());
         String[] problems = new String[nodes.count()];
+        // Every copy's answer first: no index entry goes out while any manifest copy is still being stored.
+        List<Stored> stored = new ArrayList<>();
+        for (Future<Stored> copy : copies) {
+            stored.add(copy == null ? null : await(copy));
+        }
         List<Future<Stored>> answers = new ArrayList<>();
         for (int node = 0; node < nodes.count(); node++) {
-            Stored copy = copies.get(node) == null ? null : await(copies.get(node));
+            Stored copy = stored.get(node);
             answers.add(null);
             if (copy == null || down.contains(node)) {
                 continue;
