@@ -72,6 +72,16 @@ public abstract class ForwardingVersionStore implements VersionStore {
     }
 
     @Override
+    public List<Uncertified> uncertified(int max) {
+        return delegate.uncertified(max);
+    }
+
+    @Override
+    public long uncertifiedCount() {
+        return delegate.uncertifiedCount();
+    }
+
+    @Override
     public Hash32 storeDigest(int color) {
         return delegate.storeDigest(color);
     }

@@ -84,6 +84,20 @@ public interface VersionStore extends AutoCloseable {
     Optional<byte[]> certificate(Aguid aguid, long seq);
 
     /**
+     * Stored versions that have no certificate yet, at most {@code max} of them, in no promised
+     * order. Every version is written with a durable mark, in the same atomic write, and attaching
+     * its certificate clears the mark in one write with the certificate; so after any crash this
+     * lists exactly the versions whose certificate the store does not hold, and the ring can
+     * gather them again.
+     *
+     * @throws IllegalArgumentException if max < 1
+     */
+    List<Uncertified> uncertified(int max);
+
+    /** How many stored versions have no certificate: the size of what {@link #uncertified} lists. */
+    long uncertifiedCount();
+
+    /**
      * The color's store digest: a chain over every record its applies created (history entries,
      * versions, nonce refusals; not blocks, which versions name by hash, and not certificates,
      * which differ between replicas), a function of the applied sequence alone, so every correct

@@ -22,6 +22,7 @@ import ostore.store.Outcome.Rejection;
 import ostore.store.Selector;
 import ostore.store.SnapshotPage;
 import ostore.store.StoredVersion;
+import ostore.store.Uncertified;
 import ostore.store.UpdateValidator;
 import ostore.store.VersionStore;
 import ostore.store.engine.Execution;
@@ -429,6 +430,19 @@ public abstract class AbstractVersionStore implements VersionStore {
     }
 
     @Override
+    public final List<Uncertified> uncertified(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max (" + max + ") must be >= 1");
+        }
+        return whileOpen(() -> scanUncertified(max));
+    }
+
+    @Override
+    public final long uncertifiedCount() {
+        return whileOpen(this::countUncertified);
+    }
+
+    @Override
     public final void sync() {
         whileOpen(() -> {
             makeDurable();
@@ -445,7 +459,8 @@ public abstract class AbstractVersionStore implements VersionStore {
     /**
      * Writes {@code change} (its version, blocks, history entry, and nonce record: the entry's or
      * the refusal), its journal entry and the color's new digest (when {@code journaled} is not
-     * null: a change that writes records) and {@code color}'s new applied position atomically: after a crash the
+     * null: a change that writes records), an uncertified mark for the version it stores (see
+     * {@link VersionStore#uncertified}) and {@code color}'s new applied position atomically: after a crash the
      * storage holds all of it or none of it. Calls for different colors may run concurrently; they
      * never write the same object.
      */
@@ -502,8 +517,16 @@ public abstract class AbstractVersionStore implements VersionStore {
     /** What the nonce index holds for (aguid, writer, nonce): a history entry or a refusal. */
     protected abstract Optional<NonceRecord> nonceRecord(Aguid aguid, PublicKey writer, long nonce);
 
-    /** Stores or replaces the certificate of an existing version; {@code certificate} is the store's own copy. */
+    /**
+     * Stores or replaces the certificate of an existing version and clears its uncertified mark,
+     * in one atomic write; {@code certificate} is the store's own copy.
+     */
     protected abstract void storeCertificate(Aguid aguid, long seq, byte[] certificate);
+
+    /** Up to {@code max} marks of versions stored without a certificate ({@link #persist} writes them). */
+    protected abstract List<Uncertified> scanUncertified(int max);
+
+    protected abstract long countUncertified();
 
     /** @return a copy the caller owns */
     protected abstract Optional<byte[]> loadCertificate(Aguid aguid, long seq);

@@ -15,6 +15,7 @@ import ostore.crypto.PublicKey;
 import ostore.crypto.Vguid;
 import ostore.store.HistoryEntry;
 import ostore.store.StoredVersion;
+import ostore.store.Uncertified;
 import ostore.store.core.JournalEntry;
 import ostore.store.core.NonceRecord;
 
@@ -37,10 +38,15 @@ final class MemoryState {
 
     private record NonceKey(Aguid aguid, PublicKey writer, long nonce) {}
 
+    /** A version's key: aguid and seq. */
+    private record VersionKey(Aguid aguid, long seq) {}
+
     private final Map<Aguid, ObjectState> objects = new HashMap<>();
     private final Map<Bguid, byte[]> blocks = new HashMap<>();
     private final Map<Vguid, StoredVersion> byVguid = new HashMap<>();
     private final Map<NonceKey, NonceRecord> byNonce = new HashMap<>();
+    /** Versions stored without a certificate, oldest write first: VersionStore#uncertified. */
+    private final java.util.LinkedHashMap<VersionKey, Uncertified> uncertified = new java.util.LinkedHashMap<>();
     /** Per color, its journal entries by position. */
     private final Map<Integer, TreeMap<Long, byte[]>> journals = new HashMap<>();
     /** Undoes the writes since the last markDurable, newest first. */
@@ -142,13 +148,32 @@ final class MemoryState {
         ObjectState o = objects.get(aguid);
         assert o != null && seq >= 1 && seq <= o.versions.size() : "certifies a stored version";
         byte[] replaced = o.certificates.put(seq, certificate);
+        Uncertified mark = uncertified.remove(new VersionKey(aguid, seq));
         undo.push(() -> {
             if (replaced == null) {
                 o.certificates.remove(seq);
             } else {
                 o.certificates.put(seq, replaced);
             }
+            if (mark != null) {
+                uncertified.put(new VersionKey(aguid, seq), mark);
+            }
         });
+    }
+
+    /** Marks a version just stored as still without a certificate. */
+    void markUncertified(Uncertified mark) {
+        VersionKey key = new VersionKey(mark.aguid(), mark.seq());
+        uncertified.put(key, mark);
+        undo.push(() -> uncertified.remove(key));
+    }
+
+    List<Uncertified> uncertified(int max) {
+        return uncertified.values().stream().limit(max).toList();
+    }
+
+    long uncertifiedCount() {
+        return uncertified.size();
     }
 
     /** @param entry an array nobody else holds; it is kept, not copied */
@@ -183,7 +208,10 @@ final class MemoryState {
             JournalEntry e = JournalEntry.decode(bytes);
             ObjectState o = objects.remove(e.aguid());
             if (o != null) {
-                o.versions.forEach(v -> byVguid.remove(v.vguid()));
+                o.versions.forEach(v -> {
+                    byVguid.remove(v.vguid());
+                    uncertified.remove(new VersionKey(e.aguid(), v.root().seq()));
+                });
             }
             e.history().ifPresent(h -> byNonce.remove(new NonceKey(h.aguid(), h.writer(), h.nonce())));
             e.refusal().ifPresent(r -> byNonce.remove(new NonceKey(r.aguid(), r.writer(), r.nonce())));

@@ -15,6 +15,7 @@ import ostore.crypto.Vguid;
 import ostore.store.HistoryEntry;
 import ostore.store.Limits;
 import ostore.store.StoredVersion;
+import ostore.store.Uncertified;
 import ostore.store.core.AbstractVersionStore;
 import ostore.store.core.Change;
 import ostore.store.core.NonceRecord;
@@ -121,6 +122,7 @@ public final class MemoryVersionStore extends AbstractVersionStore {
         change.version().ifPresent(v -> {
             change.newBlocks().forEach((bguid, bytes) -> state.putBlockIfAbsent(bguid, bytes.clone()));
             state.addVersion(v);
+            state.markUncertified(new Uncertified(v.root().aguid(), v.root().seq(), color, position));
         });
         change.entry().ifPresent(state::addHistory);
         change.refusal().ifPresent(state::addRefusal);
@@ -207,6 +209,16 @@ public final class MemoryVersionStore extends AbstractVersionStore {
     @Override
     protected Optional<byte[]> loadCertificate(Aguid aguid, long seq) {
         return state.certificate(aguid, seq);
+    }
+
+    @Override
+    protected List<Uncertified> scanUncertified(int max) {
+        return state.uncertified(max);
+    }
+
+    @Override
+    protected long countUncertified() {
+        return state.uncertifiedCount();
     }
 
     /** The applied positions are part of what a later crash keeps. */

@@ -40,7 +40,9 @@ final class RocksHandles implements AutoCloseable {
         NONCES("nonces"),
         CERTIFICATES("certificates"),
         /** Store format 4: each color's journal of the records its applies created, for snapshots. */
-        JOURNAL("journal");
+        JOURNAL("journal"),
+        /** Store format 5: a mark per version stored without a certificate (aguid ‖ seq to color, position). */
+        UNCERTIFIED("uncertified");
 
         final byte[] name;
 

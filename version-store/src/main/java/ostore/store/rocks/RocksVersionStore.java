@@ -20,6 +20,7 @@ import ostore.crypto.Vguid;
 import ostore.store.HistoryEntry;
 import ostore.store.Limits;
 import ostore.store.StoredVersion;
+import ostore.store.Uncertified;
 import ostore.store.VersionStore;
 import ostore.store.core.AbstractVersionStore;
 import ostore.store.core.Change;
@@ -52,9 +53,11 @@ public final class RocksVersionStore extends AbstractVersionStore {
      * an applied position per color where format 1 kept one; format 3 gives each nonce record a
      * kind, so a nonce can be burned by an update refused at execution as well as name a history
      * entry; format 4 adds the journal column family and each color's store digest and
-     * installing mark, for snapshots.
+     * installing mark, for snapshots; format 5 adds the uncertified column family, a mark per
+     * version whose certificate the ring has not attached yet (a format 4 store is converted on
+     * open: its journal names every version with its color and position).
      */
-    public static final int STORE_FORMAT = 4;
+    public static final int STORE_FORMAT = 5;
     /** Journal entries erased per write batch when a color is cleared. */
     private static final int ERASE_BATCH = 1024;
 
@@ -113,6 +116,13 @@ public final class RocksVersionStore extends AbstractVersionStore {
         if (found.length == 1 && found[0] == STORE_FORMAT) {
             return;
         }
+        if (found.length == 1 && found[0] == 4) {
+            markUncertified(handles);
+            handles.putMetaSynced(StoreKeys.STORE_FORMAT, new byte[] {STORE_FORMAT});
+            System.getLogger(RocksVersionStore.class.getName()).log(System.Logger.Level.INFO,
+                    "store {0}: converted from format 4 to 5 (versions without a certificate are now tracked)", dir);
+            return;
+        }
         String was = found.length != 1 ? Arrays.toString(found) : switch (found[0]) {
             case 1 -> "1, with one applied position for all colors,";
             case 2 -> "2, whose nonce records cannot say that an update was refused,";
@@ -125,6 +135,32 @@ public final class RocksVersionStore extends AbstractVersionStore {
                                 + " start afresh" : ""));
     }
 
+    /**
+     * Format 4 to 5: every version the journal names that has no certificate gets its mark. One
+     * batch per color, synced; the format is recorded only after, so a crash part-way converts again.
+     */
+    private static void markUncertified(RocksHandles handles) {
+        for (int color = 0; color < MAX_COLORS; color++) {
+            int c = color;
+            try (WriteBatch batch = new WriteBatch()) {
+                handles.scanRange(RocksHandles.Family.JOURNAL, StoreKeys.journal(color, 0), StoreKeys.journalEnd(color),
+                        (key, value) -> {
+                            JournalEntry e = JournalEntry.decode(value);
+                            e.version().ifPresent(v -> {
+                                byte[] k = StoreKeys.certificate(v.root().aguid(), v.root().seq());
+                                if (handles.get(RocksHandles.Family.CERTIFICATES, k).isEmpty()) {
+                                    handles.put(batch, RocksHandles.Family.UNCERTIFIED, k,
+                                            StoreKeys.uncertified(c, StoreKeys.trailingLong(key)));
+                                }
+                            });
+                            return true;
+                        });
+                handles.write(batch);
+            }
+        }
+        handles.syncWal();
+    }
+
     /** One batch: a repeated nonce still advances the color's applied position. */
     @Override
     protected void persist(Change change, int color, long position, Journaled journaled) {
@@ -133,7 +169,11 @@ public final class RocksVersionStore extends AbstractVersionStore {
                 db.put(batch, RocksHandles.Family.JOURNAL, StoreKeys.journal(color, position), journaled.entry());
                 db.putMeta(batch, StoreKeys.storeDigest(color), journaled.digest().toBytes());
             }
-            change.version().ifPresent(v -> putVersion(v, change.newBlocks(), batch));
+            change.version().ifPresent(v -> {
+                putVersion(v, change.newBlocks(), batch);
+                db.put(batch, RocksHandles.Family.UNCERTIFIED, StoreKeys.certificate(v.root().aguid(), v.root().seq()),
+                        StoreKeys.uncertified(color, position));
+            });
             change.entry().ifPresent(h -> putHistory(h, batch));
             change.refusal().ifPresent(r -> db.put(batch, RocksHandles.Family.NONCES,
                     StoreKeys.nonce(r.aguid(), r.writer(), r.nonce()), RecordCodec.encodeNonceRefused(r)));
@@ -219,6 +259,7 @@ public final class RocksVersionStore extends AbstractVersionStore {
             db.delete(batch, RocksHandles.Family.VGUIDS, v.vguid().toBytes());
             db.delete(batch, RocksHandles.Family.AS_OF, StoreKeys.asOf(aguid, v.root().timestampMicros(), seq));
             db.delete(batch, RocksHandles.Family.CERTIFICATES, StoreKeys.certificate(aguid, seq));
+            db.delete(batch, RocksHandles.Family.UNCERTIFIED, StoreKeys.certificate(aguid, seq));
         });
     }
 
@@ -303,7 +344,32 @@ public final class RocksVersionStore extends AbstractVersionStore {
     /** The bytes are opaque to the store, so they are kept as given, without a format byte of ours. */
     @Override
     protected void storeCertificate(Aguid aguid, long seq, byte[] certificate) {
-        db.put(RocksHandles.Family.CERTIFICATES, StoreKeys.certificate(aguid, seq), certificate);
+        try (WriteBatch batch = new WriteBatch()) {
+            byte[] key = StoreKeys.certificate(aguid, seq);
+            db.put(batch, RocksHandles.Family.CERTIFICATES, key, certificate);
+            db.delete(batch, RocksHandles.Family.UNCERTIFIED, key);
+            db.write(batch);
+        }
+    }
+
+    @Override
+    protected List<Uncertified> scanUncertified(int max) {
+        List<Uncertified> out = new ArrayList<>();
+        db.scanRange(RocksHandles.Family.UNCERTIFIED, new byte[0], StoreKeys.END, (key, value) -> {
+            out.add(StoreKeys.uncertified(key, value));
+            return out.size() < max;
+        });
+        return out;
+    }
+
+    @Override
+    protected long countUncertified() {
+        long[] count = {0};
+        db.scanRange(RocksHandles.Family.UNCERTIFIED, new byte[0], StoreKeys.END, (key, value) -> {
+            count[0]++;
+            return true;
+        });
+        return count[0];
     }
 
     @Override

@@ -68,6 +68,30 @@ final class StoreKeys {
         return version(aguid, seq);
     }
 
+    /** A key above every aguid-prefixed key (all are 40 bytes or longer, none starts with 33 0xff bytes). */
+    static final byte[] END = filled(AGUID + 1);
+
+    private static byte[] filled(int length) {
+        byte[] b = new byte[length];
+        java.util.Arrays.fill(b, (byte) 0xff);
+        return b;
+    }
+
+    /** uncertified, the value: u8 color ‖ i64 position (the key is the version's, as for certificates). */
+    static byte[] uncertified(int color, long position) {
+        return ByteBuffer.allocate(9).put((byte) color).putLong(position).array();
+    }
+
+    static ostore.store.Uncertified uncertified(byte[] key, byte[] value) {
+        if (key.length != AGUID + 8 || value.length != 9) {
+            throw new IllegalStateException("corrupt uncertified mark: key of " + key.length + " bytes, value of "
+                    + value.length);
+        }
+        ByteBuffer v = ByteBuffer.wrap(value);
+        return new ostore.store.Uncertified(new Aguid(Hash32.of(java.util.Arrays.copyOf(key, AGUID))),
+                trailingLong(key), Byte.toUnsignedInt(v.get()), v.getLong());
+    }
+
     /** as-of: aguid ‖ timestamp (sign flipped) ‖ seq. */
     static byte[] asOf(Aguid aguid, long timestampMicros, long seq) {
         return ByteBuffer.allocate(AGUID + 16).put(aguid.toBytes())

@@ -52,6 +52,18 @@ class MemoryVersionStoreTest extends VersionStoreContract {
         assertEquals("keep", content(after, synced));
     }
 
+    /** A certificate attached after the last sync is lost with a crash, and its version is listed again. */
+    @Test
+    void aCrashBringsBackTheUncertifiedMarkOfALostCertificate() {
+        MemoryVersionStore s = new MemoryVersionStore(LIMITS);
+        s.apply(create(1, always(new Action.Append(text("keep")))), 1, COLOR, 0);
+        s.sync();
+        s.attachCertificate(AGUID, 1, new byte[] {1});
+        assertEquals(0, s.uncertifiedCount());
+        MemoryVersionStore after = s.crashed();
+        assertEquals(List.of(new ostore.store.Uncertified(AGUID, 1, COLOR, 0)), after.uncertified(5));
+    }
+
     /** A nonce burned after the last sync is free again after a crash, as the log replays its update. */
     @Test
     void aCrashUndoesARefusalMadeAfterTheLastSync() {

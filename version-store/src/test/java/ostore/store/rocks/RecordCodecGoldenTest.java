@@ -190,13 +190,14 @@ class RecordCodecGoldenTest {
     }
 
     /**
-     * Format 4: the store format; per color (its byte last) the applied position under "applied/",
+     * Format 5 (format 4 and the uncertified marks): the store format; per color (its byte last) the applied position under "applied/",
      * the store digest under "digest/", the installing mark under "installing/"; journal keys are
      * the color byte and the big-endian position.
      */
     @Test
     void metaKeysArePinned() {
-        assertEquals(4, RocksVersionStore.STORE_FORMAT);
+        assertEquals(5, RocksVersionStore.STORE_FORMAT);
+        assertEquals("07" + "0000000000000102", HEX.formatHex(StoreKeys.uncertified(7, 0x102)));
         assertEquals(HEX.formatHex("digest/".getBytes(java.nio.charset.StandardCharsets.US_ASCII)) + "07",
                 HEX.formatHex(StoreKeys.storeDigest(7)));
         assertEquals(HEX.formatHex("installing/".getBytes(java.nio.charset.StandardCharsets.US_ASCII)) + "07",

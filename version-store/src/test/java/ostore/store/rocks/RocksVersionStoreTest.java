@@ -72,18 +72,55 @@ class RocksVersionStoreTest extends VersionStoreContract {
     }
 
     /**
-     * Format 1 kept one applied position for all colors, format 2 nonce records without a kind;
-     * neither was released, so they are refused with the reason, not converted.
+     * Format 1 kept one applied position for all colors, format 2 nonce records without a kind,
+     * format 3 no journal; none was released, so they are refused with the reason, not converted.
      */
     @Test
     void anEarlierFormatIsRefusedWithTheReason() throws RocksDBException {
         assertRefusedAs((byte) 1, "has format 1, with one applied position for all colors, and this build reads"
-                + " format 4; earlier formats were never released");
+                + " format 5; earlier formats were never released");
         assertRefusedAs((byte) 2, "has format 2, whose nonce records cannot say that an update was refused, and"
-                + " this build reads format 4");
+                + " this build reads format 5");
         assertRefusedAs((byte) 3, "has format 3, without the journal snapshots are served from, and this build"
-                + " reads format 4");
-        assertRefusedAs((byte) 5, "has format 5 and this build reads format 4");
+                + " reads format 5");
+        assertRefusedAs((byte) 6, "has format 6 and this build reads format 5");
+    }
+
+    /**
+     * Format 4 had no uncertified marks: opening one converts it, marking exactly the versions its
+     * journal names that have no certificate, and records format 5.
+     */
+    @Test
+    void aFormat4StoreIsConvertedWithItsUncertifiedVersionsMarked() throws RocksDBException {
+        try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
+            s.apply(create(1, always(new Action.Append(text("one")))), 1, COLOR, 0);
+            s.apply(update(OWNER, 2, always(new Action.Append(text("two")))), 2, COLOR, 1);
+            s.apply(update(OWNER, 3, always(new Action.Append(text("three")))), 3, COLOR, 5);
+            s.attachCertificate(AGUID, 2, new byte[] {2});
+            s.sync();
+        }
+        writeFormat((byte) 4);
+        dropUncertifiedMarks();
+        try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
+            assertEquals(List.of(new ostore.store.Uncertified(AGUID, 1, COLOR, 0),
+                    new ostore.store.Uncertified(AGUID, 3, COLOR, 5)), s.uncertified(10));
+        }
+        try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
+            assertEquals(2, s.uncertifiedCount(), "converted once, then opened as format 5");
+        }
+    }
+
+    private void dropUncertifiedMarks() throws RocksDBException {
+        List<ColumnFamilyDescriptor> all = new ArrayList<>();
+        for (RocksHandles.Family f : RocksHandles.Family.values()) {
+            all.add(new ColumnFamilyDescriptor(f.name));
+        }
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try (DBOptions options = new DBOptions(); RocksDB db = RocksDB.open(options, dir.toString(), all, handles)) {
+            ColumnFamilyHandle marks = handles.get(RocksHandles.Family.UNCERTIFIED.ordinal());
+            db.deleteRange(marks, new byte[0], StoreKeys.END);
+            handles.forEach(ColumnFamilyHandle::close);
+        }
     }
 
     private void assertRefusedAs(byte format, String expected) throws RocksDBException {

@@ -307,6 +307,31 @@ public abstract class VersionStoreContract {
         }
     }
 
+    /**
+     * Every stored version is listed as uncertified until its certificate is attached; aborts and
+     * refusals store no version and are never listed.
+     */
+    @Test
+    void versionsWithoutACertificateAreListedUntilOneIsAttached() {
+        try (VersionStore s = newStore()) {
+            assertEquals(List.of(), s.uncertified(10));
+            s.apply(create(1, always(new Action.Append(text("abc")))), 1, COLOR, 0);
+            s.apply(update(OWNER, 2, when(new Predicate.CompareSize(Comparison.EQ, 0))), 2, COLOR, 1);
+            s.apply(update(OWNER, 3, always(new Action.Truncate(1))), 3, COLOR, 7);
+            assertEquals(java.util.Set.of(new ostore.store.Uncertified(AGUID, 1, COLOR, 0),
+                    new ostore.store.Uncertified(AGUID, 2, COLOR, 7)), java.util.Set.copyOf(s.uncertified(10)));
+            assertEquals(2, s.uncertifiedCount());
+            assertEquals(1, s.uncertified(1).size());
+            s.attachCertificate(AGUID, 2, new byte[] {2});
+            assertEquals(List.of(new ostore.store.Uncertified(AGUID, 1, COLOR, 0)), s.uncertified(10));
+            s.attachCertificate(AGUID, 1, new byte[] {1});
+            s.attachCertificate(AGUID, 1, new byte[] {1, 1});
+            assertEquals(List.of(), s.uncertified(10));
+            assertEquals(0, s.uncertifiedCount());
+            assertThrows(IllegalArgumentException.class, () -> s.uncertified(0));
+        }
+    }
+
     @Test
     void onlyAStoredVersionTakesACertificate() {
         try (VersionStore s = newStore()) {
