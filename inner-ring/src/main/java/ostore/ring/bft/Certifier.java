@@ -3,10 +3,11 @@ package ostore.ring.bft;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.IntToLongFunction;
 import ostore.crypto.Certificate;
 import ostore.crypto.Hash32;
 import ostore.crypto.MerkleProof;
@@ -14,32 +15,62 @@ import ostore.crypto.PublicKey;
 import ostore.crypto.ResultLeaf;
 import ostore.crypto.ResultStatement;
 import ostore.ring.bft.Message.BatchResult;
+import ostore.ring.bft.Message.Certificates;
+import ostore.ring.bft.Message.FetchCertificates;
+import ostore.ring.bft.Message.PrePrepare;
+import ostore.ring.bft.Message.VersionRef;
+import ostore.store.Selector;
+import ostore.store.SnapshotPage;
+import ostore.store.StoredVersion;
+import ostore.store.Uncertified;
 import ostore.store.VersionStore;
 
 /**
- * Collects BATCH-RESULT signatures per batch. Once 2f+1 replicas signed the same results root as
- * this replica computed, every version the batch committed gets its certificate in the store.
+ * Gives every version this replica stores its 2f+1 certificate, whenever and however the version
+ * got here. Live: BATCH-RESULT signatures are collected per batch, and once 2f+1 replicas signed
+ * the results root this replica computed, every version the batch committed gets its certificate.
+ * Afterwards, for versions the store still lists as uncertified ({@link VersionStore#uncertified},
+ * a durable mark written with each version), every retransmission round ({@link #repair}):
+ *
+ * <ul>
+ *   <li>asks the peers for their certificates of those versions (FETCH-CERTIFICATES); a peer that
+ *       certified the batch answers with them, checked against the ring's keys on arrival
+ *       ({@link Frames}) and against this replica's own VGUID here. This covers a replica that was
+ *       down, caught up by state transfer, or installed a snapshot whose source lacked some;
+ *   <li>sends its own BATCH-RESULT for the batch again, rebuilt from the kept history if a restart
+ *       lost it, so that a batch whose votes no replica gathered (all crashed after answering the
+ *       client, before the vote exchange) is certified once 2f+1 replicas have voted again.
+ * </ul>
+ *
+ * A replica's BATCH-RESULT is a function of the batch and the store, so signing it again says
+ * nothing new and contradicts nothing.
  */
 final class Certifier {
+    /** Uncertified versions looked at per round: bounds the work and the FETCH-CERTIFICATES sent. */
+    static final int REPAIR_VERSIONS = Message.MAX_CERTIFICATES;
+
     private record Key(int color, long seqno) {}
 
     private static final class Pending {
         List<ResultLeaf> leaves;
         ResultStatement own;
+        byte[] ownFrame;
+        /** When this replica signed its own vote: votes on their way get one round before it asks again. */
+        long signedAt;
         final Map<Hash32, TreeMap<Integer, byte[]>> votes = new HashMap<>();
     }
 
-    private final RingConfig config;
+    private final Replica r;
+    private final Executor executor;
     private final VersionStore store;
-    /** Each color's stable checkpoint: votes are kept only near it, so a faulty peer cannot fill memory. */
-    private final IntToLongFunction stableOf;
     private final Map<Key, Pending> pending = new HashMap<>();
     private long certificatesAttached;
+    private long certificatesFetched;
 
-    Certifier(RingConfig config, VersionStore store, IntToLongFunction stableOf) {
-        this.config = config;
+    Certifier(Replica r, Executor executor, VersionStore store) {
+        this.r = r;
+        this.executor = executor;
         this.store = store;
-        this.stableOf = stableOf;
     }
 
     /** This replica executed the batch and signed {@code own}. */
@@ -47,42 +78,70 @@ final class Certifier {
         Pending p = pending.computeIfAbsent(new Key(own.color(), own.seqno()), k -> new Pending());
         p.leaves = List.copyOf(leaves);
         p.own = own;
+        p.ownFrame = signed.frameUnsafe();
+        p.signedAt = r.env.nowMicros();
         record(signed, p);
     }
 
     /**
-     * A peer's vote. Kept only for a seqno of a known color within a window either side of its
-     * stable checkpoint: above it no correct replica has executed yet, and below it what is left is
-     * what {@link #forgetUpTo} keeps (late votes for batches executed just before a checkpoint, or
-     * by state transfer). One vote per sender and batch: a correct replica signs one results root.
+     * Recovery re-ran or read back batch {@code batch} of {@code lane}, giving {@code done}: if
+     * the store lacks a certificate of any version it committed (the votes were lost with the
+     * crash, or never came), this replica votes again.
      */
-    void vote(Signed<BatchResult> r) {
-        ResultStatement s = r.message().statement();
-        if (s.epoch() != config.epoch() || s.color() < 0 || s.color() >= config.colors()) {
-            return;
-        }
-        long stable = stableOf.applyAsLong(s.color());
-        long window = config.params().watermarkWindow();
-        if (s.seqno() <= stable - window || s.seqno() > stable + window) {
-            return;
-        }
-        record(r, pending.computeIfAbsent(new Key(s.color(), s.seqno()), k -> new Pending()));
-    }
-
-    private void record(Signed<BatchResult> r, Pending p) {
-        ResultStatement s = r.message().statement();
-        for (TreeMap<Integer, byte[]> signers : p.votes.values()) {
-            if (signers.containsKey(r.sender())) {
+    void recovered(Lane lane, PrePrepare batch, Executor.Executed done) {
+        for (ResultLeaf leaf : done.leaves()) {
+            if (leaf.outcome() == ResultLeaf.COMMITTED && store.certificate(leaf.aguid(), leaf.seq()).isEmpty()) {
+                vote(lane.color, batch.seqno(), done);
                 return;
             }
         }
-        byte[] frame = r.frameUnsafe();
+    }
+
+    private void vote(int color, long seqno, Executor.Executed done) {
+        ResultStatement statement = new ResultStatement(r.config.epoch(), color, seqno, done.resultsRoot());
+        Signed<BatchResult> signed = r.sign(new BatchResult(statement));
+        executed(statement, done.leaves(), signed);
+        r.broadcastFrame(signed.frameUnsafe());
+    }
+
+    /**
+     * A peer's vote. Kept for a batch this replica is still certifying (whatever its age: it asked
+     * for it), or for a seqno of a known color within a window either side of its stable
+     * checkpoint: above it no correct replica has executed yet, and below it what is left is what
+     * {@link #forgetUpTo} keeps. One vote per sender and batch: a correct replica signs one results
+     * root. So a faulty peer cannot fill memory with votes.
+     */
+    void vote(Signed<BatchResult> v) {
+        ResultStatement s = v.message().statement();
+        if (s.epoch() != r.config.epoch() || s.color() < 0 || s.color() >= r.config.colors()) {
+            return;
+        }
+        Key key = new Key(s.color(), s.seqno());
+        Pending known = pending.get(key);
+        if (known == null || known.own == null) {
+            long stable = r.lanes[s.color()].stable;
+            long window = r.config.params().watermarkWindow();
+            if (s.seqno() <= stable - window || s.seqno() > stable + window) {
+                return;
+            }
+        }
+        record(v, known != null ? known : pending.computeIfAbsent(key, k -> new Pending()));
+    }
+
+    private void record(Signed<BatchResult> v, Pending p) {
+        ResultStatement s = v.message().statement();
+        for (TreeMap<Integer, byte[]> signers : p.votes.values()) {
+            if (signers.containsKey(v.sender())) {
+                return;
+            }
+        }
+        byte[] frame = v.frameUnsafe();
         byte[] signature = Arrays.copyOfRange(frame, frame.length - PublicKey.SIGNATURE_LENGTH, frame.length);
-        p.votes.computeIfAbsent(s.resultsRoot(), h -> new TreeMap<>()).put(r.sender(), signature);
+        p.votes.computeIfAbsent(s.resultsRoot(), h -> new TreeMap<>()).put(v.sender(), signature);
         attachIfCertified(new Key(s.color(), s.seqno()), p);
     }
 
-    /** Votes held for batches not yet certified: bounded by the window, whatever peers send. */
+    /** Votes held for batches not yet certified: bounded by the window and this replica's own batches. */
     int retainedVotes() {
         return pending.values().stream().mapToInt(p -> p.votes.values().stream().mapToInt(Map::size).sum()).sum();
     }
@@ -92,7 +151,7 @@ final class Certifier {
             return;
         }
         TreeMap<Integer, byte[]> signers = p.votes.getOrDefault(p.own.resultsRoot(), new TreeMap<>());
-        if (signers.size() < config.quorum()) {
+        if (signers.size() < r.config.quorum()) {
             return;
         }
         List<Certificate.Signature> signatures = new ArrayList<>();
@@ -109,12 +168,122 @@ final class Certifier {
         pending.remove(key);
     }
 
-    /** Forgets batches at or below {@code seqno} of {@code color} that never gathered a quorum. */
+    /**
+     * Forgets batches at or below {@code seqno} of {@code color} that never gathered a quorum. A
+     * forgotten batch of this replica's own is rebuilt by {@link #repair} while the color's history
+     * keeps it, and its versions' certificates are fetched from peers either way.
+     */
     void forgetUpTo(int color, long seqno) {
         pending.keySet().removeIf(k -> k.color() == color && k.seqno() <= seqno);
     }
 
+    /**
+     * One round of repair, from the retransmission timer: for the versions the store lists as
+     * uncertified (up to {@link #REPAIR_VERSIONS}), votes again for their batches and asks every
+     * peer for their certificates. A batch whose own vote this replica signed less than a round
+     * ago is left alone: its peers' votes are most likely on their way.
+     */
+    void repair(long roundMicros) {
+        List<Uncertified> marks = store.uncertified(REPAIR_VERSIONS);
+        if (marks.isEmpty()) {
+            return;
+        }
+        long now = r.env.nowMicros();
+        Map<Key, List<Uncertified>> byBatch = new LinkedHashMap<>();
+        for (Uncertified u : marks) {
+            long seqno = u.position() / RingConfig.MAX_BATCH_LIMIT;
+            byBatch.computeIfAbsent(new Key(u.color(), seqno), k -> new ArrayList<>()).add(u);
+        }
+        List<VersionRef> ask = new ArrayList<>();
+        for (var e : byBatch.entrySet()) {
+            Key key = e.getKey();
+            if (key.color() >= r.lanes.length) {
+                continue;
+            }
+            Lane lane = r.lanes[key.color()];
+            if (key.seqno() > lane.executed || r.snapshotTransfer.active(lane.color)) {
+                // Stored ahead of what the lane executed (a store that ran ahead of the log before
+                // a crash), or being replaced by a snapshot: the lane will get there by itself.
+                continue;
+            }
+            Pending p = pending.get(key);
+            if (p != null && p.own != null) {
+                if (now - p.signedAt < roundMicros) {
+                    continue;
+                }
+                r.broadcastFrame(p.ownFrame);
+            } else {
+                voteFromHistory(lane, key.seqno());
+            }
+            e.getValue().forEach(u -> ask.add(new VersionRef(u.aguid(), u.seq())));
+        }
+        if (!ask.isEmpty()) {
+            r.broadcast(new FetchCertificates(ask));
+        }
+    }
+
+    /**
+     * Votes again for executed batch {@code seqno} of {@code lane} if the kept history still has
+     * it and its payloads: the leaves are read back from the store, which applied the batch, and
+     * must give the results root this replica executed to.
+     */
+    private void voteFromHistory(Lane lane, long seqno) {
+        Lane.Executed e = lane.history.get(seqno);
+        if (e == null || !e.batch().digests().stream().allMatch(r.payloads::containsKey)) {
+            return;
+        }
+        Executor.Executed done = executor.readBack(e.batch(), d -> r.payloads.get(d).update());
+        if (!done.resultsRoot().equals(e.resultsRoot())) {
+            throw new IllegalStateException("color " + lane.color + " batch " + seqno + " reads back from the store"
+                    + " to results root " + done.resultsRoot() + ", not the " + e.resultsRoot() + " it executed to");
+        }
+        vote(lane.color, seqno, done);
+    }
+
+    /** A peer asks for certificates this replica may hold: it sends those it has. */
+    void onFetchCertificates(int from, FetchCertificates m) {
+        List<SnapshotPage.Attached> found = new ArrayList<>();
+        for (VersionRef v : m.versions()) {
+            store.certificate(v.aguid(), v.seq()).ifPresent(c -> found.add(new SnapshotPage.Attached(v.aguid(), v.seq(), c)));
+        }
+        if (!found.isEmpty()) {
+            r.env.send(from, Frames.encode(new Certificates(found), r.id, r.key()));
+        }
+    }
+
+    /**
+     * Certificates a peer sent, each already checked against the ring's keys and epoch
+     * ({@link Frames}): attached where this replica stores the version they certify, with the same
+     * VGUID, and has no certificate for it yet.
+     */
+    void onCertificates(int from, Certificates m) {
+        for (SnapshotPage.Attached a : m.certificates()) {
+            if (store.certificate(a.aguid(), a.seq()).isPresent()) {
+                continue;
+            }
+            Optional<StoredVersion> version = store.read(a.aguid(), new Selector.BySeq(a.seq()));
+            if (version.isEmpty()) {
+                continue;
+            }
+            Hash32 certified = Certificate.decode(a.certificate()).leaf().vguid();
+            if (!version.get().vguid().hash().equals(certified)) {
+                // 2f+1 signatures, so at least f+1 correct replicas executed another version here.
+                throw new IllegalStateException("version " + a.seq() + " of " + a.aguid() + " is stored here with VGUID "
+                        + version.get().vguid() + " but 2f+1 replicas certified VGUID " + certified + " (certificate"
+                        + " from peer " + from + "): this replica's store diverged from the ring");
+            }
+            store.attachCertificate(a.aguid(), a.seq(), a.certificate());
+            certificatesAttached++;
+            certificatesFetched++;
+        }
+    }
+
     long certificatesAttached() {
         return certificatesAttached;
+    }
+
+    /** Of {@link #certificatesAttached()}, those fetched from peers by {@link #repair}. */
+    long certificatesFetched() {
+        return certificatesFetched;
     }
 }

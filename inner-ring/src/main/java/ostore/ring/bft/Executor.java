@@ -49,6 +49,10 @@ final class Executor {
         return store.storeDigest(color);
     }
 
+    long uncertifiedCount() {
+        return store.uncertifiedCount();
+    }
+
     long appliedPosition(int color) {
         return store.appliedPosition(color);
     }
@@ -90,6 +94,26 @@ final class Executor {
             } else {
                 leaves.add(recordedLeaf(u, batch, position));
             }
+        }
+        return new Executed(leaves, MerkleProof.root(leaves.stream().map(ResultLeaf::hash).toList()));
+    }
+
+    /**
+     * The outcomes of {@code batch}, which the store applied whole, read back from what it
+     * recorded; writes nothing.
+     *
+     * @throws IllegalStateException if the store has not applied all of the batch
+     */
+    Executed readBack(PrePrepare batch, Function<Hash32, AuthenticatedUpdate> payloads) {
+        long applied = appliedPosition(batch.color());
+        long last = storePosition(batch.seqno(), Math.max(0, batch.digests().size() - 1));
+        if (last > applied) {
+            throw new IllegalStateException("color " + batch.color() + " batch " + batch.seqno() + " ends at store"
+                    + " position " + last + ", past the applied " + applied + ": it cannot be read back");
+        }
+        List<ResultLeaf> leaves = new ArrayList<>(batch.digests().size());
+        for (int i = 0; i < batch.digests().size(); i++) {
+            leaves.add(recordedLeaf(payloads.apply(batch.digests().get(i)), batch, storePosition(batch.seqno(), i)));
         }
         return new Executed(leaves, MerkleProof.root(leaves.stream().map(ResultLeaf::hash).toList()));
     }

@@ -82,15 +82,34 @@ public final class Frames {
         return new Signed<>((int) sender, body(frame, type, config, depth), frame.clone());
     }
 
+    /**
+     * A certificate a peer sends: 2f+1 of this ring's signatures over a results root its leaf is
+     * proven in, this epoch, a commit of exactly the version it is sent for. Checked here, on the
+     * transport's threads, so the core only compares the VGUID with its own version's.
+     */
+    private static void checkCertificate(ostore.store.SnapshotPage.Attached a, RingConfig config) {
+        ostore.crypto.Certificate c = ostore.crypto.Certificate.decode(a.certificate());
+        c.check(config.keys(), config.f());
+        if (c.statement().epoch() != config.epoch() || c.leaf().outcome() != ostore.crypto.ResultLeaf.COMMITTED
+                || !c.leaf().aguid().equals(a.aguid()) || c.leaf().seq() != a.seq()) {
+            throw new IllegalArgumentException("the certificate sent for version " + a.seq() + " of " + a.aguid()
+                    + " certifies another version, epoch or outcome");
+        }
+    }
+
     private static Message body(byte[] frame, int type, RingConfig config, int depth) {
         CanonicalDecoder d = new CanonicalDecoder(frame, HEADER_BYTES, frame.length - MIN_BYTES);
         try {
-            return MessageCodec.decodeBody(type, d, nested -> {
+            Message m = MessageCodec.decodeBody(type, d, nested -> {
                 if (depth == MAX_NESTING) {
                     throw new IllegalArgumentException("frames nest deeper than " + MAX_NESTING);
                 }
                 return decode(nested, config, depth + 1);
             });
+            if (m instanceof Message.Certificates c) {
+                c.certificates().forEach(a -> checkCertificate(a, config));
+            }
+            return m;
         } catch (FrameException e) {
             throw new FrameException(e.reason(), "nested in a type " + type + " frame: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {

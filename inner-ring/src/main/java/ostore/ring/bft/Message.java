@@ -28,8 +28,12 @@ public sealed interface Message {
     int STATE = 11;
     int FETCH_SNAPSHOT = 12;
     int SNAPSHOT = 13;
+    int FETCH_CERTIFICATES = 14;
+    int CERTIFICATES = 15;
     /** The highest type code in use; frames with a higher one are refused before their body is read. */
-    int MAX_TYPE = SNAPSHOT;
+    int MAX_TYPE = CERTIFICATES;
+    /** Versions one FETCH-CERTIFICATES may name, and so certificates one CERTIFICATES may carry. */
+    int MAX_CERTIFICATES = 256;
 
     int type();
 
@@ -337,6 +341,55 @@ public sealed interface Message {
         @Override
         public int type() {
             return SNAPSHOT;
+        }
+    }
+
+    /** Version {@code seq} of object {@code aguid}. */
+    record VersionRef(ostore.crypto.Aguid aguid, long seq) {
+        public VersionRef {
+            Objects.requireNonNull(aguid, "aguid");
+            if (seq < 1) {
+                throw new IllegalArgumentException("seq (" + seq + ") must be >= 1");
+            }
+        }
+    }
+
+    /**
+     * Asks a peer for its certificates of {@code versions}, which the sender stores without one
+     * (it missed the BATCH-RESULT votes: it was down, caught up by state transfer, or crashed
+     * before they came).
+     */
+    record FetchCertificates(List<VersionRef> versions) implements Message {
+        public FetchCertificates {
+            versions = List.copyOf(versions);
+            if (versions.isEmpty() || versions.size() > MAX_CERTIFICATES) {
+                throw new IllegalArgumentException("a FETCH-CERTIFICATES names 1.." + MAX_CERTIFICATES
+                        + " versions, not " + versions.size());
+            }
+        }
+
+        @Override
+        public int type() {
+            return FETCH_CERTIFICATES;
+        }
+    }
+
+    /**
+     * The sender's certificates of versions a FETCH-CERTIFICATES asked for (those it holds).
+     * {@link Frames} checks every one against the ring's keys and epoch before the core sees it.
+     */
+    record Certificates(List<SnapshotPage.Attached> certificates) implements Message {
+        public Certificates {
+            certificates = List.copyOf(certificates);
+            if (certificates.isEmpty() || certificates.size() > MAX_CERTIFICATES) {
+                throw new IllegalArgumentException("a CERTIFICATES carries 1.." + MAX_CERTIFICATES
+                        + " certificates, not " + certificates.size());
+            }
+        }
+
+        @Override
+        public int type() {
+            return CERTIFICATES;
         }
     }
 

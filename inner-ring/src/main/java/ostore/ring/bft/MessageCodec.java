@@ -65,6 +65,14 @@ final class MessageCodec {
             case FetchState f -> e.u32(f.color()).i64(f.fromSeqno());
             case State s -> encodeState(s, e);
             case FetchSnapshot f -> e.u32(f.color()).i64(f.afterPosition());
+            case Message.FetchCertificates f -> {
+                e.u32(f.versions().size());
+                f.versions().forEach(v -> e.hash(v.aguid().hash()).i64(v.seq()));
+            }
+            case Message.Certificates c -> {
+                e.u32(c.certificates().size());
+                c.certificates().forEach(a -> e.hash(a.aguid().hash()).i64(a.seq()).bytes(a.certificate()));
+            }
             case Snapshot s -> {
                 e.u32(s.color()).i64(s.stableSeqno()).hash(s.stateDigest());
                 frames(s.checkpointProof(), e);
@@ -138,6 +146,8 @@ final class MessageCodec {
             case Message.STATE -> state(d, nested);
             case Message.FETCH_SNAPSHOT -> new FetchSnapshot(color(d), d.i64("after position"));
             case Message.SNAPSHOT -> snapshot(d, nested);
+            case Message.FETCH_CERTIFICATES -> fetchCertificates(d);
+            case Message.CERTIFICATES -> new Message.Certificates(attached(d));
             default -> throw new IllegalArgumentException("unknown message type " + type);
         };
         d.end("message type " + type);
@@ -227,14 +237,28 @@ final class MessageCodec {
         long after = d.i64("after position");
         List<byte[]> entries = payloads(d).signedUpdates();
         List<byte[]> blocks = payloads(d).signedUpdates();
+        return new Snapshot(color, stable, digest, proof, after, entries, blocks, attached(d),
+                d.i64("last position"), d.bool("complete"));
+    }
+
+    /** A list of (aguid, seq, certificate): SNAPSHOT's certificates and CERTIFICATES. */
+    private static List<SnapshotPage.Attached> attached(CanonicalDecoder d) {
         int n = d.count("certificates", Hash32.LENGTH + 8 + 4);
         List<SnapshotPage.Attached> certificates = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             certificates.add(new SnapshotPage.Attached(new ostore.crypto.Aguid(d.hash("aguid")), d.i64("seq"),
                     d.bytes("certificate")));
         }
-        return new Snapshot(color, stable, digest, proof, after, entries, blocks, certificates,
-                d.i64("last position"), d.bool("complete"));
+        return certificates;
+    }
+
+    private static Message.FetchCertificates fetchCertificates(CanonicalDecoder d) {
+        int n = d.count("versions", Hash32.LENGTH + 8);
+        List<Message.VersionRef> versions = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            versions.add(new Message.VersionRef(new ostore.crypto.Aguid(d.hash("aguid")), d.u63("seq")));
+        }
+        return new Message.FetchCertificates(versions);
     }
 
     private static Payloads payloads(CanonicalDecoder d) {

@@ -188,6 +188,7 @@ final class Recovery {
                 slot.resultsRoot = logged.resultsRoot();
             }
             r.advance(lane, batch, state, logged.resultsRoot());
+            r.recovered(lane, batch, again);
             // The store's digest is this batch's only while the store has applied nothing past it.
             if (n % r.config.params().checkpointInterval() == 0
                     && executor.appliedPosition(lane.color) <= Executor.storePosition(n, RingConfig.MAX_BATCH_LIMIT - 1)) {

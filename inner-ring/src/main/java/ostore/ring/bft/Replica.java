@@ -94,7 +94,7 @@ public final class Replica {
         for (int c = 0; c < lanes.length; c++) {
             lanes[c] = new Lane(c);
         }
-        this.certifier = new Certifier(config, store, c -> lanes[c].stable);
+        this.certifier = new Certifier(this, executor, store);
         this.viewChanger = new ViewChanger(this);
         this.checkpointer = new Checkpointer(this, executor, certifier);
         this.stateTransfer = new StateTransfer(this, executor, statePageBytes);
@@ -205,6 +205,8 @@ public final class Replica {
             case Message.State m -> stateTransfer.onState(s.sender(), m);
             case Message.FetchSnapshot m -> snapshotTransfer.onFetchSnapshot(s.sender(), m);
             case Message.Snapshot m -> snapshotTransfer.onSnapshot(s.sender(), m);
+            case Message.FetchCertificates m -> certifier.onFetchCertificates(s.sender(), m);
+            case Message.Certificates m -> certifier.onCertificates(s.sender(), m);
         }
     }
 
@@ -234,7 +236,7 @@ public final class Replica {
                     stateTransfer.stranded(l.color) || snapshotTransfer.active(l.color)));
         }
         return new ReplicaStatus(id, view, config.primary(view), viewChanging, colors, pending.size(),
-                certifier.certificatesAttached());
+                certifier.certificatesAttached(), executor.uncertifiedCount());
     }
 
     void broadcast(Message m) {
@@ -482,6 +484,16 @@ public final class Replica {
 
     AuthenticatedUpdate verifierDecode(byte[] signedUpdate) {
         return verifier.verify(signedUpdate);
+    }
+
+    /** Recovery re-ran or read back {@code batch}: votes again if a version it committed lacks a certificate. */
+    void recovered(Lane lane, PrePrepare batch, Executor.Executed done) {
+        certifier.recovered(lane, batch, done);
+    }
+
+    /** A retransmission round: gathers certificates the store still lacks ({@link Certifier#repair}). */
+    void repairCertificates(long roundMicros) {
+        certifier.repair(roundMicros);
     }
 
     int retainedResultVotes() {

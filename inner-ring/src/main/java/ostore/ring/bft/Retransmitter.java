@@ -78,6 +78,7 @@ final class Retransmitter {
             }
         }
         r.viewChanger.resendViewChange();
+        r.repairCertificates(period());
         shift = moved ? 0 : Math.min(MAX_SHIFT, shift + 1);
         r.env.setTimer(KEY, period());
     }

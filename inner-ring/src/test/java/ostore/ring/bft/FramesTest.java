@@ -64,7 +64,44 @@ class FramesTest {
         m.put("snapshot", new Message.Snapshot(0, 8, B, List.of(cp), 41, List.of(new byte[] {1, 2}),
                 List.of(new byte[] {3}), List.of(new ostore.store.SnapshotPage.Attached(new ostore.crypto.Aguid(A), 2,
                         new byte[] {4, 5})), 77, true));
+        m.put("fetch-certificates", new FetchCertificates(List.of(new VersionRef(new Aguid(A), 1),
+                new VersionRef(new Aguid(B), 9))));
+        m.put("certificates", new Certificates(List.of(new ostore.store.SnapshotPage.Attached(new Aguid(A), 1,
+                certificate(new Aguid(A), 1, 3).encode()))));
         return m;
+    }
+
+    /** A certificate of version {@code seq} of {@code aguid} signed by replicas 0 .. signers - 1. */
+    private Certificate certificate(Aguid aguid, long seq, int signers) {
+        ResultLeaf leaf = new ResultLeaf(B, ResultLeaf.COMMITTED, 0, aguid, seq, A, 1_700_000_000_000_000L);
+        List<Hash32> leaves = List.of(leaf.hash(), A, B);
+        ResultStatement s = new ResultStatement(0, 0, 7, MerkleProof.root(leaves));
+        List<Certificate.Signature> sigs = new java.util.ArrayList<>();
+        for (int i = 0; i < signers; i++) {
+            byte[] frame = Frames.encode(new BatchResult(s), i, ring.keys.get(i));
+            sigs.add(new Certificate.Signature(i, java.util.Arrays.copyOfRange(frame, frame.length - 64, frame.length)));
+        }
+        return new Certificate(s, leaf, MerkleProof.of(leaves, 0), sigs);
+    }
+
+    /**
+     * A CERTIFICATES frame is refused whole, on the transport's threads, unless every certificate
+     * in it has 2f+1 ring signatures and certifies exactly the version it is sent for.
+     */
+    @Test
+    void certificatesAreCheckedBeforeTheCoreSeesThem() {
+        Aguid aguid = new Aguid(A);
+        byte[] good = Frames.encode(new Certificates(List.of(new ostore.store.SnapshotPage.Attached(aguid, 1,
+                certificate(aguid, 1, 3).encode()))), 2, ring.keys.get(2));
+        assertEquals(1, ((Certificates) Frames.decodeAndVerify(good, ring.config).message()).certificates().size());
+        for (var bad : List.of(new ostore.store.SnapshotPage.Attached(aguid, 1, certificate(aguid, 1, 2).encode()),
+                new ostore.store.SnapshotPage.Attached(aguid, 2, certificate(aguid, 1, 3).encode()),
+                new ostore.store.SnapshotPage.Attached(new Aguid(B), 1, certificate(aguid, 1, 3).encode()),
+                new ostore.store.SnapshotPage.Attached(aguid, 1, new byte[] {1, 2, 3}))) {
+            byte[] frame = Frames.encode(new Certificates(List.of(new ostore.store.SnapshotPage.Attached(aguid, 1,
+                    certificate(aguid, 1, 3).encode()), bad)), 2, ring.keys.get(2));
+            assertEquals(FrameException.Reason.BODY, refusal(frame));
+        }
     }
 
     @Test
@@ -82,6 +119,8 @@ class FramesTest {
                 Map.entry("state", "7546562e1656dc2ec115d6703a8393d99dc635ea51f34fb42117263281509b8a"),
                 Map.entry("fetch-snapshot", "7348bca25619fb423f1ee58c811a0be716c6579013db97476ecb09d2791bc256"),
                 Map.entry("snapshot", "799b363ba206ccdf10dfaa25a4ca0c8d84a6f366d904861e61b9929d70f57122"),
+                Map.entry("fetch-certificates", "8080081d90ad69203c48230f6c025285d5e26c339b82ab7140a9844a9beab00e"),
+                Map.entry("certificates", "6ef90f409848cfa722a18d7e61bdd5a3ee551f71c9f88de698c7f2617a91c6aa"),
                 Map.entry("view-change", "ab399f091523a57d8fba460868c7c6c3aeff10117054d66daee5e3f2724772c3"));
         Map<String, String> actual = new java.util.TreeMap<>();
         for (var e : samples().entrySet()) {

@@ -9,7 +9,8 @@ import ostore.store.HistoryEntry;
 /**
  * Liveness, checked once faults are at most f and the network has healed and a bounded quiet
  * period has passed: every client request has completed, and every correct replica has caught up
- * to the same history for every object (state transfer and retransmission did their work).
+ * to the same history for every object (state transfer and retransmission did their work), and
+ * every version a correct replica stores has its certificate there.
  */
 final class LivenessChecker {
     private final long seed;
@@ -24,6 +25,17 @@ final class LivenessChecker {
             throw new SimulationFailure("liveness", seed, step, pending.size() + " of " + ops.size()
                     + " requests still pending " + quietMicros + " us after the network healed; first: "
                     + pending.getFirst());
+        }
+    }
+
+    /**
+     * Every version a correct replica stores has its 2f+1 certificate there once faults stopped:
+     * acknowledged data is readable, verified, from every correct replica.
+     */
+    void checkEveryVersionCertified(SortedMap<Integer, Long> uncertified, long waitedMicros, long step) {
+        if (!uncertified.isEmpty()) {
+            throw new SimulationFailure("liveness (certificates)", seed, step, "versions without a certificate "
+                    + waitedMicros + " us after the run settled, by correct replica: " + uncertified);
         }
     }
 

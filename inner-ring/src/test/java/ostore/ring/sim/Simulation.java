@@ -23,6 +23,11 @@ final class Simulation {
     record Result(long seed, Scenario scenario, String traceHash, long events, long simulatedMicros, String summary) {}
 
     static final long SETTLE_MICROS = 5_000_000;
+    /**
+     * How long after the settle period correct replicas get to certify every version they store:
+     * several retransmission rounds at their longest back-off.
+     */
+    static final long CERTIFY_MICROS = 30_000_000;
 
     private final long seed;
     private final Scenario scenario;
@@ -98,6 +103,10 @@ final class Simulation {
         new LivenessChecker(seed).checkRequestsComplete(ops, events.nowMicros() - healedAt, events.step());
         world.stopClients();
         runUntil(events.nowMicros() + SETTLE_MICROS, () -> false);
+        long settledAt = events.nowMicros();
+        runUntil(settledAt + CERTIFY_MICROS, () -> world.uncertifiedAtCorrectReplicas().isEmpty());
+        new LivenessChecker(seed).checkEveryVersionCertified(world.uncertifiedAtCorrectReplicas(),
+                events.nowMicros() - settledAt, events.step());
         endChecks();
         return new Result(seed, scenario, trace.hashHex(), events.step(), events.nowMicros(), world.summary());
     }

@@ -58,7 +58,8 @@ class SimulationTest {
     }
 
     static String replayLine(long seed) {
-        return "replay: bin/mvn -o -pl inner-ring test -Dtest=SimulationTest#replay -Dostore.sim.seed=" + seed;
+        return "replay: bin/mvn -pl inner-ring -am test -Dsurefire.failIfNoSpecifiedTests=false"
+                + " -Dtest=SimulationTest#replay -Dostore.sim.seed=" + seed;
     }
 
     private static String firstLine(Throwable e) {

@@ -215,6 +215,18 @@ final class World {
         return out;
     }
 
+    /** Versions the correct replicas that are up store without a certificate, by replica id (those with any). */
+    SortedMap<Integer, Long> uncertifiedAtCorrectReplicas() {
+        SortedMap<Integer, Long> out = new TreeMap<>();
+        for (SimReplicaHost h : correctHosts()) {
+            long n = h.up() ? h.store().uncertifiedCount() : 0;
+            if (n > 0) {
+                out.put(h.id(), n);
+            }
+        }
+        return out;
+    }
+
     /** Adds this run's forged STATE frames to the JVM-wide totals; called once, when the run ends. */
     void tallyForgeries() {
         if (tamper != null) {

@@ -72,6 +72,7 @@ final class RingCommand {
             StringBuilder b = new StringBuilder("replica " + r.getId() + " " + m.target() + ": view " + r.getView()
                     + (r.getViewChanging() ? " (changing)" : "") + ", primary " + r.getPrimary()
                     + ", pending " + r.getPendingUpdates() + ", certificates " + r.getCertificatesAttached()
+                    + " (" + r.getUncertifiedVersions() + " versions still without one)"
                     + ", log " + r.getLogStore());
             for (ColorStatus c : r.getColorsList()) {
                 b.append("\n  color ").append(c.getColor()).append(": last executed ").append(c.getLastExecuted())

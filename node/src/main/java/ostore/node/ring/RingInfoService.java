@@ -49,6 +49,7 @@ final class RingInfoService extends RingInfoGrpc.RingInfoImplBase {
                 .setViewChanging(s.viewChanging())
                 .setPendingUpdates(s.pendingUpdates())
                 .setCertificatesAttached(s.certificatesAttached())
+                .setUncertifiedVersions(s.uncertifiedVersions())
                 .setLogStore(logStore)
                 .setPhases(Phases.newBuilder().setChecks(edge.checks()).setCheckNanos(edge.checkNanos())
                         .setUpdates(p.updates()).setBatches(p.batches()).setOrderMicros(p.orderMicros())

@@ -22,7 +22,8 @@ import ostore.store.VersionStore;
  * The {@code ostore.v1.ObjectStore} service of one node, or of one replica of a BFT ring. An update
  * is checked completely before it is ordered (size, shape, signature, limits, state), so bad input
  * never reaches the log and changes nothing; reads, history and watches go straight to the local
- * version store, and a read's root carries the ring's certificate when the store holds one.
+ * version store, and a read's root carries the ring's certificate: on a replica, a read of a version
+ * whose certificate is still being gathered waits for it briefly ({@link CertificateWait}).
  */
 public final class ObjectStoreService extends ObjectStoreGrpc.ObjectStoreImplBase implements AutoCloseable {
     private final VersionStore store;
@@ -30,23 +31,26 @@ public final class ObjectStoreService extends ObjectStoreGrpc.ObjectStoreImplBas
     private final Limits limits;
     private final SignedUpdateDecoder decoder;
     private final WatchHub watches;
+    /** On a ring replica, reads of a version whose certificate is still being gathered wait for it; null on a single node. */
+    private final CertificateWait certificates;
 
     /** A node that is a ring of one. */
     public ObjectStoreService(VersionStore store, Ring ring, Limits limits, SignedUpdateDecoder decoder,
             Executor watchExecutor) {
-        this(store, new SingleNodeUpdates(store, ring), limits, decoder, watchExecutor);
+        this(store, new SingleNodeUpdates(store, ring), limits, decoder, watchExecutor, null);
     }
 
     /** A replica of a BFT ring. */
     public ObjectStoreService(VersionStore store, ReplicaUpdates updates, Limits limits, SignedUpdateDecoder decoder,
             Executor watchExecutor) {
-        this(store, (UpdatePath) updates, limits, decoder, watchExecutor);
+        this(store, (UpdatePath) updates, limits, decoder, watchExecutor, new CertificateWait(store));
     }
 
     /** @param watchExecutor runs watch deliveries off the ordering layer's threads */
     private ObjectStoreService(VersionStore store, UpdatePath updates, Limits limits, SignedUpdateDecoder decoder,
-            Executor watchExecutor) {
+            Executor watchExecutor, CertificateWait certificates) {
         this.store = store;
+        this.certificates = certificates;
         this.updates = updates;
         this.limits = limits;
         this.decoder = decoder;
@@ -83,7 +87,12 @@ public final class ObjectStoreService extends ObjectStoreGrpc.ObjectStoreImplBas
     @Override
     public void read(ReadRequest request, StreamObserver<ReadResponse> responses) {
         try {
-            OutboundPump.start("Read", responses, ReadSource.open(store, request));
+            ReadSource source = ReadSource.open(store, request);
+            if (certificates == null) {
+                OutboundPump.start("Read", responses, source);
+            } else {
+                OutboundPump.startWhen(certificates.certified(source.aguid(), source.seq()), "Read", responses, source);
+            }
         } catch (RuntimeException e) {
             responses.onError(Statuses.toStatus("Read", e));
         }
@@ -115,5 +124,8 @@ public final class ObjectStoreService extends ObjectStoreGrpc.ObjectStoreImplBas
     @Override
     public void close() {
         watches.close();
+        if (certificates != null) {
+            certificates.close();
+        }
     }
 }

@@ -62,6 +62,14 @@ final class ReadSource implements OutboundPump.Source<ReadResponse> {
         return new ReadSource(store, version, first, end);
     }
 
+    ostore.crypto.Aguid aguid() {
+        return version.root().aguid();
+    }
+
+    long seq() {
+        return version.root().seq();
+    }
+
     @Override
     public ReadResponse next() {
         if (!rootSent) {
