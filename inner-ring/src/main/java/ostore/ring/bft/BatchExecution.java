@@ -154,6 +154,7 @@ final class BatchExecution {
     /** Moves the execution cursor past {@code batch}, whose results chain to {@code state}. */
     void advance(Lane lane, PrePrepare batch, Hash32 state, Hash32 resultsRoot) {
         lane.executed = batch.seqno();
+        lane.lastExecutedMicros = r.env.nowMicros();
         lane.stateDigest = state;
         lane.history.put(batch.seqno(), new Lane.Executed(batch, resultsRoot, state));
         Slot slot = lane.slots.get(batch.seqno());

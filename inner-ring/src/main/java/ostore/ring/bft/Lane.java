@@ -36,6 +36,8 @@ final class Lane {
      */
     final TreeMap<Long, Executed> history = new TreeMap<>();
     long executedTimestamp = Long.MIN_VALUE;
+    /** When (this replica's clock) the color last executed a batch: a primary making progress is not suspected. */
+    long lastExecutedMicros;
     /** This replica's checkpoint digest ({@link Checkpoint#digest()}) at each checkpoint seqno above the stable one. */
     final TreeMap<Long, Hash32> ownCheckpoints = new TreeMap<>();
     /** Checkpoint votes above the stable checkpoint: seqno, then checkpoint digest, then sender. */

@@ -30,8 +30,12 @@ public sealed interface Message {
     int SNAPSHOT = 13;
     int FETCH_CERTIFICATES = 14;
     int CERTIFICATES = 15;
+    int REQUEST = 16;
+    int SUSPECT = 17;
     /** The highest type code in use; frames with a higher one are refused before their body is read. */
-    int MAX_TYPE = CERTIFICATES;
+    int MAX_TYPE = SUSPECT;
+    /** Client updates one REQUEST relays at most. */
+    int MAX_RELAYED = 64;
     /** Versions one FETCH-CERTIFICATES may name, and so certificates one CERTIFICATES may carry. */
     int MAX_CERTIFICATES = 256;
 
@@ -215,6 +219,44 @@ public sealed interface Message {
         @Override
         public int type() {
             return PAYLOADS;
+        }
+    }
+
+    /**
+     * Client updates the sender holds and has waited on for half the request timeout, relayed to
+     * every peer (PBFT's relay to the primary): a client that sent an update to some replicas only
+     * cannot make them suspect a primary that never received it. Each is taken as a client update.
+     */
+    record Request(List<byte[]> signedUpdates) implements Message {
+        public Request {
+            signedUpdates = List.copyOf(signedUpdates);
+            if (signedUpdates.isEmpty() || signedUpdates.size() > MAX_RELAYED) {
+                throw new IllegalArgumentException("a REQUEST relays 1.." + MAX_RELAYED + " updates, not "
+                        + signedUpdates.size());
+            }
+        }
+
+        @Override
+        public int type() {
+            return REQUEST;
+        }
+    }
+
+    /**
+     * The sender suspects the primary of {@code view}: a request it relayed to every replica has
+     * not executed a full request timeout after arriving. A suspicion moves nobody by itself: a
+     * replica leaves its view only once 2f+1 replicas suspect it (or f+1 ask for a later view).
+     */
+    record Suspect(long view) implements Message {
+        public Suspect {
+            if (view < 0) {
+                throw new IllegalArgumentException("view (" + view + ") must be >= 0");
+            }
+        }
+
+        @Override
+        public int type() {
+            return SUSPECT;
         }
     }
 

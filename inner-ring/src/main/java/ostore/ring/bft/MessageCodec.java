@@ -65,6 +65,11 @@ final class MessageCodec {
             case FetchState f -> e.u32(f.color()).i64(f.fromSeqno());
             case State s -> encodeState(s, e);
             case FetchSnapshot f -> e.u32(f.color()).i64(f.afterPosition());
+            case Message.Request q -> {
+                e.u32(q.signedUpdates().size());
+                q.signedUpdates().forEach(e::bytes);
+            }
+            case Message.Suspect s -> e.i64(s.view());
             case Message.FetchCertificates f -> {
                 e.u32(f.versions().size());
                 f.versions().forEach(v -> e.hash(v.aguid().hash()).i64(v.seq()));
@@ -148,6 +153,8 @@ final class MessageCodec {
             case Message.SNAPSHOT -> snapshot(d, nested);
             case Message.FETCH_CERTIFICATES -> fetchCertificates(d);
             case Message.CERTIFICATES -> new Message.Certificates(attached(d));
+            case Message.REQUEST -> new Message.Request(payloads(d).signedUpdates());
+            case Message.SUSPECT -> new Message.Suspect(d.u63("view"));
             default -> throw new IllegalArgumentException("unknown message type " + type);
         };
         d.end("message type " + type);

@@ -168,6 +168,12 @@ public final class Replica {
             env.reply(digest, reply);
             return;
         }
+        takeUpdate(u);
+    }
+
+    /** Logs and keeps an update not held yet; the primary queues it for a batch. */
+    private void takeUpdate(SubmittedUpdate u) {
+        Hash32 digest = u.decoded().digest();
         if (payloads.containsKey(digest)) {
             return;
         }
@@ -175,6 +181,26 @@ public final class Replica {
         lanes[color].payloadPositions.put(digest, rlog.nextPosition(color));
         rlog.appendPipelined(color, ReplicaLog.payload(u.signedUpdate()));
         addPayload(digest, new Payload(u.signedUpdate(), u.decoded()), color);
+    }
+
+    /**
+     * Client updates a peer relayed because they waited at it (see {@link ViewChanger}): each is
+     * taken as if its client had sent it here, once its client signature checks, even one this
+     * replica executed and still holds the reply of: the peer waits for it, so it is ordered again
+     * (the version store answers it with its first outcome).
+     */
+    private void onRelayed(int from, Message.Request m) {
+        for (byte[] bytes : m.signedUpdates()) {
+            AuthenticatedUpdate u;
+            try {
+                u = verifier.verify(bytes);
+            } catch (IllegalArgumentException e) {
+                LOG.log(System.Logger.Level.WARNING, "replica {0}: peer {1} relayed an update that does not verify: {2}",
+                        id, from, e.getMessage());
+                return;
+            }
+            takeUpdate(new SubmittedUpdate(bytes, u));
+        }
     }
 
     private void addPayload(Hash32 digest, Payload p, int color) {
@@ -205,6 +231,8 @@ public final class Replica {
             case Message.State m -> stateTransfer.onState(s.sender(), m);
             case Message.FetchSnapshot m -> snapshotTransfer.onFetchSnapshot(s.sender(), m);
             case Message.Snapshot m -> snapshotTransfer.onSnapshot(s.sender(), m);
+            case Message.Request m -> onRelayed(s.sender(), m);
+            case Message.Suspect m -> viewChanger.onSuspect(cast(s));
             case Message.FetchCertificates m -> certifier.onFetchCertificates(s.sender(), m);
             case Message.Certificates m -> certifier.onCertificates(s.sender(), m);
         }

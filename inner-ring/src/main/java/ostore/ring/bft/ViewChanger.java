@@ -14,13 +14,31 @@ import ostore.ring.bft.Message.PreparedProof;
 import ostore.ring.bft.Message.ViewChange;
 
 /**
- * Replaces a primary that does not get known requests executed: VIEW-CHANGE, NEW-VIEW and entry
- * into the new view (PBFT with signed messages). The request timeout doubles with every view
- * change that brings no progress, so a ring with a slow network still settles on some view.
+ * Replaces a primary that does not get known requests executed: suspicion, VIEW-CHANGE, NEW-VIEW
+ * and entry into the new view (PBFT with signed messages). The request timeout doubles with every
+ * view change that brings no progress, so a ring with a slow network still settles on some view.
+ *
+ * <p>Nothing a client does can move a correct replica out of its view. A request that has waited
+ * half the timeout is first relayed to every peer (REQUEST), so the primary has it whatever the
+ * client sent where. Only a relayed request still unexecuted a full timeout after it arrived, at
+ * least half a timeout after the relay, in a color that executed nothing for a full timeout (or
+ * waiting {@value #STARVED} timeouts whatever else executed) makes the replica suspect the
+ * primary, and a suspicion (SUSPECT) changes nothing by itself: the replica stays in its view,
+ * voting, and leaves it only once 2f+1 replicas suspect the primary of that view (itself included;
+ * f+1 others suspecting make it suspect too) or f+1 others ask for a later view. A suspicion lapses
+ * once its request executes (peers forget one not repeated for {@value #SUSPICION_LIFETIME}
+ * timeouts), so a replica that suspects alone never leaves its view.
  */
 final class ViewChanger {
     private static final System.Logger LOG = System.getLogger(ViewChanger.class.getName());
     private static final int MAX_TIMEOUT_SHIFT = 16;
+    /** A request this many timeouts old is starved, even if its color executes other batches. */
+    static final int STARVED = 8;
+    /** Timeouts after which a peer's suspicion, not repeated, no longer counts. */
+    static final int SUSPICION_LIFETIME = 4;
+    private static final TimerKey REQUEST_TIMER = new TimerKey(TimerKey.Kind.VIEW_CHANGE, 0);
+
+    private record Suspicion(long view, long receivedMicros) {}
 
     private final Replica r;
     private final TreeMap<Long, Map<Integer, Signed<ViewChange>>> received = new TreeMap<>();
@@ -32,6 +50,14 @@ final class ViewChanger {
     private Signed<ViewChange> ownViewChange;
     /** The NEW-VIEW that started the current view (none for view 0): proof a lagging replica can check. */
     private Signed<NewView> currentNewView;
+    /** When this replica relayed each pending request to its peers, in this view. */
+    private final Map<Hash32, Long> relayedAt = new java.util.HashMap<>();
+    /** When the request timer is due (Long.MAX_VALUE: not armed): arming only ever moves it earlier. */
+    private long requestTimerDue = Long.MAX_VALUE;
+    /** The view whose primary this replica suspects, or -1. */
+    private long suspected = -1;
+    /** Each peer's latest suspicion. */
+    private final Map<Integer, Suspicion> suspicions = new TreeMap<>();
 
     ViewChanger(Replica r) {
         this.r = r;
@@ -46,26 +72,128 @@ final class ViewChanger {
         timeoutShift = 0;
     }
 
-    /** Keeps the request timer due when the oldest pending request has waited {@link #timeout()}. */
+    /**
+     * Keeps the request timer due by the time the oldest pending request has waited half the
+     * timeout; while requests are pending it then fires every half timeout ({@link #onRequestTimeout}).
+     */
     void armRequestTimer() {
-        TimerKey key = new TimerKey(TimerKey.Kind.VIEW_CHANGE, 0);
         if (r.pending.isEmpty() || r.viewChanging) {
-            r.env.cancelTimer(key);
+            r.env.cancelTimer(REQUEST_TIMER);
+            requestTimerDue = Long.MAX_VALUE;
             return;
         }
-        long oldest = r.pending.firstEntry().getValue();
-        r.env.setTimer(key, Math.max(1, oldest + timeout() - r.env.nowMicros()));
+        long now = r.env.nowMicros();
+        long due = Math.max(now + 1, r.pending.firstEntry().getValue() + timeout() / 2);
+        if (due < requestTimerDue) {
+            requestTimerDue = due;
+            r.env.setTimer(REQUEST_TIMER, due - now);
+        }
     }
 
+    /**
+     * Relays the requests that waited half the timeout, and suspects the primary if a relayed one
+     * is stuck (see the class comment); withdraws the suspicion once none is.
+     */
     void onRequestTimeout() {
+        requestTimerDue = Long.MAX_VALUE;
         if (r.viewChanging || r.pending.isEmpty()) {
+            armRequestTimer();
             return;
         }
-        if (r.env.nowMicros() - r.pending.firstEntry().getValue() >= timeout()) {
-            startViewChange(r.view + 1);
-        } else {
-            armRequestTimer();
+        long now = r.env.nowMicros();
+        long half = timeout() / 2;
+        relayedAt.keySet().retainAll(r.pending.keySet());
+        List<Hash32> relay = new ArrayList<>();
+        Hash32 stuck = null;
+        // Pending requests are in arrival order: the first one too young ends the scan.
+        for (var e : r.pending.entrySet()) {
+            long waited = now - e.getValue();
+            if (waited < half) {
+                break;
+            }
+            Long relayed = relayedAt.get(e.getKey());
+            if (relayed == null) {
+                relay.add(e.getKey());
+            } else if (stuck == null && now - relayed >= half && waited >= timeout() && starved(e.getKey(), waited, now)) {
+                stuck = e.getKey();
+            }
         }
+        relay(relay, now);
+        if (stuck != null) {
+            suspect(r.view, stuck, now - r.pending.get(stuck));
+        } else if (suspected == r.view) {
+            LOG.log(System.Logger.Level.INFO, "replica {0}: no longer suspects the primary of view {1}", r.id, r.view);
+            suspected = -1;
+        }
+        if (!r.viewChanging) {
+            requestTimerDue = now + half;
+            r.env.setTimer(REQUEST_TIMER, half);
+        }
+    }
+
+    /** Whether request {@code d}, which waited {@code waited}, is held up by the primary rather than by load. */
+    private boolean starved(Hash32 d, long waited, long now) {
+        Lane lane = r.lanes[r.config.colorOf(r.payloads.get(d).update().update().aguid())];
+        return now - lane.lastExecutedMicros >= timeout() || waited >= STARVED * timeout();
+    }
+
+    /** Sends {@code digests}' signed updates to every peer, at most {@link Message#MAX_RELAYED} per REQUEST. */
+    private void relay(List<Hash32> digests, long now) {
+        for (int from = 0; from < digests.size(); from += Message.MAX_RELAYED) {
+            List<byte[]> updates = new ArrayList<>();
+            for (Hash32 d : digests.subList(from, Math.min(digests.size(), from + Message.MAX_RELAYED))) {
+                updates.add(r.payloads.get(d).signedUpdate());
+                relayedAt.put(d, now);
+            }
+            r.broadcast(new Message.Request(updates));
+        }
+    }
+
+    /** This replica suspects the primary of {@code view} (again: peers keep only a repeated suspicion). */
+    private void suspect(long view, Hash32 stuck, long waited) {
+        if (suspected != view) {
+            LOG.log(System.Logger.Level.INFO, "replica {0}: suspects the primary {1} of view {2}{3}", r.id,
+                    r.config.primary(view), view, stuck == null ? ", as f+1 others do"
+                            : ": relayed request " + stuck.shortHex() + " waited " + waited / 1000 + " ms");
+            suspected = view;
+        }
+        r.broadcast(new Message.Suspect(view));
+        countSuspicions();
+    }
+
+    /** A peer suspects the primary of {@code s}'s view. */
+    void onSuspect(Signed<Message.Suspect> s) {
+        if (s.message().view() >= r.view) {
+            suspicions.put(s.sender(), new Suspicion(s.message().view(), r.env.nowMicros()));
+            countSuspicions();
+        }
+    }
+
+    /** 2f+1 suspecting the current view's primary start a view change; f+1 others make this replica suspect too. */
+    private void countSuspicions() {
+        if (r.viewChanging) {
+            return;
+        }
+        long now = r.env.nowMicros();
+        long lifetime = SUSPICION_LIFETIME * timeout();
+        Set<Integer> others = new HashSet<>();
+        suspicions.forEach((sender, s) -> {
+            if (sender != r.id && s.view() == r.view && now - s.receivedMicros() <= lifetime) {
+                others.add(sender);
+            }
+        });
+        if (suspected != r.view && others.size() >= r.config.weakQuorum()) {
+            suspect(r.view, null, 0);
+            return;
+        }
+        if (suspected == r.view && others.size() + 1 >= r.config.quorum()) {
+            startViewChange(r.view + 1);
+        }
+    }
+
+    /** Whether this replica suspects the primary of its current view (status and tests). */
+    boolean suspecting() {
+        return suspected == r.view && !r.viewChanging;
     }
 
     void onNewViewTimeout(long view) {
@@ -82,7 +210,9 @@ final class ViewChanger {
         r.view = newView;
         r.viewChanging = true;
         timeoutShift = Math.min(MAX_TIMEOUT_SHIFT, timeoutShift + 1);
-        r.env.cancelTimer(new TimerKey(TimerKey.Kind.VIEW_CHANGE, 0));
+        r.env.cancelTimer(REQUEST_TIMER);
+        requestTimerDue = Long.MAX_VALUE;
+        forgetSuspicions();
         for (Lane lane : r.lanes) {
             lane.queue.clear();
         }
@@ -91,6 +221,13 @@ final class ViewChanger {
         received.computeIfAbsent(newView, v -> new TreeMap<>()).put(r.id, ownViewChange);
         armNewViewTimer();
         maybeSendNewView();
+    }
+
+    /** A new view (or a view change) starts: suspicions and relays were about the old primary. */
+    private void forgetSuspicions() {
+        suspected = -1;
+        relayedAt.clear();
+        suspicions.values().removeIf(s -> s.view() < r.view);
     }
 
     /**
@@ -257,6 +394,7 @@ final class ViewChanger {
         currentNewView = nv;
         r.view = v;
         r.viewChanging = false;
+        forgetSuspicions();
         LOG.log(System.Logger.Level.INFO, "replica {0}: entered view {1} (primary {2})", r.id, v, r.config.primary(v));
         r.env.cancelTimer(new TimerKey(TimerKey.Kind.NEW_VIEW, v));
         received.headMap(v, true).clear();

@@ -53,6 +53,11 @@ final class CoreReplica implements ReplicaUnderTest {
     }
 
     @Override
+    public long view() {
+        return replica.status().view();
+    }
+
+    @Override
     public String describe() {
         return replica.status().toString();
     }

@@ -39,6 +39,14 @@ final class LivenessChecker {
         }
     }
 
+    /** With only clients at fault, no correct replica ever left view 0: nothing a client does moves one. */
+    void checkNoViewChange(SortedMap<Integer, Long> views, long step) {
+        if (views.values().stream().anyMatch(v -> v != 0)) {
+            throw new SimulationFailure("a client moved a replica", seed, step, "no replica was faulty, yet the"
+                    + " correct replicas' views are " + views + " (replica id to view)");
+        }
+    }
+
     void checkReplicasCaughtUp(SortedMap<Integer, Map<Aguid, List<HistoryEntry>>> histories, List<Aguid> objects,
             long step) {
         for (Aguid aguid : objects) {

@@ -27,6 +27,9 @@ interface ReplicaUnderTest {
     /** One line of state for failure reports (view, last executed, stable checkpoint). */
     String describe();
 
+    /** The view the replica is in, or moving to. */
+    long view();
+
     /** Builds a fresh replica incarnation over durable storage that may already hold a past. */
     @FunctionalInterface
     interface Factory {

@@ -16,6 +16,8 @@ import ostore.ring.bft.fault.ByzantineTamper;
  * @param wipes whether a crash may also lose the replica's disk (its log and version store)
  * @param retainedBelowStable batches peers keep below their stable checkpoint: small in runs that
  *     wipe, so a wiped (or long partitioned) replica is stranded and installs a store snapshot
+ * @param hostileClient whether a Byzantine client ({@link HostileClient}) plays its tricks beside
+ *     the honest ones; in a run with no other fault no correct replica may then leave view 0
  */
 record Scenario(
         String name,
@@ -36,7 +38,8 @@ record Scenario(
         long quietMicrosMax,
         long eventsMax,
         boolean wipes,
-        int retainedBelowStable) {
+        int retainedBelowStable,
+        boolean hostileClient) {
 
     /** The kinds of run the default suite rotates through, one chosen per seed. */
     enum Kind {
@@ -51,7 +54,9 @@ record Scenario(
         STALE,
         MIXED,
         TWINS,
-        CRASHES_AND_BYZANTINE
+        CRASHES_AND_BYZANTINE,
+        /** Only a Byzantine client, on a lossy network: the ring must stay in view 0. */
+        HOSTILE_CLIENT
     }
 
     /**
@@ -85,8 +90,9 @@ record Scenario(
                 1, 1 + r.nextInt(2), 3 + r.nextInt(4), loss, duplication, reorder,
                 kind == Kind.PARTITIONS || kind == Kind.CRASHES_AND_BYZANTINE,
                 kind == Kind.CRASHES || kind == Kind.CRASHES_AND_BYZANTINE, byzantine, kind == Kind.TWINS,
-                2_000_000 + r.nextLong(3_000_000), 60_000_000, 400_000, false, RingConfig.Params.RETAINED_BELOW_STABLE)
-                .withWipes(r);
+                2_000_000 + r.nextLong(3_000_000), 60_000_000, 400_000, false, RingConfig.Params.RETAINED_BELOW_STABLE,
+                kind == Kind.HOSTILE_CLIENT)
+                .withWipes(r).withHostileClient(r);
     }
 
     /**
@@ -99,7 +105,22 @@ record Scenario(
         }
         return new Scenario(name + "+wipes", f, colors, clients, ownObjects, sharedObjects, opsPerClient, loss,
                 duplication, reorder, partitions, crashes, byzantine, twins, faultPhaseMicros, quietMicrosMax, eventsMax,
-                true, r.nextInt(0, 3));
+                true, r.nextInt(0, 3), hostileClient);
+    }
+
+    /** A third of the other runs get a Byzantine client too; drawn last, like wipes. */
+    private Scenario withHostileClient(SplittableRandom r) {
+        if (hostileClient || r.nextInt(3) != 0) {
+            return this;
+        }
+        return new Scenario(name + "+hostile-client", f, colors, clients, ownObjects, sharedObjects, opsPerClient,
+                loss, duplication, reorder, partitions, crashes, byzantine, twins, faultPhaseMicros, quietMicrosMax,
+                eventsMax, wipes, retainedBelowStable, true);
+    }
+
+    /** Whether nothing but clients can be at fault in this run: no replica fault, no partition. */
+    boolean onlyClientsFaulty() {
+        return !partitions && !crashes && byzantine == null && !twins;
     }
 
     int replicas() {

@@ -119,6 +119,11 @@ final class SimReplicaHost {
         return name + (up ? " up " + replica.describe() : " down");
     }
 
+    /** The view of the replica, which must be up. */
+    long view() {
+        return replica.view();
+    }
+
     void start() {
         assert !up : name + " is already up";
         up = true;

@@ -107,6 +107,9 @@ final class Simulation {
         runUntil(settledAt + CERTIFY_MICROS, () -> world.uncertifiedAtCorrectReplicas().isEmpty());
         new LivenessChecker(seed).checkEveryVersionCertified(world.uncertifiedAtCorrectReplicas(),
                 events.nowMicros() - settledAt, events.step());
+        if (scenario.hostileClient() && scenario.onlyClientsFaulty()) {
+            new LivenessChecker(seed).checkNoViewChange(world.correctViews(), events.step());
+        }
         endChecks();
         return new Result(seed, scenario, trace.hashHex(), events.step(), events.nowMicros(), world.summary());
     }

@@ -34,6 +34,8 @@ final class World {
     /** Hosts by replica id; a Twins id has two. */
     private final List<List<SimReplicaHost>> hosts = new ArrayList<>();
     private final List<SimClient> clients = new ArrayList<>();
+    /** The Byzantine client, if the scenario has one. */
+    private HostileClient hostile;
     private final List<Aguid> objects = new ArrayList<>();
     /** The Byzantine (or Twins) replica id, or -1. */
     private final int faultyId;
@@ -78,7 +80,7 @@ final class World {
         this.config = new RingConfig(1, scenario.f(), addresses, scenario.colors(),
                 new RingConfig.Params(8, 1_000, 4, 8, 200_000, 5_000_000, scenario.retainedBelowStable()));
         this.faultyId = scenario.permanentFaults() > 0 ? random.nextInt(n) : -1;
-        NetworkFaults faults = new NetworkFaults(n + scenario.clients(), DELAY_MIN_MICROS, DELAY_MAX_MICROS)
+        NetworkFaults faults = new NetworkFaults(n + scenario.clients() + 1, DELAY_MIN_MICROS, DELAY_MAX_MICROS)
                 .loss(scenario.loss()).duplication(scenario.duplication()).reorder(scenario.reorder(), 20_000)
                 .transferNanosPerByte(costs.transferNanosPerByte());
         this.network = new SimNetwork(events, random.split(), faults);
@@ -148,6 +150,21 @@ final class World {
             clients.add(new SimClient(c, config.n() + c, config.n(), config.f(), own, team, names, shared, network,
                     events, random.split(), replies::read, workload, c < costs.bulkClients() ? bulk : params));
         }
+        if (scenario.hostileClient()) {
+            hostile = new HostileClient(config.n() + scenario.clients(), config.n(), Simulation.keyFrom(random), network,
+                    events, random.split(), workload, 40, 100_000);
+        }
+    }
+
+    /** The view of every correct replica that is up, by id. */
+    SortedMap<Integer, Long> correctViews() {
+        SortedMap<Integer, Long> out = new TreeMap<>();
+        for (SimReplicaHost h : correctHosts()) {
+            if (h.up()) {
+                out.put(h.id(), h.view());
+            }
+        }
+        return out;
     }
 
     RingConfig config() {
@@ -161,6 +178,9 @@ final class World {
     void start() {
         hosts.forEach(h -> h.forEach(SimReplicaHost::start));
         clients.forEach(SimClient::start);
+        if (hostile != null) {
+            hostile.start();
+        }
     }
 
     /** Correct means neither Byzantine nor a Twin; a crashed replica is correct, only absent. */
@@ -194,6 +214,9 @@ final class World {
 
     void stopClients() {
         clients.forEach(SimClient::stopIssuing);
+        if (hostile != null) {
+            hostile.stop();
+        }
     }
 
     List<Aguid> objects() {
@@ -239,6 +262,9 @@ final class World {
     String summary() {
         StringBuilder b = new StringBuilder();
         SimNetwork.Stats s = network.stats();
+        if (hostile != null) {
+            b.append(hostile.describe()).append("; ");
+        }
         b.append("net sent=").append(s.sent).append(" lost=").append(s.lost).append(" dup=").append(s.duplicated)
                 .append(" delivered=").append(s.delivered);
         for (List<SimReplicaHost> forId : hosts) {

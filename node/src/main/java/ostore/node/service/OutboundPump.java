@@ -61,8 +61,7 @@ final class OutboundPump<T> implements Runnable {
         }
         if (ready.isCompletedExceptionally()) {
             finished = true;
-            Throwable cause = ready.exceptionNow();
-            out.onError(Statuses.toStatus(what, cause instanceof RuntimeException e ? e : new IllegalStateException(cause)));
+            out.onError(Statuses.toStatus(what, ready.exceptionNow()));
             return;
         }
         while (!finished && out.isReady()) {
