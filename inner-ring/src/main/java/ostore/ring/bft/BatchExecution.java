@@ -81,7 +81,8 @@ final class BatchExecution {
      * comes back. Until then the color's store state belongs to the writer.
      */
     private void execute(Lane lane, PrePrepare batch) {
-        assert batch.seqno() == lane.executed + 1 : "batches execute in seqno order";
+        SafetyViolation.check(batch.seqno() == lane.executed + 1, () -> "color " + lane.color + " batch "
+                + batch.seqno() + " would execute after batch " + lane.executed + ": batches execute in seqno order");
         long now = r.env.nowMicros();
         long ordering = 0;
         Map<Hash32, AuthenticatedUpdate> updates = new HashMap<>();

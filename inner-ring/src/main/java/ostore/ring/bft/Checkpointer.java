@@ -183,7 +183,8 @@ final class Checkpointer {
      * peers).
      */
     private void persist(Lane lane) {
-        assert lane.stable <= lane.executed : "a replica persists only state it has";
+        SafetyViolation.check(lane.stable <= lane.executed, () -> "color " + lane.color + " would persist stable"
+                + " checkpoint " + lane.stable + " having executed only " + lane.executed);
         executor.sync();
         lane.history.headMap(lane.stable - r.config.params().retainedBelowStable(), true).clear();
         boundHistoryBytes(lane);

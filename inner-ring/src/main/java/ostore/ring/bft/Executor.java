@@ -36,7 +36,8 @@ final class Executor {
      * the store keeps a position per color, so positions of different colors never compare.
      */
     static long storePosition(long seqno, int index) {
-        assert index >= 0 && index < RingConfig.MAX_BATCH_LIMIT;
+        SafetyViolation.check(index >= 0 && index < RingConfig.MAX_BATCH_LIMIT,
+                () -> "update " + index + " of batch " + seqno + " is outside 0.." + (RingConfig.MAX_BATCH_LIMIT - 1));
         return seqno * RingConfig.MAX_BATCH_LIMIT + index;
     }
 

@@ -159,7 +159,8 @@ final class Lane {
 
     /** Moves the low watermark to {@code seqno} and forgets everything at or below it. */
     void makeStable(long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {
-        assert seqno > stable : "stable checkpoints only move forward";
+        SafetyViolation.check(seqno > stable, () -> "color " + color + " stable checkpoint " + seqno
+                + " is not above the stable " + stable + ": stable checkpoints only move forward");
         stable = seqno;
         stableDigest = digest;
         stableProof = List.copyOf(proof);

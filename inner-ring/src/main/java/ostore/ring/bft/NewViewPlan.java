@@ -44,7 +44,8 @@ final class NewViewPlan {
                     }
                 }
             }
-            assert start != null : "a plan needs view changes";
+            int planned = color;
+            SafetyViolation.check(start != null, () -> "a NEW-VIEW plan with no VIEW-CHANGE for color " + planned);
             plan.starts.add(new Start(color, start.stableSeqno(), start.stateDigest(), start.checkpointProof()));
             long last = best.isEmpty() ? start.stableSeqno() : Math.max(start.stableSeqno(), best.lastKey());
             for (long n = start.stableSeqno() + 1; n <= last; n++) {

@@ -288,7 +288,7 @@ final class ReplicaLog {
      * @return the position of the first record
      */
     long rewrite(int color, List<byte[]> records) {
-        assert !records.isEmpty() : "a rewrite starts with the stable checkpoint";
+        SafetyViolation.check(!records.isEmpty(), () -> "a rewrite of log color " + color + " with no records");
         long first = append(color, records);
         trim(color, first);
         return first;

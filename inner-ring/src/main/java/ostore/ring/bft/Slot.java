@@ -44,11 +44,13 @@ final class Slot {
 
     /** Accepts {@code pp} for its view; votes of earlier views no longer count. */
     void accept(Signed<PrePrepare> pp) {
-        assert accepted == null || accepted.message().view() < pp.message().view()
-                || accepted.message().batchDigest().equals(pp.message().batchDigest())
-                : "two batches accepted for one (view, color, seqno)";
-        assert committedDigest == null || committedDigest.equals(pp.message().batchDigest())
-                : "a committed slot re-proposed with another batch";
+        SafetyViolation.check(accepted == null || accepted.message().view() < pp.message().view()
+                || accepted.message().batchDigest().equals(pp.message().batchDigest()),
+                () -> "two batches accepted for view " + pp.message().view() + ", color " + pp.message().color()
+                        + ", seqno " + seqno);
+        SafetyViolation.check(committedDigest == null || committedDigest.equals(pp.message().batchDigest()),
+                () -> "color " + pp.message().color() + " seqno " + seqno + " committed batch " + committedDigest
+                        + " and accepts batch " + pp.message().batchDigest());
         if (accepted != null && accepted.message().view() < pp.message().view()) {
             prepares.clear();
             commits.clear();
@@ -128,7 +130,9 @@ final class Slot {
     }
 
     void setPrepared(PreparedProof proof) {
-        assert prepared == null || prepared.prePrepare().message().view() <= proof.prePrepare().message().view();
+        SafetyViolation.check(prepared == null || prepared.prePrepare().message().view() <= proof.prePrepare().message().view(),
+                () -> "seqno " + seqno + " prepared in view " + proof.prePrepare().message().view() + " after view "
+                        + prepared.prePrepare().message().view());
         prepared = proof;
     }
 
@@ -162,8 +166,9 @@ final class Slot {
      */
     void commit(Signed<PrePrepare> pp, List<Signed<Commit>> commits) {
         Hash32 digest = pp.message().batchDigest();
-        assert committedDigest == null || committedDigest.equals(digest)
-                : "two different batches committed at seqno " + seqno;
+        SafetyViolation.check(committedDigest == null || committedDigest.equals(digest),
+                () -> "two different batches committed at color " + pp.message().color() + " seqno " + seqno + ": "
+                        + committedDigest + " and " + digest);
         committedDigest = digest;
         committedBatch = pp.message();
         committedPrePrepare = pp;

@@ -203,7 +203,9 @@ final class ViewChanger {
     }
 
     void startViewChange(long newView) {
-        assert newView > r.view || (newView == r.view && !r.viewChanging) : "views only move forward";
+        SafetyViolation.check(newView > r.view || (newView == r.view && !r.viewChanging),
+                () -> "asked for view " + newView + " while in view " + r.view + (r.viewChanging ? " (changing)" : "")
+                        + ": views only move forward");
         LOG.log(System.Logger.Level.INFO, "replica {0}: asking for view {1} (was in view {2}{3})", r.id, newView, r.view,
                 r.viewChanging ? ", changing" : "");
         r.rlog.append(r.rlog.controlColor(), ReplicaLog.view(newView, true));

@@ -274,7 +274,12 @@ public final class ReplicaLoop implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             failure = e;
             started.completeExceptionally(e);
-            LOG.log(System.Logger.Level.ERROR, "replica " + id + " stopped: it failed and may not act again", e);
+            if (e instanceof ostore.ring.bft.SafetyViolation) {
+                // Said in one line: what broke is the invariant, not the code path that noticed it.
+                LOG.log(System.Logger.Level.ERROR, "replica " + id + " stopped on a safety violation: " + e.getMessage());
+            } else {
+                LOG.log(System.Logger.Level.ERROR, "replica " + id + " stopped: it failed and may not act again", e);
+            }
             try {
                 onFailure.run();
             } catch (RuntimeException listenerFailure) {

@@ -62,6 +62,7 @@ final class ReplicaCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--key " + key + ": " + e.getMessage(), e);
         }
         ReplicaNode node = ReplicaNode.start(c);
+        node.exitOnSafetyViolation();
         spec.commandLine().getOut().println("ostore replica " + id + " of " + ring.n() + " listening on " + node.address()
                 + ", data in " + data);
         spec.commandLine().getOut().println(UpCommand.describeArchive(ring, config));

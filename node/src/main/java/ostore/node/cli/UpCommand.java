@@ -9,6 +9,7 @@ import ostore.client.RingSpec;
 import ostore.node.Node;
 import ostore.node.NodeConfig;
 import ostore.node.ring.EmbeddedRing;
+import ostore.node.ring.ReplicaNode;
 import ostore.ring.log.LogStores;
 import ostore.store.Limits;
 import picocli.CommandLine;
@@ -70,6 +71,7 @@ final class UpCommand implements Callable<Integer> {
             }
             EmbeddedRing ring = EmbeddedRing.start(dir, host, port, Limits.DEFAULT, LogStores.Preference.AUTO,
                     storageNodes, colors);
+            ring.replicas().forEach(ReplicaNode::exitOnSafetyViolation);
             RingSpec s = ring.spec();
             out.println("ostore ring of " + s.n() + " replicas (f = " + s.f() + ", epoch " + s.epoch() + ", " + s.colors()
                     + (s.colors() == 1 ? " color" : " colors") + ") listening on "

@@ -36,6 +36,7 @@ import ostore.node.wire.SignedUpdateDecoder;
 import ostore.ring.Clock;
 import ostore.ring.bft.Replica;
 import ostore.ring.bft.RingConfig;
+import ostore.ring.bft.SafetyViolation;
 import ostore.ring.bft.UpdateVerifier;
 import ostore.ring.log.LocalSharedLog;
 import ostore.ring.log.LogStoreConfig;
@@ -140,13 +141,38 @@ public final class ReplicaNode implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ReplicaNode(Config config, Listener listener, List<AutoCloseable> owned, ObjectStoreService service,
-            RingTransportService transport, HealthStatusManager health) {
+            RingTransportService transport, HealthStatusManager health, java.util.concurrent.atomic.AtomicBoolean exitOnViolation,
+            java.util.function.Supplier<Throwable> replicaFailure) {
+        this.exitOnViolation = exitOnViolation;
+        this.replicaFailure = replicaFailure;
         this.config = config;
         this.listener = listener;
         this.owned = owned;
         this.service = service;
         this.transport = transport;
         this.health = health;
+    }
+
+    /** Set by a replica process: a safety violation ends the process ({@link #exitOnSafetyViolation}). */
+    private final java.util.concurrent.atomic.AtomicBoolean exitOnViolation;
+    private final java.util.function.Supplier<Throwable> replicaFailure;
+
+    /**
+     * Makes a safety violation of the replica core ({@link SafetyViolation}) end this process at
+     * once with exit code {@value SafetyViolation#EXIT_CODE} and one line on standard error, as a
+     * replica process must (an embedding test keeps its JVM and sees the replica stopped instead).
+     */
+    public void exitOnSafetyViolation() {
+        exitOnViolation.set(true);
+        haltOnViolation(config.id(), replicaFailure.get(), exitOnViolation);
+    }
+
+    private static void haltOnViolation(int id, Throwable failure, java.util.concurrent.atomic.AtomicBoolean exit) {
+        if (exit.get() && failure instanceof SafetyViolation v) {
+            System.err.println("ostore replica " + id + " stopped on a safety violation: " + v.getMessage());
+            System.err.flush();
+            Runtime.getRuntime().halt(SafetyViolation.EXIT_CODE);
+        }
     }
 
     /** Binds the replica's configured address and starts it. */
@@ -215,11 +241,14 @@ public final class ReplicaNode implements AutoCloseable {
             health.setStatus("", ServingStatus.SERVING);
             health.setStatus(ObjectStoreGrpc.SERVICE_NAME, ServingStatus.SERVING);
             // A replica that failed never acts again (fail-stop); it must not keep looking healthy.
+            java.util.concurrent.atomic.AtomicBoolean exitOnViolation = new java.util.concurrent.atomic.AtomicBoolean();
             loop.onFailure(() -> {
                 health.setStatus("", ServingStatus.NOT_SERVING);
                 health.setStatus(ObjectStoreGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+                haltOnViolation(config.id(), loop.failure(), exitOnViolation);
             });
-            ReplicaNode node = new ReplicaNode(config, listener, owned, service, transport, health);
+            ReplicaNode node = new ReplicaNode(config, listener, owned, service, transport, health, exitOnViolation,
+                    loop::failure);
             LOG.info(() -> "ostore replica " + config.id() + " of " + ring.n() + " (ring epoch " + ring.epoch()
                     + ") listening on " + node.address() + ", data in " + config.dataDir() + ", log store "
                     + log.storeKind());
