@@ -155,6 +155,8 @@ final class BatchExecution {
     /** Moves the execution cursor past {@code batch}, whose results chain to {@code state}. */
     void advance(Lane lane, PrePrepare batch, Hash32 state, Hash32 resultsRoot) {
         lane.executed = batch.seqno();
+        lane.countExecuted(batch.seqno(), Lane.weight(batch.digests().stream().map(d -> r.payloads.get(d).update())
+                .toList()), r.config.params().checkpointInterval(), r.checkpointBytes);
         lane.lastExecutedMicros = r.env.nowMicros();
         lane.stateDigest = state;
         lane.history.put(batch.seqno(), new Lane.Executed(batch, resultsRoot, state));

@@ -45,7 +45,7 @@ final class Checkpointer {
 
     /** Batch {@code seqno} of {@code lane} executed to {@code state}: vote if it ends an interval. */
     void executed(Lane lane, long seqno, Hash32 state) {
-        if (seqno % r.config.params().checkpointInterval() != 0 || seqno <= lane.stable) {
+        if (seqno != lane.executed || !lane.executedEndsInterval || seqno <= lane.stable) {
             return;
         }
         if (executor.appliedPosition(lane.color) > Executor.storePosition(seqno, RingConfig.MAX_BATCH_LIMIT - 1)) {
@@ -68,7 +68,7 @@ final class Checkpointer {
         }
         Lane lane = r.lanes[c.color()];
         List<Signed<Checkpoint>> proof = lane.addCheckpointVote(s, r.config.quorum(),
-                r.config.params().watermarkWindow(), r.config.params().checkpointInterval());
+                r.config.params().watermarkWindow());
         if (proof != null) {
             adopt(lane, c.seqno(), c.stateDigest(), proof);
         }
@@ -202,11 +202,12 @@ final class Checkpointer {
      * of catching up or executing is left for a later checkpoint.
      */
     private void compactLagging() {
-        if (r.rlog.lagging(r.rlog.controlColor(), compactAfterBytes)) {
+        long compactAfter = Math.min(compactAfterBytes, Math.max(1, r.rlog.capacityBytes() / 8));
+        if (r.rlog.lagging(r.rlog.controlColor(), compactAfter)) {
             r.rlog.compactControl();
         }
         for (Lane other : r.lanes) {
-            if (r.rlog.lagging(other.color, compactAfterBytes) && settled(other)) {
+            if (r.rlog.lagging(other.color, compactAfter) && settled(other)) {
                 // Its STABLE record is written again: the store must hold that state durably.
                 executor.sync();
                 other.rewrittenFrom(r.rlog.rewrite(other.color,
@@ -252,7 +253,7 @@ final class Checkpointer {
                 records.add(ReplicaLog.payload(p.signedUpdate()));
             }
         }
-        long first = r.rlog.append(lane.color, records);
+        long first = r.rlog.appendBounded(lane.color, records);
         for (int i = 0; i < batchesAgain.size(); i++) {
             lane.noteRecord(batchesAgain.get(i), first + 1 + i);
         }
@@ -262,43 +263,54 @@ final class Checkpointer {
         r.rlog.trim(lane.color, Math.min(keep, first));
     }
 
-    /** The records of {@code lane} that a rewrite of its log (a snapshot install, a compaction) carries. */
+    /**
+     * The records of {@code lane} that a rewrite of its log (a snapshot install, a compaction)
+     * carries. Each payload goes once, before the first record that names it, however many slots,
+     * batches and pending requests name it: a slot that is accepted, prepared and committed names
+     * its batch's payloads three times, and with 2 MiB updates copies of them made one rewrite tens
+     * of MiB.
+     */
     private List<byte[]> carried(Lane lane, byte[] stable) {
         List<byte[]> out = new ArrayList<>();
+        Set<Hash32> written = new HashSet<>();
+        java.util.function.Consumer<Hash32> payload = d -> {
+            if (written.add(d)) {
+                out.add(ReplicaLog.payload(r.payloads.get(d).signedUpdate()));
+            }
+        };
         out.add(stable);
         // All of the history kept in memory, payloads included: a later batch may order one of its
         // updates again (a restarted primary re-proposes what it cannot tell executed), and a
         // payload held in memory is never logged again, so it must not leave the log before it
         // leaves memory. The cost: each trim writes the retained history again (docs/protocol.md).
         for (Lane.Executed e : lane.history.headMap(lane.stable, true).values()) {
-            e.batch().digests().forEach(d -> out.add(ReplicaLog.payload(r.payloads.get(d).signedUpdate())));
+            e.batch().digests().forEach(payload);
             out.add(ReplicaLog.batch(e.batch(), e.resultsRoot(), e.stateDigest()));
         }
         for (Slot s : lane.slots.values()) {
             if (s.accepted() != null) {
-                s.accepted().message().digests().forEach(d -> out.add(ReplicaLog.payload(r.payloads.get(d).signedUpdate())));
+                s.accepted().message().digests().forEach(payload);
                 out.add(ReplicaLog.accepted(s.accepted()));
             }
             if (s.prepared() != null) {
-                s.prepared().prePrepare().message().digests()
-                        .forEach(d -> out.add(ReplicaLog.payload(r.payloads.get(d).signedUpdate())));
+                s.prepared().prePrepare().message().digests().forEach(payload);
                 out.add(ReplicaLog.prepared(s.prepared()));
             }
             if (s.committed()) {
+                s.committedPrePrepare().message().digests().forEach(payload);
                 carryCommitted(s, out);
             }
         }
         for (Hash32 d : r.pending.keySet()) {
             Replica.Payload p = r.payloads.get(d);
             if (r.config.colorOf(p.update().update().aguid()) == lane.color) {
-                out.add(ReplicaLog.payload(p.signedUpdate()));
+                payload.accept(d);
             }
         }
         // Held for batches state transfer verified and will run: kept in memory, so kept in the log.
         for (Hash32 d : r.stateTransfer.awaited(lane.color)) {
-            Replica.Payload p = r.payloads.get(d);
-            if (p != null) {
-                out.add(ReplicaLog.payload(p.signedUpdate()));
+            if (r.payloads.containsKey(d)) {
+                payload.accept(d);
             }
         }
         return out;
@@ -306,7 +318,6 @@ final class Checkpointer {
 
     private void carryCommitted(Slot s, List<byte[]> out) {
         Signed<Message.PrePrepare> pp = s.committedPrePrepare();
-        pp.message().digests().forEach(d -> out.add(ReplicaLog.payload(r.payloads.get(d).signedUpdate())));
         out.add(ReplicaLog.committed(pp, s.commitProof() == null ? List.of() : s.commitProof().commits()));
         if (s.resultsRoot != null) {
             out.add(ReplicaLog.executed(s.seqno, s.resultsRoot, s.stateDigest));
@@ -314,7 +325,7 @@ final class Checkpointer {
     }
 
     /**
-     * Drops the oldest history of {@code lane} past {@link #HISTORY_PAYLOAD_BYTES} of payloads, so
+     * Drops the oldest history of {@code lane} past {@link #historyPayloadBytes()} of payloads, so
      * the history kept for lagging peers costs bounded memory whatever the update sizes, and from
      * the newest batch whose payloads this replica lost (a crash took its log records): history
      * serves peers only as a complete run up to the stable checkpoint, payloads included.
@@ -329,7 +340,7 @@ final class Checkpointer {
                 held &= p != null;
                 bytes += p == null ? 0 : p.signedUpdate().length;
             }
-            if (bytes > HISTORY_PAYLOAD_BYTES || !held) {
+            if (bytes > historyPayloadBytes() || !held) {
                 cut = e.getKey();
                 break;
             }
@@ -337,6 +348,16 @@ final class Checkpointer {
         if (cut != null) {
             lane.history.headMap(cut, true).clear();
         }
+    }
+
+    /**
+     * {@link #HISTORY_PAYLOAD_BYTES}, or less in a small log: all colors' kept history together
+     * takes at most a quarter of the log's capacity, so the rest stays free for what is ordered.
+     */
+    private long historyPayloadBytes() {
+        long capacity = r.rlog.capacityBytes();
+        return capacity == Long.MAX_VALUE ? HISTORY_PAYLOAD_BYTES
+                : Math.min(HISTORY_PAYLOAD_BYTES, capacity / 4 / r.lanes.length);
     }
 
     /** Drops the payloads of {@code lane} that no slot, no kept history and no pending request needs. */

@@ -38,6 +38,59 @@ final class Lane {
     long executedTimestamp = Long.MIN_VALUE;
     /** When (this replica's clock) the color last executed a batch: a primary making progress is not suspected. */
     long lastExecutedMicros;
+    /**
+     * Update bytes (the data of their actions, a function of the signed bodies every replica
+     * agrees on) in the batches executed since the last checkpoint seqno: see {@link #endsInterval}.
+     */
+    long bytesSinceCheckpoint;
+    /** Whether the batch {@link #executed} names ends a checkpoint interval ({@link #endsInterval}). */
+    boolean executedEndsInterval;
+
+    /**
+     * Update bytes after which a color checkpoints whatever its batch count: with large updates a
+     * count of batches alone lets the log grow by tens of MiB per color between trims. Part of the
+     * protocol: every replica must use the same value.
+     */
+    static final long CHECKPOINT_BYTES = 4L << 20;
+
+    /**
+     * Counts batch {@code seqno}, of {@code weight} update bytes, as executed; it ends a checkpoint
+     * interval if its seqno is a multiple of {@code interval} or the batches since the last one
+     * reached {@code checkpointBytes} ({@link #CHECKPOINT_BYTES} unless a test sets less). Every replica runs the same batches from the same
+     * checkpoint, so all agree where checkpoints fall. Call once per executed batch, in order.
+     */
+    void countExecuted(long seqno, long weight, int interval, long checkpointBytes) {
+        bytesSinceCheckpoint += weight;
+        executedEndsInterval = seqno % interval == 0 || bytesSinceCheckpoint >= checkpointBytes;
+        if (executedEndsInterval) {
+            bytesSinceCheckpoint = 0;
+        }
+    }
+
+    /** The lane's execution jumped to checkpoint {@code seqno} (a snapshot, a restart): intervals count from it. */
+    void executedCheckpoint(long seqno) {
+        executed = seqno;
+        bytesSinceCheckpoint = 0;
+        executedEndsInterval = seqno > 0;
+    }
+
+    /** The update bytes of a batch's updates, for {@link #countExecuted}: what their actions write. */
+    static long weight(List<ostore.store.AuthenticatedUpdate> updates) {
+        long bytes = 0;
+        for (ostore.store.AuthenticatedUpdate u : updates) {
+            for (ostore.store.Clause c : u.update().clauses()) {
+                for (ostore.store.Action a : c.actions()) {
+                    bytes += switch (a) {
+                        case ostore.store.Action.Append x -> x.data().length();
+                        case ostore.store.Action.ReplaceBlock x -> x.data().length();
+                        case ostore.store.Action.InsertBlock x -> x.data().length();
+                        default -> 0;
+                    };
+                }
+            }
+        }
+        return bytes;
+    }
     /** This replica's checkpoint digest ({@link Checkpoint#digest()}) at each checkpoint seqno above the stable one. */
     final TreeMap<Long, Hash32> ownCheckpoints = new TreeMap<>();
     /** Checkpoint votes above the stable checkpoint: seqno, then checkpoint digest, then sender. */
@@ -131,13 +184,14 @@ final class Lane {
 
     /**
      * Records a checkpoint vote; returns its proof once 2f+1 replicas agree, else null. Only votes
-     * at a checkpoint seqno inside the window (stable, stable + window] are kept, one per sender and
+     * at a seqno inside the window (stable, stable + window] are kept (where checkpoints fall
+     * depends on the batches' sizes too, {@link #countExecuted}), one per sender and
      * seqno, so a faulty peer cannot fill memory with votes; a replica further behind catches up by
      * FETCH-STATE instead.
      */
-    List<Signed<Checkpoint>> addCheckpointVote(Signed<Checkpoint> c, int quorum, int window, int interval) {
+    List<Signed<Checkpoint>> addCheckpointVote(Signed<Checkpoint> c, int quorum, int window) {
         Checkpoint m = c.message();
-        if (!inWindow(m.seqno(), window) || m.seqno() % interval != 0) {
+        if (!inWindow(m.seqno(), window)) {
             return null;
         }
         Map<Hash32, Map<Integer, Signed<Checkpoint>>> byDigest = checkpointVotes.get(m.seqno());

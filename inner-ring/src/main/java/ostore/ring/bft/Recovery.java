@@ -158,7 +158,9 @@ final class Recovery {
     private void restoreStable(Lane lane, ReplicaLog.Stable s) {
         if (s.seqno() > lane.stable) {
             lane.makeStable(s.seqno(), s.stateDigest(), s.proof());
-            lane.executed = Math.max(lane.executed, s.seqno());
+            if (s.seqno() >= lane.executed) {
+                lane.executedCheckpoint(s.seqno());
+            }
             if (lane.executed == s.seqno()) {
                 lane.stateDigest = s.stateDigest();
             }
@@ -190,7 +192,7 @@ final class Recovery {
             r.advance(lane, batch, state, logged.resultsRoot());
             r.recovered(lane, batch, again);
             // The store's digest is this batch's only while the store has applied nothing past it.
-            if (n % r.config.params().checkpointInterval() == 0
+            if (lane.executedEndsInterval
                     && executor.appliedPosition(lane.color) <= Executor.storePosition(n, RingConfig.MAX_BATCH_LIMIT - 1)) {
                 lane.ownCheckpoints.put(n, Message.Checkpoint.digest(lane.color, n, state,
                         executor.storeDigest(lane.color)));

@@ -132,6 +132,22 @@ public final class Replica {
         checkpointer.compactAfterBytes = bytes;
     }
 
+    /** Update bytes after which a color checkpoints ({@link Lane#CHECKPOINT_BYTES}); see {@link #checkpointAfterBytes}. */
+    long checkpointBytes = Lane.CHECKPOINT_BYTES;
+
+    /**
+     * Sets the update bytes after which a color checkpoints whatever its batch count (default
+     * {@value Lane#CHECKPOINT_BYTES}). Where checkpoints fall is part of the protocol: every
+     * replica of a ring must use the same value. The simulator makes it small so that its runs,
+     * whose updates are a few bytes, checkpoint at seqnos the batch count alone would not choose.
+     */
+    public void checkpointAfterBytes(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("bytes (" + bytes + ") must be >= 1");
+        }
+        checkpointBytes = bytes;
+    }
+
     /**
      * Some record this replica appended without waiting is now durable: sends what waited for it
      * and runs the committed batches whose COMMIT-PROOF it was. The driver calls this on the
@@ -495,6 +511,15 @@ public final class Replica {
      */
     public long unsyncedLogBytes() {
         return rlog.unsyncedBytes();
+    }
+
+    /**
+     * Whether the log has filled past three quarters of its capacity: the driver then refuses new
+     * client updates (the client retries) while the replica keeps ordering, executing and
+     * checkpointing what it holds, until a checkpoint's trim frees space. Thread-safe.
+     */
+    public boolean logNearlyFull() {
+        return rlog.usedMoreThan(3, 4);
     }
 
     /** Where this replica's time went for what it executed (statistics only, see {@link PhaseTotals}). */

@@ -52,6 +52,13 @@ final class ReplicaLog {
     static final int COMMIT_PROOF = 9;
     static final int NEW_VIEW = 10;
     private static final int READ_BATCH = 512;
+    /**
+     * Bytes one append of many records takes at most ({@link #appendBounded}); a single record
+     * larger than this goes alone. A log store places one append in one piece (llpl: one extent),
+     * so a rewrite written as one append could need more contiguous room than a nearly full log
+     * has, where the same records in pieces fit the extents' free ends.
+     */
+    static final int MAX_APPEND_BYTES = 4 << 20;
 
     sealed interface Record {}
 
@@ -145,6 +152,20 @@ final class ReplicaLog {
         if (!keep.isEmpty()) {
             rewrite(control, keep);
         }
+    }
+
+    /**
+     * Whether the log has used more than {@code num/den} of its capacity (never, for a log only the
+     * disk bounds). Thread-safe.
+     */
+    boolean usedMoreThan(long num, long den) {
+        long capacity = log.capacityBytes();
+        return capacity != Long.MAX_VALUE && log.bytesUsed() > capacity / den * num;
+    }
+
+    /** The log's capacity in bytes ({@link Long#MAX_VALUE} if only the disk bounds it). */
+    long capacityBytes() {
+        return log.capacityBytes();
     }
 
     /** The position the next record appended to {@code color} will have. */
@@ -275,6 +296,33 @@ final class ReplicaLog {
         return first;
     }
 
+    /**
+     * Appends {@code records} to {@code color} in order, in appends of at most {@link
+     * #MAX_APPEND_BYTES} each, waiting for each: for what a crash part-way may leave half written,
+     * because the records it replaces stay until a later trim (a checkpoint's re-appended records,
+     * a rewrite). Recovery reads a record and its earlier copy alike.
+     *
+     * @return the position of the first
+     */
+    long appendBounded(int color, List<byte[]> records) {
+        long first = next[color];
+        List<byte[]> piece = new ArrayList<>();
+        long bytes = 0;
+        for (byte[] r : records) {
+            if (!piece.isEmpty() && bytes + r.length > MAX_APPEND_BYTES) {
+                append(color, piece);
+                piece = new ArrayList<>();
+                bytes = 0;
+            }
+            piece.add(r);
+            bytes += r.length;
+        }
+        if (!piece.isEmpty()) {
+            append(color, piece);
+        }
+        return first;
+    }
+
     /** Durably drops {@code color}'s records below {@code upTo}; those at and above it stay where they are. */
     void trim(int color, long upTo) {
         log.trim(color, upTo);
@@ -282,14 +330,15 @@ final class ReplicaLog {
     }
 
     /**
-     * Replaces everything in {@code color} with {@code records}: appended first, then the log is
-     * trimmed below them, so a crash in between leaves both copies, which recovery tolerates.
+     * Replaces everything in {@code color} with {@code records}: appended first (in bounded pieces,
+     * {@link #appendBounded}), then the log is trimmed below them, so a crash in between leaves the
+     * old records and some or all of the new copy, which recovery tolerates.
      *
      * @return the position of the first record
      */
     long rewrite(int color, List<byte[]> records) {
         SafetyViolation.check(!records.isEmpty(), () -> "a rewrite of log color " + color + " with no records");
-        long first = append(color, records);
+        long first = appendBounded(color, records);
         trim(color, first);
         return first;
     }

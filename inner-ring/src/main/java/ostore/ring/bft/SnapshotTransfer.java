@@ -232,7 +232,7 @@ final class SnapshotTransfer {
         attempts.remove(lane.color);
         liars.remove(lane.color);
         lane.history.clear();
-        lane.executed = s.stableSeqno();
+        lane.executedCheckpoint(s.stableSeqno());
         lane.stateDigest = s.stateDigest();
         if (s.stableSeqno() > lane.stable) {
             lane.makeStable(s.stableSeqno(), s.stateDigest(), s.checkpointProof());
@@ -266,7 +266,7 @@ final class SnapshotTransfer {
             return false;
         }
         lane.history.clear();
-        lane.executed = 0;
+        lane.executedCheckpoint(0);
         lane.stateDigest = Lane.ZERO;
         lane.ownCheckpoints.clear();
         pursue(lane);

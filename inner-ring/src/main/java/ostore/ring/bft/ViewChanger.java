@@ -21,21 +21,21 @@ import ostore.ring.bft.Message.ViewChange;
  * <p>Nothing a client does can move a correct replica out of its view. A request that has waited
  * half the timeout is first relayed to every peer (REQUEST), so the primary has it whatever the
  * client sent where. Only a relayed request still unexecuted a full timeout after it arrived, at
- * least half a timeout after the relay, in a color that executed nothing for a full timeout (or
- * waiting {@value #STARVED} timeouts whatever else executed) makes the replica suspect the
- * primary, and a suspicion (SUSPECT) changes nothing by itself: the replica stays in its view,
+ * least half a timeout after the relay, while the ring executed nothing for a full timeout (or
+ * waiting {@value #STARVED} timeouts whatever else executed) makes a backup suspect the primary, and a suspicion (SUSPECT) changes nothing by itself: the replica stays in its view,
  * voting, and leaves it only once 2f+1 replicas suspect the primary of that view (itself included;
- * f+1 others suspecting make it suspect too) or f+1 others ask for a later view. A suspicion lapses
- * once its request executes (peers forget one not repeated for {@value #SUSPICION_LIFETIME}
- * timeouts), so a replica that suspects alone never leaves its view.
+ * f+1 others suspecting, or asking for a later view, make it suspect too, even the primary) or f+1
+ * others ask for a later view. A suspicion lapses once its request executes (peers forget one not
+ * repeated for {@value #SUSPICION_LIFETIME} timeout), so a replica that suspects alone never leaves
+ * its view.
  */
 final class ViewChanger {
     private static final System.Logger LOG = System.getLogger(ViewChanger.class.getName());
     private static final int MAX_TIMEOUT_SHIFT = 16;
     /** A request this many timeouts old is starved, even if its color executes other batches. */
     static final int STARVED = 8;
-    /** Timeouts after which a peer's suspicion, not repeated, no longer counts. */
-    static final int SUSPICION_LIFETIME = 4;
+    /** Timeouts after which a peer's suspicion, not repeated (every half timeout while it holds), no longer counts. */
+    static final int SUSPICION_LIFETIME = 1;
     private static final TimerKey REQUEST_TIMER = new TimerKey(TimerKey.Kind.VIEW_CHANGE, 0);
 
     private record Suspicion(long view, long receivedMicros) {}
@@ -96,8 +96,14 @@ final class ViewChanger {
      */
     void onRequestTimeout() {
         requestTimerDue = Long.MAX_VALUE;
-        if (r.viewChanging || r.pending.isEmpty()) {
-            armRequestTimer();
+        if (r.viewChanging || r.pending.isEmpty() || r.isPrimary()) {
+            // A primary's own waiting requests say it is busy, not faulty: it neither relays nor suspects.
+            if (!r.viewChanging && !r.pending.isEmpty()) {
+                requestTimerDue = r.env.nowMicros() + timeout() / 2;
+                r.env.setTimer(REQUEST_TIMER, timeout() / 2);
+            } else {
+                armRequestTimer();
+            }
             return;
         }
         long now = r.env.nowMicros();
@@ -114,7 +120,7 @@ final class ViewChanger {
             Long relayed = relayedAt.get(e.getKey());
             if (relayed == null) {
                 relay.add(e.getKey());
-            } else if (stuck == null && now - relayed >= half && waited >= timeout() && starved(e.getKey(), waited, now)) {
+            } else if (stuck == null && now - relayed >= half && waited >= timeout() && starved(waited, now)) {
                 stuck = e.getKey();
             }
         }
@@ -131,10 +137,16 @@ final class ViewChanger {
         }
     }
 
-    /** Whether request {@code d}, which waited {@code waited}, is held up by the primary rather than by load. */
-    private boolean starved(Hash32 d, long waited, long now) {
-        Lane lane = r.lanes[r.config.colorOf(r.payloads.get(d).update().update().aguid())];
-        return now - lane.lastExecutedMicros >= timeout() || waited >= STARVED * timeout();
+    /**
+     * Whether a request that waited {@code waited} is held up by the primary rather than by load:
+     * nothing executed for a timeout, in any color, or it waited {@value #STARVED} timeouts.
+     */
+    private boolean starved(long waited, long now) {
+        long last = Long.MIN_VALUE;
+        for (Lane lane : r.lanes) {
+            last = Math.max(last, lane.lastExecutedMicros);
+        }
+        return now - last >= timeout() || waited >= STARVED * timeout();
     }
 
     /** Sends {@code digests}' signed updates to every peer, at most {@link Message#MAX_RELAYED} per REQUEST. */
@@ -169,7 +181,11 @@ final class ViewChanger {
         }
     }
 
-    /** 2f+1 suspecting the current view's primary start a view change; f+1 others make this replica suspect too. */
+    /**
+     * 2f+1 suspecting the current view's primary start a view change; f+1 others make this replica
+     * (the primary too) suspect it as well. A peer asking for a later view has given up on this one,
+     * so its VIEW-CHANGE counts as a suspicion.
+     */
     private void countSuspicions() {
         if (r.viewChanging) {
             return;
@@ -182,6 +198,8 @@ final class ViewChanger {
                 others.add(sender);
             }
         });
+        received.tailMap(r.view, false).values().forEach(vcs -> others.addAll(vcs.keySet()));
+        others.remove(r.id);
         if (suspected != r.view && others.size() >= r.config.weakQuorum()) {
             suspect(r.view, null, 0);
             return;
@@ -299,6 +317,7 @@ final class ViewChanger {
         }
         received.computeIfAbsent(v, x -> new TreeMap<>()).putIfAbsent(s.sender(), s);
         joinIfOthersMoved();
+        countSuspicions();
         armNewViewTimer();
         maybeSendNewView();
     }

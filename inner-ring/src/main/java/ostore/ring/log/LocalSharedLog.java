@@ -77,11 +77,13 @@ public final class LocalSharedLog implements SharedLog {
     }
 
     /** Bytes of media the log takes now; see {@link LogStore#bytesUsed()}. */
+    @Override
     public long bytesUsed() {
         return store.bytesUsed();
     }
 
     /** See {@link LogStore#capacityBytes()}. */
+    @Override
     public long capacityBytes() {
         return store.capacityBytes();
     }

@@ -53,6 +53,16 @@ public interface SharedLog extends AutoCloseable {
 
     long firstPosition(int color);
 
+    /** Bytes of media the log takes now, which trims give back; 0 for a log that cannot tell. Thread-safe. */
+    default long bytesUsed() {
+        return 0;
+    }
+
+    /** What {@link #bytesUsed()} may reach before appends fail; {@link Long#MAX_VALUE} if only the disk bounds it. */
+    default long capacityBytes() {
+        return Long.MAX_VALUE;
+    }
+
     long nextPosition(int color);
 
     /** The backing store's kind: {@code "llpl"} or {@code "segment"}. */

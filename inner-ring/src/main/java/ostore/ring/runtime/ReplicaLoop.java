@@ -173,6 +173,12 @@ public final class ReplicaLoop implements AutoCloseable {
         return failure;
     }
 
+    /** Whether the replica's log is nearly full ({@link Replica#logNearlyFull()}): new client updates wait. */
+    public boolean logNearlyFull() {
+        Replica r = replica;
+        return r != null && r.logNearlyFull();
+    }
+
     /**
      * Queues a client update whose signature the edge checked.
      *

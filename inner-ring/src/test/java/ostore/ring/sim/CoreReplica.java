@@ -11,6 +11,8 @@ import ostore.ring.bft.TimerKey;
 final class CoreReplica implements ReplicaUnderTest {
     /** How often a simulated replica moves up the records no checkpoint trims (see {@link Replica#compactLogAfterBytes}). */
     private static final long COMPACT_AFTER_BYTES = 16 << 10;
+    /** Update bytes after which a simulated color checkpoints (see {@link Replica#checkpointAfterBytes}). */
+    private static final long CHECKPOINT_AFTER_BYTES = 40;
     private final Replica replica;
 
     private CoreReplica(Replica replica) {
@@ -23,6 +25,8 @@ final class CoreReplica implements ReplicaUnderTest {
             Replica replica = new Replica(config, id, key, log, store, SimUpdateCodec::decode, env);
             // A few KiB: the runs are short, and idle colors and view records should move up in them.
             replica.compactLogAfterBytes(COMPACT_AFTER_BYTES);
+            // Tens of bytes: the runs' updates are a few bytes each, so checkpoints fall by size as well as by count.
+            replica.checkpointAfterBytes(CHECKPOINT_AFTER_BYTES);
             return new CoreReplica(replica);
         };
     }

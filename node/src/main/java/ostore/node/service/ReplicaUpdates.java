@@ -116,6 +116,14 @@ public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
             answer(waiter, raced.get());
             return;
         }
+        if (replica.logNearlyFull()) {
+            if (forget(update.digest(), waiter)) {
+                responses.onError(Statuses.status(Status.Code.RESOURCE_EXHAUSTED, "replica " + replica.id()
+                        + "'s log is over three quarters full until a checkpoint trims it: it takes no new updates"
+                        + " meanwhile; retry shortly (the other replicas may take it)"));
+            }
+            return;
+        }
         if (!replica.submit(new SubmittedUpdate(request.toByteArray(), update))) {
             if (forget(update.digest(), waiter)) {
                 responses.onError(Statuses.status(Status.Code.UNAVAILABLE, "replica " + replica.id()
