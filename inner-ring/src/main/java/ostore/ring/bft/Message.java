@@ -34,8 +34,8 @@ public sealed interface Message {
     int SUSPECT = 17;
     /** The highest type code in use; frames with a higher one are refused before their body is read. */
     int MAX_TYPE = SUSPECT;
-    /** Client updates one REQUEST relays at most. */
-    int MAX_RELAYED = 64;
+    /** Digests one REQUEST names at most. */
+    int MAX_RELAYED = 1024;
     /** Versions one FETCH-CERTIFICATES may name, and so certificates one CERTIFICATES may carry. */
     int MAX_CERTIFICATES = 256;
 
@@ -223,16 +223,18 @@ public sealed interface Message {
     }
 
     /**
-     * Client updates the sender holds and has waited on for half the request timeout, relayed to
-     * every peer (PBFT's relay to the primary): a client that sent an update to some replicas only
-     * cannot make them suspect a primary that never received it. Each is taken as a client update.
+     * Digests of client updates the sender holds and has waited on for half the request timeout,
+     * relayed to every peer (PBFT's relay to the primary, by digest: the client sent most of them
+     * everywhere already). A receiver that lacks one fetches it from the sender (FETCH-PAYLOADS)
+     * and takes it as a client update, so a client that sent an update to some replicas only cannot
+     * make them suspect a primary that never received it.
      */
-    record Request(List<byte[]> signedUpdates) implements Message {
+    record Request(List<Hash32> digests) implements Message {
         public Request {
-            signedUpdates = List.copyOf(signedUpdates);
-            if (signedUpdates.isEmpty() || signedUpdates.size() > MAX_RELAYED) {
-                throw new IllegalArgumentException("a REQUEST relays 1.." + MAX_RELAYED + " updates, not "
-                        + signedUpdates.size());
+            digests = List.copyOf(digests);
+            if (digests.isEmpty() || digests.size() > MAX_RELAYED) {
+                throw new IllegalArgumentException("a REQUEST names 1.." + MAX_RELAYED + " digests, not "
+                        + digests.size());
             }
         }
 

@@ -66,8 +66,8 @@ final class MessageCodec {
             case State s -> encodeState(s, e);
             case FetchSnapshot f -> e.u32(f.color()).i64(f.afterPosition());
             case Message.Request q -> {
-                e.u32(q.signedUpdates().size());
-                q.signedUpdates().forEach(e::bytes);
+                e.u32(q.digests().size());
+                q.digests().forEach(e::hash);
             }
             case Message.Suspect s -> e.i64(s.view());
             case Message.FetchCertificates f -> {
@@ -153,7 +153,7 @@ final class MessageCodec {
             case Message.SNAPSHOT -> snapshot(d, nested);
             case Message.FETCH_CERTIFICATES -> fetchCertificates(d);
             case Message.CERTIFICATES -> new Message.Certificates(attached(d));
-            case Message.REQUEST -> new Message.Request(payloads(d).signedUpdates());
+            case Message.REQUEST -> new Message.Request(digests(d));
             case Message.SUSPECT -> new Message.Suspect(d.u63("view"));
             default -> throw new IllegalArgumentException("unknown message type " + type);
         };

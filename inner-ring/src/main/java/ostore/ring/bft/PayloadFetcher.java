@@ -17,10 +17,26 @@ import ostore.store.AuthenticatedUpdate;
 final class PayloadFetcher {
     private static final System.Logger LOG = System.getLogger(PayloadFetcher.class.getName());
 
+    /** Digests fetched because a peer relayed them: taken as client updates when they come. */
+    private static final int MAX_RELAY_FETCHES = 4096;
+
     private final Replica r;
+    /** Relayed digests asked for and not arrived yet, oldest first, at most {@link #MAX_RELAY_FETCHES}. */
+    private final java.util.LinkedHashSet<Hash32> relayFetches = new java.util.LinkedHashSet<>();
 
     PayloadFetcher(Replica r) {
         this.r = r;
+    }
+
+    /** A peer relayed {@code digests}, which this replica lacks: asks it for them. */
+    void fetchRelayed(int peer, List<Hash32> digests) {
+        for (Hash32 d : digests) {
+            relayFetches.add(d);
+            if (relayFetches.size() > MAX_RELAY_FETCHES) {
+                relayFetches.remove(relayFetches.iterator().next());
+            }
+        }
+        r.env.send(peer, Frames.encode(new FetchPayloads(digests), r.id, r.key()));
     }
 
     /** Holds {@code s} back until {@code missing} arrive; asks its sender first. */
@@ -101,7 +117,9 @@ final class PayloadFetcher {
         r.stateTransfer.onPayloads(fetched);
         for (Replica.Payload p : fetched) {
             AuthenticatedUpdate u = p.update();
-            if (!r.payloads.containsKey(u.digest()) && isAwaited(u.digest())) {
+            if (relayFetches.remove(u.digest())) {
+                r.takeUpdate(new SubmittedUpdate(p.signedUpdate(), u));
+            } else if (!r.payloads.containsKey(u.digest()) && isAwaited(u.digest())) {
                 r.onClientUpdate(new SubmittedUpdate(p.signedUpdate(), u));
             }
         }

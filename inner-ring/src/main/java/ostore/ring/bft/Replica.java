@@ -188,7 +188,7 @@ public final class Replica {
     }
 
     /** Logs and keeps an update not held yet; the primary queues it for a batch. */
-    private void takeUpdate(SubmittedUpdate u) {
+    void takeUpdate(SubmittedUpdate u) {
         Hash32 digest = u.decoded().digest();
         if (payloads.containsKey(digest)) {
             return;
@@ -200,22 +200,15 @@ public final class Replica {
     }
 
     /**
-     * Client updates a peer relayed because they waited at it (see {@link ViewChanger}): each is
-     * taken as if its client had sent it here, once its client signature checks, even one this
-     * replica executed and still holds the reply of: the peer waits for it, so it is ordered again
-     * (the version store answers it with its first outcome).
+     * Updates a peer relayed because they waited at it (see {@link ViewChanger}): those this
+     * replica does not hold are fetched from the peer and taken as if their client had sent them
+     * here ({@link PayloadFetcher#fetchRelayed}), even one it executed and no longer holds: the
+     * peer waits for it, so it is ordered again (the version store answers it with its first outcome).
      */
     private void onRelayed(int from, Message.Request m) {
-        for (byte[] bytes : m.signedUpdates()) {
-            AuthenticatedUpdate u;
-            try {
-                u = verifier.verify(bytes);
-            } catch (IllegalArgumentException e) {
-                LOG.log(System.Logger.Level.WARNING, "replica {0}: peer {1} relayed an update that does not verify: {2}",
-                        id, from, e.getMessage());
-                return;
-            }
-            takeUpdate(new SubmittedUpdate(bytes, u));
+        List<Hash32> missing = m.digests().stream().filter(d -> !payloads.containsKey(d)).toList();
+        if (!missing.isEmpty()) {
+            payloadFetcher.fetchRelayed(from, missing);
         }
     }
 

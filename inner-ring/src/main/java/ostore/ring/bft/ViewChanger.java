@@ -117,10 +117,10 @@ final class ViewChanger {
             if (waited < half) {
                 break;
             }
+            // Named again every round (digests only): a peer fetches what it still lacks.
+            relay.add(e.getKey());
             Long relayed = relayedAt.get(e.getKey());
-            if (relayed == null) {
-                relay.add(e.getKey());
-            } else if (stuck == null && now - relayed >= half && waited >= timeout() && starved(waited, now)) {
+            if (relayed != null && stuck == null && now - relayed >= half && waited >= timeout() && starved(waited, now)) {
                 stuck = e.getKey();
             }
         }
@@ -149,15 +149,12 @@ final class ViewChanger {
         return now - last >= timeout() || waited >= STARVED * timeout();
     }
 
-    /** Sends {@code digests}' signed updates to every peer, at most {@link Message#MAX_RELAYED} per REQUEST. */
+    /** Names {@code digests} to every peer, at most {@link Message#MAX_RELAYED} per REQUEST; peers fetch what they lack. */
     private void relay(List<Hash32> digests, long now) {
         for (int from = 0; from < digests.size(); from += Message.MAX_RELAYED) {
-            List<byte[]> updates = new ArrayList<>();
-            for (Hash32 d : digests.subList(from, Math.min(digests.size(), from + Message.MAX_RELAYED))) {
-                updates.add(r.payloads.get(d).signedUpdate());
-                relayedAt.put(d, now);
-            }
-            r.broadcast(new Message.Request(updates));
+            List<Hash32> some = digests.subList(from, Math.min(digests.size(), from + Message.MAX_RELAYED));
+            some.forEach(d -> relayedAt.putIfAbsent(d, now));
+            r.broadcast(new Message.Request(some));
         }
     }
 

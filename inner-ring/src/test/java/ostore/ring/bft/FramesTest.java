@@ -64,6 +64,8 @@ class FramesTest {
         m.put("snapshot", new Message.Snapshot(0, 8, B, List.of(cp), 41, List.of(new byte[] {1, 2}),
                 List.of(new byte[] {3}), List.of(new ostore.store.SnapshotPage.Attached(new ostore.crypto.Aguid(A), 2,
                         new byte[] {4, 5})), 77, true));
+        m.put("request", new Message.Request(List.of(A, B)));
+        m.put("suspect", new Message.Suspect(3));
         m.put("fetch-certificates", new FetchCertificates(List.of(new VersionRef(new Aguid(A), 1),
                 new VersionRef(new Aguid(B), 9))));
         m.put("certificates", new Certificates(List.of(new ostore.store.SnapshotPage.Attached(new Aguid(A), 1,
@@ -119,6 +121,8 @@ class FramesTest {
                 Map.entry("state", "7546562e1656dc2ec115d6703a8393d99dc635ea51f34fb42117263281509b8a"),
                 Map.entry("fetch-snapshot", "7348bca25619fb423f1ee58c811a0be716c6579013db97476ecb09d2791bc256"),
                 Map.entry("snapshot", "799b363ba206ccdf10dfaa25a4ca0c8d84a6f366d904861e61b9929d70f57122"),
+                Map.entry("request", "8f677b87981b2e5dc1e98e9491de161aee11740412ffac11f301b8c518337ae0"),
+                Map.entry("suspect", "8b28f591c7e80e2a0942b535748f306139241d742473cc88ec732d5631fedadf"),
                 Map.entry("fetch-certificates", "8080081d90ad69203c48230f6c025285d5e26c339b82ab7140a9844a9beab00e"),
                 Map.entry("certificates", "6ef90f409848cfa722a18d7e61bdd5a3ee551f71c9f88de698c7f2617a91c6aa"),
                 Map.entry("view-change", "ab399f091523a57d8fba460868c7c6c3aeff10117054d66daee5e3f2724772c3"));
