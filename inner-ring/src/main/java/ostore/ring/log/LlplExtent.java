@@ -38,6 +38,17 @@ final class LlplExtent {
         return true;
     }
 
+    /** The colors holding records here at or above their trim point: what keeps the extent. */
+    String pinnedBy(long[] firsts) {
+        StringBuilder b = new StringBuilder();
+        for (int c = 0; c < ends.length; c++) {
+            if (ends[c] > firsts[c]) {
+                b.append(b.isEmpty() ? "" : ", ").append("color ").append(c).append(" from position ").append(firsts[c]);
+            }
+        }
+        return b.toString();
+    }
+
     /** A batch as the read index sees it: its extent and where each record's payload starts. */
     record Batch(LlplExtent extent, long first, long[] offsets, int[] lengths) {
         long end() {

@@ -265,9 +265,14 @@ public final class LlplLogStore implements LogStore {
             });
         } catch (RuntimeException e) {
             // llpl reports an exhausted heap only as a failed allocation, with no type of its own.
+            long[] firsts = new long[colors.length];
+            for (int c = 0; c < colors.length; c++) {
+                firsts[c] = colors[c].first;
+            }
             throw new LogFullException("llpl pool " + pool + " could not add an extent of " + capacity
-                    + " bytes with " + (bytesUsed >> 10) + " KiB in extents of a " + (config.poolBytes() >> 10)
-                    + " KiB pool: it is full until a trim frees extents; the append changed nothing", e);
+                    + " bytes with " + (bytesUsed >> 10) + " KiB in " + extents.size() + " extents of a "
+                    + (config.poolBytes() >> 10) + " KiB pool: it is full until a trim frees extents (the oldest is"
+                    + " kept by " + extents.getFirst().pinnedBy(firsts) + "); the append changed nothing", e);
         }
         LlplExtent extent = new LlplExtent(block, sequence, capacity, colors.length);
         extents.add(extent);
