@@ -30,7 +30,8 @@ import ostore.store.VersionStore;
  * got here. Live: BATCH-RESULT signatures are collected per batch, and once 2f+1 replicas signed
  * the results root this replica computed, every version the batch committed gets its certificate.
  * Afterwards, for versions the store still lists as uncertified ({@link VersionStore#uncertified},
- * a durable mark written with each version), every retransmission round ({@link #repair}):
+ * a durable mark written with each version), every retransmission round while some need it, and
+ * every {@value #QUIET_ROUNDS_PER_SCAN} rounds otherwise ({@link #repair}):
  *
  * <ul>
  *   <li>asks the peers for their certificates of those versions (FETCH-CERTIFICATES); a peer that
@@ -48,6 +49,12 @@ import ostore.store.VersionStore;
 final class Certifier {
     /** Uncertified versions looked at per round: bounds the work and the FETCH-CERTIFICATES sent. */
     static final int REPAIR_VERSIONS = Message.MAX_CERTIFICATES;
+    /**
+     * Rounds between looks at the store while nothing seems to need repair. Under load the store's
+     * list of uncertified versions is mostly versions whose votes are on their way, and walking
+     * the marks (and the deletions certificates leave behind) every round costs the core time.
+     */
+    static final int QUIET_ROUNDS_PER_SCAN = 16;
 
     private record Key(int color, long seqno) {}
 
@@ -66,6 +73,10 @@ final class Certifier {
     private final Map<Key, Pending> pending = new HashMap<>();
     private long certificatesAttached;
     private long certificatesFetched;
+    /** Rounds since the store was last looked at; the first round after a start looks. */
+    private int roundsSinceScan = QUIET_ROUNDS_PER_SCAN;
+    /** Whether the last look found versions to repair: then every round looks until none are left. */
+    private boolean repairing;
 
     Certifier(Replica r, Executor executor, VersionStore store) {
         this.r = r;
@@ -184,11 +195,17 @@ final class Certifier {
      * ago is left alone: its peers' votes are most likely on their way.
      */
     void repair(long roundMicros) {
+        long now = r.env.nowMicros();
+        boolean stale = pending.values().stream().anyMatch(p -> p.own != null && now - p.signedAt >= roundMicros);
+        if (!repairing && !stale && ++roundsSinceScan < QUIET_ROUNDS_PER_SCAN) {
+            return;
+        }
+        roundsSinceScan = 0;
         List<Uncertified> marks = store.uncertified(REPAIR_VERSIONS);
+        repairing = false;
         if (marks.isEmpty()) {
             return;
         }
-        long now = r.env.nowMicros();
         Map<Key, List<Uncertified>> byBatch = new LinkedHashMap<>();
         for (Uncertified u : marks) {
             long seqno = u.position() / RingConfig.MAX_BATCH_LIMIT;
@@ -216,6 +233,7 @@ final class Certifier {
                 voteFromHistory(lane, key.seqno());
             }
             e.getValue().forEach(u -> ask.add(new VersionRef(u.aguid(), u.seq())));
+            repairing = true;
         }
         if (!ask.isEmpty()) {
             r.broadcast(new FetchCertificates(ask));
