@@ -92,7 +92,7 @@ record Scenario(
                 kind == Kind.CRASHES || kind == Kind.CRASHES_AND_BYZANTINE, byzantine, kind == Kind.TWINS,
                 2_000_000 + r.nextLong(3_000_000), 60_000_000, 400_000, false, RingConfig.Params.RETAINED_BELOW_STABLE,
                 kind == Kind.HOSTILE_CLIENT)
-                .withWipes(r).withHostileClient(r);
+                .withWipes(r).withHostileClient(r).withF2(r);
     }
 
     /**
@@ -116,6 +116,19 @@ record Scenario(
         return new Scenario(name + "+hostile-client", f, colors, clients, ownObjects, sharedObjects, opsPerClient,
                 loss, duplication, reorder, partitions, crashes, byzantine, twins, faultPhaseMicros, quietMicrosMax,
                 eventsMax, wipes, retainedBelowStable, true);
+    }
+
+    /**
+     * A fifth of the runs use f = 2 (seven replicas), so quorums of 5 and f+1 = 3 are exercised as
+     * well as those of four replicas; drawn last, so the rest of each run is what the seed gave before.
+     */
+    private Scenario withF2(SplittableRandom r) {
+        if (r.nextInt(5) != 0) {
+            return this;
+        }
+        return new Scenario(name + "+f2", 2, colors, clients, ownObjects, sharedObjects, opsPerClient, loss,
+                duplication, reorder, partitions, crashes, byzantine, twins, faultPhaseMicros, quietMicrosMax,
+                eventsMax, wipes, retainedBelowStable, hostileClient);
     }
 
     /** Whether nothing but clients can be at fault in this run: no replica fault, no partition. */

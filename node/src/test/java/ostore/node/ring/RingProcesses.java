@@ -180,6 +180,28 @@ final class RingProcesses implements AutoCloseable {
         }
     }
 
+    /** SIGSTOP: the process freezes with everything it holds (a stalled machine), until {@link #resume}. */
+    void pause(int id) throws IOException, InterruptedException {
+        signal(id, "STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    void resume(int id) throws IOException, InterruptedException {
+        signal(id, "CONT");
+    }
+
+    private void signal(int id, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(processes[id].pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + signal + " of replica " + id + " failed");
+        }
+    }
+
+    /** Whether replica {@code id}'s process is alive (a paused one is). */
+    boolean running(int id) {
+        return processes[id] != null && processes[id].isAlive();
+    }
+
     /** Deletes replica {@code id}'s data directory (its key lives elsewhere): a lost disk. */
     void wipe(int id) throws IOException {
         assert !processes[id].isAlive() : "wipe a stopped replica only";
