@@ -72,8 +72,8 @@ public abstract class ForwardingVersionStore implements VersionStore {
     }
 
     @Override
-    public List<Uncertified> uncertified(int max) {
-        return delegate.uncertified(max);
+    public List<Uncertified> uncertified(Uncertified after, int max) {
+        return delegate.uncertified(after, max);
     }
 
     @Override

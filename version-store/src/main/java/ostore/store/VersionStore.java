@@ -92,7 +92,15 @@ public interface VersionStore extends AutoCloseable {
      *
      * @throws IllegalArgumentException if max < 1
      */
-    List<Uncertified> uncertified(int max);
+    default List<Uncertified> uncertified(int max) {
+        return uncertified(null, max);
+    }
+
+    /**
+     * As {@link #uncertified(int)}, but only versions after {@code after} (by aguid, then seq; null:
+     * from the first), in that order: a caller that cannot settle the first ones pages on past them.
+     */
+    List<Uncertified> uncertified(Uncertified after, int max);
 
     /** How many stored versions have no certificate: the size of what {@link #uncertified} lists. */
     long uncertifiedCount();

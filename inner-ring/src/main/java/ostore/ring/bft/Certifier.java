@@ -77,6 +77,12 @@ final class Certifier {
     private int roundsSinceScan = QUIET_ROUNDS_PER_SCAN;
     /** Whether the last look found versions to repair: then every round looks until none are left. */
     private boolean repairing;
+    /**
+     * The last mark the previous look took, when it took a full page: the next look pages on past
+     * it, so marks this replica cannot settle (a batch nobody certified and nobody keeps any more)
+     * never hide the others behind them.
+     */
+    private Uncertified cursor;
 
     Certifier(Replica r, Executor executor, VersionStore store) {
         this.r = r;
@@ -201,7 +207,11 @@ final class Certifier {
             return;
         }
         roundsSinceScan = 0;
-        List<Uncertified> marks = store.uncertified(REPAIR_VERSIONS);
+        List<Uncertified> marks = store.uncertified(cursor, REPAIR_VERSIONS);
+        if (marks.isEmpty() && cursor != null) {
+            marks = store.uncertified(null, REPAIR_VERSIONS);
+        }
+        cursor = marks.size() < REPAIR_VERSIONS ? null : marks.getLast();
         repairing = false;
         if (marks.isEmpty()) {
             return;
@@ -252,7 +262,7 @@ final class Certifier {
         }
         Executor.Executed done = executor.readBack(e.batch(), d -> r.payloads.get(d).update());
         if (!done.resultsRoot().equals(e.resultsRoot())) {
-            throw new IllegalStateException("color " + lane.color + " batch " + seqno + " reads back from the store"
+            throw new SafetyViolation("color " + lane.color + " batch " + seqno + " reads back from the store"
                     + " to results root " + done.resultsRoot() + ", not the " + e.resultsRoot() + " it executed to");
         }
         vote(lane.color, seqno, done);
@@ -286,7 +296,7 @@ final class Certifier {
             Hash32 certified = Certificate.decode(a.certificate()).leaf().vguid();
             if (!version.get().vguid().hash().equals(certified)) {
                 // 2f+1 signatures, so at least f+1 correct replicas executed another version here.
-                throw new IllegalStateException("version " + a.seq() + " of " + a.aguid() + " is stored here with VGUID "
+                throw new SafetyViolation("version " + a.seq() + " of " + a.aguid() + " is stored here with VGUID "
                         + version.get().vguid() + " but 2f+1 replicas certified VGUID " + certified + " (certificate"
                         + " from peer " + from + "): this replica's store diverged from the ring");
             }

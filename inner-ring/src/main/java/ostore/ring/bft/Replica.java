@@ -206,6 +206,10 @@ public final class Replica {
      * peer waits for it, so it is ordered again (the version store answers it with its first outcome).
      */
     private void onRelayed(int from, Message.Request m) {
+        if (logNearlyFull()) {
+            // Takes no new updates, relayed or not, until a checkpoint trims the log; the peer relays again.
+            return;
+        }
         List<Hash32> missing = m.digests().stream().filter(d -> !payloads.containsKey(d)).toList();
         if (!missing.isEmpty()) {
             payloadFetcher.fetchRelayed(from, missing);

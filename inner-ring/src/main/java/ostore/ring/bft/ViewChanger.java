@@ -80,6 +80,10 @@ final class ViewChanger {
         if (r.pending.isEmpty() || r.viewChanging) {
             r.env.cancelTimer(REQUEST_TIMER);
             requestTimerDue = Long.MAX_VALUE;
+            if (r.pending.isEmpty() && suspected == r.view && !r.viewChanging) {
+                // Nothing waits any more: the suspicion lapses (peers forget it within a timeout).
+                suspected = -1;
+            }
             return;
         }
         long now = r.env.nowMicros();

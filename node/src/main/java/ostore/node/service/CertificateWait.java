@@ -18,7 +18,11 @@ import ostore.store.VersionStore;
 final class CertificateWait implements AutoCloseable {
     /** How long a read waits for a certificate being gathered. */
     static final long WAIT_MILLIS = 2_000;
+    /** Reads that may wait at once; more are answered UNAVAILABLE at once rather than queue up. */
+    static final int MAX_WAITING = 1024;
     private static final long POLL_MILLIS = 10;
+
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
 
     private final VersionStore store;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -38,6 +42,12 @@ final class CertificateWait implements AutoCloseable {
             done.complete(null);
             return done;
         }
+        if (waiting.incrementAndGet() > MAX_WAITING) {
+            waiting.decrementAndGet();
+            done.completeExceptionally(stillGathering(aguid, seq, "and " + MAX_WAITING + " reads wait already"));
+            return done;
+        }
+        done.whenComplete((ignored, failure) -> waiting.decrementAndGet());
         poll(aguid, seq, done, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS));
         return done;
     }
@@ -48,9 +58,7 @@ final class CertificateWait implements AutoCloseable {
                 if (store.certificate(aguid, seq).isPresent()) {
                     done.complete(null);
                 } else if (System.nanoTime() - deadlineNanos >= 0) {
-                    done.completeExceptionally(Statuses.status(Status.Code.UNAVAILABLE, "version " + seq + " of "
-                            + aguid.toHex() + " is committed here, but this replica is still gathering its ring"
-                            + " certificate (2f+1 signatures); retry, or read from another replica"));
+                    done.completeExceptionally(stillGathering(aguid, seq, "after " + WAIT_MILLIS + " ms"));
                 } else {
                     poll(aguid, seq, done, deadlineNanos);
                 }
@@ -58,6 +66,12 @@ final class CertificateWait implements AutoCloseable {
                 done.completeExceptionally(e);
             }
         }, POLL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private static RuntimeException stillGathering(Aguid aguid, long seq, String why) {
+        return Statuses.status(Status.Code.UNAVAILABLE, "version " + seq + " of " + aguid.toHex() + " is committed"
+                + " here, but this replica is still gathering its ring certificate (2f+1 signatures), " + why
+                + "; retry, or read from another replica");
     }
 
     @Override

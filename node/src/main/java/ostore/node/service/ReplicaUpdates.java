@@ -118,7 +118,9 @@ public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
         }
         if (replica.logNearlyFull()) {
             if (forget(update.digest(), waiter)) {
-                responses.onError(Statuses.status(Status.Code.RESOURCE_EXHAUSTED, "replica " + replica.id()
+                // UNAVAILABLE, not RESOURCE_EXHAUSTED: the ring client takes RESOURCE_EXHAUSTED as a
+                // verdict on the update itself, and this one may well be ordered by the others.
+                responses.onError(Statuses.status(Status.Code.UNAVAILABLE, "replica " + replica.id()
                         + "'s log is over three quarters full until a checkpoint trims it: it takes no new updates"
                         + " meanwhile; retry shortly (the other replicas may take it)"));
             }

@@ -430,11 +430,11 @@ public abstract class AbstractVersionStore implements VersionStore {
     }
 
     @Override
-    public final List<Uncertified> uncertified(int max) {
+    public final List<Uncertified> uncertified(Uncertified after, int max) {
         if (max < 1) {
             throw new IllegalArgumentException("max (" + max + ") must be >= 1");
         }
-        return whileOpen(() -> scanUncertified(max));
+        return whileOpen(() -> scanUncertified(after, max));
     }
 
     @Override
@@ -523,8 +523,11 @@ public abstract class AbstractVersionStore implements VersionStore {
      */
     protected abstract void storeCertificate(Aguid aguid, long seq, byte[] certificate);
 
-    /** Up to {@code max} marks of versions stored without a certificate ({@link #persist} writes them). */
-    protected abstract List<Uncertified> scanUncertified(int max);
+    /**
+     * Up to {@code max} marks of versions stored without a certificate ({@link #persist} writes
+     * them), after {@code after} (null: from the first) in aguid, then seq order.
+     */
+    protected abstract List<Uncertified> scanUncertified(Uncertified after, int max);
 
     protected abstract long countUncertified();
 

@@ -38,15 +38,21 @@ final class MemoryState {
 
     private record NonceKey(Aguid aguid, PublicKey writer, long nonce) {}
 
-    /** A version's key: aguid and seq. */
-    private record VersionKey(Aguid aguid, long seq) {}
+    /** A version's key: aguid and seq, ordered as the RocksDB store orders them (aguid bytes, then seq). */
+    private record VersionKey(Aguid aguid, long seq) implements Comparable<VersionKey> {
+        @Override
+        public int compareTo(VersionKey o) {
+            int byAguid = java.util.Arrays.compareUnsigned(aguid.toBytes(), o.aguid.toBytes());
+            return byAguid != 0 ? byAguid : Long.compare(seq, o.seq);
+        }
+    }
 
     private final Map<Aguid, ObjectState> objects = new HashMap<>();
     private final Map<Bguid, byte[]> blocks = new HashMap<>();
     private final Map<Vguid, StoredVersion> byVguid = new HashMap<>();
     private final Map<NonceKey, NonceRecord> byNonce = new HashMap<>();
-    /** Versions stored without a certificate, oldest write first: VersionStore#uncertified. */
-    private final java.util.LinkedHashMap<VersionKey, Uncertified> uncertified = new java.util.LinkedHashMap<>();
+    /** Versions stored without a certificate, by aguid then seq: VersionStore#uncertified. */
+    private final TreeMap<VersionKey, Uncertified> uncertified = new TreeMap<>();
     /** Per color, its journal entries by position. */
     private final Map<Integer, TreeMap<Long, byte[]>> journals = new HashMap<>();
     /** Undoes the writes since the last markDurable, newest first. */
@@ -168,8 +174,9 @@ final class MemoryState {
         undo.push(() -> uncertified.remove(key));
     }
 
-    List<Uncertified> uncertified(int max) {
-        return uncertified.values().stream().limit(max).toList();
+    List<Uncertified> uncertified(Uncertified after, int max) {
+        var tail = after == null ? uncertified : uncertified.tailMap(new VersionKey(after.aguid(), after.seq()), false);
+        return tail.values().stream().limit(max).toList();
     }
 
     long uncertifiedCount() {

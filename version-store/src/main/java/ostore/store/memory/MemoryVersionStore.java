@@ -212,8 +212,8 @@ public final class MemoryVersionStore extends AbstractVersionStore {
     }
 
     @Override
-    protected List<Uncertified> scanUncertified(int max) {
-        return state.uncertified(max);
+    protected List<Uncertified> scanUncertified(Uncertified after, int max) {
+        return state.uncertified(after, max);
     }
 
     @Override

@@ -353,9 +353,10 @@ public final class RocksVersionStore extends AbstractVersionStore {
     }
 
     @Override
-    protected List<Uncertified> scanUncertified(int max) {
+    protected List<Uncertified> scanUncertified(Uncertified after, int max) {
         List<Uncertified> out = new ArrayList<>();
-        db.scanRange(RocksHandles.Family.UNCERTIFIED, new byte[0], StoreKeys.END, (key, value) -> {
+        byte[] from = after == null ? new byte[0] : StoreKeys.certificate(after.aguid(), after.seq() + 1);
+        db.scanRange(RocksHandles.Family.UNCERTIFIED, from, StoreKeys.END, (key, value) -> {
             out.add(StoreKeys.uncertified(key, value));
             return out.size() < max;
         });

@@ -321,7 +321,11 @@ public abstract class VersionStoreContract {
             assertEquals(java.util.Set.of(new ostore.store.Uncertified(AGUID, 1, COLOR, 0),
                     new ostore.store.Uncertified(AGUID, 2, COLOR, 7)), java.util.Set.copyOf(s.uncertified(10)));
             assertEquals(2, s.uncertifiedCount());
-            assertEquals(1, s.uncertified(1).size());
+            assertEquals(List.of(new ostore.store.Uncertified(AGUID, 1, COLOR, 0)), s.uncertified(1),
+                    "marks come in aguid, then seq order");
+            assertEquals(List.of(new ostore.store.Uncertified(AGUID, 2, COLOR, 7)),
+                    s.uncertified(new ostore.store.Uncertified(AGUID, 1, COLOR, 0), 5), "paged on after a mark");
+            assertEquals(List.of(), s.uncertified(new ostore.store.Uncertified(AGUID, 2, COLOR, 7), 5));
             s.attachCertificate(AGUID, 2, new byte[] {2});
             assertEquals(List.of(new ostore.store.Uncertified(AGUID, 1, COLOR, 0)), s.uncertified(10));
             s.attachCertificate(AGUID, 1, new byte[] {1});
