@@ -65,9 +65,25 @@ public final class RocksVersionStore extends AbstractVersionStore {
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
 
+    /**
+     * The number of uncertified marks, counted once at open and kept with every write that adds or
+     * removes one, so {@code ring status} never walks the marks (and the deletions they leave).
+     */
+    private final java.util.concurrent.atomic.AtomicLong uncertified;
+
     private RocksVersionStore(RocksHandles db, Limits limits) {
         super(limits, appliedPositions(db), storeDigests(db));
         this.db = db;
+        this.uncertified = new java.util.concurrent.atomic.AtomicLong(countMarks(db));
+    }
+
+    private static long countMarks(RocksHandles db) {
+        long[] count = {0};
+        db.scanRange(RocksHandles.Family.UNCERTIFIED, new byte[0], StoreKeys.END, (key, value) -> {
+            count[0]++;
+            return true;
+        });
+        return count[0];
     }
 
     private static long[] appliedPositions(RocksHandles db) {
@@ -180,6 +196,9 @@ public final class RocksVersionStore extends AbstractVersionStore {
             db.putMeta(batch, StoreKeys.appliedPosition(color), StoreKeys.i64(position));
             db.write(batch);
         }
+        if (change.version().isPresent()) {
+            uncertified.incrementAndGet();
+        }
     }
 
     private void putVersion(StoredVersion v, Map<Bguid, byte[]> newBlocks, WriteBatch batch) {
@@ -240,6 +259,8 @@ public final class RocksVersionStore extends AbstractVersionStore {
             }
             if (keys.size() < ERASE_BATCH) {
                 db.syncWal();
+                // Rare (a snapshot install): count the marks again rather than track each erased one.
+                uncertified.set(countMarks(db));
                 return;
             }
         }
@@ -346,9 +367,13 @@ public final class RocksVersionStore extends AbstractVersionStore {
     protected void storeCertificate(Aguid aguid, long seq, byte[] certificate) {
         try (WriteBatch batch = new WriteBatch()) {
             byte[] key = StoreKeys.certificate(aguid, seq);
+            boolean marked = db.get(RocksHandles.Family.UNCERTIFIED, key).isPresent();
             db.put(batch, RocksHandles.Family.CERTIFICATES, key, certificate);
             db.delete(batch, RocksHandles.Family.UNCERTIFIED, key);
             db.write(batch);
+            if (marked) {
+                uncertified.decrementAndGet();
+            }
         }
     }
 
@@ -365,12 +390,7 @@ public final class RocksVersionStore extends AbstractVersionStore {
 
     @Override
     protected long countUncertified() {
-        long[] count = {0};
-        db.scanRange(RocksHandles.Family.UNCERTIFIED, new byte[0], StoreKeys.END, (key, value) -> {
-            count[0]++;
-            return true;
-        });
-        return count[0];
+        return uncertified.get();
     }
 
     @Override

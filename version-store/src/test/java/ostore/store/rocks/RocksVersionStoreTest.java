@@ -107,6 +107,11 @@ class RocksVersionStoreTest extends VersionStoreContract {
         }
         try (RocksVersionStore s = RocksVersionStore.open(dir, LIMITS)) {
             assertEquals(2, s.uncertifiedCount(), "converted once, then opened as format 5");
+            s.attachCertificate(AGUID, 3, new byte[] {3});
+            s.attachCertificate(AGUID, 3, new byte[] {3, 3});
+            assertEquals(1, s.uncertifiedCount(), "the count follows the marks");
+            s.clearColor(COLOR);
+            assertEquals(0, s.uncertifiedCount(), "and a cleared color's marks go with it");
         }
     }
 
