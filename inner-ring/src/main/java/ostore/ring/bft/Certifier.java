@@ -72,7 +72,6 @@ final class Certifier {
     private final VersionStore store;
     private final Map<Key, Pending> pending = new HashMap<>();
     private long certificatesAttached;
-    private long certificatesFetched;
     /** Rounds since the store was last looked at; the first round after a start looks. */
     private int roundsSinceScan = QUIET_ROUNDS_PER_SCAN;
     /** Whether the last look found versions to repair: then every round looks until none are left. */
@@ -302,16 +301,10 @@ final class Certifier {
             }
             store.attachCertificate(a.aguid(), a.seq(), a.certificate());
             certificatesAttached++;
-            certificatesFetched++;
         }
     }
 
     long certificatesAttached() {
         return certificatesAttached;
-    }
-
-    /** Of {@link #certificatesAttached()}, those fetched from peers by {@link #repair}. */
-    long certificatesFetched() {
-        return certificatesFetched;
     }
 }

@@ -210,10 +210,6 @@ final class ViewChanger {
         }
     }
 
-    /** Whether this replica suspects the primary of its current view (status and tests). */
-    boolean suspecting() {
-        return suspected == r.view && !r.viewChanging;
-    }
 
     void onNewViewTimeout(long view) {
         if (r.viewChanging && r.view == view) {
