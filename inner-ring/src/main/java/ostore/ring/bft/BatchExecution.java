@@ -58,14 +58,14 @@ final class BatchExecution {
      * payloads held, and no batch of the color is executing; the rest follow as each finishes.
      */
     void executeReady(Lane lane) {
-        if (r.snapshotTransfer.active(lane.color) || lane.executing) {
+        if (r.snapshotTransfer.active(lane.color) || lane.executing()) {
             return;
         }
-        Slot next = lane.slots.get(lane.executed + 1);
-        if (next == null || !next.committed() || !r.rlog.isDurable(next.commitTag)) {
+        Slot next = lane.slotAt(lane.executed() + 1);
+        if (next == null || !next.committed() || !r.rlog.isDurable(next.commitTag())) {
             return;
         }
-        List<Hash32> missing = next.committedBatch().digests().stream().filter(d -> !r.payloads.containsKey(d))
+        List<Hash32> missing = next.committedBatch().digests().stream().filter(d -> !r.state.holds(d))
                 .toList();
         if (!missing.isEmpty()) {
             // Committed but a payload is gone (its log append failed before a crash, while a
@@ -81,18 +81,16 @@ final class BatchExecution {
      * comes back. Until then the color's store state belongs to the writer.
      */
     private void execute(Lane lane, PrePrepare batch) {
-        SafetyViolation.check(batch.seqno() == lane.executed + 1, () -> "color " + lane.color + " batch "
-                + batch.seqno() + " would execute after batch " + lane.executed + ": batches execute in seqno order");
+        lane.startExecuting(batch.seqno());
         long now = r.env.nowMicros();
         long ordering = 0;
         Map<Hash32, AuthenticatedUpdate> updates = new HashMap<>();
         for (Hash32 d : batch.digests()) {
-            Long arrived = r.pending.get(d);
+            Long arrived = r.state.pending().get(d);
             ordering += arrived == null ? 0 : Math.max(0, now - arrived);
-            updates.put(d, r.payloads.get(d).update());
+            updates.put(d, r.state.payload(d).update());
         }
         long orderingMicros = ordering;
-        lane.executing = true;
         r.env.execute(lane.color, () -> {
             long start = System.nanoTime();
             // Replay, not execute: after a crash the store may hold this batch's writes already.
@@ -102,23 +100,17 @@ final class BatchExecution {
     }
 
     private void executed(Lane lane, PrePrepare batch, Applied applied, long orderingMicros) {
-        lane.executing = false;
-        if (batch.seqno() != lane.executed + 1) {
-            throw new IllegalStateException("color " + lane.color + " batch " + batch.seqno()
-                    + " finished executing after the color moved to " + lane.executed);
-        }
+        lane.finishedExecuting(batch.seqno());
         long signing = finishBatch(lane, batch, applied.done());
         phases = phases.plus(batch.digests().size(), orderingMicros, applied.nanos(), signing);
         executeReady(lane);
         r.checkpointer.adoptDeferred(lane);
         r.stateTransfer.afterExecuted(lane);
-        if (lane.snapshotDeferred && !lane.executing) {
-            lane.snapshotDeferred = false;
-            // Wanted while the batch ran, judged on the position before it: only if still stranded.
-            if (lane.behind() && r.stateTransfer.stranded(lane.color)) {
-                r.snapshotTransfer.pursue(lane);
-            }
+        // Wanted while the batch ran, judged on the position before it: only if still stranded.
+        if (lane.takeSnapshotDeferral() && lane.behind() && r.stateTransfer.stranded(lane.color)) {
+            r.snapshotTransfer.pursue(lane);
         }
+        r.afterEvent();
     }
 
     /**
@@ -127,13 +119,12 @@ final class BatchExecution {
      * @return the nanoseconds spent signing the results and handing out the replies (statistics)
      */
     long finishBatch(Lane lane, PrePrepare batch, Executor.Executed done) {
-        Hash32 state = Lane.chain(lane.stateDigest, batch, done.resultsRoot());
-        Slot slot = lane.slots.get(batch.seqno());
+        Hash32 state = Lane.chain(lane.stateDigest(), batch, done.resultsRoot());
+        Slot slot = lane.slotAt(batch.seqno());
         if (slot != null) {
             // A batch from state transfer has no slot; its BATCH record, logged before it ran, says the same.
             lane.noteRecord(batch.seqno(), r.rlog.nextPosition(lane.color));
             r.rlog.appendUngated(lane.color, ReplicaLog.executed(batch.seqno(), done.resultsRoot(), state));
-            slot.resultsRoot = done.resultsRoot();
         }
         advance(lane, batch, state, done.resultsRoot());
         ResultStatement statement = new ResultStatement(r.config.epoch(), lane.color, batch.seqno(), done.resultsRoot());
@@ -154,20 +145,10 @@ final class BatchExecution {
 
     /** Moves the execution cursor past {@code batch}, whose results chain to {@code state}. */
     void advance(Lane lane, PrePrepare batch, Hash32 state, Hash32 resultsRoot) {
-        lane.executed = batch.seqno();
-        lane.countExecuted(batch.seqno(), Lane.weight(batch.digests().stream().map(d -> r.payloads.get(d).update())
-                .toList()), r.config.params().checkpointInterval(), r.checkpointBytes);
-        lane.lastExecutedMicros = r.env.nowMicros();
-        lane.stateDigest = state;
-        lane.history.put(batch.seqno(), new Lane.Executed(batch, resultsRoot, state));
-        Slot slot = lane.slots.get(batch.seqno());
-        if (slot != null) {
-            slot.stateDigest = state;
-        }
-        if (!batch.isNoOp()) {
-            lane.executedTimestamp = Math.max(lane.executedTimestamp, batch.timestampMicros());
-        }
-        batch.digests().forEach(r.pending::remove);
+        long weight = Lane.weight(batch.digests().stream().map(d -> r.state.payload(d).update()).toList());
+        lane.executedBatch(batch, resultsRoot, state, weight, r.config.params().checkpointInterval(),
+                r.checkpointBytes, r.env.nowMicros());
+        r.state.executed(batch.digests());
         r.viewChanger.progressed();
         r.retransmitter.progressed();
     }

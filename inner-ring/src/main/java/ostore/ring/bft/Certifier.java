@@ -135,7 +135,7 @@ final class Certifier {
         Key key = new Key(s.color(), s.seqno());
         Pending known = pending.get(key);
         if (known == null || known.own == null) {
-            long stable = r.lanes[s.color()].stable;
+            long stable = r.state.lane(s.color()).stable();
             long window = r.config.params().watermarkWindow();
             if (s.seqno() <= stable - window || s.seqno() > stable + window) {
                 return;
@@ -223,11 +223,11 @@ final class Certifier {
         List<VersionRef> ask = new ArrayList<>();
         for (var e : byBatch.entrySet()) {
             Key key = e.getKey();
-            if (key.color() >= r.lanes.length) {
+            if (key.color() >= r.state.colors()) {
                 continue;
             }
-            Lane lane = r.lanes[key.color()];
-            if (key.seqno() > lane.executed || r.snapshotTransfer.active(lane.color)) {
+            Lane lane = r.state.lane(key.color());
+            if (key.seqno() > lane.executed() || r.snapshotTransfer.active(lane.color)) {
                 // Stored ahead of what the lane executed (a store that ran ahead of the log before
                 // a crash), or being replaced by a snapshot: the lane will get there by itself.
                 continue;
@@ -255,11 +255,11 @@ final class Certifier {
      * must give the results root this replica executed to.
      */
     private void voteFromHistory(Lane lane, long seqno) {
-        Lane.Executed e = lane.history.get(seqno);
-        if (e == null || !e.batch().digests().stream().allMatch(r.payloads::containsKey)) {
+        Lane.Executed e = lane.history().get(seqno);
+        if (e == null || !e.batch().digests().stream().allMatch(r.state::holds)) {
             return;
         }
-        Executor.Executed done = executor.readBack(e.batch(), d -> r.payloads.get(d).update());
+        Executor.Executed done = executor.readBack(e.batch(), d -> r.state.payload(d).update());
         if (!done.resultsRoot().equals(e.resultsRoot())) {
             throw new SafetyViolation("color " + lane.color + " batch " + seqno + " reads back from the store"
                     + " to results root " + done.resultsRoot() + ", not the " + e.resultsRoot() + " it executed to");

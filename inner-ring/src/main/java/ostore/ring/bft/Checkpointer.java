@@ -45,7 +45,7 @@ final class Checkpointer {
 
     /** Batch {@code seqno} of {@code lane} executed to {@code state}: vote if it ends an interval. */
     void executed(Lane lane, long seqno, Hash32 state) {
-        if (seqno != lane.executed || !lane.executedEndsInterval || seqno <= lane.stable) {
+        if (seqno != lane.executed() || !lane.executedEndsInterval() || seqno <= lane.stable()) {
             return;
         }
         if (executor.appliedPosition(lane.color) > Executor.storePosition(seqno, RingConfig.MAX_BATCH_LIMIT - 1)) {
@@ -55,7 +55,7 @@ final class Checkpointer {
             return;
         }
         Checkpoint vote = new Checkpoint(lane.color, seqno, state, executor.storeDigest(lane.color));
-        lane.ownCheckpoints.put(seqno, vote.digest());
+        lane.votedCheckpoint(seqno, vote.digest());
         Signed<Checkpoint> own = r.sign(vote);
         r.broadcastFrame(own.frameUnsafe());
         onCheckpoint(own);
@@ -63,12 +63,11 @@ final class Checkpointer {
 
     void onCheckpoint(Signed<Checkpoint> s) {
         Checkpoint c = s.message();
-        if (c.color() < 0 || c.color() >= r.lanes.length) {
+        if (c.color() < 0 || c.color() >= r.state.colors()) {
             return;
         }
-        Lane lane = r.lanes[c.color()];
-        List<Signed<Checkpoint>> proof = lane.addCheckpointVote(s, r.config.quorum(),
-                r.config.params().watermarkWindow());
+        Lane lane = r.state.lane(c.color());
+        List<Signed<Checkpoint>> proof = lane.addCheckpointVote(s, r.config.quorum());
         if (proof != null) {
             adopt(lane, c.seqno(), c.stateDigest(), proof);
         }
@@ -76,13 +75,8 @@ final class Checkpointer {
 
     /** This replica's own signed vote for the latest checkpoint of {@code lane} not yet stable, or null. */
     Signed<Checkpoint> ownUnstableVote(Lane lane) {
-        var last = lane.ownCheckpoints.lastEntry();
-        if (last == null) {
-            return null;
-        }
-        var votes = lane.checkpointVotes.get(last.getKey());
-        var mine = votes == null ? null : votes.get(last.getValue());
-        return mine == null ? null : mine.get(r.id);
+        var last = lane.lastOwnCheckpoint();
+        return last == null ? null : lane.checkpointVote(last.getKey(), last.getValue(), r.id);
     }
 
     /**
@@ -90,21 +84,19 @@ final class Checkpointer {
      * below what this replica executed its own state must match; above it, the replica is behind.
      */
     void adopt(Lane lane, long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {
-        if (seqno <= lane.stable) {
+        if (seqno <= lane.stable()) {
             return;
         }
-        if (seqno > lane.executed && lane.executing && committedUpTo(lane, seqno)) {
+        if (seqno > lane.executed() && lane.executing() && committedUpTo(lane, seqno)) {
             // Only slower, not behind: it holds every batch up to seqno and is running them. Taken
             // as "behind" it would drop those slots and never compare or persist this checkpoint.
-            if (lane.deferredStable == null || lane.deferredStable.seqno() < seqno) {
-                lane.deferredStable = new Lane.Deferred(seqno, digest, proof);
-            }
+            lane.deferStable(seqno, digest, proof);
             return;
         }
-        if (seqno <= lane.executed) {
+        if (seqno <= lane.executed()) {
             Hash32 certified = Checkpoint.digest(lane.color, seqno, digest, Checkpoint.storeDigestOf(proof));
             Hash32 own = ownDigestAt(lane, seqno);
-            Lane.Executed past = lane.history.get(seqno);
+            Lane.Executed past = lane.history().get(seqno);
             // Without its own vote at seqno the replica knows only its chain state there, not its store digest.
             if (certified.equals(own) || own == null && past != null && past.stateDigest().equals(digest)) {
                 lane.makeStable(seqno, digest, proof);
@@ -117,23 +109,22 @@ final class Checkpointer {
             return;
         }
         LOG.log(System.Logger.Level.INFO, "replica {0}: color {1} is stable at {2} but executed only {3}; "
-                + "fetching state", r.id, lane.color, seqno, lane.executed);
+                + "fetching state", r.id, lane.color, seqno, lane.executed());
         lane.makeStable(seqno, digest, proof);
         r.stateTransfer.fetch(lane);
     }
 
     /** After a batch of {@code lane} ran: adopts the stable checkpoint deferred while it ran, once reached. */
     void adoptDeferred(Lane lane) {
-        Lane.Deferred d = lane.deferredStable;
-        if (d != null && (d.seqno() <= lane.executed || !lane.executing)) {
-            lane.deferredStable = null;
+        Lane.Deferred d = lane.takeDeferredStable();
+        if (d != null) {
             adopt(lane, d.seqno(), d.digest(), d.proof());
         }
     }
 
     private static boolean committedUpTo(Lane lane, long seqno) {
-        for (long n = lane.executed + 1; n <= seqno; n++) {
-            Slot s = lane.slots.get(n);
+        for (long n = lane.executed() + 1; n <= seqno; n++) {
+            Slot s = lane.slotAt(n);
             if (s == null || !s.committed()) {
                 return false;
             }
@@ -143,12 +134,12 @@ final class Checkpointer {
 
     /** The checkpoint digest this replica reached after batch {@code seqno}, or null if it does not know it. */
     private Hash32 ownDigestAt(Lane lane, long seqno) {
-        Hash32 voted = lane.ownCheckpoints.get(seqno);
-        if (voted != null || seqno != lane.executed || lane.executing) {
+        Hash32 voted = lane.ownCheckpoint(seqno);
+        if (voted != null || seqno != lane.executed() || lane.executing()) {
             // While the next batch executes the store is partly past seqno: only a vote knows it.
             return voted;
         }
-        return Checkpoint.digest(lane.color, seqno, lane.stateDigest, executor.storeDigest(lane.color));
+        return Checkpoint.digest(lane.color, seqno, lane.stateDigest(), executor.storeDigest(lane.color));
     }
 
     /** State transfer brought {@code lane} up to its stable checkpoint: make that durable as if reached here. */
@@ -156,12 +147,12 @@ final class Checkpointer {
         // Checked in production too: a replica whose transferred state missed the certified digest must
         // stop rather than persist and vouch for state no quorum reached.
         Hash32 store = executor.storeDigest(lane.color);
-        if (lane.executed != lane.stable || !lane.stateDigest.equals(lane.stableDigest)
-                || !store.equals(Checkpoint.storeDigestOf(lane.stableProof))) {
-            throw new IllegalStateException("color " + lane.color + ": state transfer reached batch " + lane.executed
-                    + " with state " + lane.stateDigest + " and store " + store + ", not the stable checkpoint "
-                    + lane.stable + " with state " + lane.stableDigest + " and store "
-                    + Checkpoint.storeDigestOf(lane.stableProof));
+        if (lane.executed() != lane.stable() || !lane.stateDigest().equals(lane.stableDigest())
+                || !store.equals(Checkpoint.storeDigestOf(lane.stableProof()))) {
+            throw new IllegalStateException("color " + lane.color + ": state transfer reached batch " + lane.executed()
+                    + " with state " + lane.stateDigest() + " and store " + store + ", not the stable checkpoint "
+                    + lane.stable() + " with state " + lane.stableDigest() + " and store "
+                    + Checkpoint.storeDigestOf(lane.stableProof()));
         }
         persist(lane);
     }
@@ -183,12 +174,12 @@ final class Checkpointer {
      * peers).
      */
     private void persist(Lane lane) {
-        SafetyViolation.check(lane.stable <= lane.executed, () -> "color " + lane.color + " would persist stable"
-                + " checkpoint " + lane.stable + " having executed only " + lane.executed);
+        SafetyViolation.check(lane.stable() <= lane.executed(), () -> "color " + lane.color + " would persist stable"
+                + " checkpoint " + lane.stable() + " having executed only " + lane.executed());
         executor.sync();
-        lane.history.headMap(lane.stable - r.config.params().retainedBelowStable(), true).clear();
+        lane.trimHistoryThrough(lane.stable() - r.config.params().retainedBelowStable());
         boundHistoryBytes(lane);
-        certifier.forgetUpTo(lane.color, lane.stable - r.config.params().watermarkWindow());
+        certifier.forgetUpTo(lane.color, lane.stable() - r.config.params().watermarkWindow());
         trimInPlace(lane);
         forgetPayloads(lane);
         compactLagging();
@@ -206,19 +197,19 @@ final class Checkpointer {
         if (r.rlog.lagging(r.rlog.controlColor(), compactAfter)) {
             r.rlog.compactControl();
         }
-        for (Lane other : r.lanes) {
+        for (Lane other : r.state.lanes()) {
             if (r.rlog.lagging(other.color, compactAfter) && settled(other)) {
                 // Its STABLE record is written again: the store must hold that state durably.
                 executor.sync();
                 other.rewrittenFrom(r.rlog.rewrite(other.color,
-                        carried(other, ReplicaLog.stable(other.stable, other.stableDigest, other.stableProof))));
+                        carried(other, ReplicaLog.stable(other.stable(), other.stableDigest(), other.stableProof()))));
             }
         }
     }
 
     /** Whether {@code lane} holds its stable checkpoint's state and nothing is moving it. */
     private boolean settled(Lane lane) {
-        return lane.executed >= lane.stable && !lane.executing && lane.deferredStable == null
+        return lane.executed() >= lane.stable() && !lane.executing() && lane.deferredStable() == null
                 && !r.snapshotTransfer.active(lane.color) && !r.stateTransfer.stranded(lane.color);
     }
 
@@ -232,22 +223,22 @@ final class Checkpointer {
      * recovery finds below and around it the records it rebuilds the history from ({@link Recovery}).
      */
     private void trimInPlace(Lane lane) {
-        long oldestKept = lane.history.isEmpty() ? lane.stable + 1 : lane.history.firstKey();
-        lane.recordPositions.headMap(oldestKept, false).clear();
+        long oldestKept = lane.history().isEmpty() ? lane.stable() + 1 : lane.history().firstKey();
+        lane.forgetRecordsBelow(oldestKept);
         List<byte[]> records = new ArrayList<>();
-        records.add(ReplicaLog.stable(lane.stable, lane.stableDigest, lane.stableProof));
+        records.add(ReplicaLog.stable(lane.stable(), lane.stableDigest(), lane.stableProof()));
         List<Long> batchesAgain = new ArrayList<>();
-        for (Lane.Executed e : lane.history.values()) {
-            if (!lane.recordPositions.containsKey(e.batch().seqno())) {
+        for (Lane.Executed e : lane.history().values()) {
+            if (!lane.hasRecord(e.batch().seqno())) {
                 batchesAgain.add(e.batch().seqno());
                 records.add(ReplicaLog.batch(e.batch(), e.resultsRoot(), e.stateDigest()));
             }
         }
-        long keep = lane.recordPositions.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
+        long keep = lane.lowestRecordPosition();
         List<Hash32> payloadsAgain = new ArrayList<>();
         for (Hash32 d : livePayloads(lane)) {
-            Long at = lane.payloadPositions.get(d);
-            Replica.Payload p = r.payloads.get(d);
+            Long at = lane.payloadPosition(d);
+            ReplicaState.Payload p = r.state.payload(d);
             if (p != null && r.config.colorOf(p.update().update().aguid()) == lane.color && (at == null || at < keep)) {
                 payloadsAgain.add(d);
                 records.add(ReplicaLog.payload(p.signedUpdate()));
@@ -258,7 +249,7 @@ final class Checkpointer {
             lane.noteRecord(batchesAgain.get(i), first + 1 + i);
         }
         for (int i = 0; i < payloadsAgain.size(); i++) {
-            lane.payloadPositions.put(payloadsAgain.get(i), first + 1 + batchesAgain.size() + i);
+            lane.movedPayload(payloadsAgain.get(i), first + 1 + batchesAgain.size() + i);
         }
         r.rlog.trim(lane.color, Math.min(keep, first));
     }
@@ -275,7 +266,7 @@ final class Checkpointer {
         Set<Hash32> written = new HashSet<>();
         java.util.function.Consumer<Hash32> payload = d -> {
             if (written.add(d)) {
-                out.add(ReplicaLog.payload(r.payloads.get(d).signedUpdate()));
+                out.add(ReplicaLog.payload(r.state.payload(d).signedUpdate()));
             }
         };
         out.add(stable);
@@ -283,11 +274,11 @@ final class Checkpointer {
         // updates again (a restarted primary re-proposes what it cannot tell executed), and a
         // payload held in memory is never logged again, so it must not leave the log before it
         // leaves memory. The cost: each trim writes the retained history again (docs/protocol.md).
-        for (Lane.Executed e : lane.history.headMap(lane.stable, true).values()) {
+        for (Lane.Executed e : lane.history().headMap(lane.stable(), true).values()) {
             e.batch().digests().forEach(payload);
             out.add(ReplicaLog.batch(e.batch(), e.resultsRoot(), e.stateDigest()));
         }
-        for (Slot s : lane.slots.values()) {
+        for (Slot s : lane.slots().values()) {
             if (s.accepted() != null) {
                 s.accepted().message().digests().forEach(payload);
                 out.add(ReplicaLog.accepted(s.accepted()));
@@ -301,15 +292,15 @@ final class Checkpointer {
                 carryCommitted(s, out);
             }
         }
-        for (Hash32 d : r.pending.keySet()) {
-            Replica.Payload p = r.payloads.get(d);
+        for (Hash32 d : r.state.pending().keySet()) {
+            ReplicaState.Payload p = r.state.payload(d);
             if (r.config.colorOf(p.update().update().aguid()) == lane.color) {
                 payload.accept(d);
             }
         }
         // Held for batches state transfer verified and will run: kept in memory, so kept in the log.
         for (Hash32 d : r.stateTransfer.awaited(lane.color)) {
-            if (r.payloads.containsKey(d)) {
+            if (r.state.holds(d)) {
                 payload.accept(d);
             }
         }
@@ -319,8 +310,8 @@ final class Checkpointer {
     private void carryCommitted(Slot s, List<byte[]> out) {
         Signed<Message.PrePrepare> pp = s.committedPrePrepare();
         out.add(ReplicaLog.committed(pp, s.commitProof() == null ? List.of() : s.commitProof().commits()));
-        if (s.resultsRoot != null) {
-            out.add(ReplicaLog.executed(s.seqno, s.resultsRoot, s.stateDigest));
+        if (s.resultsRoot() != null) {
+            out.add(ReplicaLog.executed(s.seqno, s.resultsRoot(), s.stateDigest()));
         }
     }
 
@@ -333,10 +324,10 @@ final class Checkpointer {
     private void boundHistoryBytes(Lane lane) {
         long bytes = 0;
         Long cut = null;
-        for (var e : lane.history.headMap(lane.stable, true).descendingMap().entrySet()) {
+        for (var e : lane.history().headMap(lane.stable(), true).descendingMap().entrySet()) {
             boolean held = true;
             for (Hash32 d : e.getValue().batch().digests()) {
-                Replica.Payload p = r.payloads.get(d);
+                ReplicaState.Payload p = r.state.payload(d);
                 held &= p != null;
                 bytes += p == null ? 0 : p.signedUpdate().length;
             }
@@ -346,7 +337,7 @@ final class Checkpointer {
             }
         }
         if (cut != null) {
-            lane.history.headMap(cut, true).clear();
+            lane.trimHistoryThrough(cut);
         }
     }
 
@@ -357,21 +348,20 @@ final class Checkpointer {
     private long historyPayloadBytes() {
         long capacity = r.rlog.capacityBytes();
         return capacity == Long.MAX_VALUE ? HISTORY_PAYLOAD_BYTES
-                : Math.min(HISTORY_PAYLOAD_BYTES, capacity / 4 / r.lanes.length);
+                : Math.min(HISTORY_PAYLOAD_BYTES, capacity / 4 / r.state.colors());
     }
 
     /** Drops the payloads of {@code lane} that no slot, no kept history and no pending request needs. */
     private void forgetPayloads(Lane lane) {
         Set<Hash32> live = livePayloads(lane);
-        r.payloads.entrySet().removeIf(e -> !live.contains(e.getKey())
-                && r.config.colorOf(e.getValue().update().update().aguid()) == lane.color);
-        lane.payloadPositions.keySet().retainAll(live);
+        r.state.dropPayloads(lane.color, live);
+        lane.retainPayloadPositions(live);
     }
 
     /** The digests whose payloads {@code lane} still needs (with every pending one, of any color). */
     private Set<Hash32> livePayloads(Lane lane) {
-        Set<Hash32> live = new HashSet<>(r.pending.keySet());
-        for (Slot s : lane.slots.values()) {
+        Set<Hash32> live = new HashSet<>(r.state.pending().keySet());
+        for (Slot s : lane.slots().values()) {
             if (s.accepted() != null) {
                 live.addAll(s.accepted().message().digests());
             }
@@ -382,7 +372,7 @@ final class Checkpointer {
                 live.addAll(s.committedBatch().digests());
             }
         }
-        lane.history.values().forEach(e -> live.addAll(e.batch().digests()));
+        lane.history().values().forEach(e -> live.addAll(e.batch().digests()));
         live.addAll(r.stateTransfer.awaited(lane.color));
         return live;
     }

@@ -1,9 +1,11 @@
 package ostore.ring.bft;
 
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 import ostore.crypto.CanonicalEncoder;
 import ostore.crypto.Domain;
@@ -16,35 +18,15 @@ import ostore.ring.bft.Message.PrePrepare;
  * One color's ordering state: its slots inside the watermark window (stable, stable + L], what it
  * executed, its checkpoint chain and votes, and (at the primary) the digests waiting for a batch.
  * Colors share nothing, so a slow color never holds up another.
+ *
+ * <p>Part of the replica's state ({@link ReplicaState}): every field is private and changes only
+ * through the named transitions below, each of which checks its preconditions and throws
+ * {@link SafetyViolation} when one does not hold; {@link #invariants} checks the lane as a whole
+ * after every event. The deciders (execution, checkpoints, view change, state transfer, snapshots,
+ * recovery) read the lane and call transitions; none writes a field.
  */
 final class Lane {
     static final Hash32 ZERO = Hash32.of(new byte[Hash32.LENGTH]);
-
-    /** A batch this replica executed, kept so a lagging peer can re-execute it (state transfer). */
-    record Executed(PrePrepare batch, Hash32 resultsRoot, Hash32 stateDigest) {}
-
-    final int color;
-    final TreeMap<Long, Slot> slots = new TreeMap<>();
-    long stable;
-    Hash32 stableDigest = ZERO;
-    List<Signed<Checkpoint>> stableProof = List.of();
-    long executed;
-    Hash32 stateDigest = ZERO;
-    /**
-     * The batches executed here, from some way below the stable checkpoint up to {@link #executed}:
-     * what FETCH-STATE is answered from. Trimmed to {@link RingConfig.Params#retainedBelowStable()} under it.
-     */
-    final TreeMap<Long, Executed> history = new TreeMap<>();
-    long executedTimestamp = Long.MIN_VALUE;
-    /** When (this replica's clock) the color last executed a batch: a primary making progress is not suspected. */
-    long lastExecutedMicros;
-    /**
-     * Update bytes (the data of their actions, a function of the signed bodies every replica
-     * agrees on) in the batches executed since the last checkpoint seqno: see {@link #endsInterval}.
-     */
-    long bytesSinceCheckpoint;
-    /** Whether the batch {@link #executed} names ends a checkpoint interval ({@link #endsInterval}). */
-    boolean executedEndsInterval;
 
     /**
      * Update bytes after which a color checkpoints whatever its batch count: with large updates a
@@ -53,117 +35,169 @@ final class Lane {
      */
     static final long CHECKPOINT_BYTES = 4L << 20;
 
+    /** A batch this replica executed, kept so a lagging peer can re-execute it (state transfer). */
+    record Executed(PrePrepare batch, Hash32 resultsRoot, Hash32 stateDigest) {}
+
+    /** A stable checkpoint that arrived while this replica still ran batches it holds committed up to it. */
+    record Deferred(long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {}
+
+    final int color;
+    /** The watermark window L: slots and checkpoint votes live in (stable, stable + L]. */
+    private final int window;
+    private final TreeMap<Long, Slot> slots = new TreeMap<>();
+    private long stable;
+    private Hash32 stableDigest = ZERO;
+    private List<Signed<Checkpoint>> stableProof = List.of();
+    private long executed;
+    private Hash32 stateDigest = ZERO;
     /**
-     * Counts batch {@code seqno}, of {@code weight} update bytes, as executed; it ends a checkpoint
-     * interval if its seqno is a multiple of {@code interval} or the batches since the last one
-     * reached {@code checkpointBytes} ({@link #CHECKPOINT_BYTES} unless a test sets less). Every replica runs the same batches from the same
-     * checkpoint, so all agree where checkpoints fall. Call once per executed batch, in order.
+     * The batches executed here, from some way below the stable checkpoint up to {@link #executed}:
+     * what FETCH-STATE is answered from. Trimmed to {@link RingConfig.Params#retainedBelowStable()} under it.
      */
-    void countExecuted(long seqno, long weight, int interval, long checkpointBytes) {
-        bytesSinceCheckpoint += weight;
-        executedEndsInterval = seqno % interval == 0 || bytesSinceCheckpoint >= checkpointBytes;
-        if (executedEndsInterval) {
-            bytesSinceCheckpoint = 0;
-        }
-    }
-
-    /** The lane's execution jumped to checkpoint {@code seqno} (a snapshot, a restart): intervals count from it. */
-    void executedCheckpoint(long seqno) {
-        executed = seqno;
-        bytesSinceCheckpoint = 0;
-        executedEndsInterval = seqno > 0;
-    }
-
-    /** The update bytes of a batch's updates, for {@link #countExecuted}: what their actions write. */
-    static long weight(List<ostore.store.AuthenticatedUpdate> updates) {
-        long bytes = 0;
-        for (ostore.store.AuthenticatedUpdate u : updates) {
-            for (ostore.store.Clause c : u.update().clauses()) {
-                for (ostore.store.Action a : c.actions()) {
-                    bytes += switch (a) {
-                        case ostore.store.Action.Append x -> x.data().length();
-                        case ostore.store.Action.ReplaceBlock x -> x.data().length();
-                        case ostore.store.Action.InsertBlock x -> x.data().length();
-                        default -> 0;
-                    };
-                }
-            }
-        }
-        return bytes;
-    }
+    private final TreeMap<Long, Executed> history = new TreeMap<>();
+    private long executedTimestamp = Long.MIN_VALUE;
+    /** When (this replica's clock) the color last executed a batch: a primary making progress is not suspected. */
+    private long lastExecutedMicros;
+    /**
+     * Update bytes (the data of their actions, a function of the signed bodies every replica
+     * agrees on) in the batches executed since the last checkpoint seqno: see {@link #executedBatch}.
+     */
+    private long bytesSinceCheckpoint;
+    /** Whether the batch {@link #executed} names ends a checkpoint interval. */
+    private boolean executedEndsInterval;
     /** This replica's checkpoint digest ({@link Checkpoint#digest()}) at each checkpoint seqno above the stable one. */
-    final TreeMap<Long, Hash32> ownCheckpoints = new TreeMap<>();
+    private final TreeMap<Long, Hash32> ownCheckpoints = new TreeMap<>();
     /** Checkpoint votes above the stable checkpoint: seqno, then checkpoint digest, then sender. */
-    final TreeMap<Long, Map<Hash32, Map<Integer, Signed<Checkpoint>>>> checkpointVotes = new TreeMap<>();
+    private final TreeMap<Long, Map<Hash32, Map<Integer, Signed<Checkpoint>>>> checkpointVotes = new TreeMap<>();
     /** The primary's digests not yet in a batch, in arrival order. */
-    final ArrayDeque<Hash32> queue = new ArrayDeque<>();
-    long nextSeqno = 1;
+    private final ArrayDeque<Hash32> queue = new ArrayDeque<>();
+    private long nextSeqno = 1;
     /**
      * The highest seqno of this color that the NEW-VIEW starting the current view re-proposed (0
      * if none): up to it, pre-prepares of this view come only from that NEW-VIEW.
      */
-    long newViewTop;
-    long lastProposedTimestamp = Long.MIN_VALUE;
-    boolean batchTimerArmed;
+    private long newViewTop;
+    private long lastProposedTimestamp = Long.MIN_VALUE;
+    private boolean batchTimerArmed;
     /**
      * A batch of this color is being written to the store ({@link ReplicaEnv#execute}): its store
      * state is the writer's until the result is back, so nothing else reads or replaces it.
      */
-    boolean executing;
+    private boolean executing;
     /** A snapshot install was wanted while a batch executed; it starts when the batch is done. */
-    boolean snapshotDeferred;
-    /** A stable checkpoint that arrived while this replica still ran batches it holds committed up to it. */
-    Deferred deferredStable;
-
-    record Deferred(long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {}
-
+    private boolean snapshotDeferred;
+    private Deferred deferredStable;
     /**
      * Where this color's log holds the oldest record about each batch it may still need (kept
      * history, slots): a checkpoint trims the log below the lowest, in place (see
      * {@link Checkpointer}). Positions may be lower than the truth, never higher.
      */
-    final TreeMap<Long, Long> recordPositions = new TreeMap<>();
+    private final TreeMap<Long, Long> recordPositions = new TreeMap<>();
     /** Where this color's log holds each payload of this color that memory holds (same rule). */
-    final Map<Hash32, Long> payloadPositions = new HashMap<>();
+    private final Map<Hash32, Long> payloadPositions = new HashMap<>();
 
-    /** A record about batch {@code seqno} is (about to be) at {@code position}. */
-    void noteRecord(long seqno, long position) {
-        recordPositions.merge(seqno, position, Math::min);
-    }
-
-    /** The log was rewritten from {@code first} on with everything still needed: nothing lies below it. */
-    void rewrittenFrom(long first) {
-        recordPositions.replaceAll((seqno, at) -> Math.max(at, first));
-        payloadPositions.replaceAll((digest, at) -> Math.max(at, first));
-    }
-
-    Lane(int color) {
+    Lane(int color, int window) {
         this.color = color;
+        this.window = window;
     }
 
-    Slot slot(long seqno) {
-        return slots.computeIfAbsent(seqno, Slot::new);
+    // ---- reading ----
+
+    long stable() {
+        return stable;
     }
 
-    boolean inWindow(long seqno, int window) {
+    Hash32 stableDigest() {
+        return stableDigest;
+    }
+
+    List<Signed<Checkpoint>> stableProof() {
+        return stableProof;
+    }
+
+    long executed() {
+        return executed;
+    }
+
+    Hash32 stateDigest() {
+        return stateDigest;
+    }
+
+    /** The executed batches kept (read-only). */
+    NavigableMap<Long, Executed> history() {
+        return Collections.unmodifiableNavigableMap(history);
+    }
+
+    long lastExecutedMicros() {
+        return lastExecutedMicros;
+    }
+
+    /** Whether the batch {@link #executed} names ends a checkpoint interval (see {@link #executedBatch}). */
+    boolean executedEndsInterval() {
+        return executedEndsInterval;
+    }
+
+    /** The slots of the window (read-only); {@link #slot} opens one. */
+    NavigableMap<Long, Slot> slots() {
+        return Collections.unmodifiableNavigableMap(slots);
+    }
+
+    /** The slot at {@code seqno}, or null if none is open there. */
+    Slot slotAt(long seqno) {
+        return slots.get(seqno);
+    }
+
+    Hash32 ownCheckpoint(long seqno) {
+        return ownCheckpoints.get(seqno);
+    }
+
+    /** This replica's latest checkpoint above the stable one (seqno to digest), or null. */
+    Map.Entry<Long, Hash32> lastOwnCheckpoint() {
+        return ownCheckpoints.lastEntry();
+    }
+
+    /** The checkpoint vote {@code sender} sent for {@code digest} at {@code seqno}, or null. */
+    Signed<Checkpoint> checkpointVote(long seqno, Hash32 digest, int sender) {
+        Map<Hash32, Map<Integer, Signed<Checkpoint>>> byDigest = checkpointVotes.get(seqno);
+        Map<Integer, Signed<Checkpoint>> voters = byDigest == null ? null : byDigest.get(digest);
+        return voters == null ? null : voters.get(sender);
+    }
+
+    /** The seqnos at which checkpoint votes are kept. */
+    java.util.NavigableSet<Long> checkpointVoteSeqnos() {
+        return Collections.unmodifiableNavigableSet(checkpointVotes.navigableKeySet());
+    }
+
+    long nextSeqno() {
+        return nextSeqno;
+    }
+
+    long newViewTop() {
+        return newViewTop;
+    }
+
+    long lastProposedTimestamp() {
+        return lastProposedTimestamp;
+    }
+
+    boolean executing() {
+        return executing;
+    }
+
+    boolean snapshotDeferred() {
+        return snapshotDeferred;
+    }
+
+    Deferred deferredStable() {
+        return deferredStable;
+    }
+
+    int queued() {
+        return queue.size();
+    }
+
+    boolean inWindow(long seqno) {
         return seqno > stable && seqno <= stable + window;
-    }
-
-    /**
-     * The chain step after executing {@code batch}: H(prev || color || seqno || batch digest ||
-     * results root). Binding the batch as well as its results lets a checkpoint's 2f+1 signatures
-     * vouch for every batch below it, so a lagging replica can check what it is sent before it
-     * applies any of it.
-     */
-    static Hash32 chain(Hash32 previous, PrePrepare batch, Hash32 resultsRoot) {
-        return chain(previous, batch.color(), batch.seqno(), batch.batchDigest(), resultsRoot);
-    }
-
-    /** The same step from the batch's digest alone. */
-    static Hash32 chain(Hash32 previous, int color, long seqno, Hash32 batchDigest, Hash32 resultsRoot) {
-        byte[] m = new CanonicalEncoder(108).hash(previous).u32(color).i64(seqno)
-                .hash(batchDigest).hash(resultsRoot).toByteArray();
-        return Hashing.hash(Domain.RING_STATE, m);
     }
 
     /** True while the ring's stable checkpoint is above what this replica has executed: it needs state. */
@@ -182,16 +216,217 @@ final class Lane {
         return floor;
     }
 
+    /** Whether some record about batch {@code seqno} is known to be in the log (see {@link #noteRecord}). */
+    boolean hasRecord(long seqno) {
+        return recordPositions.containsKey(seqno);
+    }
+
+    /** The lowest log position of a record about a batch still needed, or {@link Long#MAX_VALUE}. */
+    long lowestRecordPosition() {
+        return recordPositions.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
+    }
+
+    /** Where the log holds the payload {@code digest}, or null if not known. */
+    Long payloadPosition(Hash32 digest) {
+        return payloadPositions.get(digest);
+    }
+
+    // ---- the chain and checkpoint arithmetic (pure) ----
+
     /**
-     * Records a checkpoint vote; returns its proof once 2f+1 replicas agree, else null. Only votes
-     * at a seqno inside the window (stable, stable + window] are kept (where checkpoints fall
-     * depends on the batches' sizes too, {@link #countExecuted}), one per sender and
-     * seqno, so a faulty peer cannot fill memory with votes; a replica further behind catches up by
-     * FETCH-STATE instead.
+     * The chain step after executing {@code batch}: H(prev || color || seqno || batch digest ||
+     * results root). Binding the batch as well as its results lets a checkpoint's 2f+1 signatures
+     * vouch for every batch below it, so a lagging replica can check what it is sent before it
+     * applies any of it.
      */
-    List<Signed<Checkpoint>> addCheckpointVote(Signed<Checkpoint> c, int quorum, int window) {
+    static Hash32 chain(Hash32 previous, PrePrepare batch, Hash32 resultsRoot) {
+        return chain(previous, batch.color(), batch.seqno(), batch.batchDigest(), resultsRoot);
+    }
+
+    /** The same step from the batch's digest alone. */
+    static Hash32 chain(Hash32 previous, int color, long seqno, Hash32 batchDigest, Hash32 resultsRoot) {
+        byte[] m = new CanonicalEncoder(108).hash(previous).u32(color).i64(seqno)
+                .hash(batchDigest).hash(resultsRoot).toByteArray();
+        return Hashing.hash(Domain.RING_STATE, m);
+    }
+
+    /** The update bytes of a batch's updates, for {@link #executedBatch}: what their actions write. */
+    static long weight(List<ostore.store.AuthenticatedUpdate> updates) {
+        long bytes = 0;
+        for (ostore.store.AuthenticatedUpdate u : updates) {
+            for (ostore.store.Clause c : u.update().clauses()) {
+                for (ostore.store.Action a : c.actions()) {
+                    bytes += switch (a) {
+                        case ostore.store.Action.Append x -> x.data().length();
+                        case ostore.store.Action.ReplaceBlock x -> x.data().length();
+                        case ostore.store.Action.InsertBlock x -> x.data().length();
+                        default -> 0;
+                    };
+                }
+            }
+        }
+        return bytes;
+    }
+
+    // ---- transitions: slots and proposals ----
+
+    /** The slot at {@code seqno}, opened if none is: only above the stable checkpoint. */
+    Slot slot(long seqno) {
+        Slot s = slots.get(seqno);
+        if (s == null) {
+            check(seqno > stable, () -> "a slot at seqno " + seqno + ", at or below the stable checkpoint " + stable);
+            s = new Slot(seqno);
+            slots.put(seqno, s);
+        }
+        return s;
+    }
+
+    /** Proposals (and the window) start above {@code seqno}: it is settled, or ordered already. */
+    void proposeAbove(long seqno) {
+        nextSeqno = Math.max(nextSeqno, seqno + 1);
+    }
+
+    /** Takes the next seqno for a batch stamped {@code timestampMicros}, which may not go back in time. */
+    long takeSeqno(long timestampMicros) {
+        check(inWindow(nextSeqno), () -> "a proposal at seqno " + nextSeqno + " outside the window above " + stable);
+        check(timestampMicros >= lastProposedTimestamp, () -> "a proposal stamped " + timestampMicros
+                + " before the last one, " + lastProposedTimestamp);
+        lastProposedTimestamp = timestampMicros;
+        return nextSeqno++;
+    }
+
+    /** A batch stamped {@code timestampMicros} was proposed before (by this or an earlier primary). */
+    void proposedBefore(long timestampMicros) {
+        lastProposedTimestamp = Math.max(lastProposedTimestamp, timestampMicros);
+    }
+
+    /** The NEW-VIEW that started the current view re-proposed {@code batch}. */
+    void reproposed(PrePrepare batch) {
+        check(batch.color() == color, () -> "a re-proposal of color " + batch.color() + " in color " + color);
+        proposeAbove(batch.seqno());
+        newViewTop = Math.max(newViewTop, batch.seqno());
+        proposedBefore(batch.timestampMicros());
+    }
+
+    /**
+     * The replica entered view {@code view}: votes and unprepared pre-prepares of earlier views are
+     * void, nothing is queued, and proposals start right above what is executed or stable (not
+     * above an earlier view's proposals that prepared nowhere: they are not in the NEW-VIEW, and
+     * proposing past them would leave a gap no batch fills).
+     */
+    void enterView(long view) {
+        slots.values().forEach(slot -> slot.enterView(view));
+        nextSeqno = Math.max(executed, stable) + 1;
+        newViewTop = 0;
+        queue.clear();
+    }
+
+    void enqueue(Hash32 digest) {
+        queue.add(digest);
+    }
+
+    /** The oldest queued digest, taken off the queue, or null. */
+    Hash32 pollQueued() {
+        return queue.poll();
+    }
+
+    /** A view change began: the queue was the old primary's. */
+    void clearQueue() {
+        queue.clear();
+    }
+
+    /** Marks the batch timer armed; false if it was already. */
+    boolean armBatchTimer() {
+        if (batchTimerArmed) {
+            return false;
+        }
+        batchTimerArmed = true;
+        return true;
+    }
+
+    void batchTimerFired() {
+        batchTimerArmed = false;
+    }
+
+    // ---- transitions: execution ----
+
+    /** Batch {@code seqno} starts being written to the store; one at a time, in seqno order. */
+    void startExecuting(long seqno) {
+        check(!executing, () -> "color " + color + " batch " + seqno + " starts executing while another does");
+        check(seqno == executed + 1, () -> "color " + color + " batch " + seqno + " would execute after batch "
+                + executed + ": batches execute in seqno order");
+        executing = true;
+    }
+
+    /** The store writes of batch {@code seqno} are back. */
+    void finishedExecuting(long seqno) {
+        check(executing, () -> "color " + color + " batch " + seqno + " finished executing, but none was");
+        check(seqno == executed + 1, () -> "color " + color + " batch " + seqno
+                + " finished executing after the color moved to " + executed);
+        executing = false;
+    }
+
+    /**
+     * Moves the execution cursor past {@code batch}, whose results root is {@code resultsRoot} and
+     * whose chain step from the lane's state is {@code state}; it weighs {@code weight} update bytes.
+     * The batch ends a checkpoint interval if its seqno is a multiple of {@code interval} or the
+     * batches since the last one reached {@code checkpointBytes}: every replica runs the same
+     * batches from the same checkpoint, so all agree where checkpoints fall.
+     */
+    void executedBatch(PrePrepare batch, Hash32 resultsRoot, Hash32 state, long weight, int interval,
+            long checkpointBytes, long nowMicros) {
+        long seqno = batch.seqno();
+        check(batch.color() == color && seqno == executed + 1, () -> "color " + color + " executed batch "
+                + batch.seqno() + " of color " + batch.color() + " after batch " + executed);
+        check(chain(stateDigest, batch, resultsRoot).equals(state), () -> "color " + color + " batch " + seqno
+                + " does not chain from the lane's state " + stateDigest + " to " + state);
+        Slot slot = slots.get(seqno);
+        check(slot == null || !slot.committed() || slot.committedBatch().batchDigest().equals(batch.batchDigest()),
+                () -> "color " + color + " executed batch " + batch.batchDigest() + " at seqno " + seqno
+                        + ", where it committed " + slot.committedBatch().batchDigest());
+        executed = seqno;
+        bytesSinceCheckpoint += weight;
+        executedEndsInterval = seqno % interval == 0 || bytesSinceCheckpoint >= checkpointBytes;
+        if (executedEndsInterval) {
+            bytesSinceCheckpoint = 0;
+        }
+        lastExecutedMicros = nowMicros;
+        stateDigest = state;
+        history.put(seqno, new Executed(batch, resultsRoot, state));
+        if (slot != null) {
+            slot.executed(resultsRoot, state);
+        }
+        if (!batch.isNoOp()) {
+            executedTimestamp = Math.max(executedTimestamp, batch.timestampMicros());
+        }
+    }
+
+    /** The execution cursor jumped to checkpoint {@code seqno} with chain state {@code state}: intervals count from it. */
+    private void jumpTo(long seqno, Hash32 state) {
+        executed = seqno;
+        stateDigest = state;
+        bytesSinceCheckpoint = 0;
+        executedEndsInterval = seqno > 0;
+    }
+
+    // ---- transitions: checkpoints ----
+
+    /** This replica reached checkpoint {@code seqno} with checkpoint digest {@code digest}. */
+    void votedCheckpoint(long seqno, Hash32 digest) {
+        check(seqno > stable && seqno <= executed, () -> "color " + color + " checkpoint vote at " + seqno
+                + " outside (stable " + stable + ", executed " + executed + "]");
+        ownCheckpoints.put(seqno, digest);
+    }
+
+    /**
+     * Records a checkpoint vote; returns its proof once {@code quorum} replicas agree, else null.
+     * Only votes at a seqno inside the window are kept (where checkpoints fall depends on the
+     * batches' sizes too, {@link #executedBatch}), one per sender and seqno, so a faulty peer cannot
+     * fill memory with votes; a replica further behind catches up by FETCH-STATE instead.
+     */
+    List<Signed<Checkpoint>> addCheckpointVote(Signed<Checkpoint> c, int quorum) {
         Checkpoint m = c.message();
-        if (!inWindow(m.seqno(), window)) {
+        if (!inWindow(m.seqno())) {
             return null;
         }
         Map<Hash32, Map<Integer, Signed<Checkpoint>>> byDigest = checkpointVotes.get(m.seqno());
@@ -213,7 +448,7 @@ final class Lane {
 
     /** Moves the low watermark to {@code seqno} and forgets everything at or below it. */
     void makeStable(long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {
-        SafetyViolation.check(seqno > stable, () -> "color " + color + " stable checkpoint " + seqno
+        check(seqno > stable, () -> "color " + color + " stable checkpoint " + seqno
                 + " is not above the stable " + stable + ": stable checkpoints only move forward");
         stable = seqno;
         stableDigest = digest;
@@ -222,5 +457,148 @@ final class Lane {
         ownCheckpoints.headMap(seqno, true).clear();
         checkpointVotes.headMap(seqno, true).clear();
         nextSeqno = Math.max(nextSeqno, seqno + 1);
+    }
+
+    /** The log's STABLE record at recovery: the checkpoint, and the execution cursor if it lies below. */
+    void restoredCheckpoint(long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {
+        if (seqno <= stable) {
+            return;
+        }
+        makeStable(seqno, digest, proof);
+        if (seqno >= executed) {
+            jumpTo(seqno, digest);
+        }
+    }
+
+    /** A stable checkpoint came while a batch executed: adopted once it is done ({@link #takeDeferredStable}). */
+    void deferStable(long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {
+        check(executing, () -> "color " + color + " deferred checkpoint " + seqno + " while nothing executes");
+        if (deferredStable == null || deferredStable.seqno() < seqno) {
+            deferredStable = new Deferred(seqno, digest, proof);
+        }
+    }
+
+    /** The deferred stable checkpoint, taken, if execution reached it or stopped; else null. */
+    Deferred takeDeferredStable() {
+        Deferred d = deferredStable;
+        if (d == null || d.seqno() > executed && executing) {
+            return null;
+        }
+        deferredStable = null;
+        return d;
+    }
+
+    // ---- transitions: history kept for lagging peers ----
+
+    /** Recovery rebuilt the history kept below the stable checkpoint from the log. */
+    void restoreHistory(java.util.Collection<Executed> run) {
+        history.clear();
+        for (Executed e : run) {
+            check(e.batch().color() == color && e.batch().seqno() <= executed, () -> "color " + color
+                    + " restores history batch " + e.batch().seqno() + " above what it executed, " + executed);
+            history.put(e.batch().seqno(), e);
+        }
+    }
+
+    /** Forgets the history at or below {@code seqno}. */
+    void trimHistoryThrough(long seqno) {
+        history.headMap(seqno, true).clear();
+    }
+
+    // ---- transitions: snapshots ----
+
+    /** A snapshot install was wanted while a batch ran; it starts when the batch is done. */
+    void deferSnapshot() {
+        check(executing, () -> "color " + color + " deferred a snapshot while nothing executes");
+        snapshotDeferred = true;
+    }
+
+    /** Whether a snapshot was deferred and may start now (nothing executes); clears the mark if so. */
+    boolean takeSnapshotDeferral() {
+        if (!snapshotDeferred || executing) {
+            return false;
+        }
+        snapshotDeferred = false;
+        return true;
+    }
+
+    /** The store was installed at checkpoint {@code seqno} from a snapshot: execution restarts there. */
+    void installedSnapshot(long seqno, Hash32 state, List<Signed<Checkpoint>> proof) {
+        check(!executing, () -> "color " + color + " installed a snapshot while a batch executes");
+        history.clear();
+        jumpTo(seqno, state);
+        if (seqno > stable) {
+            makeStable(seqno, state, proof);
+        }
+    }
+
+    /** A crash interrupted a snapshot install: the color's store holds nothing usable, so nothing counts as executed. */
+    void clearedForReinstall() {
+        check(!executing, () -> "color " + color + " cleared for a snapshot while a batch executes");
+        history.clear();
+        jumpTo(0, ZERO);
+        ownCheckpoints.clear();
+    }
+
+    // ---- transitions: where the log holds what the lane needs ----
+
+    /** A record about batch {@code seqno} is (about to be) at {@code position}. */
+    void noteRecord(long seqno, long position) {
+        recordPositions.merge(seqno, position, Math::min);
+    }
+
+    /** The payload {@code digest} is (about to be) at {@code position} of the log. */
+    void notePayload(Hash32 digest, long position) {
+        payloadPositions.merge(digest, position, Math::min);
+    }
+
+    /** The payload {@code digest} was written again at {@code position}: the copy below may go. */
+    void movedPayload(Hash32 digest, long position) {
+        payloadPositions.put(digest, position);
+    }
+
+    /** Records of batches below {@code seqno} are no longer needed. */
+    void forgetRecordsBelow(long seqno) {
+        recordPositions.headMap(seqno, false).clear();
+    }
+
+    /** Only the payloads in {@code live} are still held. */
+    void retainPayloadPositions(java.util.Set<Hash32> live) {
+        payloadPositions.keySet().retainAll(live);
+    }
+
+    /** The log was rewritten from {@code first} on with everything still needed: nothing lies below it. */
+    void rewrittenFrom(long first) {
+        recordPositions.replaceAll((seqno, at) -> Math.max(at, first));
+        payloadPositions.replaceAll((digest, at) -> Math.max(at, first));
+    }
+
+    // ---- invariants ----
+
+    /**
+     * Checks what must hold of the lane between events: the window contains every slot and
+     * checkpoint vote, the history lies at or below what executed, the next proposal lies above the
+     * NEW-VIEW's re-proposals, and what waits for a running batch waits only while one runs.
+     * Cheap (logarithmic in the window): it runs after every event, in production.
+     */
+    void invariants() {
+        check(stable >= 0 && executed >= 0, () -> "color " + color + " at stable " + stable + ", executed " + executed);
+        check(slots.isEmpty() || inWindow(slots.firstKey()) && inWindow(slots.lastKey()), () -> "color " + color
+                + " holds slots " + slots.firstKey() + ".." + slots.lastKey() + " outside its window above " + stable);
+        check(checkpointVotes.isEmpty() || inWindow(checkpointVotes.firstKey()) && inWindow(checkpointVotes.lastKey()),
+                () -> "color " + color + " holds checkpoint votes outside its window above " + stable);
+        check(ownCheckpoints.isEmpty() || ownCheckpoints.firstKey() > stable, () -> "color " + color
+                + " keeps its own checkpoint " + ownCheckpoints.firstKey() + " at or below the stable " + stable);
+        check(history.isEmpty() || history.lastKey() <= executed, () -> "color " + color + " keeps history up to "
+                + history.lastKey() + " but executed only " + executed);
+        check(newViewTop < nextSeqno, () -> "color " + color + " would propose at " + nextSeqno
+                + ", at or below the NEW-VIEW's re-proposal " + newViewTop);
+        check(deferredStable == null || executing, () -> "color " + color + " holds deferred checkpoint "
+                + deferredStable.seqno() + " while nothing executes");
+        check(!snapshotDeferred || executing, () -> "color " + color + " holds a deferred snapshot while nothing executes");
+    }
+
+    private static void check(boolean holds, java.util.function.Supplier<String> what) {
+        SafetyViolation.check(holds, what);
     }
 }

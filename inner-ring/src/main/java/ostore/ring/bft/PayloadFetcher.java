@@ -41,13 +41,13 @@ final class PayloadFetcher {
 
     /** Holds {@code s} back until {@code missing} arrive; asks its sender first. */
     void await(Lane lane, Slot slot, Signed<PrePrepare> s, List<Hash32> missing) {
-        Signed<PrePrepare> waiting = slot.awaitingPayloads;
+        Signed<PrePrepare> waiting = slot.awaitingPayloads();
         if (waiting != null && waiting.message().view() == s.message().view()
                 && !waiting.message().batchDigest().equals(s.message().batchDigest())) {
             // Never replace a waiting pre-prepare by another of its view: that is the primary equivocating.
             return;
         }
-        slot.awaitingPayloads = s;
+        slot.awaitPayloads(s);
         r.env.send(s.sender(), Frames.encode(new FetchPayloads(missing), r.id, r.key()));
         armRefetch(lane);
     }
@@ -57,10 +57,10 @@ final class PayloadFetcher {
     }
 
     void retryAwaiting(Lane lane) {
-        for (Slot slot : List.copyOf(lane.slots.values())) {
-            Signed<PrePrepare> s = slot.awaitingPayloads;
-            if (s != null && s.message().view() == r.view && !r.viewChanging
-                    && s.message().digests().stream().allMatch(r.payloads::containsKey)) {
+        for (Slot slot : List.copyOf(lane.slots().values())) {
+            Signed<PrePrepare> s = slot.awaitingPayloads();
+            if (s != null && s.message().view() == r.state.view() && !r.state.viewChanging()
+                    && s.message().digests().stream().allMatch(r.state::holds)) {
                 r.acceptWhenHeld(lane, slot, s);
             }
         }
@@ -69,27 +69,27 @@ final class PayloadFetcher {
     /** A committed batch of {@code lane} cannot run without {@code missing}: asks every peer for them. */
     void awaitCommitted(Lane lane, List<Hash32> missing) {
         LOG.log(System.Logger.Level.WARNING, "replica {0}: color {1} batch {2} is committed but {3} of its payloads"
-                + " are missing here; fetching them", r.id, lane.color, lane.executed + 1, missing.size());
+                + " are missing here; fetching them", r.id, lane.color, lane.executed() + 1, missing.size());
         r.broadcast(new FetchPayloads(missing));
         armRefetch(lane);
     }
 
     void refetch(Lane lane) {
-        Slot next = lane.slots.get(lane.executed + 1);
+        Slot next = lane.slotAt(lane.executed() + 1);
         if (next != null && next.committed()) {
-            List<Hash32> missing = next.committedBatch().digests().stream().filter(d -> !r.payloads.containsKey(d))
+            List<Hash32> missing = next.committedBatch().digests().stream().filter(d -> !r.state.holds(d))
                     .toList();
             if (!missing.isEmpty()) {
                 r.broadcast(new FetchPayloads(missing));
                 armRefetch(lane);
             }
         }
-        for (Slot slot : lane.slots.values()) {
-            Signed<PrePrepare> s = slot.awaitingPayloads;
+        for (Slot slot : lane.slots().values()) {
+            Signed<PrePrepare> s = slot.awaitingPayloads();
             if (s == null) {
                 continue;
             }
-            List<Hash32> missing = s.message().digests().stream().filter(d -> !r.payloads.containsKey(d)).toList();
+            List<Hash32> missing = s.message().digests().stream().filter(d -> !r.state.holds(d)).toList();
             // The primary may be the one withholding them; every correct replica that prepared holds them.
             r.broadcast(new FetchPayloads(missing));
             armRefetch(lane);
@@ -106,33 +106,33 @@ final class PayloadFetcher {
 
     /** Payloads that verify go to state transfer if it waits for them, else to pre-prepares waiting for them. */
     void onPayloads(Payloads m) {
-        List<Replica.Payload> fetched = new ArrayList<>();
+        List<ReplicaState.Payload> fetched = new ArrayList<>();
         for (byte[] bytes : m.signedUpdates()) {
             try {
-                fetched.add(new Replica.Payload(bytes, r.verifierDecode(bytes)));
+                fetched.add(new ReplicaState.Payload(bytes, r.verifierDecode(bytes)));
             } catch (IllegalArgumentException e) {
                 LOG.log(System.Logger.Level.WARNING, "replica {0}: dropped a fetched payload: {1}", r.id, e.getMessage());
             }
         }
         r.stateTransfer.onPayloads(fetched);
-        for (Replica.Payload p : fetched) {
+        for (ReplicaState.Payload p : fetched) {
             AuthenticatedUpdate u = p.update();
             if (relayFetches.remove(u.digest())) {
                 r.takeUpdate(new SubmittedUpdate(p.signedUpdate(), u));
-            } else if (!r.payloads.containsKey(u.digest()) && isAwaited(u.digest())) {
+            } else if (!r.state.holds(u.digest()) && isAwaited(u.digest())) {
                 r.onClientUpdate(new SubmittedUpdate(p.signedUpdate(), u));
             }
         }
     }
 
     private boolean isAwaited(Hash32 digest) {
-        for (Lane lane : r.lanes) {
-            for (Slot s : lane.slots.values()) {
-                Signed<PrePrepare> pp = s.awaitingPayloads;
+        for (Lane lane : r.state.lanes()) {
+            for (Slot s : lane.slots().values()) {
+                Signed<PrePrepare> pp = s.awaitingPayloads();
                 if (pp != null && pp.message().digests().contains(digest)) {
                     return true;
                 }
-                if (s.seqno > lane.executed && s.committed() && s.committedBatch().digests().contains(digest)) {
+                if (s.seqno > lane.executed() && s.committed() && s.committedBatch().digests().contains(digest)) {
                     return true;
                 }
             }

@@ -31,15 +31,18 @@ final class Recovery {
 
     void run() {
         Signed<Message.NewView> started = null;
+        long view = 0;
+        boolean changing = false;
         for (ReplicaLog.Logged logged : r.rlog.readAll(r.rlog.controlColor())) {
-            if (logged.record() instanceof ReplicaLog.View v && v.view() >= r.view) {
-                r.view = v.view();
-                r.viewChanging = v.changing();
+            if (logged.record() instanceof ReplicaLog.View v && v.view() >= view) {
+                view = v.view();
+                changing = v.changing();
             } else if (logged.record() instanceof ReplicaLog.Started s) {
                 started = s.newView();
             }
         }
-        for (Lane lane : r.lanes) {
+        r.state.recovered(view, changing);
+        for (Lane lane : r.state.lanes()) {
             transferred.clear();
             Map<Long, ExecutedBatch> executed = load(lane);
             if (r.snapshotTransfer.interrupted(lane)) {
@@ -48,11 +51,11 @@ final class Recovery {
             replay(lane, executed);
             r.executeReady(lane);
         }
-        if (started != null && started.message().view() == r.view && !r.viewChanging) {
+        if (started != null && started.message().view() == r.state.view() && !r.state.viewChanging()) {
             // The view began with this NEW-VIEW: its re-proposals stand, whether accepted before the crash or not.
             r.viewChanger.restartedIn(started);
         }
-        if (r.isPrimary() && !r.viewChanging) {
+        if (r.isPrimary() && !r.state.viewChanging()) {
             requeuePending();
         }
     }
@@ -74,19 +77,18 @@ final class Recovery {
             switch (logged.record()) {
                 case ReplicaLog.Payload p -> {
                     AuthenticatedUpdate u = r.verifierDecode(p.signedUpdate());
-                    r.payloads.put(u.digest(), new Replica.Payload(p.signedUpdate(), u));
-                    r.pending.putIfAbsent(u.digest(), now);
-                    lane.payloadPositions.merge(u.digest(), at, Math::min);
+                    r.state.restoreHeld(u.digest(), new ReplicaState.Payload(p.signedUpdate(), u), now);
+                    lane.notePayload(u.digest(), at);
                 }
                 case ReplicaLog.Accepted a -> {
                     lane.noteRecord(a.prePrepare().message().seqno(), at);
-                    if (a.prePrepare().message().seqno() > lane.stable) {
+                    if (a.prePrepare().message().seqno() > lane.stable()) {
                         lane.slot(a.prePrepare().message().seqno()).accept(a.prePrepare());
                     }
                 }
                 case ReplicaLog.Prepared p -> {
                     lane.noteRecord(p.proof().prePrepare().message().seqno(), at);
-                    if (p.proof().prePrepare().message().seqno() > lane.stable) {
+                    if (p.proof().prePrepare().message().seqno() > lane.stable()) {
                         lane.slot(p.proof().prePrepare().message().seqno()).setPrepared(p.proof());
                     }
                 }
@@ -94,7 +96,7 @@ final class Recovery {
                     long seqno = c.prePrepare().message().seqno();
                     lane.noteRecord(seqno, at);
                     committed.put(seqno, c.prePrepare().message());
-                    if (seqno > lane.stable) {
+                    if (seqno > lane.stable()) {
                         lane.slot(seqno).commit(c.prePrepare(), c.commits());
                     }
                 }
@@ -115,14 +117,14 @@ final class Recovery {
             }
         }
         // Batches logged as BATCH above the stable checkpoint came by state transfer and may not have run.
-        transferred.putAll(batches.tailMap(lane.stable, false));
+        transferred.putAll(batches.tailMap(lane.stable(), false));
         restoreHistory(lane, committed, executed);
         // Every logged payload came back as pending; those of batches at or below the stable
         // checkpoint ran already, and a primary would otherwise order them again (harmless by the
         // nonce rule, but wasted).
         committed.forEach((seqno, batch) -> {
-            if (seqno <= lane.stable) {
-                batch.digests().forEach(r.pending::remove);
+            if (seqno <= lane.stable()) {
+                r.state.executed(batch.digests());
             }
         });
         return executed;
@@ -134,10 +136,10 @@ final class Recovery {
      * checkpoint's state, at most {@link RingConfig.Params#retainedBelowStable()} of them.
      */
     private void restoreHistory(Lane lane, Map<Long, PrePrepare> committed, Map<Long, ExecutedBatch> executed) {
-        long floor = lane.stable - r.config.params().retainedBelowStable();
-        Hash32 expected = lane.stableDigest;
+        long floor = lane.stable() - r.config.params().retainedBelowStable();
+        Hash32 expected = lane.stableDigest();
         ArrayDeque<Lane.Executed> run = new ArrayDeque<>();
-        for (long n = lane.stable; n > floor && n > 0; n--) {
+        for (long n = lane.stable(); n > floor && n > 0; n--) {
             PrePrepare batch = committed.get(n);
             ExecutedBatch done = executed.get(n);
             if (batch == null || done == null || !done.stateDigest().equals(expected)) {
@@ -151,57 +153,45 @@ final class Recovery {
             }
             expected = before.stateDigest();
         }
-        lane.history.clear();
-        run.forEach(e -> lane.history.put(e.batch().seqno(), e));
+        lane.restoreHistory(run);
     }
 
     private void restoreStable(Lane lane, ReplicaLog.Stable s) {
-        if (s.seqno() > lane.stable) {
-            lane.makeStable(s.seqno(), s.stateDigest(), s.proof());
-            if (s.seqno() >= lane.executed) {
-                lane.executedCheckpoint(s.seqno());
-            }
-            if (lane.executed == s.seqno()) {
-                lane.stateDigest = s.stateDigest();
-            }
-        }
+        lane.restoredCheckpoint(s.seqno(), s.stateDigest(), s.proof());
     }
 
     /** Re-applies the logged-as-executed batches, in order, that the store no longer holds. */
     private void replay(Lane lane, Map<Long, ExecutedBatch> executed) {
-        for (long n = lane.executed + 1; executed.containsKey(n); n++) {
-            Slot slot = lane.slots.get(n);
+        for (long n = lane.executed() + 1; executed.containsKey(n); n++) {
+            Slot slot = lane.slotAt(n);
             PrePrepare batch = slot != null && slot.committed() ? slot.committedBatch() : transferred.get(n);
             if (batch == null) {
                 throw new IllegalStateException("color " + lane.color + " batch " + n
                         + " is logged as executed but not as committed");
             }
             ExecutedBatch logged = executed.get(n);
-            Executor.Executed again = executor.replay(batch, d -> r.payloads.get(d).update());
+            Executor.Executed again = executor.replay(batch, d -> r.state.payload(d).update());
             if (!again.resultsRoot().equals(logged.resultsRoot())) {
                 throw new IllegalStateException("color " + lane.color + " batch " + n + " replayed to results root "
                         + again.resultsRoot() + ", not the logged " + logged.resultsRoot() + ": execution is not deterministic");
             }
-            Hash32 state = Lane.chain(lane.stateDigest, batch, logged.resultsRoot());
+            Hash32 state = Lane.chain(lane.stateDigest(), batch, logged.resultsRoot());
             if (!state.equals(logged.stateDigest())) {
                 throw new IllegalStateException("color " + lane.color + " batch " + n + " does not chain to its logged state");
-            }
-            if (slot != null) {
-                slot.resultsRoot = logged.resultsRoot();
             }
             r.advance(lane, batch, state, logged.resultsRoot());
             r.recovered(lane, batch, again);
             // The store's digest is this batch's only while the store has applied nothing past it.
-            if (lane.executedEndsInterval
+            if (lane.executedEndsInterval()
                     && executor.appliedPosition(lane.color) <= Executor.storePosition(n, RingConfig.MAX_BATCH_LIMIT - 1)) {
-                lane.ownCheckpoints.put(n, Message.Checkpoint.digest(lane.color, n, state,
+                lane.votedCheckpoint(n, Message.Checkpoint.digest(lane.color, n, state,
                         executor.storeDigest(lane.color)));
             }
         }
         // The store may run ahead of the EXECUTED records (they are appended without waiting), but
         // only over batches logged as committed: those run again after recovery, through replay.
-        long committed = lane.executed;
-        while (lane.slots.get(committed + 1) != null && lane.slots.get(committed + 1).committed()) {
+        long committed = lane.executed();
+        while (lane.slotAt(committed + 1) != null && lane.slotAt(committed + 1).committed()) {
             committed++;
         }
         long lastLogged = Executor.storePosition(committed, RingConfig.MAX_BATCH_LIMIT - 1);
@@ -213,13 +203,13 @@ final class Recovery {
 
     private void requeuePending() {
         java.util.Set<Hash32> ordered = new java.util.HashSet<>();
-        for (Lane lane : r.lanes) {
-            for (Slot s : lane.slots.values()) {
+        for (Lane lane : r.state.lanes()) {
+            for (Slot s : lane.slots().values()) {
                 // A batch committed through state transfer has no accepted pre-prepare, only its commit
                 // proof; a NEW-VIEW's re-proposal may wait for payloads beside an older accepted one.
                 PrePrepare pp = s.committed() ? s.committedBatch() : null;
                 if (!s.committed()) {
-                    for (Signed<PrePrepare> held : java.util.Arrays.asList(s.accepted(), s.awaitingPayloads)) {
+                    for (Signed<PrePrepare> held : java.util.Arrays.asList(s.accepted(), s.awaitingPayloads())) {
                         if (held != null && (pp == null || held.message().view() > pp.view())) {
                             pp = held.message();
                         }
@@ -228,23 +218,23 @@ final class Recovery {
                 if (pp == null) {
                     continue;
                 }
-                lane.lastProposedTimestamp = Math.max(lane.lastProposedTimestamp, pp.timestampMicros());
+                lane.proposedBefore(pp.timestampMicros());
                 // Only this view's batches (or committed ones) hold a seqno and their updates: one
                 // accepted in an earlier view and not re-proposed in this one is void, and counting
                 // it would leave a gap no batch fills and its updates never proposed.
-                if (s.committed() || pp.view() == r.view) {
+                if (s.committed() || pp.view() == r.state.view()) {
                     ordered.addAll(pp.digests());
-                    lane.nextSeqno = Math.max(lane.nextSeqno, s.seqno + 1);
+                    lane.proposeAbove(s.seqno);
                 }
             }
-            lane.nextSeqno = Math.max(lane.nextSeqno, lane.executed + 1);
+            lane.proposeAbove(lane.executed());
         }
-        for (Hash32 d : List.copyOf(r.pending.keySet())) {
+        for (Hash32 d : List.copyOf(r.state.pending().keySet())) {
             if (!ordered.contains(d)) {
-                r.lanes[r.config.colorOf(r.payloads.get(d).update().update().aguid())].queue.add(d);
+                r.state.laneOf(d).enqueue(d);
             }
         }
-        for (Lane lane : r.lanes) {
+        for (Lane lane : r.state.lanes()) {
             r.proposeReady(lane, true);
         }
     }

@@ -42,8 +42,6 @@ public final class Replica {
     /** Signed replies kept for clients that ask again because a reply was lost. */
     static final int REPLY_CACHE_ENTRIES = 1 << 14;
 
-    record Payload(byte[] signedUpdate, AuthenticatedUpdate update) {}
-
     final RingConfig config;
     final int id;
     private final SigningKey key;
@@ -60,13 +58,9 @@ public final class Replica {
     final Retransmitter retransmitter;
     final PayloadFetcher payloadFetcher;
     private final BatchExecution execution;
-    final Lane[] lanes;
-    final Map<Hash32, Payload> payloads = new HashMap<>();
-    /** Known, unexecuted updates by arrival time (oldest first): what a view change must save. */
-    final LinkedHashMap<Hash32, Long> pending = new LinkedHashMap<>();
+    /** The view, the status, the lanes and the updates held: changed only through its transitions. */
+    final ReplicaState state;
     final ViewChanger viewChanger;
-    long view;
-    boolean viewChanging;
 
     public Replica(RingConfig config, int id, SigningKey key, SharedLog log, VersionStore store,
             UpdateVerifier verifier, ReplicaEnv env) {
@@ -90,10 +84,7 @@ public final class Replica {
         this.env = gate;
         this.verifier = Objects.requireNonNull(verifier, "verifier");
         this.executor = new Executor(store);
-        this.lanes = new Lane[config.colors()];
-        for (int c = 0; c < lanes.length; c++) {
-            lanes[c] = new Lane(c);
-        }
+        this.state = new ReplicaState(config, id);
         this.certifier = new Certifier(this, executor, store);
         this.viewChanger = new ViewChanger(this);
         this.checkpointer = new Checkpointer(this, executor, certifier);
@@ -111,9 +102,10 @@ public final class Replica {
         armViewChangeTimer();
         retransmitter.start();
         // The ring may have moved on while this replica was down; ask at once rather than wait for a round.
-        for (Lane lane : lanes) {
+        for (Lane lane : state.lanes()) {
             stateTransfer.fetch(lane);
         }
+        state.invariants();
     }
 
     SigningKey key() {
@@ -157,9 +149,10 @@ public final class Replica {
      */
     public void onDurable() {
         gate.release();
-        for (Lane lane : lanes) {
+        for (Lane lane : state.lanes()) {
             executeReady(lane);
         }
+        state.invariants();
     }
 
     public int id() {
@@ -167,7 +160,7 @@ public final class Replica {
     }
 
     boolean isPrimary() {
-        return config.primary(view) == id;
+        return state.isPrimary();
     }
 
     /**
@@ -182,21 +175,30 @@ public final class Replica {
         byte[] reply = execution.cachedReply(digest);
         if (reply != null) {
             env.reply(digest, reply);
-            return;
+        } else {
+            takeUpdate(u);
         }
-        takeUpdate(u);
+        state.invariants();
     }
 
     /** Logs and keeps an update not held yet; the primary queues it for a batch. */
     void takeUpdate(SubmittedUpdate u) {
         Hash32 digest = u.decoded().digest();
-        if (payloads.containsKey(digest)) {
+        if (state.holds(digest)) {
             return;
         }
-        int color = config.colorOf(u.decoded().update().aguid());
-        lanes[color].payloadPositions.put(digest, rlog.nextPosition(color));
-        rlog.appendPipelined(color, ReplicaLog.payload(u.signedUpdate()));
-        addPayload(digest, new Payload(u.signedUpdate(), u.decoded()), color);
+        Lane lane = state.lane(config.colorOf(u.decoded().update().aguid()));
+        lane.notePayload(digest, rlog.nextPosition(lane.color));
+        rlog.appendPipelined(lane.color, ReplicaLog.payload(u.signedUpdate()));
+        state.hold(digest, new ReplicaState.Payload(u.signedUpdate(), u.decoded()), env.nowMicros());
+        if (state.orders()) {
+            lane.enqueue(digest);
+            proposeReady(lane, false);
+        }
+        armViewChangeTimer();
+        payloadFetcher.retryAwaiting(lane);
+        // A committed batch may have been waiting for exactly this payload.
+        executeReady(lane);
     }
 
     /**
@@ -210,23 +212,10 @@ public final class Replica {
             // Takes no new updates, relayed or not, until a checkpoint trims the log; the peer relays again.
             return;
         }
-        List<Hash32> missing = m.digests().stream().filter(d -> !payloads.containsKey(d)).toList();
+        List<Hash32> missing = m.digests().stream().filter(d -> !state.holds(d)).toList();
         if (!missing.isEmpty()) {
             payloadFetcher.fetchRelayed(from, missing);
         }
-    }
-
-    private void addPayload(Hash32 digest, Payload p, int color) {
-        payloads.put(digest, p);
-        pending.put(digest, env.nowMicros());
-        if (isPrimary() && !viewChanging) {
-            lanes[color].queue.add(digest);
-            proposeReady(lanes[color], false);
-        }
-        armViewChangeTimer();
-        payloadFetcher.retryAwaiting(lanes[color]);
-        // A committed batch may have been waiting for exactly this payload.
-        executeReady(lanes[color]);
     }
 
     public void onMessage(Signed<?> s) {
@@ -249,6 +238,7 @@ public final class Replica {
             case Message.FetchCertificates m -> certifier.onFetchCertificates(s.sender(), m);
             case Message.Certificates m -> certifier.onCertificates(s.sender(), m);
         }
+        state.invariants();
     }
 
     @SuppressWarnings("unchecked")
@@ -259,24 +249,31 @@ public final class Replica {
     public void onTimer(TimerKey t) {
         switch (t.kind()) {
             case BATCH -> {
-                Lane lane = lanes[(int) t.discriminator()];
-                lane.batchTimerArmed = false;
+                Lane lane = state.lane((int) t.discriminator());
+                lane.batchTimerFired();
                 proposeReady(lane, true);
             }
             case VIEW_CHANGE -> viewChanger.onRequestTimeout();
             case NEW_VIEW -> viewChanger.onNewViewTimeout(t.discriminator());
-            case FETCH -> payloadFetcher.refetch(lanes[(int) t.discriminator()]);
+            case FETCH -> payloadFetcher.refetch(state.lane((int) t.discriminator()));
             case RETRANSMIT -> retransmitter.onTimer();
         }
+        state.invariants();
+    }
+
+    /** After an event that reached the replica other than through its public methods (an execution's result). */
+    void afterEvent() {
+        state.invariants();
     }
 
     public ReplicaStatus status() {
         List<ReplicaStatus.ColorStatus> colors = new ArrayList<>();
-        for (Lane l : lanes) {
-            colors.add(new ReplicaStatus.ColorStatus(l.color, l.executed, l.stable,
+        for (Lane l : state.lanes()) {
+            colors.add(new ReplicaStatus.ColorStatus(l.color, l.executed(), l.stable(),
                     stateTransfer.stranded(l.color) || snapshotTransfer.active(l.color)));
         }
-        return new ReplicaStatus(id, view, config.primary(view), viewChanging, colors, pending.size(),
+        return new ReplicaStatus(id, state.view(), config.primary(state.view()), state.viewChanging(), colors,
+                state.pending().size(),
                 certifier.certificatesAttached(), executor.uncertifiedCount());
     }
 
@@ -306,33 +303,32 @@ public final class Replica {
     void proposeReady(Lane lane, boolean force) {
         // Seqnos at or below the stable checkpoint are settled (state transfer may have run the
         // batches up to it without this primary proposing any): propose above them.
-        lane.nextSeqno = Math.max(lane.nextSeqno, lane.stable + 1);
+        lane.proposeAbove(lane.stable());
         // A primary behind the stable checkpoint cannot tell which of its requests executed already.
-        while (isPrimary() && !viewChanging && !lane.behind() && !lane.queue.isEmpty()
-                && lane.inWindow(lane.nextSeqno, config.params().watermarkWindow())
-                && lane.nextSeqno - 1 - lane.executed < config.params().maxBatchesInFlight()) {
+        while (state.orders() && !lane.behind() && lane.queued() > 0 && lane.inWindow(lane.nextSeqno())
+                && lane.nextSeqno() - 1 - lane.executed() < config.params().maxBatchesInFlight()) {
             // An empty pipeline proposes at once: holding the batch open could only add latency, and
             // under load the in-flight limit gathers updates into the next batch anyway.
-            boolean idle = lane.nextSeqno - 1 == lane.executed;
-            if (lane.queue.size() < config.params().maxBatchSize() && !force && !idle) {
-                if (!lane.batchTimerArmed) {
-                    lane.batchTimerArmed = true;
+            boolean idle = lane.nextSeqno() - 1 == lane.executed();
+            if (lane.queued() < config.params().maxBatchSize() && !force && !idle) {
+                if (lane.armBatchTimer()) {
                     env.setTimer(new TimerKey(TimerKey.Kind.BATCH, lane.color), config.params().batchWaitMicros());
                 }
                 return;
             }
             List<Hash32> digests = new ArrayList<>();
-            while (!lane.queue.isEmpty() && digests.size() < config.params().maxBatchSize()) {
-                Hash32 d = lane.queue.poll();
-                if (pending.containsKey(d) && !digests.contains(d)) {
+            while (lane.queued() > 0 && digests.size() < config.params().maxBatchSize()) {
+                Hash32 d = lane.pollQueued();
+                if (state.pending().containsKey(d) && !digests.contains(d)) {
                     digests.add(d);
                 }
             }
             if (!digests.isEmpty()) {
                 // Never below a batch ordered before, or backups would refuse it (a new primary's clock may lag).
-                long ts = Math.max(Math.max(env.nowMicros(), lane.lastProposedTimestamp), lane.timestampFloor(lane.nextSeqno));
-                lane.lastProposedTimestamp = ts;
-                propose(lane, new PrePrepare(view, lane.color, lane.nextSeqno++, ts, digests));
+                long ts = Math.max(Math.max(env.nowMicros(), lane.lastProposedTimestamp()),
+                        lane.timestampFloor(lane.nextSeqno()));
+                long seqno = lane.takeSeqno(ts);
+                propose(lane, new PrePrepare(state.view(), lane.color, seqno, ts, digests));
             }
         }
     }
@@ -349,23 +345,25 @@ public final class Replica {
 
     private void onPrePrepare(Signed<PrePrepare> s) {
         PrePrepare pp = s.message();
-        if (pp.view() != view || viewChanging || s.sender() != config.primary(view) || pp.color() >= lanes.length) {
+        if (pp.view() != state.view() || state.viewChanging() || s.sender() != config.primary(state.view())
+                || pp.color() >= state.colors()) {
             return;
         }
-        Lane lane = lanes[pp.color()];
-        if (!lane.inWindow(pp.seqno(), config.params().watermarkWindow()) || !timestampAcceptable(lane, pp)) {
+        Lane lane = state.lane(pp.color());
+        if (!lane.inWindow(pp.seqno()) || !timestampAcceptable(lane, pp)) {
             return;
         }
-        if (pp.seqno() <= lane.newViewTop) {
+        if (pp.seqno() <= lane.newViewTop()) {
             LOG.log(System.Logger.Level.WARNING, "replica {0}: primary {1} sent a plain pre-prepare at color {2} seqno"
-                    + " {3}, which the NEW-VIEW of view {4} re-proposed; refused", id, s.sender(), pp.color(), pp.seqno(), view);
+                    + " {3}, which the NEW-VIEW of view {4} re-proposed; refused", id, s.sender(), pp.color(), pp.seqno(),
+                    state.view());
             return;
         }
         Slot slot = lane.slot(pp.seqno());
         if (slot.committed()) {
             return;
         }
-        Signed<PrePrepare> waiting = slot.awaitingPayloads;
+        Signed<PrePrepare> waiting = slot.awaitingPayloads();
         if (waiting != null && waiting.message().view() == pp.view()) {
             // Waiting for payloads already: the same batch again changes nothing, another is equivocation.
             return;
@@ -393,10 +391,10 @@ public final class Replica {
             // primary sent different batches for one seqno.
             LOG.log(System.Logger.Level.WARNING, "replica {0}: primary {1} equivocated at color {2} seqno {3}",
                     id, s.sender(), lane.color, s.message().seqno());
-            slot.awaitingPayloads = null;
+            slot.stopAwaiting();
             return;
         }
-        List<Hash32> missing = s.message().digests().stream().filter(d -> !payloads.containsKey(d)).toList();
+        List<Hash32> missing = s.message().digests().stream().filter(d -> !state.holds(d)).toList();
         if (!missing.isEmpty()) {
             payloadFetcher.await(lane, slot, s, missing);
             return;
@@ -404,7 +402,7 @@ public final class Replica {
         if (!ordersOnlyItsColor(s.message())) {
             LOG.log(System.Logger.Level.WARNING, "replica {0}: primary {1} ordered updates of another color in color"
                     + " {2} seqno {3}; refused", id, s.sender(), lane.color, s.message().seqno());
-            slot.awaitingPayloads = null;
+            slot.stopAwaiting();
             return;
         }
         rlog.appendAbout(lane, slot.seqno, ReplicaLog.accepted(s));
@@ -425,7 +423,7 @@ public final class Replica {
      */
     private boolean ordersOnlyItsColor(PrePrepare pp) {
         for (Hash32 d : pp.digests()) {
-            if (config.colorOf(payloads.get(d).update().update().aguid()) != pp.color()) {
+            if (state.laneOf(d).color != pp.color()) {
                 return false;
             }
         }
@@ -434,13 +432,12 @@ public final class Replica {
 
     private void onPrepare(Signed<Prepare> s) {
         Prepare p = s.message();
-        if (p.view() != view || p.color() >= lanes.length
-                || !lanes[p.color()].inWindow(p.seqno(), config.params().watermarkWindow())) {
+        if (p.view() != state.view() || p.color() >= state.colors() || !state.lane(p.color()).inWindow(p.seqno())) {
             return;
         }
-        Slot slot = lanes[p.color()].slot(p.seqno());
+        Slot slot = state.lane(p.color()).slot(p.seqno());
         slot.addPrepare(s);
-        checkPrepared(lanes[p.color()], slot);
+        checkPrepared(state.lane(p.color()), slot);
     }
 
     private void checkPrepared(Lane lane, Slot slot) {
@@ -448,7 +445,7 @@ public final class Replica {
             checkCommitted(lane, slot);
             return;
         }
-        List<Signed<Prepare>> prepares = slot.matchingPrepares(config.primary(view));
+        List<Signed<Prepare>> prepares = slot.matchingPrepares(config.primary(state.view()));
         if (prepares.size() < 2 * config.f()) {
             return;
         }
@@ -458,20 +455,18 @@ public final class Replica {
         PrePrepare pp = slot.accepted().message();
         Signed<Commit> c = sign(new Commit(pp.view(), pp.color(), pp.seqno(), pp.batchDigest()));
         slot.addCommit(c);
-        slot.sentCommit = true;
         broadcastFrame(c.frameUnsafe());
         checkCommitted(lane, slot);
     }
 
     private void onCommit(Signed<Commit> s) {
         Commit c = s.message();
-        if (c.view() != view || c.color() >= lanes.length
-                || !lanes[c.color()].inWindow(c.seqno(), config.params().watermarkWindow())) {
+        if (c.view() != state.view() || c.color() >= state.colors() || !state.lane(c.color()).inWindow(c.seqno())) {
             return;
         }
-        Slot slot = lanes[c.color()].slot(c.seqno());
+        Slot slot = state.lane(c.color()).slot(c.seqno());
         slot.addCommit(s);
-        checkCommitted(lanes[c.color()], slot);
+        checkCommitted(state.lane(c.color()), slot);
     }
 
     private void checkCommitted(Lane lane, Slot slot) {
@@ -479,8 +474,8 @@ public final class Replica {
             return;
         }
         List<Signed<Commit>> commits = slot.matchingCommitList();
-        slot.commitTag = rlog.appendAbout(lane, slot.seqno, ReplicaLog.committed(slot.accepted(), commits));
-        slot.commit(slot.accepted(), commits);
+        long tag = rlog.appendAbout(lane, slot.seqno, ReplicaLog.committed(slot.accepted(), commits));
+        slot.commit(slot.accepted(), commits, tag);
         executeReady(lane);
     }
 

@@ -30,8 +30,8 @@ final class Retransmitter {
 
     Retransmitter(Replica r) {
         this.r = r;
-        this.executedAtLastRound = new long[r.lanes.length];
-        this.stableAtLastRound = new long[r.lanes.length];
+        this.executedAtLastRound = new long[r.state.colors()];
+        this.stableAtLastRound = new long[r.state.colors()];
     }
 
     private long period() {
@@ -40,9 +40,9 @@ final class Retransmitter {
 
     /** Starts the rounds; call once the replica has recovered its lanes. */
     void start() {
-        for (Lane lane : r.lanes) {
-            executedAtLastRound[lane.color] = lane.executed;
-            stableAtLastRound[lane.color] = lane.stable;
+        for (Lane lane : r.state.lanes()) {
+            executedAtLastRound[lane.color] = lane.executed();
+            stableAtLastRound[lane.color] = lane.stable();
         }
         r.env.setTimer(KEY, period());
     }
@@ -63,17 +63,17 @@ final class Retransmitter {
     void onTimer() {
         forwardedNewView.clear();
         boolean moved = false;
-        for (Lane lane : r.lanes) {
+        for (Lane lane : r.state.lanes()) {
             int c = lane.color;
             r.snapshotTransfer.onRound(lane);
-            if (lane.executed != executedAtLastRound[c] || lane.stable != stableAtLastRound[c]) {
+            if (lane.executed() != executedAtLastRound[c] || lane.stable() != stableAtLastRound[c]) {
                 moved = true;
-                executedAtLastRound[c] = lane.executed;
-                stableAtLastRound[c] = lane.stable;
+                executedAtLastRound[c] = lane.executed();
+                stableAtLastRound[c] = lane.stable();
                 continue;
             }
             r.stateTransfer.fetch(lane);
-            if (!r.viewChanging) {
+            if (!r.state.viewChanging()) {
                 resendVotes(lane);
             }
         }
@@ -84,9 +84,9 @@ final class Retransmitter {
     }
 
     private void resendVotes(Lane lane) {
-        for (Slot s : lane.slots.values()) {
+        for (Slot s : lane.slots().values()) {
             Signed<PrePrepare> pp = s.accepted();
-            if (s.committed() || pp == null || pp.message().view() != r.view) {
+            if (s.committed() || pp == null || pp.message().view() != r.state.view()) {
                 continue;
             }
             if (pp.sender() == r.id) {

@@ -19,7 +19,7 @@ final class Slot {
     final long seqno;
     private Signed<PrePrepare> accepted;
     /** A pre-prepare of the current view waiting for payloads this replica does not hold yet. */
-    Signed<PrePrepare> awaitingPayloads;
+    private Signed<PrePrepare> awaitingPayloads;
     private final Map<Integer, Signed<Prepare>> prepares = new HashMap<>();
     private final Map<Integer, Signed<Commit>> commits = new HashMap<>();
     private PreparedProof prepared;
@@ -27,12 +27,11 @@ final class Slot {
     private PrePrepare committedBatch;
     private Signed<PrePrepare> committedPrePrepare;
     private Message.CommitProof commitProof;
-    boolean sentCommit;
     /** The log tag of this replica's COMMIT-PROOF record: the batch runs once it is durable (0: no wait). */
-    long commitTag;
+    private long commitTag;
     /** Set once executed here: what EXECUTED logged, carried over a log trim with the slot. */
-    Hash32 resultsRoot;
-    Hash32 stateDigest;
+    private Hash32 resultsRoot;
+    private Hash32 stateDigest;
 
     Slot(long seqno) {
         this.seqno = seqno;
@@ -54,7 +53,6 @@ final class Slot {
         if (accepted != null && accepted.message().view() < pp.message().view()) {
             prepares.clear();
             commits.clear();
-            sentCommit = false;
         }
         accepted = pp;
         awaitingPayloads = null;
@@ -70,7 +68,38 @@ final class Slot {
         awaitingPayloads = null;
         prepares.clear();
         commits.clear();
-        sentCommit = false;
+    }
+
+    Signed<PrePrepare> awaitingPayloads() {
+        return awaitingPayloads;
+    }
+
+    /** {@code pp} of the current view waits here for payloads this replica is fetching. */
+    void awaitPayloads(Signed<PrePrepare> pp) {
+        awaitingPayloads = pp;
+    }
+
+    /** The pre-prepare that waited for payloads is refused or void. */
+    void stopAwaiting() {
+        awaitingPayloads = null;
+    }
+
+    long commitTag() {
+        return commitTag;
+    }
+
+    Hash32 resultsRoot() {
+        return resultsRoot;
+    }
+
+    Hash32 stateDigest() {
+        return stateDigest;
+    }
+
+    /** The committed batch executed here to {@code resultsRoot}, chaining to {@code state} ({@link Lane#executedBatch}). */
+    void executed(Hash32 resultsRoot, Hash32 state) {
+        this.resultsRoot = resultsRoot;
+        this.stateDigest = state;
     }
 
     void addPrepare(Signed<Prepare> p) {
@@ -165,6 +194,11 @@ final class Slot {
      * it (empty when read back from a log that did not keep them: COMMITTED, not COMMIT-PROOF).
      */
     void commit(Signed<PrePrepare> pp, List<Signed<Commit>> commits) {
+        commit(pp, commits, 0);
+    }
+
+    /** As {@link #commit(Signed, List)}, the batch to run once the log record tagged {@code logTag} is durable. */
+    void commit(Signed<PrePrepare> pp, List<Signed<Commit>> commits, long logTag) {
         Hash32 digest = pp.message().batchDigest();
         SafetyViolation.check(committedDigest == null || committedDigest.equals(digest),
                 () -> "two different batches committed at color " + pp.message().color() + " seqno " + seqno + ": "
@@ -172,6 +206,7 @@ final class Slot {
         committedDigest = digest;
         committedBatch = pp.message();
         committedPrePrepare = pp;
+        commitTag = logTag;
         if (!commits.isEmpty()) {
             commitProof = new Message.CommitProof(pp, commits);
         }

@@ -70,9 +70,9 @@ final class SnapshotTransfer {
 
     /** Starts the snapshot of {@code lane}'s color unless one is under way. */
     void pursue(Lane lane) {
-        if (lane.executing) {
+        if (lane.executing()) {
             // Clearing the color now would pull the store from under the batch being written.
-            lane.snapshotDeferred = true;
+            lane.deferSnapshot();
         } else if (!active(lane.color)) {
             begin(lane, r.id);
         }
@@ -101,7 +101,7 @@ final class SnapshotTransfer {
     private void begin(Lane lane, int previous) {
         int source = nextSource(lane.color, previous);
         LOG.log(System.Logger.Level.INFO, "replica {0}: color {1} executed {2} but peers keep no log that far back; "
-                + "installing peer {3}''s store snapshot", r.id, lane.color, lane.executed, source);
+                + "installing peer {3}''s store snapshot", r.id, lane.color, lane.executed(), source);
         store.clearColor(lane.color);
         r.forgetUncertified(lane.color);
         Attempt a = new Attempt(source);
@@ -131,16 +131,16 @@ final class SnapshotTransfer {
     // ---- serving ----
 
     void onFetchSnapshot(int from, FetchSnapshot m) {
-        if (m.color() >= r.lanes.length || from == r.id || active(m.color())) {
+        if (m.color() >= r.state.colors() || from == r.id || active(m.color())) {
             return;
         }
-        Lane lane = r.lanes[m.color()];
-        if (lane.stable == 0 || lane.behind()) {
+        Lane lane = r.state.lane(m.color());
+        if (lane.stable() == 0 || lane.behind()) {
             return;
         }
-        long upTo = Executor.storePosition(lane.stable, RingConfig.MAX_BATCH_LIMIT - 1);
+        long upTo = Executor.storePosition(lane.stable(), RingConfig.MAX_BATCH_LIMIT - 1);
         SnapshotPage page = store.snapshot(lane.color, m.afterPosition(), upTo, pageBytes);
-        r.env.send(from, Frames.encode(new Snapshot(lane.color, lane.stable, lane.stableDigest, lane.stableProof,
+        r.env.send(from, Frames.encode(new Snapshot(lane.color, lane.stable(), lane.stableDigest(), lane.stableProof(),
                 m.afterPosition(), page.entries(), page.blocks(), page.certificates(), page.lastPosition(),
                 page.complete()), r.id, r.key()));
     }
@@ -148,19 +148,19 @@ final class SnapshotTransfer {
     // ---- receiving ----
 
     void onSnapshot(int from, Snapshot s) {
-        Attempt a = s.color() < r.lanes.length ? attempts.get(s.color()) : null;
+        Attempt a = s.color() < r.state.colors() ? attempts.get(s.color()) : null;
         if (a == null || from != a.source || s.afterPosition() != a.afterPosition
                 || !NewViewPlan.validCheckpoint(r.config, s.color(), s.stableSeqno(), s.stateDigest(),
                         s.checkpointProof())) {
             return;
         }
-        Lane lane = r.lanes[s.color()];
-        if (a.afterPosition == -1 && s.stableSeqno() < lane.stable) {
+        Lane lane = r.state.lane(s.color());
+        if (a.afterPosition == -1 && s.stableSeqno() < lane.stable()) {
             // Its checkpoint is older than one the ring certified: installing it would leave this replica
             // behind what the log can bridge again. Not a lie (its stable point may lag); ask the next peer.
             LOG.log(System.Logger.Level.INFO, "replica {0}: color {1}: peer {2} is stable only at {3}, below the ring''s"
                     + " {4}; asking another peer for a snapshot", r.id, lane.color, a.source, s.stableSeqno(),
-                    lane.stable);
+                    lane.stable());
             begin(lane, a.source);
             return;
         }
@@ -231,12 +231,7 @@ final class SnapshotTransfer {
     private void jump(Lane lane, Snapshot s) {
         attempts.remove(lane.color);
         liars.remove(lane.color);
-        lane.history.clear();
-        lane.executedCheckpoint(s.stableSeqno());
-        lane.stateDigest = s.stateDigest();
-        if (s.stableSeqno() > lane.stable) {
-            lane.makeStable(s.stableSeqno(), s.stateDigest(), s.checkpointProof());
-        }
+        lane.installedSnapshot(s.stableSeqno(), s.stateDigest(), s.checkpointProof());
         r.checkpointer.installed(lane, s.stableSeqno(), s.stateDigest(), s.checkpointProof());
         store.finishInstall(lane.color);
         LOG.log(System.Logger.Level.INFO, "replica {0}: color {1} installed the store at checkpoint {2}", r.id,
@@ -247,11 +242,11 @@ final class SnapshotTransfer {
 
     /** Pending updates of the color the snapshot executed leave the queue, as if executed here. */
     private void forgetExecuted(Lane lane) {
-        for (Hash32 d : List.copyOf(r.pending.keySet())) {
-            var u = r.payloads.get(d).update();
+        for (Hash32 d : List.copyOf(r.state.pending().keySet())) {
+            var u = r.state.payload(d).update();
             if (r.config.colorOf(u.update().aguid()) == lane.color
                     && store.findByNonce(u.update().aguid(), u.writer(), u.update().nonce()).isPresent()) {
-                r.pending.remove(d);
+                r.state.executedElsewhere(d);
             }
         }
     }
@@ -265,10 +260,7 @@ final class SnapshotTransfer {
         if (!store.installing(lane.color)) {
             return false;
         }
-        lane.history.clear();
-        lane.executedCheckpoint(0);
-        lane.stateDigest = Lane.ZERO;
-        lane.ownCheckpoints.clear();
+        lane.clearedForReinstall();
         pursue(lane);
         return true;
     }

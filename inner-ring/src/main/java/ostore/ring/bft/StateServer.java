@@ -41,7 +41,7 @@ final class StateServer {
 
     /** The lowest seqno of {@code lane} this replica can still send in full. */
     static long firstRetained(Lane lane) {
-        return lane.history.isEmpty() ? lane.stable + 1 : Math.min(lane.history.firstKey(), lane.stable + 1);
+        return lane.history().isEmpty() ? lane.stable() + 1 : Math.min(lane.history().firstKey(), lane.stable() + 1);
     }
 
     /** The page that starts at {@code from}; null if this replica lacks a payload it should hold. */
@@ -52,8 +52,8 @@ final class StateServer {
         Set<Hash32> digests = new LinkedHashSet<>();
         long bytes = 0;
         if (from >= firstRetained) {
-            for (long n = from; n <= lane.stable; n++) {
-                Lane.Executed e = lane.history.get(n);
+            for (long n = from; n <= lane.stable(); n++) {
+                Lane.Executed e = lane.history().get(n);
                 long cost = OVERHEAD_BYTES + (long) Hash32.LENGTH * e.batch().digests().size();
                 if (links.isEmpty() && (chained.isEmpty() || bytes + cost <= pageBytes)) {
                     chained.add(new ChainedBatch(n, e.batch().timestampMicros(), e.batch().digests(), e.resultsRoot()));
@@ -67,8 +67,8 @@ final class StateServer {
         }
         List<CommitProof> committed = new ArrayList<>();
         if (links.isEmpty()) {
-            for (long n = Math.max(from, lane.stable + 1); hasCommitProof(lane, n); n++) {
-                CommitProof p = lane.slots.get(n).commitProof();
+            for (long n = Math.max(from, lane.stable() + 1); hasCommitProof(lane, n); n++) {
+                CommitProof p = lane.slotAt(n).commitProof();
                 long cost = cost(p);
                 if (!(chained.isEmpty() && committed.isEmpty()) && bytes + cost > pageBytes) {
                     break;
@@ -79,12 +79,12 @@ final class StateServer {
             }
         }
         List<byte[]> payloads = payloads(lane, digests, bytes);
-        return payloads == null ? null : new State(lane.color, lane.stable, lane.stableDigest, lane.stableProof,
+        return payloads == null ? null : new State(lane.color, lane.stable(), lane.stableDigest(), lane.stableProof(),
                 firstRetained, chained, links, committed, payloads);
     }
 
     static boolean hasCommitProof(Lane lane, long seqno) {
-        Slot s = lane.slots.get(seqno);
+        Slot s = lane.slotAt(seqno);
         return s != null && s.commitProof() != null;
     }
 
@@ -101,7 +101,7 @@ final class StateServer {
         List<byte[]> out = new ArrayList<>();
         long bytes = used;
         for (Hash32 d : digests) {
-            Replica.Payload p = r.payloads.get(d);
+            ReplicaState.Payload p = r.state.payload(d);
             if (p == null) {
                 LOG.log(System.Logger.Level.ERROR, "replica {0}: color {1} keeps a batch ordering {2} without its "
                         + "payload; it cannot serve state", r.id, lane.color, d);
@@ -121,7 +121,7 @@ final class StateServer {
         List<byte[]> out = new ArrayList<>();
         long bytes = 0;
         for (Hash32 d : digests) {
-            Replica.Payload p = r.payloads.get(d);
+            ReplicaState.Payload p = r.state.payload(d);
             if (p == null) {
                 continue;
             }

@@ -77,16 +77,16 @@ final class StateTransfer {
      * for the payloads its verified batches still lack.
      */
     void fetch(Lane lane) {
-        if (lane.executed < lane.stable) {
+        if (lane.executed() < lane.stable()) {
             // Peers that executed as far but missed votes may not know this checkpoint is stable,
             // and only a peer that does can send the batches up to it: pass its 2f+1 votes on.
-            lane.stableProof.forEach(v -> r.broadcastFrame(v.frameUnsafe()));
+            lane.stableProof().forEach(v -> r.broadcastFrame(v.frameUnsafe()));
         }
         if (r.snapshotTransfer.active(lane.color) || stranded(lane.color)) {
             r.snapshotTransfer.pursue(lane);
             return;
         }
-        r.broadcast(new FetchState(lane.color, lane.executed + 1));
+        r.broadcast(new FetchState(lane.color, lane.executed() + 1));
         List<Hash32> missing = missing(lane);
         if (!missing.isEmpty()) {
             r.broadcast(new FetchPayloads(missing));
@@ -122,15 +122,15 @@ final class StateTransfer {
     // ---- serving ----
 
     void onFetchState(int from, FetchState m) {
-        if (m.color() >= r.lanes.length || from == r.id) {
+        if (m.color() >= r.state.colors() || from == r.id) {
             return;
         }
-        Lane lane = r.lanes[m.color()];
-        if (m.fromSeqno() > lane.executed + 1) {
+        Lane lane = r.state.lane(m.color());
+        if (m.fromSeqno() > lane.executed() + 1) {
             // The peer executed more than this replica: a replica that slept through its timers learns it here.
             fetch(lane);
         }
-        if (lane.behind() || m.fromSeqno() > lane.executed && !StateServer.hasCommitProof(lane, m.fromSeqno())) {
+        if (lane.behind() || m.fromSeqno() > lane.executed() && !StateServer.hasCommitProof(lane, m.fromSeqno())) {
             return;
         }
         State page = server.page(lane, m.fromSeqno());
@@ -147,10 +147,10 @@ final class StateTransfer {
     // ---- receiving ----
 
     void onState(int from, State s) {
-        if (s.color() >= r.lanes.length || r.snapshotTransfer.active(s.color())) {
+        if (s.color() >= r.state.colors() || r.snapshotTransfer.active(s.color())) {
             return;
         }
-        Lane lane = r.lanes[s.color()];
+        Lane lane = r.state.lane(s.color());
         // Every STATE must prove its checkpoint, whatever this replica's own stable point: the chain of
         // batches below is checked against this digest, so a digest the sender chose would let one
         // Byzantine peer feed a lagging replica batches no quorum ordered.
@@ -158,7 +158,7 @@ final class StateTransfer {
             return;
         }
         ArrayDeque<Verified> proven = new ArrayDeque<>();
-        if (s.stableSeqno() <= lane.executed) {
+        if (s.stableSeqno() <= lane.executed()) {
             r.checkpointer.adopt(lane, s.stableSeqno(), s.stateDigest(), s.checkpointProof());
             if (lane.behind()) {
                 // Its checkpoint lies below what this replica executed and its commit proofs below this
@@ -167,7 +167,7 @@ final class StateTransfer {
                 return;
             }
         } else {
-            if (s.firstRetained() > lane.executed + 1) {
+            if (s.firstRetained() > lane.executed() + 1) {
                 noteCannotServe(from, lane, s);
                 r.checkpointer.adopt(lane, s.stableSeqno(), s.stateDigest(), s.checkpointProof());
                 return;
@@ -175,12 +175,12 @@ final class StateTransfer {
             if (!verifyChain(lane, s, proven)) {
                 return;
             }
-            if (s.stableSeqno() > lane.stable) {
+            if (s.stableSeqno() > lane.stable()) {
                 lane.makeStable(s.stableSeqno(), s.stateDigest(), s.checkpointProof());
             }
         }
         if (s.links().isEmpty()) {
-            verifyCommitted(lane, s.committed(), lane.executed + 1 + proven.size(), proven);
+            verifyCommitted(lane, s.committed(), lane.executed() + 1 + proven.size(), proven);
         }
         if (proven.isEmpty()) {
             return;
@@ -192,13 +192,13 @@ final class StateTransfer {
     }
 
     /** Payloads fetched for verified batches (FETCH-PAYLOADS answered); true if any was awaited here. */
-    boolean onPayloads(List<Replica.Payload> fetched) {
+    boolean onPayloads(List<ReplicaState.Payload> fetched) {
         Set<Lane> touched = new java.util.LinkedHashSet<>();
-        for (Replica.Payload p : fetched) {
+        for (ReplicaState.Payload p : fetched) {
             int color = r.config.colorOf(p.update().update().aguid());
-            if (!r.payloads.containsKey(p.update().digest()) && awaited(color).contains(p.update().digest())) {
-                hold(r.lanes[color], p);
-                touched.add(r.lanes[color]);
+            if (!r.state.holds(p.update().digest()) && awaited(color).contains(p.update().digest())) {
+                hold(r.state.lane(color), p);
+                touched.add(r.state.lane(color));
             }
         }
         touched.forEach(this::drain);
@@ -210,19 +210,19 @@ final class StateTransfer {
         if (peers.add(from) && peers.size() == r.config.weakQuorum()) {
             LOG.log(System.Logger.Level.WARNING, "replica {0}: color {1} executed only {2} and is stable at {3}, but "
                     + "f+1 peers cannot send the batches in between (the last said it keeps batches from {4} on, "
-                    + "stable {5}): installing a peer''s store snapshot", r.id, lane.color, lane.executed, lane.stable,
+                    + "stable {5}): installing a peer''s store snapshot", r.id, lane.color, lane.executed(), lane.stable(),
                     s.firstRetained(), s.stableSeqno());
             r.snapshotTransfer.pursue(lane);
         }
     }
 
     /** The offered payloads whose client signatures verify, by digest; the rest are dropped. */
-    private Map<Hash32, Replica.Payload> verifyPayloads(List<byte[]> signedUpdates) {
-        Map<Hash32, Replica.Payload> out = new HashMap<>();
+    private Map<Hash32, ReplicaState.Payload> verifyPayloads(List<byte[]> signedUpdates) {
+        Map<Hash32, ReplicaState.Payload> out = new HashMap<>();
         for (byte[] bytes : signedUpdates) {
             try {
                 AuthenticatedUpdate u = r.verifierDecode(bytes);
-                out.put(u.digest(), new Replica.Payload(bytes, u));
+                out.put(u.digest(), new ReplicaState.Payload(bytes, u));
             } catch (IllegalArgumentException e) {
                 LOG.log(System.Logger.Level.WARNING, "replica {0}: dropped a transferred payload: {1}", r.id,
                         e.getMessage());
@@ -233,17 +233,17 @@ final class StateTransfer {
 
     private void holdOffered(Lane lane, List<byte[]> signedUpdates) {
         Set<Hash32> awaited = awaited(lane.color);
-        for (Replica.Payload p : verifyPayloads(signedUpdates).values()) {
-            if (awaited.contains(p.update().digest()) && !r.payloads.containsKey(p.update().digest())) {
+        for (ReplicaState.Payload p : verifyPayloads(signedUpdates).values()) {
+            if (awaited.contains(p.update().digest()) && !r.state.holds(p.update().digest())) {
                 hold(lane, p);
             }
         }
     }
 
     /** Logs and keeps a payload a verified batch orders. */
-    private void hold(Lane lane, Replica.Payload p) {
-        lane.payloadPositions.put(p.update().digest(), r.rlog.append(lane.color, ReplicaLog.payload(p.signedUpdate())));
-        r.payloads.put(p.update().digest(), p);
+    private void hold(Lane lane, ReplicaState.Payload p) {
+        lane.notePayload(p.update().digest(), r.rlog.append(lane.color, ReplicaLog.payload(p.signedUpdate())));
+        r.state.holdForBatch(p.update().digest(), p);
     }
 
     /**
@@ -251,12 +251,12 @@ final class StateTransfer {
      * checkpoint and chain from its state to the checkpoint's; adds the full ones to {@code proven}.
      */
     private boolean verifyChain(Lane lane, State s, ArrayDeque<Verified> proven) {
-        if (s.chained().size() + s.links().size() != s.stableSeqno() - lane.executed) {
+        if (s.chained().size() + s.links().size() != s.stableSeqno() - lane.executed()) {
             return false;
         }
         List<Chained> full = new ArrayList<>();
-        Hash32 state = lane.stateDigest;
-        long n = lane.executed + 1;
+        Hash32 state = lane.stateDigest();
+        long n = lane.executed() + 1;
         for (ChainedBatch b : s.chained()) {
             if (b.seqno() != n++) {
                 return false;
@@ -285,7 +285,7 @@ final class StateTransfer {
                 continue;
             }
             if (seqno != next || !validCommitProof(p, lane.color)
-                    || !lane.inWindow(seqno, r.config.params().watermarkWindow())) {
+                    || !lane.inWindow(seqno)) {
                 return;
             }
             proven.add(new Committed(p));
@@ -303,7 +303,7 @@ final class StateTransfer {
         boolean handed = handedOff.remove(lane.color);
         if (verified.containsKey(lane.color) || handed) {
             drain(lane, handed);
-        } else if (lane.behind() && !lane.executing && !r.snapshotTransfer.active(lane.color)) {
+        } else if (lane.behind() && !lane.executing() && !r.snapshotTransfer.active(lane.color)) {
             fetch(lane);
         }
     }
@@ -315,21 +315,21 @@ final class StateTransfer {
 
     private void drain(Lane lane, boolean progressed) {
         ArrayDeque<Verified> queue = verified.getOrDefault(lane.color, new ArrayDeque<>());
-        long before = lane.executed;
+        long before = lane.executed();
         boolean ranCommitted = progressed;
         // Not while a batch executes (the next runs after it) or a snapshot replaces the color's store.
-        while (!queue.isEmpty() && !lane.executing && !r.snapshotTransfer.active(lane.color)) {
+        while (!queue.isEmpty() && !lane.executing() && !r.snapshotTransfer.active(lane.color)) {
             Verified v = queue.peekFirst();
             long seqno = v.batch().seqno();
-            if (seqno <= lane.executed) {
+            if (seqno <= lane.executed()) {
                 queue.pollFirst();
                 continue;
             }
-            if (seqno != lane.executed + 1) {
+            if (seqno != lane.executed() + 1) {
                 queue.clear();
                 break;
             }
-            if (!v.batch().digests().stream().allMatch(r.payloads::containsKey)) {
+            if (!v.batch().digests().stream().allMatch(r.state::holds)) {
                 askForPayloads(lane);
                 break;
             }
@@ -341,7 +341,7 @@ final class StateTransfer {
                         queue.clear();
                     }
                     ranCommitted = true;
-                    if (lane.executing) {
+                    if (lane.executing()) {
                         handedOff.add(lane.color);
                     }
                 }
@@ -351,10 +351,10 @@ final class StateTransfer {
             verified.remove(lane.color);
         }
         r.executeReady(lane);
-        if (lane.executed > before || progressed) {
+        if (lane.executed() > before || progressed) {
             cannotServe.remove(lane.color);
             if (queue.isEmpty() && (lane.behind() || ranCommitted)) {
-                askSource(lane, new FetchState(lane.color, lane.executed + 1));
+                askSource(lane, new FetchState(lane.color, lane.executed() + 1));
             }
         }
     }
@@ -364,7 +364,7 @@ final class StateTransfer {
         List<Hash32> out = new ArrayList<>();
         for (Verified v : verified.getOrDefault(lane.color, new ArrayDeque<>())) {
             for (Hash32 d : v.batch().digests()) {
-                if (!r.payloads.containsKey(d) && !out.contains(d)) {
+                if (!r.state.holds(d) && !out.contains(d)) {
                     out.add(d);
                     if (out.size() == FETCH_DIGESTS_MAX) {
                         return out;
@@ -395,13 +395,13 @@ final class StateTransfer {
     private void applyOne(Lane lane, Chained c) {
         PrePrepare batch = c.batch();
         lane.noteRecord(batch.seqno(), r.rlog.append(lane.color, ReplicaLog.batch(batch, c.resultsRoot(), c.state())));
-        Executor.Executed done = executor.execute(batch, d -> r.payloads.get(d).update());
+        Executor.Executed done = executor.execute(batch, d -> r.state.payload(d).update());
         if (!done.resultsRoot().equals(c.resultsRoot())) {
             throw new IllegalStateException("color " + lane.color + " batch " + batch.seqno() + " executed to results root "
                     + done.resultsRoot() + ", not the ring's " + c.resultsRoot() + ": execution is not deterministic");
         }
         r.finishBatch(lane, batch, done);
-        if (lane.executed == lane.stable) {
+        if (lane.executed() == lane.stable()) {
             r.checkpointer.caughtUp(lane);
         }
     }
@@ -409,7 +409,7 @@ final class StateTransfer {
     /** Commits a batch above the stable checkpoint on the strength of its 2f+1 COMMITs; false if out of the window now. */
     private boolean commit(Lane lane, CommitProof p) {
         PrePrepare pp = p.prePrepare().message();
-        if (!lane.inWindow(pp.seqno(), r.config.params().watermarkWindow())) {
+        if (!lane.inWindow(pp.seqno())) {
             return false;
         }
         Slot slot = lane.slot(pp.seqno());
@@ -418,7 +418,7 @@ final class StateTransfer {
             slot.commit(p.prePrepare(), p.commits());
         }
         // Only a primary whose key another replica also uses (Twins) can see its own seqno committed under it.
-        lane.nextSeqno = Math.max(lane.nextSeqno, pp.seqno() + 1);
+        lane.proposeAbove(pp.seqno());
         r.executeReady(lane);
         return true;
     }

@@ -77,17 +77,17 @@ final class ViewChanger {
      * timeout; while requests are pending it then fires every half timeout ({@link #onRequestTimeout}).
      */
     void armRequestTimer() {
-        if (r.pending.isEmpty() || r.viewChanging) {
+        if (r.state.pending().isEmpty() || r.state.viewChanging()) {
             r.env.cancelTimer(REQUEST_TIMER);
             requestTimerDue = Long.MAX_VALUE;
-            if (r.pending.isEmpty() && suspected == r.view && !r.viewChanging) {
+            if (r.state.pending().isEmpty() && suspected == r.state.view() && !r.state.viewChanging()) {
                 // Nothing waits any more: the suspicion lapses (peers forget it within a timeout).
                 suspected = -1;
             }
             return;
         }
         long now = r.env.nowMicros();
-        long due = Math.max(now + 1, r.pending.firstEntry().getValue() + timeout() / 2);
+        long due = Math.max(now + 1, r.state.pending().firstEntry().getValue() + timeout() / 2);
         if (due < requestTimerDue) {
             requestTimerDue = due;
             r.env.setTimer(REQUEST_TIMER, due - now);
@@ -100,9 +100,9 @@ final class ViewChanger {
      */
     void onRequestTimeout() {
         requestTimerDue = Long.MAX_VALUE;
-        if (r.viewChanging || r.pending.isEmpty() || r.isPrimary()) {
+        if (r.state.viewChanging() || r.state.pending().isEmpty() || r.isPrimary()) {
             // A primary's own waiting requests say it is busy, not faulty: it neither relays nor suspects.
-            if (!r.viewChanging && !r.pending.isEmpty()) {
+            if (!r.state.viewChanging() && !r.state.pending().isEmpty()) {
                 requestTimerDue = r.env.nowMicros() + timeout() / 2;
                 r.env.setTimer(REQUEST_TIMER, timeout() / 2);
             } else {
@@ -112,11 +112,11 @@ final class ViewChanger {
         }
         long now = r.env.nowMicros();
         long half = timeout() / 2;
-        relayedAt.keySet().retainAll(r.pending.keySet());
+        relayedAt.keySet().retainAll(r.state.pending().keySet());
         List<Hash32> relay = new ArrayList<>();
         Hash32 stuck = null;
         // Pending requests are in arrival order: the first one too young ends the scan.
-        for (var e : r.pending.entrySet()) {
+        for (var e : r.state.pending().entrySet()) {
             long waited = now - e.getValue();
             if (waited < half) {
                 break;
@@ -130,12 +130,12 @@ final class ViewChanger {
         }
         relay(relay, now);
         if (stuck != null) {
-            suspect(r.view, stuck, now - r.pending.get(stuck));
-        } else if (suspected == r.view) {
-            LOG.log(System.Logger.Level.INFO, "replica {0}: no longer suspects the primary of view {1}", r.id, r.view);
+            suspect(r.state.view(), stuck, now - r.state.pending().get(stuck));
+        } else if (suspected == r.state.view()) {
+            LOG.log(System.Logger.Level.INFO, "replica {0}: no longer suspects the primary of view {1}", r.id, r.state.view());
             suspected = -1;
         }
-        if (!r.viewChanging) {
+        if (!r.state.viewChanging()) {
             requestTimerDue = now + half;
             r.env.setTimer(REQUEST_TIMER, half);
         }
@@ -147,8 +147,8 @@ final class ViewChanger {
      */
     private boolean starved(long waited, long now) {
         long last = Long.MIN_VALUE;
-        for (Lane lane : r.lanes) {
-            last = Math.max(last, lane.lastExecutedMicros);
+        for (Lane lane : r.state.lanes()) {
+            last = Math.max(last, lane.lastExecutedMicros());
         }
         return now - last >= timeout() || waited >= STARVED * timeout();
     }
@@ -176,7 +176,7 @@ final class ViewChanger {
 
     /** A peer suspects the primary of {@code s}'s view. */
     void onSuspect(Signed<Message.Suspect> s) {
-        if (s.message().view() >= r.view) {
+        if (s.message().view() >= r.state.view()) {
             suspicions.put(s.sender(), new Suspicion(s.message().view(), r.env.nowMicros()));
             countSuspicions();
         }
@@ -188,51 +188,47 @@ final class ViewChanger {
      * so its VIEW-CHANGE counts as a suspicion.
      */
     private void countSuspicions() {
-        if (r.viewChanging) {
+        if (r.state.viewChanging()) {
             return;
         }
         long now = r.env.nowMicros();
         long lifetime = SUSPICION_LIFETIME * timeout();
         Set<Integer> others = new HashSet<>();
         suspicions.forEach((sender, s) -> {
-            if (sender != r.id && s.view() == r.view && now - s.receivedMicros() <= lifetime) {
+            if (sender != r.id && s.view() == r.state.view() && now - s.receivedMicros() <= lifetime) {
                 others.add(sender);
             }
         });
-        received.tailMap(r.view, false).values().forEach(vcs -> others.addAll(vcs.keySet()));
+        received.tailMap(r.state.view(), false).values().forEach(vcs -> others.addAll(vcs.keySet()));
         others.remove(r.id);
-        if (suspected != r.view && others.size() >= r.config.weakQuorum()) {
-            suspect(r.view, null, 0);
+        if (suspected != r.state.view() && others.size() >= r.config.weakQuorum()) {
+            suspect(r.state.view(), null, 0);
             return;
         }
-        if (suspected == r.view && others.size() + 1 >= r.config.quorum()) {
-            startViewChange(r.view + 1);
+        if (suspected == r.state.view() && others.size() + 1 >= r.config.quorum()) {
+            startViewChange(r.state.view() + 1);
         }
     }
 
 
     void onNewViewTimeout(long view) {
-        if (r.viewChanging && r.view == view) {
+        if (r.state.viewChanging() && r.state.view() == view) {
             startViewChange(view + 1);
         }
     }
 
     void startViewChange(long newView) {
-        SafetyViolation.check(newView > r.view || (newView == r.view && !r.viewChanging),
-                () -> "asked for view " + newView + " while in view " + r.view + (r.viewChanging ? " (changing)" : "")
+        SafetyViolation.check(newView > r.state.view() || (newView == r.state.view() && !r.state.viewChanging()),
+                () -> "asked for view " + newView + " while in view " + r.state.view() + (r.state.viewChanging() ? " (changing)" : "")
                         + ": views only move forward");
-        LOG.log(System.Logger.Level.INFO, "replica {0}: asking for view {1} (was in view {2}{3})", r.id, newView, r.view,
-                r.viewChanging ? ", changing" : "");
+        LOG.log(System.Logger.Level.INFO, "replica {0}: asking for view {1} (was in view {2}{3})", r.id, newView, r.state.view(),
+                r.state.viewChanging() ? ", changing" : "");
         r.rlog.append(r.rlog.controlColor(), ReplicaLog.view(newView, true));
-        r.view = newView;
-        r.viewChanging = true;
+        r.state.startViewChange(newView);
         timeoutShift = Math.min(MAX_TIMEOUT_SHIFT, timeoutShift + 1);
         r.env.cancelTimer(REQUEST_TIMER);
         requestTimerDue = Long.MAX_VALUE;
         forgetSuspicions();
-        for (Lane lane : r.lanes) {
-            lane.queue.clear();
-        }
         ownViewChange = r.sign(buildViewChange(newView));
         r.broadcastFrame(ownViewChange.frameUnsafe());
         received.computeIfAbsent(newView, v -> new TreeMap<>()).put(r.id, ownViewChange);
@@ -244,7 +240,7 @@ final class ViewChanger {
     private void forgetSuspicions() {
         suspected = -1;
         relayedAt.clear();
-        suspicions.values().removeIf(s -> s.view() < r.view);
+        suspicions.values().removeIf(s -> s.view() < r.state.view());
     }
 
     /**
@@ -253,25 +249,25 @@ final class ViewChanger {
      * Without it the replica would wait, silent, for a NEW-VIEW its peers may never send.
      */
     void resumeAfterRecovery() {
-        if (!r.viewChanging) {
+        if (!r.state.viewChanging()) {
             return;
         }
-        ownViewChange = r.sign(buildViewChange(r.view));
+        ownViewChange = r.sign(buildViewChange(r.state.view()));
         r.broadcastFrame(ownViewChange.frameUnsafe());
-        received.computeIfAbsent(r.view, v -> new TreeMap<>()).put(r.id, ownViewChange);
+        received.computeIfAbsent(r.state.view(), v -> new TreeMap<>()).put(r.id, ownViewChange);
         armNewViewTimer();
     }
 
     private ViewChange buildViewChange(long newView) {
         List<ColorState> colors = new ArrayList<>();
-        for (Lane lane : r.lanes) {
+        for (Lane lane : r.state.lanes()) {
             List<PreparedProof> prepared = new ArrayList<>();
-            for (Slot s : lane.slots.values()) {
+            for (Slot s : lane.slots().values()) {
                 if (s.prepared() != null) {
                     prepared.add(s.prepared());
                 }
             }
-            colors.add(new ColorState(lane.color, lane.stable, lane.stableDigest, lane.stableProof, prepared));
+            colors.add(new ColorState(lane.color, lane.stable(), lane.stableDigest(), lane.stableProof(), prepared));
         }
         return new ViewChange(newView, colors);
     }
@@ -286,10 +282,10 @@ final class ViewChanger {
      * VIEW-CHANGE for this view, while that peer has moved on, still gives up on it in time.
      */
     private void armNewViewTimer() {
-        long v = r.view;
+        long v = r.state.view();
         Set<Integer> senders = new HashSet<>();
         received.tailMap(v, true).values().forEach(vcs -> senders.addAll(vcs.keySet()));
-        if (!r.viewChanging || newViewTimerArmed == v || senders.size() < r.config.quorum()) {
+        if (!r.state.viewChanging() || newViewTimerArmed == v || senders.size() < r.config.quorum()) {
             return;
         }
         newViewTimerArmed = v;
@@ -298,14 +294,14 @@ final class ViewChanger {
 
     /** Sends this replica's VIEW-CHANGE again while the view it asked for has not started. */
     void resendViewChange() {
-        if (r.viewChanging && ownViewChange != null && ownViewChange.message().newView() == r.view) {
+        if (r.state.viewChanging() && ownViewChange != null && ownViewChange.message().newView() == r.state.view()) {
             r.broadcastFrame(ownViewChange.frameUnsafe());
         }
     }
 
     void onViewChange(Signed<ViewChange> s) {
         long v = s.message().newView();
-        if (v < r.view || (v == r.view && !r.viewChanging)) {
+        if (v < r.state.view() || (v == r.state.view() && !r.state.viewChanging())) {
             forwardNewView(s.sender());
             return;
         }
@@ -324,7 +320,7 @@ final class ViewChanger {
      * send it on, as its primary signed it (anyone may forward it; the receiver checks it whole).
      */
     private void forwardNewView(int peer) {
-        if (!r.viewChanging && currentNewView != null && currentNewView.message().view() == r.view
+        if (!r.state.viewChanging() && currentNewView != null && currentNewView.message().view() == r.state.view()
                 && r.retransmitter.mayForwardNewView(peer)) {
             r.env.send(peer, currentNewView.frame());
         }
@@ -334,22 +330,22 @@ final class ViewChanger {
     private void joinIfOthersMoved() {
         Set<Integer> senders = new HashSet<>();
         long lowest = Long.MAX_VALUE;
-        for (var e : received.tailMap(r.view, !r.viewChanging).entrySet()) {
-            if (e.getKey() > r.view || !r.viewChanging) {
+        for (var e : received.tailMap(r.state.view(), !r.state.viewChanging()).entrySet()) {
+            if (e.getKey() > r.state.view() || !r.state.viewChanging()) {
                 senders.addAll(e.getValue().keySet());
                 lowest = Math.min(lowest, e.getKey());
             }
         }
         senders.remove(r.id);
-        if (senders.size() >= r.config.weakQuorum() && lowest > r.view) {
+        if (senders.size() >= r.config.weakQuorum() && lowest > r.state.view()) {
             startViewChange(lowest);
         }
     }
 
     private void maybeSendNewView() {
-        long v = r.view;
+        long v = r.state.view();
         Map<Integer, Signed<ViewChange>> vcs = received.get(v);
-        if (!r.viewChanging || r.config.primary(v) != r.id || newViewSent == v || vcs == null
+        if (!r.state.viewChanging() || r.config.primary(v) != r.id || newViewSent == v || vcs == null
                 || vcs.size() < r.config.quorum()) {
             return;
         }
@@ -368,9 +364,9 @@ final class ViewChanger {
     void onNewView(Signed<NewView> s) {
         NewView nv = s.message();
         long v = nv.view();
-        if (v < r.view || (v == r.view && !r.viewChanging) || s.sender() != r.config.primary(v)) {
+        if (v < r.state.view() || (v == r.state.view() && !r.state.viewChanging()) || s.sender() != r.config.primary(v)) {
             LOG.log(System.Logger.Level.DEBUG, "replica {0}: ignored NEW-VIEW {1} from {2} (in view {3}{4})", r.id, v,
-                    s.sender(), r.view, r.viewChanging ? ", changing" : "");
+                    s.sender(), r.state.view(), r.state.viewChanging() ? ", changing" : "");
             return;
         }
         Set<Integer> senders = new HashSet<>();
@@ -394,7 +390,7 @@ final class ViewChanger {
                     + " the ones its VIEW-CHANGEs call for", r.id, v, s.sender());
             return;
         }
-        if (v > r.view || !r.viewChanging) {
+        if (v > r.state.view() || !r.state.viewChanging()) {
             r.rlog.append(r.rlog.controlColor(), ReplicaLog.view(v, true));
         }
         enterView(plan, s);
@@ -410,22 +406,14 @@ final class ViewChanger {
         List<Signed<PrePrepare>> prePrepares = nv.message().prePrepares();
         r.rlog.append(r.rlog.controlColor(), List.of(ReplicaLog.newView(nv), ReplicaLog.view(v, false)));
         currentNewView = nv;
-        r.view = v;
-        r.viewChanging = false;
+        r.state.enterView(v);
         forgetSuspicions();
         LOG.log(System.Logger.Level.INFO, "replica {0}: entered view {1} (primary {2})", r.id, v, r.config.primary(v));
         r.env.cancelTimer(new TimerKey(TimerKey.Kind.NEW_VIEW, v));
         received.headMap(v, true).clear();
         for (NewViewPlan.Start start : plan.starts) {
             // Behind the view's checkpoint, a replica still moves its window there (and fetches the state).
-            r.checkpointer.adopt(r.lanes[start.color()], start.seqno(), start.digest(), start.proof());
-        }
-        for (Lane lane : r.lanes) {
-            lane.slots.values().forEach(slot -> slot.enterView(v));
-            // Not the old value: a seqno this replica proposed in an earlier view that prepared
-            // nowhere is not in the NEW-VIEW, and proposing past it would leave a gap no batch fills.
-            lane.nextSeqno = Math.max(lane.executed, lane.stable) + 1;
-            lane.newViewTop = 0;
+            r.checkpointer.adopt(r.state.lane(start.color()), start.seqno(), start.digest(), start.proof());
         }
         restartPending(reaccept(prePrepares));
     }
@@ -437,13 +425,11 @@ final class ViewChanger {
     private Set<Hash32> reaccept(List<Signed<PrePrepare>> prePrepares) {
         Set<Hash32> reproposed = new HashSet<>();
         for (Signed<PrePrepare> pp : prePrepares) {
-            Lane lane = r.lanes[pp.message().color()];
+            Lane lane = r.state.lane(pp.message().color());
             long seqno = pp.message().seqno();
             reproposed.addAll(pp.message().digests());
-            lane.nextSeqno = Math.max(lane.nextSeqno, seqno + 1);
-            lane.newViewTop = Math.max(lane.newViewTop, seqno);
-            lane.lastProposedTimestamp = Math.max(lane.lastProposedTimestamp, pp.message().timestampMicros());
-            Slot slot = seqno > lane.stable ? lane.slot(seqno) : null;
+            lane.reproposed(pp.message());
+            Slot slot = seqno > lane.stable() ? lane.slot(seqno) : null;
             if (slot != null && (slot.accepted() == null
                     || slot.accepted().message().view() < pp.message().view())) {
                 r.acceptWhenHeld(lane, slot, pp);
@@ -461,7 +447,7 @@ final class ViewChanger {
         // Its checkpoints again too: adopted before the crash, they were not logged if this replica
         // was behind them, and without them it would propose below the ring's window.
         for (NewViewPlan.Start start : NewViewPlan.compute(r.config, nv.message().view(), nv.message().viewChanges()).starts) {
-            r.checkpointer.adopt(r.lanes[start.color()], start.seqno(), start.digest(), start.proof());
+            r.checkpointer.adopt(r.state.lane(start.color()), start.seqno(), start.digest(), start.proof());
         }
         reaccept(nv.message().prePrepares());
     }
@@ -469,17 +455,18 @@ final class ViewChanger {
     /** Gives every pending request a fresh timeout in the new view; the new primary proposes them. */
     private void restartPending(Set<Hash32> reproposed) {
         long now = r.env.nowMicros();
-        List<Hash32> digests = new ArrayList<>(r.pending.keySet());
-        for (Hash32 d : digests) {
-            r.pending.put(d, now);
-            if (r.isPrimary() && !reproposed.contains(d)) {
-                r.lanes[r.config.colorOf(r.payloads.get(d).update().update().aguid())].queue.add(d);
+        r.state.restartPendingClocks(now);
+        if (r.state.orders()) {
+            for (Hash32 d : r.state.pending().keySet()) {
+                if (!reproposed.contains(d)) {
+                    r.state.laneOf(d).enqueue(d);
+                }
             }
         }
     }
 
     private void resume() {
-        for (Lane lane : r.lanes) {
+        for (Lane lane : r.state.lanes()) {
             r.proposeReady(lane, true);
             r.executeReady(lane);
         }

@@ -126,7 +126,7 @@ class CatchUpTest {
         assertEquals(3, color0(h, 0).executed());
         assertEquals(2, color0(h, 0).stable());
         h.crashAndRestart(0);
-        Slot slot = h.replicas.get(0).lanes[0].slots.get(3L);
+        Slot slot = h.replicas.get(0).state.lane(0).slotAt(3L);
         assertTrue(slot.committed(), "recovered the commit from its log");
         assertTrue(slot.commitProof() != null && slot.commitProof().commits().size() >= h.config.quorum(),
                 "and the 2f+1 COMMITs that prove it to a peer");

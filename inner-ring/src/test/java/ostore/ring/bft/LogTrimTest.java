@@ -34,9 +34,9 @@ class LogTrimTest {
     void aCheckpointWritesItsRecordNotTheKeptHistoryAgain() {
         int updates = 40;
         RingHarness h = ringAfter(updates);
-        Lane lane = h.replicas.get(1).lanes[0];
-        assertEquals(40, lane.stable);
-        assertEquals(8, lane.history.size(), "keeps the configured history below the stable checkpoint");
+        Lane lane = h.replicas.get(1).state.lane(0);
+        assertEquals(40, lane.stable());
+        assertEquals(8, lane.history().size(), "keeps the configured history below the stable checkpoint");
         // Per batch a backup logs its payload, ACCEPTED, PREPARED, COMMIT-PROOF and EXECUTED, and a
         // STABLE every second batch. Rewriting the kept history at each checkpoint would add up to 16
         // records (8 batches and their payloads) per checkpoint: 8 per batch on top.
@@ -51,24 +51,24 @@ class LogTrimTest {
     @Test
     void aRestartedReplicaRebuildsItsKeptHistoryFromTheRecordsLeftInPlace() {
         RingHarness h = ringAfter(21);
-        Lane before = h.replicas.get(2).lanes[0];
-        Map<Long, Lane.Executed> history = new TreeMap<>(before.history);
-        assertEquals(20, before.stable);
+        Lane before = h.replicas.get(2).state.lane(0);
+        Map<Long, Lane.Executed> history = new TreeMap<>(before.history());
+        assertEquals(20, before.stable());
         assertEquals(List.of(13L, 14L, 15L, 16L, 17L, 18L, 19L, 20L, 21L), List.copyOf(history.keySet()),
                 "8 batches kept below the stable checkpoint, and the one executed above it");
         h.crashAndRestart(2);
-        Lane after = h.replicas.get(2).lanes[0];
-        assertEquals(before.stable, after.stable);
-        assertEquals(List.copyOf(history.keySet()), List.copyOf(after.history.keySet()), "the same batches kept");
+        Lane after = h.replicas.get(2).state.lane(0);
+        assertEquals(before.stable(), after.stable());
+        assertEquals(List.copyOf(history.keySet()), List.copyOf(after.history().keySet()), "the same batches kept");
         history.forEach((seqno, e) -> {
-            Lane.Executed again = after.history.get(seqno);
+            Lane.Executed again = after.history().get(seqno);
             assertEquals(e.batch().digests(), again.batch().digests(), "batch " + seqno);
             assertEquals(e.batch().timestampMicros(), again.batch().timestampMicros(), "batch " + seqno);
             assertEquals(e.resultsRoot(), again.resultsRoot(), "batch " + seqno);
             assertEquals(e.stateDigest(), again.stateDigest(), "batch " + seqno);
-            e.batch().digests().forEach(d -> assertTrue(h.replicas.get(2).payloads.containsKey(d),
+            e.batch().digests().forEach(d -> assertTrue(h.replicas.get(2).state.holds(d),
                     "payload of batch " + seqno + " recovered"));
-            e.batch().digests().forEach(d -> assertTrue(!h.replicas.get(2).pending.containsKey(d),
+            e.batch().digests().forEach(d -> assertTrue(!h.replicas.get(2).state.pending().containsKey(d),
                     "batch " + seqno + "'s update is not pending again"));
         });
     }
@@ -82,7 +82,7 @@ class LogTrimTest {
             h.run(10_000);
         }
         h.run(SECOND);
-        assertEquals(0, h.replicas.get(3).lanes[0].executed);
+        assertEquals(0, h.replicas.get(3).state.lane(0).executed());
         // Every peer restarts and can serve the missed batches only from history rebuilt out of its log.
         for (int i = 0; i < 3; i++) {
             h.crashAndRestart(i);
@@ -94,9 +94,9 @@ class LogTrimTest {
         };
         h.silent.remove(3);
         h.run(20 * SECOND);
-        assertEquals(7, h.replicas.get(3).lanes[0].executed, "caught up");
+        assertEquals(7, h.replicas.get(3).state.lane(0).executed(), "caught up");
         assertEquals(0, snapshotAsks[0], "batch by batch from the peers' history, not from a store snapshot");
-        assertEquals(h.replicas.get(0).lanes[0].stateDigest, h.replicas.get(3).lanes[0].stateDigest);
+        assertEquals(h.replicas.get(0).state.lane(0).stateDigest(), h.replicas.get(3).state.lane(0).stateDigest());
     }
 
     @Test
@@ -140,11 +140,11 @@ class LogTrimTest {
         h.run(SECOND);
         ReplicaStatus status = h.replicas.get(2).status();
         assertEquals(1, status.view());
-        assertEquals(1, h.replicas.get(2).lanes[1].executed);
+        assertEquals(1, h.replicas.get(2).state.lane(1).executed());
         h.submitToAll(TestUpdates.append(client, idle, 2, "idle 2"));
         h.run(SECOND);
         for (int i = 0; i < 4; i++) {
-            assertEquals(2, h.replicas.get(i).lanes[1].executed, "replica " + i + " ran color 1's next batch");
+            assertEquals(2, h.replicas.get(i).state.lane(1).executed(), "replica " + i + " ran color 1's next batch");
         }
     }
 

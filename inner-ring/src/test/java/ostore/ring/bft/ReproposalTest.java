@@ -1,5 +1,7 @@
 package ostore.ring.bft;
 
+import static ostore.ring.bft.RingHarness.PARAMS;
+import static ostore.ring.bft.RingHarness.hash;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -7,22 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.util.HexFormat;
 import java.util.List;
-import ostore.crypto.Hash32;
 import ostore.ring.bft.Message.NewView;
 import ostore.ring.bft.Message.PrePrepare;
 import org.junit.jupiter.api.Test;
 
 /** NEW-VIEW re-proposals: not replaced by plain pre-prepares, and logged durably (NEW-VIEW record). */
 class ReproposalTest {
-    private static final long SECOND = 1_000_000;
-    private static final RingConfig.Params PARAMS = new RingConfig.Params(4, 1_000, 2, 4, 200_000, 5 * SECOND);
-
-    private static Hash32 hash(int b) {
-        byte[] bytes = new byte[Hash32.LENGTH];
-        bytes[0] = (byte) b;
-        return Hash32.of(bytes);
-    }
-
     private static Signed<PrePrepare> prePrepare(RingHarness h, Replica r, long seqno, int digest) {
         return Frames.sign(new PrePrepare(0, 0, seqno, r.env.nowMicros(), List.of(hash(digest))), 0, h.keys.get(0));
     }
@@ -33,19 +25,19 @@ class ReproposalTest {
         Replica r = h.replicas.get(1);
         Signed<PrePrepare> first = prePrepare(h, r, 1, 1);
         r.onMessage(first);
-        assertSame(first, r.lanes[0].slots.get(1L).awaitingPayloads, "waits for the payload it lacks");
+        assertSame(first, r.state.lane(0).slotAt(1L).awaitingPayloads(), "waits for the payload it lacks");
         r.onMessage(prePrepare(h, r, 1, 2));
-        assertSame(first, r.lanes[0].slots.get(1L).awaitingPayloads, "the waiting pre-prepare stays");
+        assertSame(first, r.state.lane(0).slotAt(1L).awaitingPayloads(), "the waiting pre-prepare stays");
     }
 
     @Test
     void seqnosTheNewViewReproposedComeOnlyFromIt() {
         RingHarness h = new RingHarness(PARAMS);
         Replica r = h.replicas.get(1);
-        r.lanes[0].newViewTop = 2;
+        r.state.lane(0).reproposed(new PrePrepare(0, 0, 2, r.env.nowMicros(), List.of(hash(9))));
         r.onMessage(prePrepare(h, r, 2, 1));
-        Slot slot = r.lanes[0].slots.get(2L);
-        assertNull(slot == null ? null : slot.awaitingPayloads, "a plain pre-prepare at a re-proposed seqno is refused");
+        Slot slot = r.state.lane(0).slotAt(2L);
+        assertNull(slot == null ? null : slot.awaitingPayloads(), "a plain pre-prepare at a re-proposed seqno is refused");
         assertNull(slot == null ? null : slot.accepted());
     }
 

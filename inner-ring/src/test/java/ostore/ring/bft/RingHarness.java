@@ -36,6 +36,16 @@ final class RingHarness {
 
     private record Armed(int replica, TimerKey key) {}
 
+    /** Batches of up to 4 updates, a 5 s view-change timeout: what most unit tests of the core run with. */
+    static final RingConfig.Params PARAMS = new RingConfig.Params(4, 1_000, 2, 4, 200_000, 5_000_000);
+
+    /** A digest whose first byte is {@code b}: a stand-in for an update or state no test needs real. */
+    static Hash32 hash(int b) {
+        byte[] bytes = new byte[Hash32.LENGTH];
+        bytes[0] = (byte) b;
+        return Hash32.of(bytes);
+    }
+
     final RingConfig config;
     final List<SigningKey> keys = new ArrayList<>();
     final List<Replica> replicas = new ArrayList<>();

@@ -1,10 +1,12 @@
 package ostore.ring.bft;
 
+import static ostore.ring.bft.RingHarness.PARAMS;
+import static ostore.ring.bft.RingHarness.hash;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ostore.crypto.Hash32;
 import ostore.crypto.ResultStatement;
 import ostore.ring.bft.Message.BatchResult;
 import ostore.ring.bft.Message.Checkpoint;
@@ -12,15 +14,6 @@ import org.junit.jupiter.api.Test;
 
 /** Validly signed votes far above the watermark window are not kept: a faulty peer cannot fill memory. */
 class VoteWindowTest {
-    private static final long SECOND = 1_000_000;
-    private static final RingConfig.Params PARAMS = new RingConfig.Params(4, 1_000, 2, 4, 200_000, 5 * SECOND);
-
-    private static Hash32 hash(int b) {
-        byte[] bytes = new byte[Hash32.LENGTH];
-        bytes[0] = (byte) b;
-        return Hash32.of(bytes);
-    }
-
     private static Signed<BatchResult> result(RingHarness h, int from, long seqno, int root) {
         return Frames.sign(new BatchResult(new ResultStatement(h.config.epoch(), 0, seqno, hash(root))), from,
                 h.keys.get(from));
@@ -44,14 +37,16 @@ class VoteWindowTest {
     void checkpointVotesOutsideTheWindowAreDropped() {
         RingHarness h = new RingHarness(PARAMS);
         Replica r = h.replicas.get(0);
-        Lane lane = r.lanes[0];
+        Lane lane = r.state.lane(0);
         r.onMessage(Frames.sign(new Checkpoint(0, 1_000_000_000L, hash(1), hash(1)), 3, h.keys.get(3)));
         r.onMessage(Frames.sign(new Checkpoint(0, PARAMS.watermarkWindow() + 2, hash(1), hash(1)), 3, h.keys.get(3)));
         r.onMessage(Frames.sign(new Checkpoint(5, 2, hash(1), hash(1)), 3, h.keys.get(3)));
-        assertTrue(lane.checkpointVotes.isEmpty(), "checkpoint votes above the window are not kept");
+        assertTrue(lane.checkpointVoteSeqnos().isEmpty(), "checkpoint votes above the window are not kept");
         r.onMessage(Frames.sign(new Checkpoint(0, 2, hash(1), hash(1)), 3, h.keys.get(3)));
         r.onMessage(Frames.sign(new Checkpoint(0, 2, hash(2), hash(2)), 3, h.keys.get(3)));
-        assertEquals(1, lane.checkpointVotes.size());
-        assertFalse(lane.checkpointVotes.get(2L).containsKey(hash(2)), "one checkpoint vote per sender and seqno");
+        assertEquals(1, lane.checkpointVoteSeqnos().size());
+        assertNotNull(lane.checkpointVote(2, new Checkpoint(0, 2, hash(1), hash(1)).digest(), 3));
+        assertNull(lane.checkpointVote(2, new Checkpoint(0, 2, hash(2), hash(2)).digest(), 3),
+                "one checkpoint vote per sender and seqno");
     }
 }
