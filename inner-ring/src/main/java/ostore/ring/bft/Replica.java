@@ -527,6 +527,15 @@ public final class Replica {
     }
 
     /**
+     * When (System.nanoTime) the oldest log append this replica queued without waiting, and that
+     * has not completed, was queued: a driver's watchdog stops a replica whose disk stalls. Safe to
+     * read from any thread.
+     */
+    public java.util.OptionalLong unsyncedLogSinceNanos() {
+        return rlog.unsyncedSinceNanos();
+    }
+
+    /**
      * Whether the log has filled past three quarters of its capacity: the driver then refuses new
      * client updates (the client retries) while the replica keeps ordering, executing and
      * checkpointing what it holds, until a checkpoint's trim frees space. Thread-safe.

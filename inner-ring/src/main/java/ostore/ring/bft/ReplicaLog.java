@@ -91,6 +91,12 @@ final class ReplicaLog {
     private final AtomicLong durable = new AtomicLong();
     /** See {@link #unsyncedBytes()}. */
     private final AtomicLong unsynced = new AtomicLong();
+    /**
+     * When (System.nanoTime) each append queued without waiting was queued, oldest first; the head
+     * leaves as each completes (they complete in the order queued). Statistics for the driver's
+     * stall watchdog ({@link #unsyncedSinceNanos}); never read by the protocol.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Long> queuedAt = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile Throwable failure;
     private volatile Runnable onDurable = () -> { };
     /**
@@ -254,7 +260,9 @@ final class ReplicaLog {
 
     private void track(CompletableFuture<Long> appended, long expected, long tag, long bytes) {
         unsynced.addAndGet(bytes);
+        queuedAt.add(System.nanoTime());
         appended.whenComplete((position, error) -> {
+            queuedAt.poll();
             unsynced.addAndGet(-bytes);
             if (error != null) {
                 failure = error;
@@ -274,6 +282,15 @@ final class ReplicaLog {
      */
     long unsyncedBytes() {
         return unsynced.get();
+    }
+
+    /**
+     * When (System.nanoTime) the oldest append queued without waiting that is not complete yet was
+     * queued, if any. Thread-safe.
+     */
+    java.util.OptionalLong unsyncedSinceNanos() {
+        Long at = queuedAt.peek();
+        return at == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(at);
     }
 
     /** The tag of the last {@link #appendPipelined}, 0 before the first. */

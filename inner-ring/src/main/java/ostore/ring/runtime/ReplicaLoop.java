@@ -45,6 +45,10 @@ import ostore.ring.bft.TimerKey;
  *
  * <p>Fail-stop: if the replica throws (its log cannot be written, an invariant broke) the loop
  * stops and refuses everything after, because a replica in an unknown state must not keep voting.
+ * So does a stalled disk: a watchdog stops the replica ({@link StorageStalled}) when a log append
+ * stays incomplete, a batch's store writes or a sync run, or the loop spends one step (which may
+ * still wait on the disk where the core has not yet made it an effect) for longer than the stall
+ * limit ({@link #stallLimit}, default {@link #DEFAULT_STALL_LIMIT}), naming what it waited on.
  */
 public final class ReplicaLoop implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ReplicaLoop.class.getName());
@@ -61,6 +65,11 @@ public final class ReplicaLoop implements AutoCloseable {
      * this a slow or stalled disk would let queued records and held messages grow without bound.
      */
     public static final long MAX_UNSYNCED_LOG_BYTES = 256L << 20;
+    /**
+     * How long a disk operation may take before the replica is stopped as stalled: far above any
+     * healthy fsync or store write (milliseconds), so only a hung device, not a slow one, trips it.
+     */
+    public static final java.time.Duration DEFAULT_STALL_LIMIT = java.time.Duration.ofSeconds(120);
 
     /** Sends a signed frame to a peer. Called on the loop's thread; must not block. */
     @FunctionalInterface
@@ -102,6 +111,14 @@ public final class ReplicaLoop implements AutoCloseable {
     private final AtomicBoolean appliedWake = new AtomicBoolean();
     private volatile Throwable failure;
     private volatile Runnable onFailure = () -> { };
+    /** See {@link #stallLimit}. */
+    private volatile long stallLimitNanos = DEFAULT_STALL_LIMIT.toNanos();
+    /** Whether the loop's thread is in a step, and since when (System.nanoTime). */
+    private volatile boolean busy;
+    private volatile long busySince;
+    /** The apply threads running store work now, and since when. */
+    private final java.util.concurrent.ConcurrentHashMap<Thread, Long> applying = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicBoolean stalled = new AtomicBoolean();
 
     private ReplicaLoop(RingConfig config, int id, Clock clock, Peers peers, Replies replies, int inboxCapacity) {
         this.config = Objects.requireNonNull(config, "config");
@@ -140,6 +157,7 @@ public final class ReplicaLoop implements AutoCloseable {
             loop.started.complete(null);
         });
         loop.thread.start();
+        Thread.ofPlatform().name("replica-" + id + "-watchdog").daemon().start(loop::watch);
         try {
             loop.started.join();
         } catch (java.util.concurrent.CompletionException e) {
@@ -158,14 +176,95 @@ public final class ReplicaLoop implements AutoCloseable {
     }
 
     /**
-     * Runs {@code listener} (on the loop's thread, once) if the replica stops on a failure, so the
-     * process can stop saying it serves. Set it right after {@link #start}.
+     * Runs {@code listener} (once, on the loop's thread, or on the watchdog's for a stalled disk) if
+     * the replica stops on a failure, so the process can stop saying it serves. Set it right after
+     * {@link #start}.
      */
     public void onFailure(Runnable listener) {
         this.onFailure = Objects.requireNonNull(listener, "listener");
         if (failure != null) {
             listener.run();
         }
+    }
+
+    /**
+     * Sets how long a disk operation may take before the replica stops as stalled (default {@link
+     * #DEFAULT_STALL_LIMIT}).
+     */
+    public void stallLimit(java.time.Duration limit) {
+        if (limit.isNegative() || limit.isZero()) {
+            throw new IllegalArgumentException("stall limit (" + limit + ") must be positive");
+        }
+        stallLimitNanos = limit.toNanos();
+    }
+
+    /** Checks for a stalled disk once a second while the loop runs. */
+    private void watch() {
+        while (running) {
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            checkStalls(System.nanoTime());
+        }
+    }
+
+    /**
+     * Stops the replica ({@link StorageStalled}) if, at {@code nowNanos} (System.nanoTime), a log
+     * append has been incomplete, store work has run, or the loop has been in one step for longer
+     * than the stall limit. The watchdog calls it every second; tests call it with a later time.
+     *
+     * @return whether it stopped the replica
+     */
+    public boolean checkStalls(long nowNanos) {
+        long limit = stallLimitNanos;
+        Replica r = replica;
+        java.util.OptionalLong unsynced = r == null ? java.util.OptionalLong.empty() : r.unsyncedLogSinceNanos();
+        if (unsynced.isPresent() && nowNanos - unsynced.getAsLong() > limit) {
+            return stall("a log append has not become durable for " + seconds(nowNanos - unsynced.getAsLong())
+                    + " (the log's device stopped answering)");
+        }
+        for (var e : applying.entrySet()) {
+            if (nowNanos - e.getValue() > limit) {
+                return stall("store work (a batch's writes or a sync) has run for " + seconds(nowNanos - e.getValue())
+                        + ", in " + operation(e.getKey()));
+            }
+        }
+        long since = busySince;
+        // Recovery (the first step) reads the whole log and is not watched: a long log is not a stalled one.
+        if (busy && started.isDone() && nowNanos - since > limit) {
+            return stall("the replica's thread has spent " + seconds(nowNanos - since) + " in one step, in "
+                    + operation(thread));
+        }
+        return false;
+    }
+
+    private static String seconds(long nanos) {
+        return String.format("%.1f s", nanos / 1e9);
+    }
+
+    /** The innermost ostore method {@code t} is in: the operation it waits on. */
+    private static String operation(Thread t) {
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().startsWith("ostore.") && !e.getClassName().startsWith("ostore.ring.runtime.ReplicaLoop")) {
+                return e.getClassName() + "." + e.getMethodName();
+            }
+        }
+        return "thread " + t.getName();
+    }
+
+    private boolean stall(String what) {
+        if (failure != null || !stalled.compareAndSet(false, true)) {
+            return false;
+        }
+        StorageStalled e = new StorageStalled("replica " + id + " stopped: its storage stalled: " + what);
+        failure = e;
+        running = false;
+        started.completeExceptionally(e);
+        LOG.log(System.Logger.Level.ERROR, e.getMessage());
+        onFailure.run();
+        return true;
     }
 
     /** The replica's failure if it stopped on one, else null. */
@@ -262,22 +361,25 @@ public final class ReplicaLoop implements AutoCloseable {
                     break;
                 }
                 if (task != null) {
-                    task.run();
+                    step(task);
                 }
                 if (durable.getAndSet(false)) {
-                    replica.onDurable();
+                    step(replica::onDurable);
                 }
                 appliedWake.set(false);
                 for (Runnable result = applied.poll(); result != null; result = applied.poll()) {
-                    result.run();
+                    step(result);
                 }
                 for (TimerKey due : timers.takeDue(System.nanoTime())) {
-                    replica.onTimer(due);
+                    step(() -> replica.onTimer(due));
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
+            if (stalled.get()) {
+                return;
+            }
             failure = e;
             started.completeExceptionally(e);
             if (e instanceof ostore.ring.bft.SafetyViolation) {
@@ -298,12 +400,31 @@ public final class ReplicaLoop implements AutoCloseable {
         }
     }
 
-    /** Stops the loop after the task it is running; the caller then closes the log and store. */
+    /** One step of the loop's thread, watched for a stall. */
+    private void step(Runnable r) {
+        busySince = System.nanoTime();
+        busy = true;
+        try {
+            r.run();
+        } finally {
+            busy = false;
+        }
+    }
+
+    /**
+     * Stops the loop after the task it is running; the caller then closes the log and store. After
+     * a stall it waits for nothing: the stuck thread may never return.
+     */
     @Override
     public void close() {
         running = false;
         if (!inbox.offer(STOP)) {
             thread.interrupt();
+        }
+        if (stalled.get()) {
+            thread.interrupt();
+            appliers.shutdownNow();
+            return;
         }
         try {
             thread.join();
@@ -356,6 +477,7 @@ public final class ReplicaLoop implements AutoCloseable {
         public <T> void execute(int color, Supplier<T> apply, Consumer<T> done) {
             appliers.execute(() -> {
                 Runnable then;
+                applying.put(Thread.currentThread(), System.nanoTime());
                 try {
                     T result = apply.get();
                     then = () -> done.accept(result);
@@ -368,6 +490,8 @@ public final class ReplicaLoop implements AutoCloseable {
                     then = () -> {
                         throw new IllegalStateException("applying a batch failed", t);
                     };
+                } finally {
+                    applying.remove(Thread.currentThread());
                 }
                 applied.add(then);
                 if (!appliedWake.getAndSet(true)) {

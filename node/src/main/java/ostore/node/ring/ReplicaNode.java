@@ -43,6 +43,7 @@ import ostore.ring.log.LogStoreConfig;
 import ostore.ring.log.LogStores;
 import ostore.ring.log.SharedLog;
 import ostore.ring.runtime.ReplicaLoop;
+import ostore.ring.runtime.StorageStalled;
 import ostore.store.Limits;
 import ostore.store.VersionStore;
 import ostore.store.rocks.RocksVersionStore;
@@ -173,6 +174,23 @@ public final class ReplicaNode implements AutoCloseable {
             System.err.flush();
             Runtime.getRuntime().halt(SafetyViolation.EXIT_CODE);
         }
+        if (exit.get() && failure instanceof StorageStalled s) {
+            // Halted, not exited: the stalled thread may hold locks a shutdown hook would wait on.
+            System.err.println("ostore " + s.getMessage());
+            System.err.flush();
+            Runtime.getRuntime().halt(StorageStalled.EXIT_CODE);
+        }
+    }
+
+    /** The system property that sets how long a disk operation may hang before the replica stops. */
+    static final String STALL_SECONDS_PROPERTY = "ostore.replica.stall-seconds";
+
+    private static java.time.Duration stallLimit() {
+        long seconds = Long.getLong(STALL_SECONDS_PROPERTY, ReplicaLoop.DEFAULT_STALL_LIMIT.toSeconds());
+        if (seconds < 1) {
+            throw new IllegalArgumentException("-D" + STALL_SECONDS_PROPERTY + "=" + seconds + ": must be at least 1");
+        }
+        return java.time.Duration.ofSeconds(seconds);
     }
 
     /** Binds the replica's configured address and starts it. */
@@ -228,6 +246,7 @@ public final class ReplicaNode implements AutoCloseable {
                     ReplicaLoop.DEFAULT_INBOX_CAPACITY,
                     env -> new Replica(ring, config.id(), config.key(), log, store, verifier, env));
             owned.add(loop);
+            loop.stallLimit(stallLimit());
             updates.attach(loop);
             ObjectStoreService service = new ObjectStoreService(store, updates, config.limits(), decoder, executor);
             HealthStatusManager health = new HealthStatusManager();
