@@ -73,14 +73,10 @@ class ReplicaLoopExecutionTest {
 
         Ring() {
             List<SigningKey> keys = new ArrayList<>();
-            List<ReplicaAddress> addresses = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                byte[] seed = new byte[32];
-                seed[0] = (byte) (i + 1);
-                keys.add(SigningKey.fromSeed(seed));
-                addresses.add(new ReplicaAddress(i, "127.0.0.1", 7000 + i, keys.get(i).publicKey()));
+                keys.add(RingHarness.key(i));
             }
-            config = new RingConfig(0, 1, addresses, COLORS, RingConfig.Params.DEFAULT);
+            config = RingHarness.config(COLORS, RingConfig.Params.DEFAULT);
             for (int i = 0; i < 4; i++) {
                 stores.add(new WatchedStore(RocksVersionStore.open(dir.resolve("r" + i), Limits.DEFAULT)));
             }

@@ -7,7 +7,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Predicate;
 import ostore.crypto.Hash32;
 import ostore.crypto.SigningKey;
@@ -27,17 +26,24 @@ final class RingHarness {
         }
     }
 
-    private record Due(long at, long order) implements Comparable<Due> {
-        @Override
-        public int compareTo(Due o) {
-            return at != o.at ? Long.compare(at, o.at) : Long.compare(order, o.order);
-        }
-    }
-
-    private record Armed(int replica, TimerKey key) {}
-
     /** Batches of up to 4 updates, a 5 s view-change timeout: what most unit tests of the core run with. */
     static final RingConfig.Params PARAMS = new RingConfig.Params(4, 1_000, 2, 4, 200_000, 5_000_000);
+
+    /** Replica {@code i}'s signing key in every test ring: seeded with {@code i + 1}. */
+    static SigningKey key(int i) {
+        byte[] seed = new byte[32];
+        seed[0] = (byte) (i + 1);
+        return SigningKey.fromSeed(seed);
+    }
+
+    /** A test ring of four ({@link #key} keys, 127.0.0.1:7000..7003, epoch 0) of {@code colors} colors. */
+    static RingConfig config(int colors, RingConfig.Params params) {
+        List<ReplicaAddress> addresses = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            addresses.add(new ReplicaAddress(i, "127.0.0.1", 7000 + i, key(i).publicKey()));
+        }
+        return new RingConfig(0, 1, addresses, colors, params);
+    }
 
     /** A digest whose first byte is {@code b}: a stand-in for an update or state no test needs real. */
     static Hash32 hash(int b) {
@@ -55,10 +61,8 @@ final class RingHarness {
     final Set<Integer> silent = new HashSet<>();
     Predicate<Envelope> drop = e -> false;
     private final ArrayDeque<Envelope> network = new ArrayDeque<>();
-    private final TreeMap<Due, Armed> timers = new TreeMap<>();
-    private final Map<Armed, Due> armed = new HashMap<>();
+    private final VirtualTimers timers = new VirtualTimers();
     private long now = 1_000_000_000L;
-    private long order;
 
     private final int statePageBytes;
 
@@ -74,14 +78,10 @@ final class RingHarness {
     /** A ring of {@code colors} colors. */
     RingHarness(RingConfig.Params params, int statePageBytes, int colors) {
         this.statePageBytes = statePageBytes;
-        List<ReplicaAddress> addresses = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            byte[] seed = new byte[32];
-            seed[0] = (byte) (i + 1);
-            keys.add(SigningKey.fromSeed(seed));
-            addresses.add(new ReplicaAddress(i, "127.0.0.1", 7000 + i, keys.get(i).publicKey()));
+            keys.add(key(i));
         }
-        config = new RingConfig(0, 1, addresses, colors, params);
+        config = config(colors, params);
         for (int i = 0; i < 4; i++) {
             logs.add(new MemorySharedLog(colors + 1));
             stores.add(new MemoryVersionStore(Limits.DEFAULT));
@@ -105,8 +105,7 @@ final class RingHarness {
     /** Crashes replica {@code i}: its store loses what it did not sync, its timers and inbound frames go. */
     void crashAndRestart(int i) {
         stores.set(i, stores.get(i).crashed());
-        armed.keySet().removeIf(a -> a.replica() == i);
-        timers.values().removeIf(a -> a.replica() == i);
+        timers.forget(i);
         boot(i);
     }
 
@@ -114,8 +113,7 @@ final class RingHarness {
     void wipeAndRestart(int i) {
         logs.set(i, new MemorySharedLog(logs.get(i).colors()));
         stores.set(i, new MemoryVersionStore(Limits.DEFAULT));
-        armed.keySet().removeIf(a -> a.replica() == i);
-        timers.values().removeIf(a -> a.replica() == i);
+        timers.forget(i);
         boot(i);
     }
 
@@ -126,8 +124,7 @@ final class RingHarness {
      */
     void killLosingExecutedRecords(int i) {
         keepOnlyRecords(i, type -> type != ReplicaLog.EXECUTED);
-        armed.keySet().removeIf(a -> a.replica() == i);
-        timers.values().removeIf(a -> a.replica() == i);
+        timers.forget(i);
         boot(i);
     }
 
@@ -139,8 +136,7 @@ final class RingHarness {
     void crashLosingPayloadRecords(int i) {
         keepOnlyRecords(i, type -> type != ReplicaLog.PAYLOAD && type != ReplicaLog.EXECUTED);
         stores.set(i, stores.get(i).crashed());
-        armed.keySet().removeIf(a -> a.replica() == i);
-        timers.values().removeIf(a -> a.replica() == i);
+        timers.forget(i);
         boot(i);
     }
 
@@ -171,18 +167,12 @@ final class RingHarness {
 
             @Override
             public void setTimer(TimerKey key, long afterMicros) {
-                cancelTimer(key);
-                Due due = new Due(now + afterMicros, order++);
-                timers.put(due, new Armed(self, key));
-                armed.put(new Armed(self, key), due);
+                timers.arm(self, key, now + afterMicros);
             }
 
             @Override
             public void cancelTimer(TimerKey key) {
-                Due due = armed.remove(new Armed(self, key));
-                if (due != null) {
-                    timers.remove(due);
-                }
+                timers.cancel(self, key);
             }
 
             @Override
@@ -219,14 +209,13 @@ final class RingHarness {
     void run(long forMicros) {
         long deadline = now + forMicros;
         while (true) {
+            VirtualTimers.Fired fired;
             if (!network.isEmpty()) {
                 deliver(network.poll());
-            } else if (!timers.isEmpty() && timers.firstKey().at() <= deadline) {
-                var next = timers.pollFirstEntry();
-                armed.remove(next.getValue());
-                now = Math.max(now, next.getKey().at());
-                if (!silent.contains(next.getValue().replica())) {
-                    replicas.get(next.getValue().replica()).onTimer(next.getValue().key());
+            } else if ((fired = timers.pollDue(deadline)) != null) {
+                now = Math.max(now, fired.at());
+                if (!silent.contains(fired.replica())) {
+                    replicas.get(fired.replica()).onTimer(fired.key());
                 }
             } else {
                 now = Math.max(now, deadline);
