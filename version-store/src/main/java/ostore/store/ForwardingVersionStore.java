@@ -42,6 +42,11 @@ public abstract class ForwardingVersionStore implements VersionStore {
     }
 
     @Override
+    public Optional<Outcome.Rejected> precheckWithoutState(AuthenticatedUpdate update) {
+        return delegate.precheckWithoutState(update);
+    }
+
+    @Override
     public Optional<StoredVersion> read(Aguid aguid, Selector selector) {
         return delegate.read(aguid, selector);
     }

@@ -57,6 +57,15 @@ public interface VersionStore extends AutoCloseable {
      */
     Optional<Outcome.Rejected> precheck(AuthenticatedUpdate update);
 
+    /**
+     * The part of {@link #precheck} that does not depend on the objects' state, and so that a
+     * ring replica may answer before the update is ordered whatever it has yet to execute: the
+     * state-free checks ({@link UpdateValidator}: limits, a well-formed creation) and the nonce (a
+     * nonce already used is answered as {@link #precheck} answers it). It does not run the
+     * engine: the object's version, ACL and blocks are not read.
+     */
+    Optional<Outcome.Rejected> precheckWithoutState(AuthenticatedUpdate update);
+
     Optional<StoredVersion> read(Aguid aguid, Selector selector);
 
     Optional<byte[]> block(Bguid bguid);

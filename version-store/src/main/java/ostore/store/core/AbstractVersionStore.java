@@ -347,6 +347,16 @@ public abstract class AbstractVersionStore implements VersionStore {
      */
     @Override
     public final Optional<Rejected> precheck(AuthenticatedUpdate update) {
+        return precheck(update, true);
+    }
+
+    @Override
+    public final Optional<Rejected> precheckWithoutState(AuthenticatedUpdate update) {
+        return precheck(update, false);
+    }
+
+    /** The state-free checks, the nonce, and (if {@code dryRun}) the engine run on the latest version. */
+    private Optional<Rejected> precheck(AuthenticatedUpdate update, boolean dryRun) {
         if (update == null) {
             throw new IllegalArgumentException("update must be non-null");
         }
@@ -361,8 +371,11 @@ public abstract class AbstractVersionStore implements VersionStore {
             if (earlier.isPresent()) {
                 return answerAgain(earlier.get(), update) instanceof Rejected r ? Optional.of(r) : Optional.empty();
             }
-            Execution dryRun = engine.execute(latestVersion(u.aguid()), update, Long.MIN_VALUE, this::requireBlock);
-            return dryRun instanceof Execution.Reject r ? Optional.of(r.rejected()) : Optional.empty();
+            if (!dryRun) {
+                return Optional.empty();
+            }
+            Execution execution = engine.execute(latestVersion(u.aguid()), update, Long.MIN_VALUE, this::requireBlock);
+            return execution instanceof Execution.Reject r ? Optional.of(r.rejected()) : Optional.empty();
         });
     }
 

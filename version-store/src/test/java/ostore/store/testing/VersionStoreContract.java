@@ -167,6 +167,34 @@ public abstract class VersionStoreContract {
         }
     }
 
+    /**
+     * The check a ring replica makes before ordering reads no object state: what depends on it
+     * (unknown object, not a writer, an index out of range) passes, and execution answers it; a
+     * used nonce and an update no state could admit are refused as precheck refuses them.
+     */
+    @Test
+    void precheckWithoutStateRefusesOnlyWhatNoStateChanges() {
+        try (VersionStore s = newStore()) {
+            var beforeCreation = update(OWNER, 7, always(new Action.Append(text("x"))));
+            assertEquals(Rejection.UNKNOWN_OBJECT, s.precheck(beforeCreation).orElseThrow().reason());
+            assertEquals(Optional.empty(), s.precheckWithoutState(beforeCreation), "the object may exist by the time it runs");
+            s.apply(create(1, always(new Action.Append(text("abc")))), 1, COLOR, 0);
+            var notAWriter = update(WRITER, 5, always(new Action.Append(text("late"))));
+            assertEquals(Rejection.NOT_A_WRITER, s.precheck(notAWriter).orElseThrow().reason());
+            assertEquals(Optional.empty(), s.precheckWithoutState(notAWriter));
+            var truncate = update(OWNER, 8, always(new Action.Truncate(5)));
+            assertEquals(Rejection.INVALID_ACTION, s.precheck(truncate).orElseThrow().reason());
+            assertEquals(Optional.empty(), s.precheckWithoutState(truncate));
+            var reused = update(OWNER, 1, always(new Action.Append(text("again"))));
+            assertEquals(s.precheck(reused), s.precheckWithoutState(reused), "a used nonce is refused alike");
+            assertEquals(Rejection.NONCE_REUSED, s.precheckWithoutState(reused).orElseThrow().reason());
+            var refusedBefore = update(WRITER, 6, always(new Action.Append(text("late"))));
+            Outcome.Rejected refused = assertInstanceOf(Outcome.Rejected.class, s.apply(refusedBefore, 2, COLOR, 1));
+            assertEquals(Optional.of(refused), s.precheckWithoutState(refusedBefore), "a nonce refused at execution");
+            assertEquals(1, s.read(AGUID, new Selector.Latest()).orElseThrow().root().seq(), "nothing changed");
+        }
+    }
+
     /** A refusal by precheck is before ordering: it records nothing, and the nonce stays free. */
     @Test
     void aRefusalByPrecheckBurnsNothing() {
