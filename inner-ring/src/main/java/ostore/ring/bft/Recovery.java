@@ -31,16 +31,17 @@ final class Recovery {
 
     void run() {
         Signed<Message.NewView> started = null;
-        ReplicaLog.View last = null;
+        long view = 0;
+        boolean changing = false;
         for (ReplicaLog.Logged logged : r.rlog.readAll(r.rlog.controlColor())) {
-            if (logged.record() instanceof ReplicaLog.View v && (last == null || v.view() >= last.view())) {
-                last = v;
+            if (logged.record() instanceof ReplicaLog.View v && v.view() >= view) {
+                view = v.view();
+                changing = v.changing();
             } else if (logged.record() instanceof ReplicaLog.Started s) {
                 started = s.newView();
             }
         }
-        r.rlog.restoreControl(last, started);
-        r.state.recovered(last == null ? 0 : last.view(), last != null && last.changing());
+        r.state.recovered(view, changing);
         for (Lane lane : r.state.lanes()) {
             transferred.clear();
             Map<Long, ExecutedBatch> executed = load(lane);

@@ -97,16 +97,15 @@ public final class Replica {
 
     /** Rebuilds state from the log, replays what the store lost, and resumes. Call once, first. */
     public void start() {
-        event(() -> {
-            new Recovery(this, executor).run();
-            viewChanger.resumeAfterRecovery();
-            armViewChangeTimer();
-            retransmitter.start();
-            // The ring may have moved on while this replica was down; ask at once rather than wait for a round.
-            for (Lane lane : state.lanes()) {
-                stateTransfer.fetch(lane);
-            }
-        });
+        new Recovery(this, executor).run();
+        viewChanger.resumeAfterRecovery();
+        armViewChangeTimer();
+        retransmitter.start();
+        // The ring may have moved on while this replica was down; ask at once rather than wait for a round.
+        for (Lane lane : state.lanes()) {
+            stateTransfer.fetch(lane);
+        }
+        state.invariants();
     }
 
     SigningKey key() {
@@ -149,13 +148,11 @@ public final class Replica {
      * @throws IllegalStateException if an append failed: the replica must stop
      */
     public void onDurable() {
-        event(() -> {
-            gate.release();
-            rlog.trimDurable();
-            for (Lane lane : state.lanes()) {
-                executeReady(lane);
-            }
-        });
+        gate.release();
+        for (Lane lane : state.lanes()) {
+            executeReady(lane);
+        }
+        state.invariants();
     }
 
     public int id() {
@@ -174,15 +171,14 @@ public final class Replica {
      * so the new reply, signed for the new batch, reports the same result.
      */
     public void onClientUpdate(SubmittedUpdate u) {
-        event(() -> {
-            Hash32 digest = u.decoded().digest();
-            byte[] reply = execution.cachedReply(digest);
-            if (reply != null) {
-                env.reply(digest, reply);
-            } else {
-                takeUpdate(u);
-            }
-        });
+        Hash32 digest = u.decoded().digest();
+        byte[] reply = execution.cachedReply(digest);
+        if (reply != null) {
+            env.reply(digest, reply);
+        } else {
+            takeUpdate(u);
+        }
+        state.invariants();
     }
 
     /** Logs and keeps an update not held yet; the primary queues it for a batch. */
@@ -223,27 +219,26 @@ public final class Replica {
     }
 
     public void onMessage(Signed<?> s) {
-        event(() -> {
-            switch (s.message()) {
-                case PrePrepare m -> onPrePrepare(cast(s));
-                case Prepare m -> onPrepare(cast(s));
-                case Commit m -> onCommit(cast(s));
-                case BatchResult m -> certifier.vote(cast(s));
-                case Message.Checkpoint m -> checkpointer.onCheckpoint(cast(s));
-                case ViewChange m -> viewChanger.onViewChange(cast(s));
-                case NewView m -> viewChanger.onNewView(cast(s));
-                case FetchPayloads m -> payloadFetcher.onFetch(s.sender(), m);
-                case Payloads m -> payloadFetcher.onPayloads(m);
-                case Message.FetchState m -> stateTransfer.onFetchState(s.sender(), m);
-                case Message.State m -> stateTransfer.onState(s.sender(), m);
-                case Message.FetchSnapshot m -> snapshotTransfer.onFetchSnapshot(s.sender(), m);
-                case Message.Snapshot m -> snapshotTransfer.onSnapshot(s.sender(), m);
-                case Message.Request m -> onRelayed(s.sender(), m);
-                case Message.Suspect m -> viewChanger.onSuspect(cast(s));
-                case Message.FetchCertificates m -> certifier.onFetchCertificates(s.sender(), m);
-                case Message.Certificates m -> certifier.onCertificates(s.sender(), m);
-            }
-        });
+        switch (s.message()) {
+            case PrePrepare m -> onPrePrepare(cast(s));
+            case Prepare m -> onPrepare(cast(s));
+            case Commit m -> onCommit(cast(s));
+            case BatchResult m -> certifier.vote(cast(s));
+            case Message.Checkpoint m -> checkpointer.onCheckpoint(cast(s));
+            case ViewChange m -> viewChanger.onViewChange(cast(s));
+            case NewView m -> viewChanger.onNewView(cast(s));
+            case FetchPayloads m -> payloadFetcher.onFetch(s.sender(), m);
+            case Payloads m -> payloadFetcher.onPayloads(m);
+            case Message.FetchState m -> stateTransfer.onFetchState(s.sender(), m);
+            case Message.State m -> stateTransfer.onState(s.sender(), m);
+            case Message.FetchSnapshot m -> snapshotTransfer.onFetchSnapshot(s.sender(), m);
+            case Message.Snapshot m -> snapshotTransfer.onSnapshot(s.sender(), m);
+            case Message.Request m -> onRelayed(s.sender(), m);
+            case Message.Suspect m -> viewChanger.onSuspect(cast(s));
+            case Message.FetchCertificates m -> certifier.onFetchCertificates(s.sender(), m);
+            case Message.Certificates m -> certifier.onCertificates(s.sender(), m);
+        }
+        state.invariants();
     }
 
     @SuppressWarnings("unchecked")
@@ -252,39 +247,23 @@ public final class Replica {
     }
 
     public void onTimer(TimerKey t) {
-        event(() -> {
-            switch (t.kind()) {
-                case BATCH -> {
-                    Lane lane = state.lane((int) t.discriminator());
-                    lane.batchTimerFired();
-                    proposeReady(lane, true);
-                }
-                case VIEW_CHANGE -> viewChanger.onRequestTimeout();
-                case NEW_VIEW -> viewChanger.onNewViewTimeout(t.discriminator());
-                case FETCH -> payloadFetcher.refetch(state.lane((int) t.discriminator()));
-                case RETRANSMIT -> retransmitter.onTimer();
+        switch (t.kind()) {
+            case BATCH -> {
+                Lane lane = state.lane((int) t.discriminator());
+                lane.batchTimerFired();
+                proposeReady(lane, true);
             }
-        });
+            case VIEW_CHANGE -> viewChanger.onRequestTimeout();
+            case NEW_VIEW -> viewChanger.onNewViewTimeout(t.discriminator());
+            case FETCH -> payloadFetcher.refetch(state.lane((int) t.discriminator()));
+            case RETRANSMIT -> retransmitter.onTimer();
+        }
+        state.invariants();
     }
 
-    /** How many events are being handled: a driver may answer an effect at once, inside the event that asked for it. */
-    private int eventDepth;
-
-    /**
-     * Handles one event: a message, a timer, a client update, durable log records, or the answer
-     * to an effect ({@link ReplicaEnv#execute}). The state's invariants are checked after it, once
-     * the outermost event is done (a driver that answers at once nests one event in another).
-     */
-    void event(Runnable handle) {
-        eventDepth++;
-        try {
-            handle.run();
-        } finally {
-            eventDepth--;
-        }
-        if (eventDepth == 0) {
-            state.invariants();
-        }
+    /** After an event that reached the replica other than through its public methods (an execution's result). */
+    void afterEvent() {
+        state.invariants();
     }
 
     public ReplicaStatus status() {

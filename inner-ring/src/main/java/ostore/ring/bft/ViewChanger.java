@@ -223,7 +223,7 @@ final class ViewChanger {
                         + ": views only move forward");
         LOG.log(System.Logger.Level.INFO, "replica {0}: asking for view {1} (was in view {2}{3})", r.id, newView, r.state.view(),
                 r.state.viewChanging() ? ", changing" : "");
-        r.rlog.appendView(newView, true);
+        r.rlog.append(r.rlog.controlColor(), ReplicaLog.view(newView, true));
         r.state.startViewChange(newView);
         timeoutShift = Math.min(MAX_TIMEOUT_SHIFT, timeoutShift + 1);
         r.env.cancelTimer(REQUEST_TIMER);
@@ -391,7 +391,7 @@ final class ViewChanger {
             return;
         }
         if (v > r.state.view() || !r.state.viewChanging()) {
-            r.rlog.appendView(v, true);
+            r.rlog.append(r.rlog.controlColor(), ReplicaLog.view(v, true));
         }
         enterView(plan, s);
         resume();
@@ -404,7 +404,7 @@ final class ViewChanger {
     private void enterView(NewViewPlan plan, Signed<NewView> nv) {
         long v = nv.message().view();
         List<Signed<PrePrepare>> prePrepares = nv.message().prePrepares();
-        r.rlog.appendNewView(nv);
+        r.rlog.append(r.rlog.controlColor(), List.of(ReplicaLog.newView(nv), ReplicaLog.view(v, false)));
         currentNewView = nv;
         r.state.enterView(v);
         forgetSuspicions();
