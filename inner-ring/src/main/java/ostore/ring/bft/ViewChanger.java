@@ -174,11 +174,17 @@ final class ViewChanger {
         countSuspicions();
     }
 
-    /** A peer suspects the primary of {@code s}'s view. */
+    /**
+     * A peer suspects the primary of {@code s}'s view. One that suspects a view this replica has
+     * left is behind (it lost its disk, or missed the NEW-VIEW while cut off) and alone in it: it
+     * is sent the NEW-VIEW of the current view, or it would suspect a view nobody else is in for good.
+     */
     void onSuspect(Signed<Message.Suspect> s) {
         if (s.message().view() >= r.state.view()) {
             suspicions.put(s.sender(), new Suspicion(s.message().view(), r.env.nowMicros()));
             countSuspicions();
+        } else {
+            forwardNewView(s.sender());
         }
     }
 

@@ -1,6 +1,7 @@
 package ostore.ring.bft;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -108,6 +109,29 @@ class ReplicaTest {
         List<SubmittedUpdate> all = new ArrayList<>(before);
         all.addAll(after);
         assertSameHistories(h, all, 1, 2, 3);
+    }
+
+    /**
+     * A replica that lost its disk after the ring changed views restarts in view 0 and suspects its
+     * primary alone; its peers, in a later view, answer the suspicion with the NEW-VIEW they are in,
+     * so it joins them instead of suspecting a view nobody else is in for good.
+     */
+    @Test
+    void aReplicaLeftInAnOldViewIsToldTheCurrentOne() {
+        RingHarness h = new RingHarness(PARAMS);
+        h.silent.add(0);
+        h.submitToAll(TestUpdates.append(client, "object-0", 1, "in view 1"));
+        h.run(10 * SECOND);
+        assertEquals(1, h.replicas.get(3).status().view(), "the ring moved to view 1");
+        h.wipeAndRestart(3);
+        assertEquals(0, h.replicas.get(3).status().view(), "a wiped replica starts in view 0");
+        h.submit(TestUpdates.append(client, "object-1", 1, "to the wiped replica"), 3);
+        h.run(10 * SECOND);
+        long view = h.replicas.get(1).status().view();
+        for (int r = 2; r < 4; r++) {
+            assertEquals(view, h.replicas.get(r).status().view(), "replica " + r + " is in the view the others are in");
+            assertFalse(h.replicas.get(r).status().viewChanging(), "replica " + r + " is not changing views");
+        }
     }
 
     @Test
