@@ -46,7 +46,7 @@ import ostore.ring.bft.TimerKey;
  * <p>Fail-stop: if the replica throws (its log cannot be written, an invariant broke) the loop
  * stops and refuses everything after, because a replica in an unknown state must not keep voting.
  * So does a stalled disk: a watchdog stops the replica ({@link StorageStalled}) when a log append
- * stays incomplete, a batch's store writes or a sync run, or the loop spends one step (which may
+ * stays incomplete, a batch's store writes run, or the loop spends one step (which may
  * still wait on the disk where the core has not yet made it an effect) for longer than the stall
  * limit ({@link #stallLimit}, default {@link #DEFAULT_STALL_LIMIT}), naming what it waited on.
  */
@@ -227,7 +227,7 @@ public final class ReplicaLoop implements AutoCloseable {
         }
         for (var e : applying.entrySet()) {
             if (nowNanos - e.getValue() > limit) {
-                return stall("store work (a batch's writes or a sync) has run for " + seconds(nowNanos - e.getValue())
+                return stall("a batch's store writes have run for " + seconds(nowNanos - e.getValue())
                         + ", in " + operation(e.getKey()));
             }
         }
