@@ -111,14 +111,8 @@ public final class ReplicaLoop implements AutoCloseable {
     private final AtomicBoolean appliedWake = new AtomicBoolean();
     private volatile Throwable failure;
     private volatile Runnable onFailure = () -> { };
-    /** See {@link #stallLimit}. */
-    private volatile long stallLimitNanos = DEFAULT_STALL_LIMIT.toNanos();
-    /** Whether the loop's thread is in a step, and since when (System.nanoTime). */
-    private volatile boolean busy;
-    private volatile long busySince;
-    /** The apply threads running store work now, and since when. */
-    private final java.util.concurrent.ConcurrentHashMap<Thread, Long> applying = new java.util.concurrent.ConcurrentHashMap<>();
-    private final AtomicBoolean stalled = new AtomicBoolean();
+    /** Stops the replica if its disk work stalls ({@link #stallLimit}). */
+    private final StallWatchdog watchdog;
 
     private ReplicaLoop(RingConfig config, int id, Clock clock, Peers peers, Replies replies, int inboxCapacity) {
         this.config = Objects.requireNonNull(config, "config");
@@ -132,6 +126,10 @@ public final class ReplicaLoop implements AutoCloseable {
         }
         this.inbox = new ArrayBlockingQueue<>(inboxCapacity);
         this.thread = Thread.ofPlatform().name("replica-" + id).unstarted(this::run);
+        // Recovery (the first step) reads the whole log and is not watched: a long log is not a stalled one.
+        this.watchdog = new StallWatchdog(thread, DEFAULT_STALL_LIMIT,
+                () -> replica == null ? java.util.OptionalLong.empty() : replica.unsyncedLogSinceNanos(),
+                started::isDone, this::stall);
         int threads = Math.max(1, Math.min(config.colors(), Runtime.getRuntime().availableProcessors()));
         this.appliers = Executors.newFixedThreadPool(threads,
                 Thread.ofPlatform().name("replica-" + id + "-apply-", 0).daemon().factory());
@@ -192,10 +190,7 @@ public final class ReplicaLoop implements AutoCloseable {
      * #DEFAULT_STALL_LIMIT}).
      */
     public void stallLimit(java.time.Duration limit) {
-        if (limit.isNegative() || limit.isZero()) {
-            throw new IllegalArgumentException("stall limit (" + limit + ") must be positive");
-        }
-        stallLimitNanos = limit.toNanos();
+        watchdog.limit(limit);
     }
 
     /** Checks for a stalled disk once a second while the loop runs. */
@@ -212,59 +207,23 @@ public final class ReplicaLoop implements AutoCloseable {
 
     /**
      * Stops the replica ({@link StorageStalled}) if, at {@code nowNanos} (System.nanoTime), a log
-     * append has been incomplete, store work has run, or the loop has been in one step for longer
-     * than the stall limit. The watchdog calls it every second; tests call it with a later time.
+     * append has been incomplete, a batch's store writes have run, or the loop has been in one step
+     * for longer than the stall limit. The watchdog thread calls it every second; tests call it with
+     * a later time.
      *
      * @return whether it stopped the replica
      */
     public boolean checkStalls(long nowNanos) {
-        long limit = stallLimitNanos;
-        Replica r = replica;
-        java.util.OptionalLong unsynced = r == null ? java.util.OptionalLong.empty() : r.unsyncedLogSinceNanos();
-        if (unsynced.isPresent() && nowNanos - unsynced.getAsLong() > limit) {
-            return stall("a log append has not become durable for " + seconds(nowNanos - unsynced.getAsLong())
-                    + " (the log's device stopped answering)");
-        }
-        for (var e : applying.entrySet()) {
-            if (nowNanos - e.getValue() > limit) {
-                return stall("a batch's store writes have run for " + seconds(nowNanos - e.getValue())
-                        + ", in " + operation(e.getKey()));
-            }
-        }
-        long since = busySince;
-        // Recovery (the first step) reads the whole log and is not watched: a long log is not a stalled one.
-        if (busy && started.isDone() && nowNanos - since > limit) {
-            return stall("the replica's thread has spent " + seconds(nowNanos - since) + " in one step, in "
-                    + operation(thread));
-        }
-        return false;
+        return failure == null && watchdog.check(nowNanos);
     }
 
-    private static String seconds(long nanos) {
-        return String.format("%.1f s", nanos / 1e9);
-    }
-
-    /** The innermost ostore method {@code t} is in: the operation it waits on. */
-    private static String operation(Thread t) {
-        for (StackTraceElement e : t.getStackTrace()) {
-            if (e.getClassName().startsWith("ostore.") && !e.getClassName().startsWith("ostore.ring.runtime.ReplicaLoop")) {
-                return e.getClassName() + "." + e.getMethodName();
-            }
-        }
-        return "thread " + t.getName();
-    }
-
-    private boolean stall(String what) {
-        if (failure != null || !stalled.compareAndSet(false, true)) {
-            return false;
-        }
+    private void stall(String what) {
         StorageStalled e = new StorageStalled("replica " + id + " stopped: its storage stalled: " + what);
         failure = e;
         running = false;
         started.completeExceptionally(e);
         LOG.log(System.Logger.Level.ERROR, e.getMessage());
         onFailure.run();
-        return true;
     }
 
     /** The replica's failure if it stopped on one, else null. */
@@ -377,7 +336,7 @@ public final class ReplicaLoop implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
-            if (stalled.get()) {
+            if (watchdog.stalled()) {
                 return;
             }
             failure = e;
@@ -402,13 +361,7 @@ public final class ReplicaLoop implements AutoCloseable {
 
     /** One step of the loop's thread, watched for a stall. */
     private void step(Runnable r) {
-        busySince = System.nanoTime();
-        busy = true;
-        try {
-            r.run();
-        } finally {
-            busy = false;
-        }
+        watchdog.step(r);
     }
 
     /**
@@ -421,7 +374,7 @@ public final class ReplicaLoop implements AutoCloseable {
         if (!inbox.offer(STOP)) {
             thread.interrupt();
         }
-        if (stalled.get()) {
+        if (watchdog.stalled()) {
             thread.interrupt();
             appliers.shutdownNow();
             return;
@@ -477,9 +430,8 @@ public final class ReplicaLoop implements AutoCloseable {
         public <T> void execute(int color, Supplier<T> apply, Consumer<T> done) {
             appliers.execute(() -> {
                 Runnable then;
-                applying.put(Thread.currentThread(), System.nanoTime());
                 try {
-                    T result = apply.get();
+                    T result = watchdog.applying(apply);
                     then = () -> done.accept(result);
                 } catch (RuntimeException | Error e) {
                     then = () -> {
@@ -490,8 +442,6 @@ public final class ReplicaLoop implements AutoCloseable {
                     then = () -> {
                         throw new IllegalStateException("applying a batch failed", t);
                     };
-                } finally {
-                    applying.remove(Thread.currentThread());
                 }
                 applied.add(then);
                 if (!appliedWake.getAndSet(true)) {
