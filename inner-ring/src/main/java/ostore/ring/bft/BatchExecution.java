@@ -96,7 +96,7 @@ final class BatchExecution {
             // Replay, not execute: after a crash the store may hold this batch's writes already.
             Executor.Executed done = executor.replay(batch, updates::get);
             return new Applied(done, System.nanoTime() - start);
-        }, applied -> executed(lane, batch, applied, orderingMicros));
+        }, applied -> r.event(() -> executed(lane, batch, applied, orderingMicros)));
     }
 
     private void executed(Lane lane, PrePrepare batch, Applied applied, long orderingMicros) {
@@ -110,7 +110,6 @@ final class BatchExecution {
         if (lane.takeSnapshotDeferral() && lane.behind() && r.stateTransfer.stranded(lane.color)) {
             r.snapshotTransfer.pursue(lane);
         }
-        r.afterEvent();
     }
 
     /**

@@ -36,6 +36,8 @@ final class Checkpointer {
     private final Certifier certifier;
     /** {@link #COMPACT_AFTER_BYTES}; tests make it small. */
     long compactAfterBytes = COMPACT_AFTER_BYTES;
+    /** Colors whose store sync for a stable checkpoint is under way ({@link #persist}). */
+    private final Set<Integer> syncing = new HashSet<>();
 
     Checkpointer(Replica r, Executor executor, Certifier certifier) {
         this.r = r;
@@ -169,22 +171,64 @@ final class Checkpointer {
     }
 
     /**
-     * Makes the store durable up to the stable checkpoint, records the checkpoint in the color's
-     * log and trims the log below what is still needed above it (and the history kept for lagging
-     * peers).
+     * The stable checkpoint of {@code lane} is reached here: forgets what memory no longer needs
+     * (history past what is kept for lagging peers, result votes below the window, payloads), then
+     * makes it durable without waiting on the disk on the replica's thread. The store is synced on
+     * the driver's thread ({@link ReplicaEnv#execute}); when that is back the checkpoint is
+     * recorded in the color's log and the log below what is still needed is trimmed once that
+     * record is durable ({@link #synced}, {@link #trimDurable}). The order is what recovery needs:
+     * a STABLE record is never durable before the store holds its state, and nothing is trimmed
+     * before the STABLE record that makes it unneeded is durable.
      */
     private void persist(Lane lane) {
         SafetyViolation.check(lane.stable() <= lane.executed(), () -> "color " + lane.color + " would persist stable"
                 + " checkpoint " + lane.stable() + " having executed only " + lane.executed());
-        executor.sync();
         lane.trimHistoryThrough(lane.stable() - r.config.params().retainedBelowStable());
         boundHistoryBytes(lane);
         certifier.forgetUpTo(lane.color, lane.stable() - r.config.params().watermarkWindow());
-        trimInPlace(lane);
         forgetPayloads(lane);
-        compactLagging();
+        syncThenRecord(lane);
         r.proposeReady(lane, false);
     }
+
+    /**
+     * Syncs the store for {@code lane}'s stable checkpoint, one sync per color at a time: one asked
+     * for while another runs is left to {@link #synced}, which records whatever checkpoint is then
+     * stable or syncs again for it.
+     */
+    private void syncThenRecord(Lane lane) {
+        if (!syncing.add(lane.color)) {
+            return;
+        }
+        // A sync covers every batch executed before it starts (their writes are done); which are those, per color:
+        long[] covered = new long[r.state.colors()];
+        for (Lane l : r.state.lanes()) {
+            covered[l.color] = l.executed();
+        }
+        r.env.execute(lane.color, () -> {
+            executor.sync();
+            return covered;
+        }, c -> r.event(() -> synced(lane, c)));
+    }
+
+    /**
+     * The store sync begun by {@link #syncThenRecord} is done: it covers every color up to {@code
+     * covered}. If the color's stable checkpoint is within that, it is recorded and the log
+     * trimmed below it; if the checkpoint moved past it meanwhile, another sync follows. A color
+     * that fell behind meanwhile is recorded when state transfer or a snapshot brings it up.
+     */
+    private void synced(Lane lane, long[] covered) {
+        syncing.remove(lane.color);
+        if (!r.snapshotTransfer.active(lane.color)) {
+            if (lane.stable() <= covered[lane.color]) {
+                trimInPlace(lane);
+                compactLagging(covered);
+            } else if (lane.executed() >= lane.stable()) {
+                syncThenRecord(lane);
+            }
+        }
+    }
+
 
     /**
      * Moves up the records of the colors no checkpoint has trimmed while {@link
@@ -192,16 +236,16 @@ final class Checkpointer {
      * records, and an idle color's log is rewritten to what it still needs. A color in the middle
      * of catching up or executing is left for a later checkpoint.
      */
-    private void compactLagging() {
+    private void compactLagging(long[] covered) {
         long compactAfter = Math.min(compactAfterBytes, Math.max(1, r.rlog.capacityBytes() / 8));
         if (r.rlog.lagging(r.rlog.controlColor(), compactAfter)) {
             r.rlog.compactControl();
         }
         for (Lane other : r.state.lanes()) {
-            if (r.rlog.lagging(other.color, compactAfter) && settled(other)) {
-                // Its STABLE record is written again: the store must hold that state durably.
-                executor.sync();
-                other.rewrittenFrom(r.rlog.rewrite(other.color,
+            // Its STABLE record is written again: the store must hold that state durably, as the sync
+            // just done does if the color had executed that far when it began; if not, a later checkpoint moves it.
+            if (r.rlog.lagging(other.color, compactAfter) && settled(other) && other.stable() <= covered[other.color]) {
+                other.rewrittenFrom(r.rlog.rewriteLater(other.color,
                         carried(other, ReplicaLog.stable(other.stable(), other.stableDigest(), other.stableProof()))));
             }
         }
@@ -244,14 +288,15 @@ final class Checkpointer {
                 records.add(ReplicaLog.payload(p.signedUpdate()));
             }
         }
-        long first = r.rlog.appendBounded(lane.color, records);
+        ReplicaLog.Appended appended = r.rlog.appendBoundedPipelined(lane.color, records);
+        long first = appended.first();
         for (int i = 0; i < batchesAgain.size(); i++) {
             lane.noteRecord(batchesAgain.get(i), first + 1 + i);
         }
         for (int i = 0; i < payloadsAgain.size(); i++) {
             lane.movedPayload(payloadsAgain.get(i), first + 1 + batchesAgain.size() + i);
         }
-        r.rlog.trim(lane.color, Math.min(keep, first));
+        r.rlog.trimWhenDurable(lane.color, Math.min(keep, first), appended.tag());
     }
 
     /**

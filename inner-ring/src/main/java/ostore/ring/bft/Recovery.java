@@ -31,17 +31,16 @@ final class Recovery {
 
     void run() {
         Signed<Message.NewView> started = null;
-        long view = 0;
-        boolean changing = false;
+        ReplicaLog.View last = null;
         for (ReplicaLog.Logged logged : r.rlog.readAll(r.rlog.controlColor())) {
-            if (logged.record() instanceof ReplicaLog.View v && v.view() >= view) {
-                view = v.view();
-                changing = v.changing();
+            if (logged.record() instanceof ReplicaLog.View v && (last == null || v.view() >= last.view())) {
+                last = v;
             } else if (logged.record() instanceof ReplicaLog.Started s) {
                 started = s.newView();
             }
         }
-        r.state.recovered(view, changing);
+        r.rlog.restoreControl(last, started);
+        r.state.recovered(last == null ? 0 : last.view(), last != null && last.changing());
         for (Lane lane : r.state.lanes()) {
             transferred.clear();
             Map<Long, ExecutedBatch> executed = load(lane);

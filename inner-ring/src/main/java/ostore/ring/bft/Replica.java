@@ -97,15 +97,16 @@ public final class Replica {
 
     /** Rebuilds state from the log, replays what the store lost, and resumes. Call once, first. */
     public void start() {
-        new Recovery(this, executor).run();
-        viewChanger.resumeAfterRecovery();
-        armViewChangeTimer();
-        retransmitter.start();
-        // The ring may have moved on while this replica was down; ask at once rather than wait for a round.
-        for (Lane lane : state.lanes()) {
-            stateTransfer.fetch(lane);
-        }
-        state.invariants();
+        event(() -> {
+            new Recovery(this, executor).run();
+            viewChanger.resumeAfterRecovery();
+            armViewChangeTimer();
+            retransmitter.start();
+            // The ring may have moved on while this replica was down; ask at once rather than wait for a round.
+            for (Lane lane : state.lanes()) {
+                stateTransfer.fetch(lane);
+            }
+        });
     }
 
     SigningKey key() {
@@ -148,11 +149,13 @@ public final class Replica {
      * @throws IllegalStateException if an append failed: the replica must stop
      */
     public void onDurable() {
-        gate.release();
-        for (Lane lane : state.lanes()) {
-            executeReady(lane);
-        }
-        state.invariants();
+        event(() -> {
+            gate.release();
+            rlog.trimDurable();
+            for (Lane lane : state.lanes()) {
+                executeReady(lane);
+            }
+        });
     }
 
     public int id() {
@@ -171,14 +174,15 @@ public final class Replica {
      * so the new reply, signed for the new batch, reports the same result.
      */
     public void onClientUpdate(SubmittedUpdate u) {
-        Hash32 digest = u.decoded().digest();
-        byte[] reply = execution.cachedReply(digest);
-        if (reply != null) {
-            env.reply(digest, reply);
-        } else {
-            takeUpdate(u);
-        }
-        state.invariants();
+        event(() -> {
+            Hash32 digest = u.decoded().digest();
+            byte[] reply = execution.cachedReply(digest);
+            if (reply != null) {
+                env.reply(digest, reply);
+            } else {
+                takeUpdate(u);
+            }
+        });
     }
 
     /** Logs and keeps an update not held yet; the primary queues it for a batch. */
@@ -219,26 +223,27 @@ public final class Replica {
     }
 
     public void onMessage(Signed<?> s) {
-        switch (s.message()) {
-            case PrePrepare m -> onPrePrepare(cast(s));
-            case Prepare m -> onPrepare(cast(s));
-            case Commit m -> onCommit(cast(s));
-            case BatchResult m -> certifier.vote(cast(s));
-            case Message.Checkpoint m -> checkpointer.onCheckpoint(cast(s));
-            case ViewChange m -> viewChanger.onViewChange(cast(s));
-            case NewView m -> viewChanger.onNewView(cast(s));
-            case FetchPayloads m -> payloadFetcher.onFetch(s.sender(), m);
-            case Payloads m -> payloadFetcher.onPayloads(m);
-            case Message.FetchState m -> stateTransfer.onFetchState(s.sender(), m);
-            case Message.State m -> stateTransfer.onState(s.sender(), m);
-            case Message.FetchSnapshot m -> snapshotTransfer.onFetchSnapshot(s.sender(), m);
-            case Message.Snapshot m -> snapshotTransfer.onSnapshot(s.sender(), m);
-            case Message.Request m -> onRelayed(s.sender(), m);
-            case Message.Suspect m -> viewChanger.onSuspect(cast(s));
-            case Message.FetchCertificates m -> certifier.onFetchCertificates(s.sender(), m);
-            case Message.Certificates m -> certifier.onCertificates(s.sender(), m);
-        }
-        state.invariants();
+        event(() -> {
+            switch (s.message()) {
+                case PrePrepare m -> onPrePrepare(cast(s));
+                case Prepare m -> onPrepare(cast(s));
+                case Commit m -> onCommit(cast(s));
+                case BatchResult m -> certifier.vote(cast(s));
+                case Message.Checkpoint m -> checkpointer.onCheckpoint(cast(s));
+                case ViewChange m -> viewChanger.onViewChange(cast(s));
+                case NewView m -> viewChanger.onNewView(cast(s));
+                case FetchPayloads m -> payloadFetcher.onFetch(s.sender(), m);
+                case Payloads m -> payloadFetcher.onPayloads(m);
+                case Message.FetchState m -> stateTransfer.onFetchState(s.sender(), m);
+                case Message.State m -> stateTransfer.onState(s.sender(), m);
+                case Message.FetchSnapshot m -> snapshotTransfer.onFetchSnapshot(s.sender(), m);
+                case Message.Snapshot m -> snapshotTransfer.onSnapshot(s.sender(), m);
+                case Message.Request m -> onRelayed(s.sender(), m);
+                case Message.Suspect m -> viewChanger.onSuspect(cast(s));
+                case Message.FetchCertificates m -> certifier.onFetchCertificates(s.sender(), m);
+                case Message.Certificates m -> certifier.onCertificates(s.sender(), m);
+            }
+        });
     }
 
     @SuppressWarnings("unchecked")
@@ -247,23 +252,39 @@ public final class Replica {
     }
 
     public void onTimer(TimerKey t) {
-        switch (t.kind()) {
-            case BATCH -> {
-                Lane lane = state.lane((int) t.discriminator());
-                lane.batchTimerFired();
-                proposeReady(lane, true);
+        event(() -> {
+            switch (t.kind()) {
+                case BATCH -> {
+                    Lane lane = state.lane((int) t.discriminator());
+                    lane.batchTimerFired();
+                    proposeReady(lane, true);
+                }
+                case VIEW_CHANGE -> viewChanger.onRequestTimeout();
+                case NEW_VIEW -> viewChanger.onNewViewTimeout(t.discriminator());
+                case FETCH -> payloadFetcher.refetch(state.lane((int) t.discriminator()));
+                case RETRANSMIT -> retransmitter.onTimer();
             }
-            case VIEW_CHANGE -> viewChanger.onRequestTimeout();
-            case NEW_VIEW -> viewChanger.onNewViewTimeout(t.discriminator());
-            case FETCH -> payloadFetcher.refetch(state.lane((int) t.discriminator()));
-            case RETRANSMIT -> retransmitter.onTimer();
-        }
-        state.invariants();
+        });
     }
 
-    /** After an event that reached the replica other than through its public methods (an execution's result). */
-    void afterEvent() {
-        state.invariants();
+    /** How many events are being handled: a driver may answer an effect at once, inside the event that asked for it. */
+    private int eventDepth;
+
+    /**
+     * Handles one event: a message, a timer, a client update, durable log records, or the answer
+     * to an effect ({@link ReplicaEnv#execute}). The state's invariants are checked after it, once
+     * the outermost event is done (a driver that answers at once nests one event in another).
+     */
+    void event(Runnable handle) {
+        eventDepth++;
+        try {
+            handle.run();
+        } finally {
+            eventDepth--;
+        }
+        if (eventDepth == 0) {
+            state.invariants();
+        }
     }
 
     public ReplicaStatus status() {

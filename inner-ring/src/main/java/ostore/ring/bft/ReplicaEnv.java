@@ -43,11 +43,12 @@ public interface ReplicaEnv {
     void durabilityAdvanced();
 
     /**
-     * Runs {@code apply}, the version-store writes of one batch of {@code color}, then hands its
-     * result to {@code done} on the replica's thread. A driver with threads runs {@code apply} on
-     * one of its own, so colors execute in parallel and the replica goes on ordering meanwhile; the
-     * replica promises at most one batch per color at a time, and touches that color's store state
-     * only after {@code done}. A driver may also run both at once, or {@code apply} at once and
+     * Runs {@code apply}, store work of {@code color} (the version-store writes of one batch, or a
+     * store sync for a checkpoint), then hands its result to {@code done} on the replica's thread.
+     * A driver with threads runs {@code apply} on one of its own, so colors execute in parallel,
+     * syncs happen off the replica's thread and the replica goes on ordering meanwhile; the replica
+     * promises at most one batch per color at a time (a sync may run beside it), and touches that
+     * color's store state only after {@code done}. A driver may also run both at once, or {@code apply} at once and
      * {@code done} later. {@code done} runs once unless the replica stopped first; if {@code apply}
      * throws, the replica must fail as if it had thrown itself.
      */

@@ -1,5 +1,6 @@
 package ostore.ring.bft;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -108,6 +109,13 @@ final class ReplicaLog {
     private long appendedBytes;
     /** {@link #appendedBytes} when each color was last trimmed (or when this replica started). */
     private final long[] trimmedAtBytes;
+    /** Trims waiting for the records that replace what they drop to be durable, in the order asked. */
+    private final ArrayDeque<PendingTrim> trims = new ArrayDeque<>();
+    /** The last VIEW and NEW-VIEW records of the control color: what {@link #compactControl} keeps. */
+    private byte[] lastView;
+    private byte[] lastStarted;
+
+    private record PendingTrim(int color, long upTo, long tag) {}
 
     ReplicaLog(SharedLog log, RingConfig config) {
         if (log.colors() < config.colors() + 1) {
@@ -134,30 +142,46 @@ final class ReplicaLog {
 
     /**
      * Keeps only the last VIEW and the last NEW-VIEW record of the control color, appended again
-     * at its end, and trims the rest: what {@link Recovery} reads from them stays the same.
+     * at its end, and trims the rest once they are durable: what {@link Recovery} reads from them
+     * stays the same. Does not wait.
      */
     void compactControl() {
-        int control = controlColor();
-        byte[] view = null;
-        byte[] started = null;
-        for (Logged l : readAll(control)) {
-            switch (l.record()) {
-                case View v -> view = view(v.view(), v.changing());
-                case Started st -> started = newView(st.newView());
-                default -> throw new IllegalStateException("a " + l.record().getClass().getSimpleName()
-                        + " record in the control color");
-            }
-        }
         List<byte[]> keep = new ArrayList<>();
-        if (started != null) {
-            keep.add(started);
+        if (lastStarted != null) {
+            keep.add(lastStarted);
         }
-        if (view != null) {
-            keep.add(view);
+        if (lastView != null) {
+            keep.add(lastView);
         }
         if (!keep.isEmpty()) {
-            rewrite(control, keep);
+            rewriteLater(controlColor(), keep);
         }
+    }
+
+    /**
+     * Logs that the replica asks for or is in {@code view} ({@code changing} while it waits for the
+     * NEW-VIEW), without waiting: whatever it sends after this waits for the record (the gate).
+     */
+    void appendView(long view, boolean changing) {
+        lastView = view(view, changing);
+        appendPipelined(controlColor(), lastView);
+    }
+
+    /** Logs the NEW-VIEW {@code nv} that starts its view, and that the replica is in that view, in one append, without waiting. */
+    void appendNewView(Signed<Message.NewView> nv) {
+        lastStarted = newView(nv);
+        lastView = view(nv.message().view(), false);
+        checkHealthy();
+        long tag = ++issued;
+        List<byte[]> records = List.of(lastStarted, lastView);
+        long expected = take(controlColor(), records);
+        track(log.appendAsync(controlColor(), records), expected, tag, lastStarted.length + lastView.length);
+    }
+
+    /** Recovery read the control color: its last VIEW and NEW-VIEW records are the ones {@link #compactControl} keeps. */
+    void restoreControl(ReplicaLog.View view, Signed<Message.NewView> started) {
+        lastView = view == null ? null : view(view.view(), view.changing());
+        lastStarted = started == null ? null : newView(started);
     }
 
     /**
@@ -340,10 +364,78 @@ final class ReplicaLog {
         return first;
     }
 
+    /**
+     * {@link #appendBounded} without waiting: the pieces are queued in order (each one append, all
+     * or nothing at a crash) and the returned tag, like {@link #appendPipelined}'s, is durable once
+     * the last piece (and so every one before it) is.
+     *
+     * @return the position of the first record and the tag of the last piece
+     */
+    Appended appendBoundedPipelined(int color, List<byte[]> records) {
+        checkHealthy();
+        long first = next[color];
+        List<byte[]> piece = new ArrayList<>();
+        long bytes = 0;
+        for (byte[] r : records) {
+            if (!piece.isEmpty() && bytes + r.length > MAX_APPEND_BYTES) {
+                queuePiece(color, piece, bytes);
+                piece = new ArrayList<>();
+                bytes = 0;
+            }
+            piece.add(r);
+            bytes += r.length;
+        }
+        if (!piece.isEmpty()) {
+            queuePiece(color, piece, bytes);
+        }
+        return new Appended(first, issued);
+    }
+
+    /** Where {@link #appendBoundedPipelined} put its records, and the tag that says they are durable. */
+    record Appended(long first, long tag) {}
+
+    private void queuePiece(int color, List<byte[]> piece, long bytes) {
+        long tag = ++issued;
+        long expected = take(color, piece);
+        track(log.appendAsync(color, List.copyOf(piece)), expected, tag, bytes);
+    }
+
     /** Durably drops {@code color}'s records below {@code upTo}; those at and above it stay where they are. */
     void trim(int color, long upTo) {
         log.trim(color, upTo);
         trimmedAtBytes[color] = appendedBytes;
+    }
+
+    /**
+     * Drops {@code color}'s records below {@code upTo} once the append that returned {@code tag}
+     * is durable: at once if it is ({@link #trimDurable} runs the rest as appends complete).
+     */
+    void trimWhenDurable(int color, long upTo, long tag) {
+        // Counts as trimmed from now on (see lagging): the records it keeps are queued already.
+        trimmedAtBytes[color] = appendedBytes;
+        trims.add(new PendingTrim(color, upTo, tag));
+        trimDurable();
+    }
+
+    /** Runs the trims whose records are durable now. The replica's thread only, after {@link #onDurable}'s call. */
+    void trimDurable() {
+        while (!trims.isEmpty() && isDurable(trims.peek().tag())) {
+            PendingTrim t = trims.poll();
+            trim(t.color(), t.upTo());
+        }
+    }
+
+    /**
+     * {@link #rewrite} without waiting: the records are appended in bounded pieces and the log
+     * below them is trimmed once they are all durable.
+     *
+     * @return the position of the first record
+     */
+    long rewriteLater(int color, List<byte[]> records) {
+        SafetyViolation.check(!records.isEmpty(), () -> "a rewrite of log color " + color + " with no records");
+        Appended appended = appendBoundedPipelined(color, records);
+        trimWhenDurable(color, appended.first(), appended.tag());
+        return appended.first();
     }
 
     /**

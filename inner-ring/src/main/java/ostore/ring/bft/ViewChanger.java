@@ -229,7 +229,7 @@ final class ViewChanger {
                         + ": views only move forward");
         LOG.log(System.Logger.Level.INFO, "replica {0}: asking for view {1} (was in view {2}{3})", r.id, newView, r.state.view(),
                 r.state.viewChanging() ? ", changing" : "");
-        r.rlog.append(r.rlog.controlColor(), ReplicaLog.view(newView, true));
+        r.rlog.appendView(newView, true);
         r.state.startViewChange(newView);
         timeoutShift = Math.min(MAX_TIMEOUT_SHIFT, timeoutShift + 1);
         r.env.cancelTimer(REQUEST_TIMER);
@@ -397,7 +397,7 @@ final class ViewChanger {
             return;
         }
         if (v > r.state.view() || !r.state.viewChanging()) {
-            r.rlog.append(r.rlog.controlColor(), ReplicaLog.view(v, true));
+            r.rlog.appendView(v, true);
         }
         enterView(plan, s);
         resume();
@@ -410,7 +410,7 @@ final class ViewChanger {
     private void enterView(NewViewPlan plan, Signed<NewView> nv) {
         long v = nv.message().view();
         List<Signed<PrePrepare>> prePrepares = nv.message().prePrepares();
-        r.rlog.append(r.rlog.controlColor(), List.of(ReplicaLog.newView(nv), ReplicaLog.view(v, false)));
+        r.rlog.appendNewView(nv);
         currentNewView = nv;
         r.state.enterView(v);
         forgetSuspicions();
