@@ -166,8 +166,10 @@ final class Checkpointer {
      */
     void installed(Lane lane, long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {
         executor.sync();
-        lane.rewrittenFrom(r.rlog.rewrite(lane.color, carried(lane, ReplicaLog.stable(seqno, digest, proof))));
+        Carried carried = carried(lane, ReplicaLog.stable(seqno, digest, proof));
+        lane.rewrittenFrom(r.rlog.rewrite(lane.color, carried.records()));
         forgetPayloads(lane);
+        checkHeldLogged(lane, carried.payloads()::contains, "a snapshot install rewrote");
     }
 
     /**
@@ -245,8 +247,10 @@ final class Checkpointer {
             // Its STABLE record is written again: the store must hold that state durably, as the sync
             // just done does if the color had executed that far when it began; if not, a later checkpoint moves it.
             if (r.rlog.lagging(other.color, compactAfter) && settled(other) && other.stable() <= covered[other.color]) {
-                other.rewrittenFrom(r.rlog.rewriteLater(other.color,
-                        carried(other, ReplicaLog.stable(other.stable(), other.stableDigest(), other.stableProof()))));
+                Carried carried = carried(other, ReplicaLog.stable(other.stable(), other.stableDigest(), other.stableProof()));
+                other.rewrittenFrom(r.rlog.rewriteLater(other.color, carried.records()));
+                forgetPayloads(other);
+                checkHeldLogged(other, carried.payloads()::contains, "a compaction rewrote");
             }
         }
     }
@@ -267,6 +271,9 @@ final class Checkpointer {
      * recovery finds below and around it the records it rebuilds the history from ({@link Recovery}).
      */
     private void trimInPlace(Lane lane) {
+        // What memory drops and what the log keeps are decided on the same live set, in one event: a
+        // payload held in memory is never logged again, so its record must outlive its place in memory.
+        forgetPayloads(lane);
         long oldestKept = lane.history().isEmpty() ? lane.stable() + 1 : lane.history().firstKey();
         lane.forgetRecordsBelow(oldestKept);
         List<byte[]> records = new ArrayList<>();
@@ -296,7 +303,23 @@ final class Checkpointer {
         for (int i = 0; i < payloadsAgain.size(); i++) {
             lane.movedPayload(payloadsAgain.get(i), first + 1 + batchesAgain.size() + i);
         }
-        r.rlog.trimWhenDurable(lane.color, Math.min(keep, first), appended.tag());
+        long trimBelow = Math.min(keep, first);
+        checkHeldLogged(lane, d -> lane.payloadPosition(d) != null && lane.payloadPosition(d) >= trimBelow,
+                "the checkpoint at " + lane.stable() + " trims below " + trimBelow + " of");
+        r.rlog.trimWhenDurable(lane.color, trimBelow, appended.tag());
+    }
+
+    /**
+     * Safety, before a trim or rewrite of {@code lane}'s log takes effect: every update of its color
+     * that memory holds is in what the log keeps ({@code kept}). A held update is never logged again
+     * (it is known), so one whose record went would be missing when recovery replays a batch that
+     * orders it: acknowledged updates lost at the next crash.
+     */
+    private void checkHeldLogged(Lane lane, java.util.function.Predicate<Hash32> kept, String what) {
+        for (Hash32 d : r.state.heldOf(lane.color)) {
+            SafetyViolation.check(kept.test(d), () -> what + " color " + lane.color + "'s log without update " + d
+                    + ", which memory still holds (at " + lane.payloadPosition(d) + ")");
+        }
     }
 
     /**
@@ -306,7 +329,7 @@ final class Checkpointer {
      * its batch's payloads three times, and with 2 MiB updates copies of them made one rewrite tens
      * of MiB.
      */
-    private List<byte[]> carried(Lane lane, byte[] stable) {
+    private Carried carried(Lane lane, byte[] stable) {
         List<byte[]> out = new ArrayList<>();
         Set<Hash32> written = new HashSet<>();
         java.util.function.Consumer<Hash32> payload = d -> {
@@ -349,8 +372,11 @@ final class Checkpointer {
                 payload.accept(d);
             }
         }
-        return out;
+        return new Carried(out, written);
     }
+
+    /** What a rewrite carries: its records, and the payloads among them. */
+    private record Carried(List<byte[]> records, Set<Hash32> payloads) {}
 
     private void carryCommitted(Slot s, List<byte[]> out) {
         Signed<Message.PrePrepare> pp = s.committedPrePrepare();

@@ -108,6 +108,13 @@ final class ReplicaState {
         return payloads.containsKey(digest);
     }
 
+    /** The digests of the held updates of {@code color}. */
+    List<Hash32> heldOf(int color) {
+        return payloads.entrySet().stream()
+                .filter(e -> config.colorOf(e.getValue().update().update().aguid()) == color)
+                .map(Map.Entry::getKey).toList();
+    }
+
     /** The pending updates (read-only): digest to arrival time, oldest first. */
     SequencedMap<Hash32, Long> pending() {
         return Collections.unmodifiableSequencedMap(pending);
