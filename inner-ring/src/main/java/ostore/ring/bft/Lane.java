@@ -421,24 +421,29 @@ final class Lane {
     /**
      * Records a checkpoint vote; returns its proof once {@code quorum} replicas agree, else null.
      * Only votes at a seqno inside the window are kept (where checkpoints fall depends on the
-     * batches' sizes too, {@link #executedBatch}), one per sender and seqno, so a faulty peer cannot
-     * fill memory with votes; a replica further behind catches up by FETCH-STATE instead.
+     * batches' sizes too, {@link #executedBatch}), and a sender starts at most one digest per seqno,
+     * so a faulty peer cannot fill memory with votes; a replica further behind catches up by
+     * FETCH-STATE instead. A sender that voted one digest may still join another that others voted
+     * for: a peer that equivocated (or whose first vote a replica relayed came late) then counts
+     * where its signature agrees, as a certificate of 2f+1 distinct signers allows, and the ring
+     * does not wait forever on the one replica that never saw the checkpoint (a peer passing on the
+     * stable proof it holds, {@link StateTransfer#fetch}).
      */
     List<Signed<Checkpoint>> addCheckpointVote(Signed<Checkpoint> c, int quorum) {
         Checkpoint m = c.message();
         if (!inWindow(m.seqno())) {
             return null;
         }
-        Map<Hash32, Map<Integer, Signed<Checkpoint>>> byDigest = checkpointVotes.get(m.seqno());
-        if (byDigest != null) {
-            for (var e : byDigest.entrySet()) {
-                if (!e.getKey().equals(m.digest()) && e.getValue().containsKey(c.sender())) {
+        Map<Hash32, Map<Integer, Signed<Checkpoint>>> byDigest = checkpointVotes.computeIfAbsent(m.seqno(),
+                s -> new HashMap<>());
+        if (!byDigest.containsKey(m.digest())) {
+            for (Map<Integer, Signed<Checkpoint>> others : byDigest.values()) {
+                if (others.containsKey(c.sender())) {
                     return null;
                 }
             }
         }
-        Map<Integer, Signed<Checkpoint>> voters = checkpointVotes.computeIfAbsent(m.seqno(), s -> new HashMap<>())
-                .computeIfAbsent(m.digest(), d -> new HashMap<>());
+        Map<Integer, Signed<Checkpoint>> voters = byDigest.computeIfAbsent(m.digest(), d -> new HashMap<>());
         voters.putIfAbsent(c.sender(), c);
         if (voters.size() < quorum) {
             return null;

@@ -47,6 +47,25 @@ class VoteWindowTest {
         assertEquals(1, lane.checkpointVoteSeqnos().size());
         assertNotNull(lane.checkpointVote(2, new Checkpoint(0, 2, hash(1), hash(1)).digest(), 3));
         assertNull(lane.checkpointVote(2, new Checkpoint(0, 2, hash(2), hash(2)).digest(), 3),
-                "one checkpoint vote per sender and seqno");
+                "a sender that voted starts no second digest at the same seqno");
+    }
+
+    @Test
+    void anEquivocatingPeerCountsWhereItsSignatureAgreesWithOthers() {
+        RingHarness h = new RingHarness(PARAMS);
+        Lane lane = h.replicas.get(0).state.lane(0);
+        Checkpoint honest = new Checkpoint(0, 2, hash(1), hash(1));
+        Checkpoint other = new Checkpoint(0, 2, hash(2), hash(2));
+        int quorum = h.config.quorum();
+        assertNull(lane.addCheckpointVote(Frames.sign(other, 3, h.keys.get(3)), quorum), "peer 3 tells this replica one thing");
+        assertNull(lane.addCheckpointVote(Frames.sign(honest, 1, h.keys.get(1)), quorum));
+        assertNull(lane.addCheckpointVote(Frames.sign(honest, 2, h.keys.get(2)), quorum));
+        assertNull(lane.addCheckpointVote(Frames.sign(new Checkpoint(0, 2, hash(3), hash(3)), 3, h.keys.get(3)), quorum),
+                "nor may it start a third digest");
+        // Its vote for what 1 and 2 signed, relayed in a stable proof another replica holds, completes the quorum.
+        var proof = lane.addCheckpointVote(Frames.sign(honest, 3, h.keys.get(3)), quorum);
+        assertNotNull(proof, "2f+1 distinct signers of one digest make it stable");
+        assertEquals(java.util.List.of(1, 2, 3), proof.stream().map(Signed::sender).toList());
+        assertTrue(proof.stream().allMatch(v -> v.message().digest().equals(honest.digest())));
     }
 }
