@@ -81,28 +81,55 @@ final class BatchExecution {
      * comes back. Until then the color's store state belongs to the writer.
      */
     private void execute(Lane lane, PrePrepare batch) {
-        lane.startExecuting(batch.seqno());
         long now = r.env.nowMicros();
         long ordering = 0;
-        Map<Hash32, AuthenticatedUpdate> updates = new HashMap<>();
         for (Hash32 d : batch.digests()) {
             Long arrived = r.state.pending().get(d);
             ordering += arrived == null ? 0 : Math.max(0, now - arrived);
+        }
+        run(lane, batch, ordering, null);
+    }
+
+    /**
+     * Runs {@code batch}, which state transfer verified below the stable checkpoint (its chain step
+     * leads to the checkpoint's state, so it has no slot) and logged as BATCH, the same way as a
+     * batch committed here. It must execute to {@code resultsRoot}, the ring's; the color's stable
+     * state is made durable once it is reached.
+     */
+    void executeTransferred(Lane lane, PrePrepare batch, Hash32 resultsRoot) {
+        run(lane, batch, 0, resultsRoot);
+    }
+
+    /** The store writes on the driver's thread, the rest on the replica's when they are back. */
+    private void run(Lane lane, PrePrepare batch, long orderingMicros, Hash32 ringResultsRoot) {
+        lane.startExecuting(batch.seqno());
+        Map<Hash32, AuthenticatedUpdate> updates = new HashMap<>();
+        for (Hash32 d : batch.digests()) {
             updates.put(d, r.state.payload(d).update());
         }
-        long orderingMicros = ordering;
         r.env.execute(lane.color, () -> {
             long start = System.nanoTime();
             // Replay, not execute: after a crash the store may hold this batch's writes already.
             Executor.Executed done = executor.replay(batch, updates::get);
             return new Applied(done, System.nanoTime() - start);
-        }, applied -> r.event(() -> executed(lane, batch, applied, orderingMicros)));
+        }, applied -> r.event(() -> {
+            if (ringResultsRoot != null && !applied.done().resultsRoot().equals(ringResultsRoot)) {
+                throw new IllegalStateException("color " + lane.color + " batch " + batch.seqno() + " executed to"
+                        + " results root " + applied.done().resultsRoot() + ", not the ring's " + ringResultsRoot
+                        + ": execution is not deterministic");
+            }
+            executed(lane, batch, applied, orderingMicros, ringResultsRoot != null);
+        }));
     }
 
-    private void executed(Lane lane, PrePrepare batch, Applied applied, long orderingMicros) {
+    private void executed(Lane lane, PrePrepare batch, Applied applied, long orderingMicros, boolean transferred) {
         lane.finishedExecuting(batch.seqno());
         long signing = finishBatch(lane, batch, applied.done());
         phases = phases.plus(batch.digests().size(), orderingMicros, applied.nanos(), signing);
+        if (transferred && lane.executed() == lane.stable()) {
+            // A transferred batch reached the stable checkpoint: its state is made durable as if reached here.
+            r.checkpointer.caughtUp(lane);
+        }
         executeReady(lane);
         r.checkpointer.adoptDeferred(lane);
         r.stateTransfer.afterExecuted(lane);

@@ -88,7 +88,7 @@ public final class Replica {
         this.certifier = new Certifier(this, executor, store);
         this.viewChanger = new ViewChanger(this);
         this.checkpointer = new Checkpointer(this, executor, certifier);
-        this.stateTransfer = new StateTransfer(this, executor, statePageBytes);
+        this.stateTransfer = new StateTransfer(this, statePageBytes);
         this.snapshotTransfer = new SnapshotTransfer(this, store, statePageBytes);
         this.retransmitter = new Retransmitter(this);
         this.payloadFetcher = new PayloadFetcher(this);
@@ -152,6 +152,7 @@ public final class Replica {
         event(() -> {
             gate.release();
             rlog.trimDurable();
+            stateTransfer.durable();
             for (Lane lane : state.lanes()) {
                 executeReady(lane);
             }
@@ -505,6 +506,11 @@ public final class Replica {
     /** Starts the next committed batch of {@code lane} unless one of the color is executing ({@link BatchExecution}). */
     void executeReady(Lane lane) {
         execution.executeReady(lane);
+    }
+
+    /** Runs a batch state transfer verified below the stable checkpoint, as an effect ({@link BatchExecution}). */
+    void executeTransferred(Lane lane, PrePrepare batch, Hash32 resultsRoot) {
+        execution.executeTransferred(lane, batch, resultsRoot);
     }
 
     /** Everything after applying a batch; @return the nanoseconds spent signing and replying (statistics). */

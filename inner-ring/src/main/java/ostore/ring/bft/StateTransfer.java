@@ -55,7 +55,6 @@ final class StateTransfer {
     }
 
     private final Replica r;
-    private final Executor executor;
     private final StateServer server;
     /** Per color, the peers that said they no longer hold this replica's next batch. */
     private final Map<Integer, Set<Integer>> cannotServe = new HashMap<>();
@@ -65,10 +64,14 @@ final class StateTransfer {
     private final Set<Integer> handedOff = new HashSet<>();
     /** Per color, the peer whose page {@link #verified} came from: asked for payloads and the next page. */
     private final Map<Integer, Integer> source = new HashMap<>();
+    /**
+     * Per color, the verified batch below the stable checkpoint whose BATCH record is appended and
+     * may not be durable yet (seqno and log tag): it runs once the record is ({@link #durable}).
+     */
+    private final Map<Integer, long[]> logging = new HashMap<>();
 
-    StateTransfer(Replica r, Executor executor, int pageBytes) {
+    StateTransfer(Replica r, int pageBytes) {
         this.r = r;
-        this.executor = executor;
         this.server = new StateServer(r, pageBytes);
     }
 
@@ -240,10 +243,24 @@ final class StateTransfer {
         }
     }
 
-    /** Logs and keeps a payload a verified batch orders. */
+    /**
+     * Logs (without waiting: the BATCH or COMMIT-PROOF record that orders it comes after it in the
+     * log, so is durable only once it is) and keeps a payload a verified batch orders.
+     */
     private void hold(Lane lane, ReplicaState.Payload p) {
-        lane.notePayload(p.update().digest(), r.rlog.append(lane.color, ReplicaLog.payload(p.signedUpdate())));
+        lane.notePayload(p.update().digest(), r.rlog.nextPosition(lane.color));
+        r.rlog.appendPipelined(lane.color, ReplicaLog.payload(p.signedUpdate()));
         r.state.holdForBatch(p.update().digest(), p);
+    }
+
+    /** Log records became durable: runs the verified batches that waited for their BATCH records. */
+    void durable() {
+        for (Integer color : List.copyOf(logging.keySet())) {
+            long[] pending = logging.get(color);
+            if (r.rlog.isDurable(pending[1])) {
+                drain(r.state.lane(color));
+            }
+        }
     }
 
     /**
@@ -333,9 +350,18 @@ final class StateTransfer {
                 askForPayloads(lane);
                 break;
             }
+            if (v instanceof Chained c && !logged(lane, c)) {
+                // Runs when its BATCH record is durable (durable()): the store must never hold a
+                // batch the log cannot name after a crash.
+                break;
+            }
             queue.pollFirst();
             switch (v) {
-                case Chained c -> applyOne(lane, c);
+                case Chained c -> {
+                    logging.remove(lane.color);
+                    r.executeTransferred(lane, c.batch(), c.resultsRoot());
+                    handedOff.add(lane.color);
+                }
                 case Committed c -> {
                     if (!commit(lane, c.proof())) {
                         queue.clear();
@@ -392,18 +418,19 @@ final class StateTransfer {
         }
     }
 
-    private void applyOne(Lane lane, Chained c) {
-        PrePrepare batch = c.batch();
-        lane.noteRecord(batch.seqno(), r.rlog.append(lane.color, ReplicaLog.batch(batch, c.resultsRoot(), c.state())));
-        Executor.Executed done = executor.execute(batch, d -> r.state.payload(d).update());
-        if (!done.resultsRoot().equals(c.resultsRoot())) {
-            throw new IllegalStateException("color " + lane.color + " batch " + batch.seqno() + " executed to results root "
-                    + done.resultsRoot() + ", not the ring's " + c.resultsRoot() + ": execution is not deterministic");
+    /**
+     * Appends {@code c}'s BATCH record once, without waiting; @return whether it is durable, so
+     * the batch may run.
+     */
+    private boolean logged(Lane lane, Chained c) {
+        long[] pending = logging.get(lane.color);
+        if (pending == null || pending[0] != c.batch().seqno()) {
+            lane.noteRecord(c.batch().seqno(), r.rlog.nextPosition(lane.color));
+            long tag = r.rlog.appendPipelined(lane.color, ReplicaLog.batch(c.batch(), c.resultsRoot(), c.state()));
+            pending = new long[] {c.batch().seqno(), tag};
+            logging.put(lane.color, pending);
         }
-        r.finishBatch(lane, batch, done);
-        if (lane.executed() == lane.stable()) {
-            r.checkpointer.caughtUp(lane);
-        }
+        return r.rlog.isDurable(pending[1]);
     }
 
     /** Commits a batch above the stable checkpoint on the strength of its 2f+1 COMMITs; false if out of the window now. */
@@ -414,8 +441,9 @@ final class StateTransfer {
         }
         Slot slot = lane.slot(pp.seqno());
         if (!slot.committed()) {
-            lane.noteRecord(pp.seqno(), r.rlog.append(lane.color, ReplicaLog.committed(p.prePrepare(), p.commits())));
-            slot.commit(p.prePrepare(), p.commits());
+            // Runs once the record is durable, like a batch committed here (BatchExecution).
+            long tag = r.rlog.appendAbout(lane, pp.seqno(), ReplicaLog.committed(p.prePrepare(), p.commits()));
+            slot.commit(p.prePrepare(), p.commits(), tag);
         }
         // Only a primary whose key another replica also uses (Twins) can see its own seqno committed under it.
         lane.proposeAbove(pp.seqno());
