@@ -367,7 +367,9 @@ final class StateTransfer {
                         queue.clear();
                     }
                     ranCommitted = true;
-                    if (lane.executing()) {
+                    if (lane.executing() || lane.executed() < c.batch().seqno()) {
+                        // Running, or waiting for its COMMIT-PROOF to be durable: the next page is asked
+                        // for once it ran (afterExecuted).
                         handedOff.add(lane.color);
                     }
                 }
