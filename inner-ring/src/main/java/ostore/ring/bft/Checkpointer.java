@@ -286,13 +286,23 @@ final class Checkpointer {
             }
         }
         long keep = lane.lowestRecordPosition();
+        // Copying a payload up lets the trim pass it, which frees space only if this color keeps the
+        // log's oldest unit of space; otherwise the copy (2 MiB, for a large update) would be written
+        // at every checkpoint to free nothing, and the trim stops below the payload instead.
+        boolean moveUp = r.rlog.holdsOldest(lane.color);
+        long keepPayloads = Long.MAX_VALUE;
         List<Hash32> payloadsAgain = new ArrayList<>();
         for (Hash32 d : livePayloads(lane)) {
             Long at = lane.payloadPosition(d);
             ReplicaState.Payload p = r.state.payload(d);
-            if (p != null && r.config.colorOf(p.update().update().aguid()) == lane.color && (at == null || at < keep)) {
+            if (p == null || r.config.colorOf(p.update().update().aguid()) != lane.color || at != null && at >= keep) {
+                continue;
+            }
+            if (at == null || moveUp) {
                 payloadsAgain.add(d);
                 records.add(ReplicaLog.payload(p.signedUpdate()));
+            } else {
+                keepPayloads = Math.min(keepPayloads, at);
             }
         }
         ReplicaLog.Appended appended = r.rlog.appendBoundedPipelined(lane.color, records);
@@ -303,7 +313,7 @@ final class Checkpointer {
         for (int i = 0; i < payloadsAgain.size(); i++) {
             lane.movedPayload(payloadsAgain.get(i), first + 1 + batchesAgain.size() + i);
         }
-        long trimBelow = Math.min(keep, first);
+        long trimBelow = Math.min(Math.min(keep, keepPayloads), first);
         checkHeldLogged(lane, d -> lane.payloadPosition(d) != null && lane.payloadPosition(d) >= trimBelow,
                 "the checkpoint at " + lane.stable() + " trims below " + trimBelow + " of");
         r.rlog.trimWhenDurable(lane.color, trimBelow, appended.tag());

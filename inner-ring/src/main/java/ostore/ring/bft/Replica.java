@@ -49,6 +49,8 @@ public final class Replica {
     final ReplicaEnv env;
     private final OutputGate gate;
     final ReplicaLog rlog;
+    /** The largest signed update this replica's log holds ({@link #largestUpdate(SharedLog)}). */
+    private final int largestUpdate;
     private final UpdateVerifier verifier;
     private final Executor executor;
     private final Certifier certifier;
@@ -79,6 +81,7 @@ public final class Replica {
         this.key = key;
         Objects.requireNonNull(env, "env");
         this.rlog = new ReplicaLog(log, config);
+        this.largestUpdate = largestUpdate(log);
         rlog.onDurable(env::durabilityAdvanced);
         this.gate = new OutputGate(env, rlog);
         this.env = gate;
@@ -190,6 +193,13 @@ public final class Replica {
     void takeUpdate(SubmittedUpdate u) {
         Hash32 digest = u.decoded().digest();
         if (state.holds(digest)) {
+            return;
+        }
+        if (u.signedUpdate().length > largestUpdate) {
+            // Only through a peer whose log takes larger records (a node's edge refuses them, see
+            // largestUpdate): a ring's replicas must share one record limit, docs/operations.md.
+            LOG.log(System.Logger.Level.WARNING, "replica {0}: dropped update {1} of {2} bytes: its log takes"
+                    + " updates of at most {3} bytes", id, digest, u.signedUpdate().length, largestUpdate);
             return;
         }
         Lane lane = state.lane(config.colorOf(u.decoded().update().aguid()));
@@ -539,6 +549,19 @@ public final class Replica {
      */
     public java.util.OptionalLong unsyncedLogSinceNanos() {
         return rlog.unsyncedSinceNanos();
+    }
+
+    /**
+     * The largest signed update a replica over {@code log} can hold: one PAYLOAD record. A node
+     * refuses a larger one at its edge; a smaller log pool means smaller updates.
+     */
+    public static int largestUpdate(SharedLog log) {
+        return ReplicaLog.largestPayload(log);
+    }
+
+    /** {@link #largestUpdate(SharedLog)} of this replica's log. Thread-safe. */
+    public int maxUpdateBytes() {
+        return largestUpdate;
     }
 
     /**

@@ -131,13 +131,22 @@ final class ReplicaLog {
         this.trimmedAtBytes = new long[config.colors() + 1];
     }
 
+    /** Whether {@code color} holds records in the log's oldest unit of space ({@link SharedLog#holdsOldest}). */
+    boolean holdsOldest(int color) {
+        return log.holdsOldest(color);
+    }
+
     /**
-     * Whether {@code color} holds records and has not been trimmed while at least {@code bytes}
-     * were appended to the log: its oldest records then keep the log from freeing the space below
-     * them (the log frees space only below every color's first record), so they should move up.
+     * Whether {@code color} holds records in the log's oldest unit of space and has not been
+     * trimmed while at least {@code bytes} were appended: its oldest records then keep the log from
+     * freeing the space below them (the log frees space only below every color's first record), so
+     * they should move up. A color whose records lie above the oldest unit is left where it is:
+     * moving it would copy its records (a quiet color's kept history, payloads and all) at every
+     * checkpoint of another color, to free nothing.
      */
     boolean lagging(int color, long bytes) {
-        return log.firstPosition(color) < next[color] && appendedBytes - trimmedAtBytes[color] >= bytes;
+        return log.firstPosition(color) < next[color] && appendedBytes - trimmedAtBytes[color] >= bytes
+                && log.holdsOldest(color);
     }
 
     /**
@@ -450,6 +459,14 @@ final class ReplicaLog {
         long first = appendBounded(color, records);
         trim(color, first);
         return first;
+    }
+
+    /** What a PAYLOAD record adds to its signed update: format, type, length. */
+    static final int PAYLOAD_OVERHEAD_BYTES = 6;
+
+    /** The largest signed update a PAYLOAD record of {@code log} holds. */
+    static int largestPayload(SharedLog log) {
+        return log.maxRecordBytes() - PAYLOAD_OVERHEAD_BYTES;
     }
 
     static byte[] payload(byte[] signedUpdate) {

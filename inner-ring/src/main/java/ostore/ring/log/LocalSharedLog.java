@@ -30,9 +30,13 @@ public final class LocalSharedLog implements SharedLog {
         this.committer = new GroupCommitter(store, maxBatchBytes, this::signalAppended);
     }
 
-    /** A log over {@code store} whose group commits take up to 8 MiB of payload. */
+    /**
+     * A log over {@code store} whose group commits take up to 8 MiB of payload, or an extent's
+     * worth if less ({@link LogStoreConfig#extentBytes()}): a group is one frame, and a frame larger
+     * than an extent takes an extent of its own, which a small pool may not have room for.
+     */
     public static LocalSharedLog over(LogStore store) {
-        return new LocalSharedLog(store, 8L << 20);
+        return new LocalSharedLog(store, Math.min(8L << 20, store.config().extentBytes()));
     }
 
     @Override
@@ -86,6 +90,11 @@ public final class LocalSharedLog implements SharedLog {
     @Override
     public long capacityBytes() {
         return store.capacityBytes();
+    }
+
+    @Override
+    public boolean holdsOldest(int color) {
+        return store.holdsOldest(color);
     }
 
     @Override

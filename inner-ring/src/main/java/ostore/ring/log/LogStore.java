@@ -45,6 +45,16 @@ public interface LogStore extends AutoCloseable {
         return Long.MAX_VALUE;
     }
 
+    /**
+     * Whether {@code color} holds records in the oldest unit of space (extent, segment) that the
+     * log has: trims free space only from the oldest unit on, and only once every color has trimmed
+     * past it, so such a color's records are the ones worth moving up. True when the store cannot
+     * tell. Thread-safe and does not wait.
+     */
+    default boolean holdsOldest(int color) {
+        return true;
+    }
+
     /** Durably drops positions below {@code upTo}. */
     void trim(int color, long upTo);
 

@@ -27,6 +27,8 @@ public final class SegmentLogStore implements LogStore {
     private final ConcurrentSkipListMap<Long, Segment> segments;
     private final List<ConcurrentSkipListMap<Long, RecordLocation>> index;
     private final AtomicLongArray first;
+    /** Per color, whether it holds records in the oldest segment ({@link #noteOldestHolders}). */
+    private volatile boolean[] oldestHolders;
     private final AtomicLongArray next;
     /** Readers share it; trim takes it exclusively because it closes and deletes segment files. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -46,6 +48,25 @@ public final class SegmentLogStore implements LogStore {
         this.first = new AtomicLongArray(recovered.first());
         this.next = new AtomicLongArray(recovered.next());
         this.active = segments.isEmpty() ? null : segments.lastEntry().getValue();
+        noteOldestHolders();
+    }
+
+    /** Which colors hold records in the oldest segment, published for {@link #holdsOldest}. */
+    private void noteOldestHolders() {
+        boolean[] holders = new boolean[config.colors()];
+        var oldest = segments.firstEntry();
+        if (oldest != null) {
+            for (int c = 0; c < holders.length; c++) {
+                holders[c] = oldest.getValue().ends[c] > first.get(c);
+            }
+        }
+        oldestHolders = holders;
+    }
+
+    @Override
+    public boolean holdsOldest(int color) {
+        config.checkColor(color);
+        return oldestHolders[color];
     }
 
     /**
@@ -82,6 +103,7 @@ public final class SegmentLogStore implements LogStore {
                 ByteBuffer frame = SegmentFormat.recordsFrame(entries);
                 long frameStart = write(frame, true);
                 publish(entries, frameStart);
+                noteOldestHolders();
                 return firsts;
             } catch (IOException e) {
                 throw new UncheckedIOException("append to the log in " + dir + " failed and changed nothing", e);
@@ -212,6 +234,7 @@ public final class SegmentLogStore implements LogStore {
                 first.set(color, upTo);
                 index.get(color).headMap(upTo).clear();
                 dropTrimmedSegments();
+                noteOldestHolders();
             } catch (IOException e) {
                 throw new UncheckedIOException("trim of the log in " + dir + " failed", e);
             } finally {

@@ -63,6 +63,11 @@ public interface SharedLog extends AutoCloseable {
         return Long.MAX_VALUE;
     }
 
+    /** See {@link LogStore#holdsOldest}; true for a log that cannot tell. Thread-safe. */
+    default boolean holdsOldest(int color) {
+        return true;
+    }
+
     long nextPosition(int color);
 
     /** The backing store's kind: {@code "llpl"} or {@code "segment"}. */

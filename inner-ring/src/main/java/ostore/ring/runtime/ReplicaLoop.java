@@ -231,6 +231,12 @@ public final class ReplicaLoop implements AutoCloseable {
         return failure;
     }
 
+    /** The largest signed update the replica's log holds ({@link Replica#maxUpdateBytes()}). */
+    public int maxUpdateBytes() {
+        Replica r = replica;
+        return r == null ? Integer.MAX_VALUE : r.maxUpdateBytes();
+    }
+
     /** Whether the replica's log is nearly full ({@link Replica#logNearlyFull()}): new client updates wait. */
     public boolean logNearlyFull() {
         Replica r = replica;

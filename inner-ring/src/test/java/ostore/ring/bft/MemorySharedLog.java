@@ -13,8 +13,15 @@ import ostore.ring.log.TrimmedPositionException;
 final class MemorySharedLog implements SharedLog {
     private final List<List<byte[]>> records = new ArrayList<>();
     private final long[] first;
+    private final int maxRecordBytes;
 
     MemorySharedLog(int colors) {
+        this(colors, 1 << 24);
+    }
+
+    /** A log whose records hold at most {@code maxRecordBytes}, as a small log pool's do. */
+    MemorySharedLog(int colors, int maxRecordBytes) {
+        this.maxRecordBytes = maxRecordBytes;
         first = new long[colors];
         for (int c = 0; c < colors; c++) {
             records.add(new ArrayList<>());
@@ -28,7 +35,7 @@ final class MemorySharedLog implements SharedLog {
 
     @Override
     public int maxRecordBytes() {
-        return 1 << 24;
+        return maxRecordBytes;
     }
 
     @Override

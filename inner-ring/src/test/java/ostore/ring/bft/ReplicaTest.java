@@ -73,6 +73,23 @@ class ReplicaTest {
     }
 
     @Test
+    void aReplicaDropsAnUpdateLargerThanItsLogHoldsAndTakesOneThatFits() {
+        RingHarness h = new RingHarness(PARAMS);
+        int limit = 4096;
+        h.logs.set(0, new MemorySharedLog(2, limit));
+        h.boot(0);
+        Replica r = h.replicas.get(0);
+        assertEquals(limit - ReplicaLog.PAYLOAD_OVERHEAD_BYTES, r.maxUpdateBytes());
+        SubmittedUpdate big = TestUpdates.append(client, "big", 1, "x".repeat(limit));
+        r.onClientUpdate(big);
+        assertEquals(0, r.status().pendingUpdates(), "an update no record can hold is not taken");
+        assertEquals(0, h.logs.get(0).nextPosition(0), "nor logged");
+        SubmittedUpdate small = TestUpdates.append(client, "small", 1, "fits");
+        r.onClientUpdate(small);
+        assertEquals(1, r.status().pendingUpdates());
+    }
+
+    @Test
     void checkpointsBecomeStableAndTrimTheLog() {
         RingHarness h = new RingHarness(new RingConfig.Params(1, 1_000, 2, 4, 200_000, 5 * SECOND));
         List<SubmittedUpdate> us = updates(2, 4);

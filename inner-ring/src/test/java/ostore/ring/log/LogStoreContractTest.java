@@ -3,6 +3,7 @@ package ostore.ring.log;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,6 +64,25 @@ abstract class LogStoreContractTest {
 
     static List<Long> positions(List<LogEntry> entries) {
         return entries.stream().map(LogEntry::position).toList();
+    }
+
+    @Test
+    void onlyColorsWithRecordsInTheOldestUnitHoldIt() {
+        byte[] big = new byte[(int) CONFIG.extentBytes()];
+        log.append(0, List.of(bytes("old of 0")));
+        log.append(1, List.of(bytes("old of 1")));
+        // Past the first unit of space, so later records of both colors lie in newer units.
+        for (int i = 0; i < 4; i++) {
+            log.append(2, List.of(big));
+        }
+        log.append(0, List.of(bytes("new of 0")));
+        log.append(1, List.of(bytes("new of 1")));
+        log.trim(2, log.nextPosition(2));
+        assertTrue(log.holdsOldest(0) && log.holdsOldest(1), "both colors' first records are in the oldest unit");
+        log.trim(0, 1);
+        assertFalse(log.holdsOldest(0), "color 0 trimmed past it");
+        assertTrue(log.holdsOldest(1), "color 1 keeps it");
+        assertFalse(log.holdsOldest(3), "a color with no records holds nothing");
     }
 
     @Test

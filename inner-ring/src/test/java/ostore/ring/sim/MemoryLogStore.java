@@ -19,11 +19,19 @@ import ostore.ring.log.TrimmedPositionException;
  * threads, can run against it; the simulator itself calls from one thread.
  */
 public final class MemoryLogStore implements LogStore {
-    /** What survives a crash: per color, the first readable position and the records from it on. */
+    /**
+     * What survives a crash: per color, the first readable position and the records from it on;
+     * and the units of space the records were appended in, as a real store's extents or segments
+     * ({@link LogStoreConfig#extentBytes()} each, shared by all colors), so that {@link #holdsOldest}
+     * answers as theirs do.
+     */
     public static final class Media {
         private final LogStoreConfig config;
         private final long[] first;
         private final List<List<byte[]>> records = new ArrayList<>();
+        /** Per unit, oldest first: one past the last position of each color in it (0: none). */
+        private final java.util.ArrayDeque<long[]> units = new java.util.ArrayDeque<>();
+        private long bytesInLastUnit;
 
         public Media(LogStoreConfig config) {
             this.config = config;
@@ -35,6 +43,37 @@ public final class MemoryLogStore implements LogStore {
 
         long next(int color) {
             return first[color] + records.get(color).size();
+        }
+
+        /** The batches just appended went into the last unit, or a new one if it was full. */
+        void placeInUnit(List<ColorBatch> batches) {
+            if (units.isEmpty() || bytesInLastUnit >= config.extentBytes()) {
+                units.addLast(new long[first.length]);
+                bytesInLastUnit = 0;
+            }
+            long[] last = units.peekLast();
+            for (ColorBatch b : batches) {
+                last[b.color()] = next(b.color());
+                for (byte[] r : b.records()) {
+                    bytesInLastUnit += r.length;
+                }
+            }
+        }
+
+        /** Forgets the oldest units whose records are all trimmed, as a store frees them; never the last. */
+        void dropTrimmedUnits() {
+            while (units.size() > 1 && whollyTrimmed(units.peekFirst())) {
+                units.removeFirst();
+            }
+        }
+
+        private boolean whollyTrimmed(long[] ends) {
+            for (int c = 0; c < ends.length; c++) {
+                if (ends[c] > first[c]) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
@@ -79,7 +118,15 @@ public final class MemoryLogStore implements LogStore {
                 media.records.get(b.color()).add(r.clone());
             }
         }
+        media.placeInUnit(batches);
         return firsts;
+    }
+
+    @Override
+    public synchronized boolean holdsOldest(int color) {
+        checkColor(color);
+        media.dropTrimmedUnits();
+        return !media.units.isEmpty() && media.units.peekFirst()[color] > media.first[color];
     }
 
     @Override

@@ -19,6 +19,7 @@ import ostore.crypto.Hash32;
 import ostore.crypto.ResultLeaf;
 import ostore.crypto.ResultReply;
 import ostore.ring.SubmittedUpdate;
+import ostore.ring.log.LogStoreConfig;
 import ostore.ring.runtime.ReplicaLoop;
 import ostore.store.AuthenticatedUpdate;
 import ostore.store.HistoryEntry;
@@ -101,6 +102,13 @@ public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
         ReplicaLoop replica = loop;
         if (replica == null) {
             throw Statuses.status(Status.Code.UNAVAILABLE, "this replica has not started yet");
+        }
+        int size = request.getSerializedSize();
+        if (size > replica.maxUpdateBytes()) {
+            // A verdict on the update: every replica of the ring has the same record limit.
+            throw Statuses.status(Status.Code.RESOURCE_EXHAUSTED, "SignedUpdate: " + size + " bytes exceeds the"
+                    + " largest update this ring's logs hold (" + replica.maxUpdateBytes() + " bytes: records are at"
+                    + " most a quarter of the log pool, -D" + LogStoreConfig.POOL_MIB_PROPERTY + ")");
         }
         Waiter waiter = new Waiter(update, responses);
         waiting.compute(update.digest(), (d, list) -> {
