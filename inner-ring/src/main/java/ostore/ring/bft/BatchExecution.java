@@ -187,7 +187,7 @@ final class BatchExecution {
             ResultLeaf leaf = done.leaves().get(i);
             byte[] encoded = new ResultReply(leaf, MerkleProof.of(hashes, i), r.id, statement, signature).encode();
             replies.put(leaf.updateDigest(), encoded);
-            r.env.reply(leaf.updateDigest(), encoded);
+            r.env.reply(leaf.updateDigest(), encoded, done.outcomes().get(i));
         }
     }
 }

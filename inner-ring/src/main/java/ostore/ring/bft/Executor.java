@@ -25,7 +25,12 @@ final class Executor {
         this.store = store;
     }
 
-    record Executed(List<ResultLeaf> leaves, Hash32 resultsRoot) {
+    /**
+     * @param outcomes per update, what its apply returned here, or null where the outcome was read
+     *     back from what an earlier apply recorded ({@link #replay}, {@link #readBack}): a reply is
+     *     built from it without reading the store again
+     */
+    record Executed(List<ResultLeaf> leaves, List<Outcome> outcomes, Hash32 resultsRoot) {
         List<Hash32> leafHashes() {
             return leaves.stream().map(ResultLeaf::hash).toList();
         }
@@ -61,13 +66,15 @@ final class Executor {
     /** Applies every update of {@code batch} in order; {@code payloads} must hold each one. */
     Executed execute(PrePrepare batch, Function<Hash32, AuthenticatedUpdate> payloads) {
         List<ResultLeaf> leaves = new ArrayList<>(batch.digests().size());
+        List<Outcome> outcomes = new ArrayList<>(batch.digests().size());
         for (int i = 0; i < batch.digests().size(); i++) {
             AuthenticatedUpdate u = payloads.apply(batch.digests().get(i));
             long position = storePosition(batch.seqno(), i);
             Outcome outcome = store.apply(u, batch.timestampMicros(), batch.color(), position);
             leaves.add(leaf(u, outcome, batch.timestampMicros()));
+            outcomes.add(outcome);
         }
-        return new Executed(leaves, MerkleProof.root(leaves.stream().map(ResultLeaf::hash).toList()));
+        return new Executed(leaves, outcomes, root(leaves));
     }
 
     /**
@@ -86,17 +93,20 @@ final class Executor {
             return execute(batch, payloads);
         }
         List<ResultLeaf> leaves = new ArrayList<>(batch.digests().size());
+        List<Outcome> outcomes = new ArrayList<>(batch.digests().size());
         for (int i = 0; i < batch.digests().size(); i++) {
             AuthenticatedUpdate u = payloads.apply(batch.digests().get(i));
             long position = storePosition(batch.seqno(), i);
             if (position > applied) {
-                leaves.add(leaf(u, store.apply(u, batch.timestampMicros(), batch.color(), position),
-                        batch.timestampMicros()));
+                Outcome outcome = store.apply(u, batch.timestampMicros(), batch.color(), position);
+                leaves.add(leaf(u, outcome, batch.timestampMicros()));
+                outcomes.add(outcome);
             } else {
                 leaves.add(recordedLeaf(u, batch, position));
+                outcomes.add(null);
             }
         }
-        return new Executed(leaves, MerkleProof.root(leaves.stream().map(ResultLeaf::hash).toList()));
+        return new Executed(leaves, outcomes, root(leaves));
     }
 
     /**
@@ -116,7 +126,11 @@ final class Executor {
         for (int i = 0; i < batch.digests().size(); i++) {
             leaves.add(recordedLeaf(payloads.apply(batch.digests().get(i)), batch, storePosition(batch.seqno(), i)));
         }
-        return new Executed(leaves, MerkleProof.root(leaves.stream().map(ResultLeaf::hash).toList()));
+        return new Executed(leaves, java.util.Collections.nCopies(leaves.size(), null), root(leaves));
+    }
+
+    private static Hash32 root(List<ResultLeaf> leaves) {
+        return MerkleProof.root(leaves.stream().map(ResultLeaf::hash).toList());
     }
 
     /** The leaf an applied update's outcome gave, rebuilt from what the store recorded. */

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import ostore.crypto.Hash32;
+import ostore.store.Outcome;
 
 /**
  * The replica's environment as its core sees it: frames and replies wait here until every record
@@ -15,7 +16,7 @@ import ostore.crypto.Hash32;
  */
 final class OutputGate implements ReplicaEnv {
     /** A frame for replica {@code to}, or (with an update digest) a reply to a client. */
-    private record Held(long tag, int to, Hash32 updateDigest, byte[] bytes) {}
+    private record Held(long tag, int to, Hash32 updateDigest, byte[] bytes, Outcome outcome) {}
 
     private final ReplicaEnv out;
     private final ReplicaLog log;
@@ -33,12 +34,12 @@ final class OutputGate implements ReplicaEnv {
 
     @Override
     public void send(int to, byte[] frame) {
-        emit(new Held(log.issued(), to, null, frame));
+        emit(new Held(log.issued(), to, null, frame, null));
     }
 
     @Override
-    public void reply(Hash32 updateDigest, byte[] signedReply) {
-        emit(new Held(log.issued(), -1, updateDigest, signedReply));
+    public void reply(Hash32 updateDigest, byte[] signedReply, Outcome outcome) {
+        emit(new Held(log.issued(), -1, updateDigest, signedReply, outcome));
     }
 
     @Override
@@ -80,7 +81,7 @@ final class OutputGate implements ReplicaEnv {
         if (h.updateDigest() == null) {
             out.send(h.to(), h.bytes());
         } else {
-            out.reply(h.updateDigest(), h.bytes());
+            out.reply(h.updateDigest(), h.bytes(), h.outcome());
         }
     }
 }

@@ -182,7 +182,7 @@ public final class Replica {
             Hash32 digest = u.decoded().digest();
             byte[] reply = execution.cachedReply(digest);
             if (reply != null) {
-                env.reply(digest, reply);
+                env.reply(digest, reply, null);
             } else {
                 takeUpdate(u);
             }

@@ -3,6 +3,7 @@ package ostore.ring.bft;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import ostore.crypto.Hash32;
+import ostore.store.Outcome;
 
 /**
  * Everything a replica does to the world outside its own state: time, the network, timers and
@@ -30,9 +31,11 @@ public interface ReplicaEnv {
 
     /**
      * Hands the signed reply for the update with digest {@code updateDigest} to whichever client
-     * connection is waiting for it at this replica (none may be).
+     * connection is waiting for it at this replica (none may be), with the outcome its execution
+     * here returned, from which the driver builds the client's answer without reading the store;
+     * null when the reply was signed before (a retry) or the outcome was read back after a crash.
      */
-    void reply(Hash32 updateDigest, byte[] signedReply);
+    void reply(Hash32 updateDigest, byte[] signedReply, Outcome outcome);
 
     /**
      * Called on any thread when a record the replica appended without waiting became durable (or

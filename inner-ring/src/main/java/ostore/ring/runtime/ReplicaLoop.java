@@ -24,6 +24,7 @@ import ostore.ring.bft.ReplicaStatus;
 import ostore.ring.bft.RingConfig;
 import ostore.ring.bft.Signed;
 import ostore.ring.bft.TimerKey;
+import ostore.store.Outcome;
 
 /**
  * The event loop of one replica in a real process. One platform thread owns the {@link Replica}
@@ -77,10 +78,13 @@ public final class ReplicaLoop implements AutoCloseable {
         void send(int to, byte[] frame);
     }
 
-    /** Hands a signed reply to whichever client connection waits for the update. Must not block. */
+    /**
+     * Hands a signed reply to whichever client connection waits for the update, with its outcome
+     * here if execution just returned it (see {@link ReplicaEnv#reply}). Must not block.
+     */
     @FunctionalInterface
     public interface Replies {
-        void reply(Hash32 updateDigest, byte[] signedReply);
+        void reply(Hash32 updateDigest, byte[] signedReply, Outcome outcome);
     }
 
     private static final Runnable STOP = () -> { };
@@ -428,8 +432,8 @@ public final class ReplicaLoop implements AutoCloseable {
         }
 
         @Override
-        public void reply(Hash32 updateDigest, byte[] signedReply) {
-            replies.reply(updateDigest, signedReply);
+        public void reply(Hash32 updateDigest, byte[] signedReply, Outcome outcome) {
+            replies.reply(updateDigest, signedReply, outcome);
         }
 
         @Override

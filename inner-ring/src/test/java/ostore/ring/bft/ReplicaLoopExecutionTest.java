@@ -92,7 +92,7 @@ class ReplicaLoopExecutionTest {
                         }
                     }
                 };
-                ReplicaLoop.Replies replies = (digest, reply) ->
+                ReplicaLoop.Replies replies = (digest, reply, outcome) ->
                         answered.computeIfAbsent(digest, d -> new CopyOnWriteArraySet<>()).add(id);
                 ReplicaLoop loop = ReplicaLoop.start(config, id, Clock.SYSTEM, peers, replies,
                         ReplicaLoop.DEFAULT_INBOX_CAPACITY, env -> new Replica(config, id, keys.get(id),

@@ -71,7 +71,7 @@ class ReplicaLoopStallTest {
     private static ReplicaLoop loopOver(HungLog log) {
         RingHarness h = new RingHarness(RingHarness.PARAMS);
         int id = 1;
-        return ReplicaLoop.start(h.config, id, Clock.SYSTEM, (to, frame) -> { }, (digest, reply) -> { },
+        return ReplicaLoop.start(h.config, id, Clock.SYSTEM, (to, frame) -> { }, (digest, reply, outcome) -> { },
                 ReplicaLoop.DEFAULT_INBOX_CAPACITY, env -> new Replica(h.config, id, h.keys.get(id), log,
                         new MemoryVersionStore(Limits.DEFAULT), TestUpdates.VERIFIER, env));
     }

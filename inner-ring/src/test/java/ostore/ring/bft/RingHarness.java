@@ -181,7 +181,7 @@ final class RingHarness {
             }
 
             @Override
-            public void reply(Hash32 updateDigest, byte[] signedReply) {
+            public void reply(Hash32 updateDigest, byte[] signedReply, ostore.store.Outcome outcome) {
                 replies.get(self).put(updateDigest, signedReply);
             }
 

@@ -323,7 +323,7 @@ final class TranscriptRing {
             }
 
             @Override
-            public void reply(Hash32 updateDigest, byte[] signedReply) {
+            public void reply(Hash32 updateDigest, byte[] signedReply, ostore.store.Outcome outcome) {
                 if (self == watched) {
                     trace("-> client " + name(updateDigest));
                 }

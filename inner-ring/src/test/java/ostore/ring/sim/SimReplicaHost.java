@@ -245,7 +245,7 @@ final class SimReplicaHost {
         }
 
         @Override
-        public void reply(Hash32 updateDigest, byte[] signedReply) {
+        public void reply(Hash32 updateDigest, byte[] signedReply, ostore.store.Outcome outcome) {
             if (!current()) {
                 return;
             }

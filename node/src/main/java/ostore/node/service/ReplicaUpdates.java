@@ -90,7 +90,7 @@ public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
     public void order(SignedUpdate request, AuthenticatedUpdate update, StreamObserver<UpdateReply> responses) {
         Optional<byte[]> known = recentReply(update.digest());
         if (known.isPresent()) {
-            answer(new Waiter(update, responses), known.get());
+            answer(new Waiter(update, responses), known.get(), null);
             return;
         }
         // No dry run of the engine: what a lagging replica could get wrong is ordered and answered by execution.
@@ -122,7 +122,7 @@ public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
         // The reply may have fired between the first look and the registration.
         Optional<byte[]> raced = recentReply(update.digest());
         if (raced.isPresent() && forget(update.digest(), waiter)) {
-            answer(waiter, raced.get());
+            answer(waiter, raced.get(), null);
             return;
         }
         if (replica.logNearlyFull()) {
@@ -169,9 +169,13 @@ public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
         this.hub = watches;
     }
 
-    /** On the replica's thread, once per executed update, whether or not a client waits here. */
+    /**
+     * On the replica's thread, once per executed update, whether or not a client waits here; with
+     * the outcome execution returned ({@code null} for a reply signed earlier or read back after a
+     * crash, whose answer is then read from the store).
+     */
     @Override
-    public void reply(Hash32 updateDigest, byte[] signedReply) {
+    public void reply(Hash32 updateDigest, byte[] signedReply, Outcome outcome) {
         synchronized (recent) {
             recent.put(updateDigest, signedReply);
         }
@@ -182,7 +186,7 @@ public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
             watches.committed(leaf.aguid(), leaf.seq());
         }
         if (waiters != null) {
-            waiters.forEach(w -> executor.execute(() -> answer(w, signedReply)));
+            waiters.forEach(w -> executor.execute(() -> answer(w, signedReply, outcome)));
         }
     }
 
@@ -202,9 +206,9 @@ public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
         return removed[0];
     }
 
-    private void answer(Waiter w, byte[] signedReply) {
+    private void answer(Waiter w, byte[] signedReply, Outcome outcome) {
         try {
-            UpdateReply reply = build(w.update(), signedReply);
+            UpdateReply reply = build(w.update(), signedReply, outcome);
             List<byte[]> sent = toClients.apply(signedReply);
             if (sent.isEmpty()) {
                 return; // a silent test replica: the client's deadline ends the call
@@ -220,14 +224,19 @@ public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
     }
 
     /**
-     * The store has applied the update by the time its reply fires (the replica executes, then
-     * signs), so its history entry and version are there to send along with the signed result.
+     * The client's answer: the signed result with the history entry and version root it names,
+     * taken from the outcome execution returned. Without one (a retry's reply, or one read back
+     * after a crash) they are read from the store, which has applied the update by the time its
+     * reply fires (the replica executes, then signs).
      */
-    private UpdateReply build(AuthenticatedUpdate update, byte[] signedReply) {
+    private UpdateReply build(AuthenticatedUpdate update, byte[] signedReply, Outcome outcome) {
         ResultLeaf leaf = ResultReply.decode(signedReply).leaf();
         if (leaf.outcome() == ResultLeaf.REJECTED) {
             return UpdateReply.newBuilder().setOutcome(ostore.api.v1.Outcome.REJECTED)
                     .setResultReply(ByteString.copyFrom(signedReply)).build();
+        }
+        if (outcome != null && !(outcome instanceof Outcome.Rejected)) {
+            return Replies.update(outcome).toBuilder().setResultReply(ByteString.copyFrom(signedReply)).build();
         }
         HistoryEntry entry = store.findByNonce(update.update().aguid(), update.writer(), update.update().nonce())
                 .filter(e -> e.updateDigest().equals(update.digest()))
