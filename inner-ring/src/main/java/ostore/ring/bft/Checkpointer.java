@@ -112,8 +112,22 @@ final class Checkpointer {
         }
         LOG.log(System.Logger.Level.INFO, "replica {0}: color {1} is stable at {2} but executed only {3}; "
                 + "fetching state", r.id, lane.color, seqno, lane.executed());
-        lane.makeStable(seqno, digest, proof);
+        adoptAhead(lane, seqno, digest, proof);
         r.stateTransfer.fetch(lane);
+    }
+
+    /**
+     * Makes {@code seqno}, which the ring made stable above what this replica executed, the
+     * color's stable checkpoint, and logs it (ADOPTED) without waiting: the window moves with it,
+     * and what this replica accepts or prepares above it is sent only after the record is durable
+     * (the output gate), so a restart finds those slots inside its window. Nothing is trimmed: the
+     * store does not hold that state yet.
+     */
+    void adoptAhead(Lane lane, long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {
+        SafetyViolation.check(seqno > lane.executed(), () -> "color " + lane.color + " would adopt checkpoint " + seqno
+                + " as one ahead of it, having executed " + lane.executed());
+        lane.makeStable(seqno, digest, proof);
+        r.rlog.appendPipelined(lane.color, ReplicaLog.adopted(seqno, digest, proof));
     }
 
     /** After a batch of {@code lane} ran: adopts the stable checkpoint deferred while it ran, once reached. */

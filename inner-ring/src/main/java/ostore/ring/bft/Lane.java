@@ -466,12 +466,22 @@ final class Lane {
 
     /** The log's STABLE record at recovery: the checkpoint, and the execution cursor if it lies below. */
     void restoredCheckpoint(long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {
-        if (seqno <= stable) {
+        if (seqno < stable || seqno == stable && executed >= seqno) {
             return;
         }
-        makeStable(seqno, digest, proof);
+        if (seqno > stable) {
+            makeStable(seqno, digest, proof);
+        }
+        // Also at a checkpoint an ADOPTED record made stable before the store reached it.
         if (seqno >= executed) {
             jumpTo(seqno, digest);
+        }
+    }
+
+    /** The log's ADOPTED record at recovery: the window moves to the checkpoint, the execution cursor stays. */
+    void restoredAdopted(long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {
+        if (seqno > stable) {
+            makeStable(seqno, digest, proof);
         }
     }
 

@@ -111,12 +111,14 @@ final class Recovery {
                     executed.put(seqno, new ExecutedBatch(b.resultsRoot(), b.stateDigest()));
                 }
                 case ReplicaLog.Stable s -> restoreStable(lane, s);
+                case ReplicaLog.Adopted a -> lane.restoredAdopted(a.seqno(), a.stateDigest(), a.proof());
                 case ReplicaLog.View v -> throw new IllegalStateException("a view record in color " + lane.color);
                 case ReplicaLog.Started s -> throw new IllegalStateException("a NEW-VIEW record in color " + lane.color);
             }
         }
-        // Batches logged as BATCH above the stable checkpoint came by state transfer and may not have run.
-        transferred.putAll(batches.tailMap(lane.stable(), false));
+        // Batches logged as BATCH above the execution point came by state transfer and may not have run
+        // (below an adopted checkpoint too, where the replica was catching up).
+        transferred.putAll(batches.tailMap(lane.executed(), false));
         restoreHistory(lane, committed, executed);
         // Every logged payload came back as pending; those of batches at or below the stable
         // checkpoint ran already, and a primary would otherwise order them again (harmless by the
@@ -181,7 +183,7 @@ final class Recovery {
             r.advance(lane, batch, state, logged.resultsRoot());
             r.recovered(lane, batch, again);
             // The store's digest is this batch's only while the store has applied nothing past it.
-            if (lane.executedEndsInterval()
+            if (lane.executedEndsInterval() && n > lane.stable()
                     && executor.appliedPosition(lane.color) <= Executor.storePosition(n, RingConfig.MAX_BATCH_LIMIT - 1)) {
                 lane.votedCheckpoint(n, Message.Checkpoint.digest(lane.color, n, state,
                         executor.storeDigest(lane.color)));

@@ -39,6 +39,10 @@ import ostore.ring.log.SharedLog;
  * that view's VIEW(v, 0) record and before the NEW-VIEW is sent (primary) or acted on (backup), so
  * that after a restart the replica still knows which pre-prepares the view began with: a primary
  * never signs a second batch at a re-proposed seqno, and a backup still refuses plain ones there.
+ * ADOPTED(11), as STABLE: a checkpoint the ring made stable while this replica had not executed that
+ * far (it is behind, and catches up by state transfer or a snapshot). It moves the replica's window
+ * (what it may accept and prepare) but not its execution point, so after a restart the slots it
+ * logged above that checkpoint still lie inside its window.
  */
 final class ReplicaLog {
     static final int FORMAT = 2;
@@ -52,6 +56,7 @@ final class ReplicaLog {
     static final int BATCH = 8;
     static final int COMMIT_PROOF = 9;
     static final int NEW_VIEW = 10;
+    static final int ADOPTED = 11;
     private static final int READ_BATCH = 512;
     /**
      * Bytes one append of many records takes at most ({@link #appendBounded}); a single record
@@ -75,6 +80,9 @@ final class ReplicaLog {
     record Executed(long seqno, Hash32 resultsRoot, Hash32 stateDigest) implements Record {}
 
     record Stable(long seqno, Hash32 stateDigest, List<Signed<Checkpoint>> proof) implements Record {}
+
+    /** A stable checkpoint above what the replica had executed: see ADOPTED in the class comment. */
+    record Adopted(long seqno, Hash32 stateDigest, List<Signed<Checkpoint>> proof) implements Record {}
 
     record View(long view, boolean changing) implements Record {}
 
@@ -498,7 +506,15 @@ final class ReplicaLog {
     }
 
     static byte[] stable(long seqno, Hash32 stateDigest, List<Signed<Checkpoint>> proof) {
-        CanonicalEncoder e = header(STABLE).i64(seqno).hash(stateDigest).u32(proof.size());
+        return checkpoint(STABLE, seqno, stateDigest, proof);
+    }
+
+    static byte[] adopted(long seqno, Hash32 stateDigest, List<Signed<Checkpoint>> proof) {
+        return checkpoint(ADOPTED, seqno, stateDigest, proof);
+    }
+
+    private static byte[] checkpoint(int type, long seqno, Hash32 stateDigest, List<Signed<Checkpoint>> proof) {
+        CanonicalEncoder e = header(type).i64(seqno).hash(stateDigest).u32(proof.size());
         proof.forEach(c -> e.bytes(c.frameUnsafe()));
         return e.toByteArray();
     }
@@ -552,6 +568,7 @@ final class ReplicaLog {
             case COMMIT_PROOF -> new Committed(frame(d, PrePrepare.class), frames(d, Commit.class));
             case EXECUTED -> new Executed(d.u63("seqno"), d.hash("results root"), d.hash("state digest"));
             case STABLE -> new Stable(d.u63("seqno"), d.hash("state digest"), frames(d, Checkpoint.class));
+            case ADOPTED -> new Adopted(d.u63("seqno"), d.hash("state digest"), frames(d, Checkpoint.class));
             case VIEW -> new View(d.u63("view"), d.u8("changing") != 0);
             case BATCH -> batch(color, d);
             case NEW_VIEW -> new Started(frame(d, Message.NewView.class));

@@ -179,7 +179,7 @@ final class StateTransfer {
                 return;
             }
             if (s.stableSeqno() > lane.stable()) {
-                lane.makeStable(s.stableSeqno(), s.stateDigest(), s.checkpointProof());
+                r.checkpointer.adoptAhead(lane, s.stableSeqno(), s.stateDigest(), s.checkpointProof());
             }
         }
         if (s.links().isEmpty()) {

@@ -61,6 +61,39 @@ class CatchUpTest {
     }
 
     @Test
+    void aReplicaThatAdoptedACheckpointAheadOfItsStoreRestartsInsideItsWindow() {
+        // Peers keep one batch below their stable checkpoint, so a replica far behind must install a snapshot.
+        RingHarness h = new RingHarness(new RingConfig.Params(1, 1_000, 2, 4, 200_000, 5 * SECOND, 1));
+        List<SubmittedUpdate> us = updates(16);
+        h.silent.add(3);
+        for (SubmittedUpdate u : us.subList(0, 11)) {
+            h.submit(u, 0, 1, 2);
+            h.run(10_000);
+        }
+        // Back, but no store snapshot reaches it: pages of state tell it the ring's checkpoint, too far ahead to catch up to.
+        h.silent.remove(3);
+        h.drop = e -> e.to() == 3 && e.type() == Message.SNAPSHOT;
+        for (SubmittedUpdate u : us.subList(11, 16)) {
+            h.submit(u, 0, 1, 2, 3);
+            h.run(10_000);
+        }
+        h.run(SECOND);
+        ReplicaStatus.ColorStatus behind = color0(h, 3);
+        assertEquals(0, behind.executed(), "it ran nothing");
+        assertTrue(behind.stable() > PARAMS.watermarkWindow(), "it adopted a checkpoint more than a window ahead: "
+                + behind.stable());
+        // Its slots above that checkpoint were logged; a restart must find them inside its window again.
+        h.crashAndRestart(3);
+        assertEquals(behind.stable(), color0(h, 3).stable(), "the adopted checkpoint came back from the log");
+        assertEquals(0, color0(h, 3).executed(), "and the store is still behind it");
+        h.drop = e -> false;
+        h.run(20 * SECOND);
+        assertEquals(color0(h, 0).executed(), color0(h, 3).executed(), "caught up with the ring");
+        assertEquals(history(h, 0, us.getLast()), history(h, 3, us.getLast()), "same history as a peer");
+        assertEquals(16, history(h, 3, us.getLast()).size(), "every update");
+    }
+
+    @Test
     void stateTransferComesInPagesOfOneBatchAndOnePayloadWhenThePageBudgetIsTiny() {
         // Batches of two, so each such batch's second payload has to be fetched after its page. An
         // idle primary proposes the first of three updates at once and the next two together.

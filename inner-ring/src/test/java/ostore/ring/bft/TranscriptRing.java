@@ -431,6 +431,7 @@ final class TranscriptRing {
                         + c.prePrepare().message().seqno();
                 case ReplicaLog.Executed e -> "EXECUTED #" + e.seqno();
                 case ReplicaLog.Stable st -> "STABLE #" + st.seqno();
+                case ReplicaLog.Adopted a -> "ADOPTED #" + a.seqno();
                 case ReplicaLog.View v -> "VIEW " + v.view() + (v.changing() ? " changing" : "");
                 case ReplicaLog.Batch b -> "BATCH #" + b.batch().seqno();
                 case ReplicaLog.Started st -> "NEW-VIEW v" + st.newView().message().view();
