@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import ostore.crypto.Hash32;
 import ostore.ring.bft.Message.PrePrepare;
 import ostore.store.AuthenticatedUpdate;
@@ -18,8 +17,12 @@ import ostore.store.AuthenticatedUpdate;
 final class Recovery {
     private record ExecutedBatch(Hash32 resultsRoot, Hash32 stateDigest) {}
 
-    /** Batches logged as BATCH above the stable checkpoint: received by state transfer, maybe not yet applied. */
-    private final Map<Long, PrePrepare> transferred = new HashMap<>();
+    /**
+     * Batches the log names committed (COMMIT-PROOF, COMMITTED or BATCH) above the execution point,
+     * for replay where no slot holds them: received by state transfer, or at or below a checkpoint
+     * adopted ahead of the store (ADOPTED), whose slots the window no longer keeps.
+     */
+    private final Map<Long, PrePrepare> committedAhead = new HashMap<>();
 
     private final Replica r;
     private final Executor executor;
@@ -42,7 +45,7 @@ final class Recovery {
         r.rlog.restoreControl(last, started);
         r.state.recovered(last == null ? 0 : last.view(), last != null && last.changing());
         for (Lane lane : r.state.lanes()) {
-            transferred.clear();
+            committedAhead.clear();
             Map<Long, ExecutedBatch> executed = load(lane);
             if (r.snapshotTransfer.interrupted(lane)) {
                 continue;
@@ -69,7 +72,6 @@ final class Recovery {
     private Map<Long, ExecutedBatch> load(Lane lane) {
         Map<Long, ExecutedBatch> executed = new HashMap<>();
         Map<Long, PrePrepare> committed = new HashMap<>();
-        TreeMap<Long, PrePrepare> batches = new TreeMap<>();
         long now = r.env.nowMicros();
         for (ReplicaLog.Logged logged : r.rlog.readAll(lane.color)) {
             long at = logged.position();
@@ -106,7 +108,6 @@ final class Recovery {
                 case ReplicaLog.Batch b -> {
                     long seqno = b.batch().seqno();
                     lane.noteRecord(seqno, at);
-                    batches.put(seqno, b.batch());
                     committed.putIfAbsent(seqno, b.batch());
                     executed.put(seqno, new ExecutedBatch(b.resultsRoot(), b.stateDigest()));
                 }
@@ -116,9 +117,11 @@ final class Recovery {
                 case ReplicaLog.Started s -> throw new IllegalStateException("a NEW-VIEW record in color " + lane.color);
             }
         }
-        // Batches logged as BATCH above the execution point came by state transfer and may not have run
-        // (below an adopted checkpoint too, where the replica was catching up).
-        transferred.putAll(batches.tailMap(lane.executed(), false));
+        committed.forEach((seqno, batch) -> {
+            if (seqno > lane.executed()) {
+                committedAhead.put(seqno, batch);
+            }
+        });
         restoreHistory(lane, committed, executed);
         // Every logged payload came back as pending; those of batches at or below the stable
         // checkpoint ran already, and a primary would otherwise order them again (harmless by the
@@ -165,7 +168,7 @@ final class Recovery {
     private void replay(Lane lane, Map<Long, ExecutedBatch> executed) {
         for (long n = lane.executed() + 1; executed.containsKey(n); n++) {
             Slot slot = lane.slotAt(n);
-            PrePrepare batch = slot != null && slot.committed() ? slot.committedBatch() : transferred.get(n);
+            PrePrepare batch = slot != null && slot.committed() ? slot.committedBatch() : committedAhead.get(n);
             if (batch == null) {
                 throw new IllegalStateException("color " + lane.color + " batch " + n
                         + " is logged as executed but not as committed");

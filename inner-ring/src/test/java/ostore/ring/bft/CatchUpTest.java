@@ -94,6 +94,39 @@ class CatchUpTest {
     }
 
     @Test
+    void aBatchRunBeforeAnAdoptedCheckpointRunsAgainFromTheLogAfterACrash() {
+        // Pages of one batch and one payload, and only the first page reaches replica 3: it learns the
+        // ring's checkpoint from it and moves its window there, but cannot run the batches up to it.
+        RingHarness h = new RingHarness(PARAMS, 1);
+        List<SubmittedUpdate> us = updates(12);
+        h.submitToAll(us.getFirst());
+        h.run(10_000);
+        assertEquals(1, color0(h, 3).executed());
+        h.silent.add(3);
+        for (SubmittedUpdate u : us.subList(1, 11)) {
+            h.submit(u, 0, 1, 2);
+            h.run(10_000);
+        }
+        h.silent.remove(3);
+        int[] pages = {0};
+        h.drop = e -> e.to() == 3 && (e.type() == Message.STATE && pages[0]++ > 0 || e.type() == Message.PAYLOADS);
+        h.run(SECOND);
+        ReplicaStatus.ColorStatus behind = color0(h, 3);
+        assertEquals(2, behind.executed(), "it ran the one batch its page brought");
+        assertEquals(10, behind.stable(), "it adopted the ring's checkpoint from that page");
+        // Batch 1 is logged committed and executed, but its store write was never synced: the crash loses it,
+        // and recovery must run it again although the window no longer holds its slot (batch 2 too, from its BATCH record).
+        h.crashAndRestart(3);
+        assertEquals(2, color0(h, 3).executed(), "batches 1 and 2 ran again from the log");
+        assertEquals(10, color0(h, 3).stable());
+        h.drop = e -> false;
+        h.submitToAll(us.getLast());
+        h.run(20 * SECOND);
+        assertEquals(color0(h, 0).executed(), color0(h, 3).executed(), "caught up with the ring");
+        assertEquals(history(h, 0, us.getLast()), history(h, 3, us.getLast()), "same history as a peer");
+    }
+
+    @Test
     void stateTransferComesInPagesOfOneBatchAndOnePayloadWhenThePageBudgetIsTiny() {
         // Batches of two, so each such batch's second payload has to be fetched after its page. An
         // idle primary proposes the first of three updates at once and the next two together.
