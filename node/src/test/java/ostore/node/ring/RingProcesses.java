@@ -284,6 +284,16 @@ final class RingProcesses implements AutoCloseable {
         return s.getColors(0).getLastExecuted();
     }
 
+    /** Every replica's status (or that it did not answer) and the tail of its output: what a stuck test shows. */
+    String report() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < output.length; i++) {
+            b.append("replica ").append(i).append(": ").append(status(i).map(Object::toString).orElse("no answer"))
+                    .append("\n").append(tail(output(i))).append("\n");
+        }
+        return b.toString();
+    }
+
     static String tail(String output) {
         return output.length() <= 4_000 ? output : "..." + output.substring(output.length() - 4_000);
     }

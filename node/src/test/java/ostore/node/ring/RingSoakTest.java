@@ -85,7 +85,7 @@ class RingSoakTest {
                 writers.check();
                 nemesis.strike();
             }
-            writers.stopAndJoin();
+            writers.stopAndJoin(ring::report);
             for (int i = 0; i < 4; i++) {
                 ring.awaitCaughtUp(client, i, List.of(0, 1, 2, 3));
             }
@@ -286,11 +286,14 @@ class RingSoakTest {
             }
         }
 
-        void stopAndJoin() throws InterruptedException {
+        void stopAndJoin(java.util.function.Supplier<String> ringReport) throws InterruptedException {
             stop.set(true);
             for (Thread t : threads) {
                 t.join(TimeUnit.MINUTES.toMillis(3));
-                assertTrue(!t.isAlive(), t.getName() + " is still waiting for the ring");
+                if (t.isAlive()) {
+                    throw new AssertionError(t.getName() + " is still waiting for the ring 3 minutes after the nemesis"
+                            + " stopped; the replicas:\n" + ringReport.get());
+                }
             }
             check();
         }
