@@ -193,9 +193,11 @@ final class Recovery {
             }
         }
         // The store may run ahead of the EXECUTED records (they are appended without waiting), but
-        // only over batches logged as committed: those run again after recovery, through replay.
+        // only over batches logged as committed: those run again after recovery, through replay
+        // (from their slots, or by state transfer below a checkpoint adopted ahead of the store).
         long committed = lane.executed();
-        while (lane.slotAt(committed + 1) != null && lane.slotAt(committed + 1).committed()) {
+        while (lane.slotAt(committed + 1) != null && lane.slotAt(committed + 1).committed()
+                || committedAhead.containsKey(committed + 1)) {
             committed++;
         }
         long lastLogged = Executor.storePosition(committed, RingConfig.MAX_BATCH_LIMIT - 1);
