@@ -266,7 +266,12 @@ final class RingProcesses implements AutoCloseable {
                 }
                 // Caught up on batches, still gathering certificates: wait for them, adding no versions.
             } else {
-                client.put("probe", ("probe " + probe).getBytes(StandardCharsets.UTF_8));
+                try {
+                    client.put("probe", ("probe " + probe).getBytes(StandardCharsets.UTF_8));
+                } catch (RuntimeException e) {
+                    throw new AssertionError("waiting for replica " + id + " to catch up, the ring did not take an update: "
+                            + e.getMessage() + "\nthe replicas:\n" + report(), e);
+                }
             }
             try {
                 Thread.sleep(CATCH_UP_PAUSE_MILLIS);
