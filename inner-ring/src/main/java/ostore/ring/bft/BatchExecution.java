@@ -150,7 +150,7 @@ final class BatchExecution {
         if (slot != null) {
             // A batch from state transfer has no slot; its BATCH record, logged before it ran, says the same.
             lane.noteRecord(batch.seqno(), r.rlog.nextPosition(lane.color));
-            r.rlog.appendUngated(lane.color, ReplicaLog.executed(batch.seqno(), done.resultsRoot(), state));
+            r.rlog.appendUngated(lane.color, LogRecords.executed(batch.seqno(), done.resultsRoot(), state));
         }
         advance(lane, batch, state, done.resultsRoot());
         ResultStatement statement = new ResultStatement(r.config.epoch(), lane.color, batch.seqno(), done.resultsRoot());

@@ -127,7 +127,7 @@ final class Checkpointer {
         SafetyViolation.check(seqno > lane.executed(), () -> "color " + lane.color + " would adopt checkpoint " + seqno
                 + " as one ahead of it, having executed " + lane.executed());
         lane.makeStable(seqno, digest, proof);
-        r.rlog.appendPipelined(lane.color, ReplicaLog.adopted(seqno, digest, proof));
+        r.rlog.appendPipelined(lane.color, LogRecords.adopted(seqno, digest, proof));
     }
 
     /** After a batch of {@code lane} ran: adopts the stable checkpoint deferred while it ran, once reached. */
@@ -184,7 +184,7 @@ final class Checkpointer {
      */
     void installed(Lane lane, long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {
         executor.sync();
-        Carried carried = carried(lane, ReplicaLog.stable(seqno, digest, proof));
+        Carried carried = carried(lane, LogRecords.stable(seqno, digest, proof));
         lane.rewrittenFrom(r.rlog.rewrite(lane.color, carried.records()));
         forgetPayloads(lane);
         checkHeldLogged(lane, carried.payloads()::contains, "a snapshot install rewrote");
@@ -265,7 +265,7 @@ final class Checkpointer {
             // Its STABLE record is written again: the store must hold that state durably, as the sync
             // just done does if the color had executed that far when it began; if not, a later checkpoint moves it.
             if (r.rlog.lagging(other.color, compactAfter) && settled(other) && other.stable() <= covered[other.color]) {
-                Carried carried = carried(other, ReplicaLog.stable(other.stable(), other.stableDigest(), other.stableProof()));
+                Carried carried = carried(other, LogRecords.stable(other.stable(), other.stableDigest(), other.stableProof()));
                 other.rewrittenFrom(r.rlog.rewriteLater(other.color, carried.records()));
                 forgetPayloads(other);
                 checkHeldLogged(other, carried.payloads()::contains, "a compaction rewrote");
@@ -295,12 +295,12 @@ final class Checkpointer {
         long oldestKept = lane.history().isEmpty() ? lane.stable() + 1 : lane.history().firstKey();
         lane.forgetRecordsBelow(oldestKept);
         List<byte[]> records = new ArrayList<>();
-        records.add(ReplicaLog.stable(lane.stable(), lane.stableDigest(), lane.stableProof()));
+        records.add(LogRecords.stable(lane.stable(), lane.stableDigest(), lane.stableProof()));
         List<Long> batchesAgain = new ArrayList<>();
         for (Lane.Executed e : lane.history().values()) {
             if (!lane.hasRecord(e.batch().seqno())) {
                 batchesAgain.add(e.batch().seqno());
-                records.add(ReplicaLog.batch(e.batch(), e.resultsRoot(), e.stateDigest()));
+                records.add(LogRecords.batch(e.batch(), e.resultsRoot(), e.stateDigest()));
             }
         }
         long keep = lane.lowestRecordPosition();
@@ -318,7 +318,7 @@ final class Checkpointer {
             }
             if (at == null || moveUp) {
                 payloadsAgain.add(d);
-                records.add(ReplicaLog.payload(p.signedUpdate()));
+                records.add(LogRecords.payload(p.signedUpdate()));
             } else {
                 keepPayloads = Math.min(keepPayloads, at);
             }
@@ -362,7 +362,7 @@ final class Checkpointer {
         Set<Hash32> written = new HashSet<>();
         java.util.function.Consumer<Hash32> payload = d -> {
             if (written.add(d)) {
-                out.add(ReplicaLog.payload(r.state.payload(d).signedUpdate()));
+                out.add(LogRecords.payload(r.state.payload(d).signedUpdate()));
             }
         };
         out.add(stable);
@@ -372,16 +372,16 @@ final class Checkpointer {
         // leaves memory. The cost: each trim writes the retained history again (docs/protocol.md).
         for (Lane.Executed e : lane.history().headMap(lane.stable(), true).values()) {
             e.batch().digests().forEach(payload);
-            out.add(ReplicaLog.batch(e.batch(), e.resultsRoot(), e.stateDigest()));
+            out.add(LogRecords.batch(e.batch(), e.resultsRoot(), e.stateDigest()));
         }
         for (Slot s : lane.slots().values()) {
             if (s.accepted() != null) {
                 s.accepted().message().digests().forEach(payload);
-                out.add(ReplicaLog.accepted(s.accepted()));
+                out.add(LogRecords.accepted(s.accepted()));
             }
             if (s.prepared() != null) {
                 s.prepared().prePrepare().message().digests().forEach(payload);
-                out.add(ReplicaLog.prepared(s.prepared()));
+                out.add(LogRecords.prepared(s.prepared()));
             }
             if (s.committed()) {
                 s.committedPrePrepare().message().digests().forEach(payload);
@@ -408,9 +408,9 @@ final class Checkpointer {
 
     private void carryCommitted(Slot s, List<byte[]> out) {
         Signed<Message.PrePrepare> pp = s.committedPrePrepare();
-        out.add(ReplicaLog.committed(pp, s.commitProof() == null ? List.of() : s.commitProof().commits()));
+        out.add(LogRecords.committed(pp, s.commitProof() == null ? List.of() : s.commitProof().commits()));
         if (s.resultsRoot() != null) {
-            out.add(ReplicaLog.executed(s.seqno, s.resultsRoot(), s.stateDigest()));
+            out.add(LogRecords.executed(s.seqno, s.resultsRoot(), s.stateDigest()));
         }
     }
 

@@ -34,11 +34,11 @@ final class Recovery {
 
     void run() {
         Signed<Message.NewView> started = null;
-        ReplicaLog.View last = null;
+        LogRecords.View last = null;
         for (ReplicaLog.Logged logged : r.rlog.readAll(r.rlog.controlColor())) {
-            if (logged.record() instanceof ReplicaLog.View v && (last == null || v.view() >= last.view())) {
+            if (logged.record() instanceof LogRecords.View v && (last == null || v.view() >= last.view())) {
                 last = v;
-            } else if (logged.record() instanceof ReplicaLog.Started s) {
+            } else if (logged.record() instanceof LogRecords.Started s) {
                 started = s.newView();
             }
         }
@@ -76,24 +76,24 @@ final class Recovery {
         for (ReplicaLog.Logged logged : r.rlog.readAll(lane.color)) {
             long at = logged.position();
             switch (logged.record()) {
-                case ReplicaLog.Payload p -> {
+                case LogRecords.Payload p -> {
                     AuthenticatedUpdate u = r.verifierDecode(p.signedUpdate());
                     r.state.restoreHeld(u.digest(), new ReplicaState.Payload(p.signedUpdate(), u), now);
                     lane.notePayload(u.digest(), at);
                 }
-                case ReplicaLog.Accepted a -> {
+                case LogRecords.Accepted a -> {
                     lane.noteRecord(a.prePrepare().message().seqno(), at);
                     if (a.prePrepare().message().seqno() > lane.stable()) {
                         lane.slot(a.prePrepare().message().seqno()).accept(a.prePrepare());
                     }
                 }
-                case ReplicaLog.Prepared p -> {
+                case LogRecords.Prepared p -> {
                     lane.noteRecord(p.proof().prePrepare().message().seqno(), at);
                     if (p.proof().prePrepare().message().seqno() > lane.stable()) {
                         lane.slot(p.proof().prePrepare().message().seqno()).setPrepared(p.proof());
                     }
                 }
-                case ReplicaLog.Committed c -> {
+                case LogRecords.Committed c -> {
                     long seqno = c.prePrepare().message().seqno();
                     lane.noteRecord(seqno, at);
                     committed.put(seqno, c.prePrepare().message());
@@ -101,20 +101,20 @@ final class Recovery {
                         lane.slot(seqno).commit(c.prePrepare(), c.commits());
                     }
                 }
-                case ReplicaLog.Executed e -> {
+                case LogRecords.Executed e -> {
                     lane.noteRecord(e.seqno(), at);
                     executed.put(e.seqno(), new ExecutedBatch(e.resultsRoot(), e.stateDigest()));
                 }
-                case ReplicaLog.Batch b -> {
+                case LogRecords.Batch b -> {
                     long seqno = b.batch().seqno();
                     lane.noteRecord(seqno, at);
                     committed.putIfAbsent(seqno, b.batch());
                     executed.put(seqno, new ExecutedBatch(b.resultsRoot(), b.stateDigest()));
                 }
-                case ReplicaLog.Stable s -> restoreStable(lane, s);
-                case ReplicaLog.Adopted a -> lane.restoredAdopted(a.seqno(), a.stateDigest(), a.proof());
-                case ReplicaLog.View v -> throw new IllegalStateException("a view record in color " + lane.color);
-                case ReplicaLog.Started s -> throw new IllegalStateException("a NEW-VIEW record in color " + lane.color);
+                case LogRecords.Stable s -> restoreStable(lane, s);
+                case LogRecords.Adopted a -> lane.restoredAdopted(a.seqno(), a.stateDigest(), a.proof());
+                case LogRecords.View v -> throw new IllegalStateException("a view record in color " + lane.color);
+                case LogRecords.Started s -> throw new IllegalStateException("a NEW-VIEW record in color " + lane.color);
             }
         }
         committed.forEach((seqno, batch) -> {
@@ -160,7 +160,7 @@ final class Recovery {
         lane.restoreHistory(run);
     }
 
-    private void restoreStable(Lane lane, ReplicaLog.Stable s) {
+    private void restoreStable(Lane lane, LogRecords.Stable s) {
         lane.restoredCheckpoint(s.seqno(), s.stateDigest(), s.proof());
     }
 

@@ -204,7 +204,7 @@ public final class Replica {
         }
         Lane lane = state.lane(config.colorOf(u.decoded().update().aguid()));
         lane.notePayload(digest, rlog.nextPosition(lane.color));
-        rlog.appendPipelined(lane.color, ReplicaLog.payload(u.signedUpdate()));
+        rlog.appendPipelined(lane.color, LogRecords.payload(u.signedUpdate()));
         state.hold(digest, new ReplicaState.Payload(u.signedUpdate(), u.decoded()), env.nowMicros());
         if (state.orders()) {
             lane.enqueue(digest);
@@ -367,7 +367,7 @@ public final class Replica {
 
     void propose(Lane lane, PrePrepare pp) {
         Signed<PrePrepare> signed = sign(pp);
-        rlog.appendAbout(lane, pp.seqno(), ReplicaLog.accepted(signed));
+        rlog.appendAbout(lane, pp.seqno(), LogRecords.accepted(signed));
         lane.slot(pp.seqno()).accept(signed);
         broadcastFrame(signed.frameUnsafe());
         checkPrepared(lane, lane.slot(pp.seqno()));
@@ -437,7 +437,7 @@ public final class Replica {
             slot.stopAwaiting();
             return;
         }
-        rlog.appendAbout(lane, slot.seqno, ReplicaLog.accepted(s));
+        rlog.appendAbout(lane, slot.seqno, LogRecords.accepted(s));
         slot.accept(s);
         if (s.sender() != id) {
             PrePrepare pp = s.message();
@@ -482,7 +482,7 @@ public final class Replica {
             return;
         }
         PreparedProof proof = new PreparedProof(slot.accepted(), prepares.subList(0, 2 * config.f()));
-        rlog.appendAbout(lane, slot.seqno, ReplicaLog.prepared(proof));
+        rlog.appendAbout(lane, slot.seqno, LogRecords.prepared(proof));
         slot.setPrepared(proof);
         PrePrepare pp = slot.accepted().message();
         Signed<Commit> c = sign(new Commit(pp.view(), pp.color(), pp.seqno(), pp.batchDigest()));
@@ -506,7 +506,7 @@ public final class Replica {
             return;
         }
         List<Signed<Commit>> commits = slot.matchingCommitList();
-        long tag = rlog.appendAbout(lane, slot.seqno, ReplicaLog.committed(slot.accepted(), commits));
+        long tag = rlog.appendAbout(lane, slot.seqno, LogRecords.committed(slot.accepted(), commits));
         slot.commit(slot.accepted(), commits, tag);
         executeReady(lane);
     }
@@ -556,7 +556,7 @@ public final class Replica {
      * refuses a larger one at its edge; a smaller log pool means smaller updates.
      */
     public static int largestUpdate(SharedLog log) {
-        return ReplicaLog.largestPayload(log);
+        return LogRecords.largestPayload(log);
     }
 
     /** {@link #largestUpdate(SharedLog)} of this replica's log. Thread-safe. */

@@ -6,14 +6,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import ostore.crypto.CanonicalDecoder;
-import ostore.crypto.CanonicalEncoder;
-import ostore.crypto.Hash32;
-import ostore.ring.bft.Message.Checkpoint;
-import ostore.ring.bft.Message.Commit;
-import ostore.ring.bft.Message.PrePrepare;
-import ostore.ring.bft.Message.Prepare;
-import ostore.ring.bft.Message.PreparedProof;
 import ostore.ring.log.LogEntry;
 import ostore.ring.log.SharedLog;
 
@@ -22,41 +14,9 @@ import ostore.ring.log.SharedLog;
  * promised (and so equivocates) nor loses a committed batch. Every record is durable before the
  * message that depends on it is sent (the hot path appends without waiting and gates what it sends
  * on the append, see {@link #appendPipelined}). Ring color c uses log color c; the view lives in log color
- * {@code colors} (the control color).
- *
- * <p>Record format 2 (format 1 is {@code LocalRing}'s), big-endian: {@code [u8 format = 2][u8 type][body]}:
- * PAYLOAD(1) bytes signed update; ACCEPTED(2) bytes pre-prepare frame; PREPARED(3) bytes
- * pre-prepare frame, u32 n, n x bytes prepare frame; COMMITTED(4) bytes pre-prepare frame;
- * EXECUTED(5) i64 seqno, 32 results root, 32 state digest; STABLE(6) i64 seqno, 32 state digest,
- * u32 n, n x bytes checkpoint frame; VIEW(7) i64 view, u8 changing; BATCH(8) i64 seqno, i64 timestamp,
- * u32 n, n x 32 digest, 32 results root, 32 state digest: a batch known committed with its agreed
- * results (kept below the stable checkpoint for lagging peers, or received by state transfer and
- * logged before it is applied); COMMIT-PROOF(9) bytes pre-prepare frame, u32 n, n x bytes commit
- * frame: COMMITTED with the 2f+1 COMMITs that showed it, so that after a restart the replica can
- * still prove the commit to a peer catching up. COMMITTED without commits is written only when
- * they are unknown (a log written before COMMIT-PROOF existed); both are read. NEW-VIEW(10) bytes
- * NEW-VIEW frame, in the control color: the NEW-VIEW that starts a view, appended together with
- * that view's VIEW(v, 0) record and before the NEW-VIEW is sent (primary) or acted on (backup), so
- * that after a restart the replica still knows which pre-prepares the view began with: a primary
- * never signs a second batch at a re-proposed seqno, and a backup still refuses plain ones there.
- * ADOPTED(11), as STABLE: a checkpoint the ring made stable while this replica had not executed that
- * far (it is behind, and catches up by state transfer or a snapshot). It moves the replica's window
- * (what it may accept and prepare) but not its execution point, so after a restart the slots it
- * logged above that checkpoint still lie inside its window.
+ * {@code colors} (the control color). The records and their encoding are {@link LogRecords}'.
  */
 final class ReplicaLog {
-    static final int FORMAT = 2;
-    static final int PAYLOAD = 1;
-    static final int ACCEPTED = 2;
-    static final int PREPARED = 3;
-    static final int COMMITTED = 4;
-    static final int EXECUTED = 5;
-    static final int STABLE = 6;
-    static final int VIEW = 7;
-    static final int BATCH = 8;
-    static final int COMMIT_PROOF = 9;
-    static final int NEW_VIEW = 10;
-    static final int ADOPTED = 11;
     private static final int READ_BATCH = 512;
     /**
      * Bytes one append of many records takes at most ({@link #appendBounded}); a single record
@@ -66,30 +26,6 @@ final class ReplicaLog {
      */
     static final int MAX_APPEND_BYTES = 4 << 20;
 
-    sealed interface Record {}
-
-    record Payload(byte[] signedUpdate) implements Record {}
-
-    record Accepted(Signed<PrePrepare> prePrepare) implements Record {}
-
-    record Prepared(PreparedProof proof) implements Record {}
-
-    /** {@code commits} is empty when the log did not keep them. */
-    record Committed(Signed<PrePrepare> prePrepare, List<Signed<Commit>> commits) implements Record {}
-
-    record Executed(long seqno, Hash32 resultsRoot, Hash32 stateDigest) implements Record {}
-
-    record Stable(long seqno, Hash32 stateDigest, List<Signed<Checkpoint>> proof) implements Record {}
-
-    /** A stable checkpoint above what the replica had executed: see ADOPTED in the class comment. */
-    record Adopted(long seqno, Hash32 stateDigest, List<Signed<Checkpoint>> proof) implements Record {}
-
-    record View(long view, boolean changing) implements Record {}
-
-    record Batch(PrePrepare batch, Hash32 resultsRoot, Hash32 stateDigest) implements Record {}
-
-    /** The NEW-VIEW that started its view. */
-    record Started(Signed<Message.NewView> newView) implements Record {}
 
     private final SharedLog log;
     private final RingConfig config;
@@ -180,14 +116,14 @@ final class ReplicaLog {
      * NEW-VIEW), without waiting: whatever it sends after this waits for the record (the gate).
      */
     void appendView(long view, boolean changing) {
-        lastView = view(view, changing);
+        lastView = LogRecords.view(view, changing);
         appendPipelined(controlColor(), lastView);
     }
 
     /** Logs the NEW-VIEW {@code nv} that starts its view, and that the replica is in that view, in one append, without waiting. */
     void appendNewView(Signed<Message.NewView> nv) {
-        lastStarted = newView(nv);
-        lastView = view(nv.message().view(), false);
+        lastStarted = LogRecords.newView(nv);
+        lastView = LogRecords.view(nv.message().view(), false);
         checkHealthy();
         long tag = ++issued;
         List<byte[]> records = List.of(lastStarted, lastView);
@@ -196,9 +132,9 @@ final class ReplicaLog {
     }
 
     /** Recovery read the control color: its last VIEW and NEW-VIEW records are the ones {@link #compactControl} keeps. */
-    void restoreControl(ReplicaLog.View view, Signed<Message.NewView> started) {
-        lastView = view == null ? null : view(view.view(), view.changing());
-        lastStarted = started == null ? null : newView(started);
+    void restoreControl(LogRecords.View view, Signed<Message.NewView> started) {
+        lastView = view == null ? null : LogRecords.view(view.view(), view.changing());
+        lastStarted = started == null ? null : LogRecords.newView(started);
     }
 
     /**
@@ -469,143 +405,19 @@ final class ReplicaLog {
         return first;
     }
 
-    /** What a PAYLOAD record adds to its signed update: format, type, length. */
-    static final int PAYLOAD_OVERHEAD_BYTES = 6;
-
-    /** The largest signed update a PAYLOAD record of {@code log} holds. */
-    static int largestPayload(SharedLog log) {
-        return log.maxRecordBytes() - PAYLOAD_OVERHEAD_BYTES;
-    }
-
-    static byte[] payload(byte[] signedUpdate) {
-        return header(PAYLOAD).bytes(signedUpdate).toByteArray();
-    }
-
-    static byte[] accepted(Signed<PrePrepare> pp) {
-        return header(ACCEPTED).bytes(pp.frameUnsafe()).toByteArray();
-    }
-
-    static byte[] prepared(PreparedProof proof) {
-        CanonicalEncoder e = header(PREPARED).bytes(proof.prePrepare().frameUnsafe()).u32(proof.prepares().size());
-        proof.prepares().forEach(p -> e.bytes(p.frameUnsafe()));
-        return e.toByteArray();
-    }
-
-    /** COMMIT-PROOF, or COMMITTED when {@code commits} is empty (not known). */
-    static byte[] committed(Signed<PrePrepare> pp, List<Signed<Commit>> commits) {
-        if (commits.isEmpty()) {
-            return header(COMMITTED).bytes(pp.frameUnsafe()).toByteArray();
-        }
-        CanonicalEncoder e = header(COMMIT_PROOF).bytes(pp.frameUnsafe()).u32(commits.size());
-        commits.forEach(c -> e.bytes(c.frameUnsafe()));
-        return e.toByteArray();
-    }
-
-    static byte[] executed(long seqno, Hash32 resultsRoot, Hash32 stateDigest) {
-        return header(EXECUTED).i64(seqno).hash(resultsRoot).hash(stateDigest).toByteArray();
-    }
-
-    static byte[] stable(long seqno, Hash32 stateDigest, List<Signed<Checkpoint>> proof) {
-        return checkpoint(STABLE, seqno, stateDigest, proof);
-    }
-
-    static byte[] adopted(long seqno, Hash32 stateDigest, List<Signed<Checkpoint>> proof) {
-        return checkpoint(ADOPTED, seqno, stateDigest, proof);
-    }
-
-    private static byte[] checkpoint(int type, long seqno, Hash32 stateDigest, List<Signed<Checkpoint>> proof) {
-        CanonicalEncoder e = header(type).i64(seqno).hash(stateDigest).u32(proof.size());
-        proof.forEach(c -> e.bytes(c.frameUnsafe()));
-        return e.toByteArray();
-    }
-
-    static byte[] view(long view, boolean changing) {
-        return header(VIEW).i64(view).bool(changing).toByteArray();
-    }
-
-    static byte[] newView(Signed<Message.NewView> nv) {
-        return header(NEW_VIEW).bytes(nv.frameUnsafe()).toByteArray();
-    }
-
-    static byte[] batch(PrePrepare batch, Hash32 resultsRoot, Hash32 stateDigest) {
-        CanonicalEncoder e = header(BATCH).i64(batch.seqno()).i64(batch.timestampMicros()).u32(batch.digests().size());
-        batch.digests().forEach(e::hash);
-        return e.hash(resultsRoot).hash(stateDigest).toByteArray();
-    }
-
-    private static CanonicalEncoder header(int type) {
-        return new CanonicalEncoder(64).u8(FORMAT).u8(type);
-    }
-
     /** A record read back, with its position in the log. */
-    record Logged(long position, Record record) {}
+    record Logged(long position, LogRecords.Record record) {}
 
     /** Every record of {@code color} still in the log, in order. */
     List<Logged> readAll(int color) {
         List<Logged> out = new ArrayList<>();
         for (long p = log.firstPosition(color); p < log.nextPosition(color); ) {
             for (LogEntry e : log.read(color, p, READ_BATCH)) {
-                out.add(new Logged(e.position(), decode(color, e.payload())));
+                out.add(new Logged(e.position(), LogRecords.decode(config, color, e.payload())));
                 p = e.position() + 1;
             }
         }
         return out;
     }
 
-    /** @throws IllegalArgumentException if the bytes are not a format 2 record with valid frames */
-    Record decode(int color, byte[] bytes) {
-        CanonicalDecoder d = new CanonicalDecoder(bytes);
-        int format = d.u8("replica log format");
-        if (format != FORMAT) {
-            throw new IllegalArgumentException("replica log format (" + format + ") must be " + FORMAT);
-        }
-        int type = d.u8("replica log type");
-        Record r = switch (type) {
-            case PAYLOAD -> new Payload(d.bytes("payload"));
-            case ACCEPTED -> new Accepted(frame(d, PrePrepare.class));
-            case PREPARED -> new Prepared(new PreparedProof(frame(d, PrePrepare.class), frames(d, Prepare.class)));
-            case COMMITTED -> new Committed(frame(d, PrePrepare.class), List.of());
-            case COMMIT_PROOF -> new Committed(frame(d, PrePrepare.class), frames(d, Commit.class));
-            case EXECUTED -> new Executed(d.u63("seqno"), d.hash("results root"), d.hash("state digest"));
-            case STABLE -> new Stable(d.u63("seqno"), d.hash("state digest"), frames(d, Checkpoint.class));
-            case ADOPTED -> new Adopted(d.u63("seqno"), d.hash("state digest"), frames(d, Checkpoint.class));
-            case VIEW -> new View(d.u63("view"), d.u8("changing") != 0);
-            case BATCH -> batch(color, d);
-            case NEW_VIEW -> new Started(frame(d, Message.NewView.class));
-            default -> throw new IllegalArgumentException("unknown replica log record type " + type);
-        };
-        d.end("replica log record type " + type);
-        return r;
-    }
-
-    private static Batch batch(int color, CanonicalDecoder d) {
-        long seqno = d.u63("seqno");
-        long timestamp = d.i64("timestamp");
-        int n = d.count("digests", Hash32.LENGTH);
-        List<Hash32> digests = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            digests.add(d.hash("digest"));
-        }
-        return new Batch(new PrePrepare(0, color, seqno, timestamp, digests), d.hash("results root"),
-                d.hash("state digest"));
-    }
-
-    private <M extends Message> List<Signed<M>> frames(CanonicalDecoder d, Class<M> kind) {
-        int n = d.count("frames", 4);
-        List<Signed<M>> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(frame(d, kind));
-        }
-        return out;
-    }
-
-    @SuppressWarnings("unchecked")
-    private <M extends Message> Signed<M> frame(CanonicalDecoder d, Class<M> kind) {
-        Signed<?> s = Frames.decodeAndVerify(d.bytes("frame"), config);
-        if (!kind.isInstance(s.message())) {
-            throw new IllegalArgumentException("logged frame is a " + s.message().getClass().getSimpleName()
-                    + ", not a " + kind.getSimpleName());
-        }
-        return (Signed<M>) s;
-    }
 }

@@ -249,7 +249,7 @@ final class StateTransfer {
      */
     private void hold(Lane lane, ReplicaState.Payload p) {
         lane.notePayload(p.update().digest(), r.rlog.nextPosition(lane.color));
-        r.rlog.appendPipelined(lane.color, ReplicaLog.payload(p.signedUpdate()));
+        r.rlog.appendPipelined(lane.color, LogRecords.payload(p.signedUpdate()));
         r.state.holdForBatch(p.update().digest(), p);
     }
 
@@ -428,7 +428,7 @@ final class StateTransfer {
         long[] pending = logging.get(lane.color);
         if (pending == null || pending[0] != c.batch().seqno()) {
             lane.noteRecord(c.batch().seqno(), r.rlog.nextPosition(lane.color));
-            long tag = r.rlog.appendPipelined(lane.color, ReplicaLog.batch(c.batch(), c.resultsRoot(), c.state()));
+            long tag = r.rlog.appendPipelined(lane.color, LogRecords.batch(c.batch(), c.resultsRoot(), c.state()));
             pending = new long[] {c.batch().seqno(), tag};
             logging.put(lane.color, pending);
         }
@@ -444,7 +444,7 @@ final class StateTransfer {
         Slot slot = lane.slot(pp.seqno());
         if (!slot.committed()) {
             // Runs once the record is durable, like a batch committed here (BatchExecution).
-            long tag = r.rlog.appendAbout(lane, pp.seqno(), ReplicaLog.committed(p.prePrepare(), p.commits()));
+            long tag = r.rlog.appendAbout(lane, pp.seqno(), LogRecords.committed(p.prePrepare(), p.commits()));
             slot.commit(p.prePrepare(), p.commits(), tag);
         }
         // Only a primary whose key another replica also uses (Twins) can see its own seqno committed under it.

@@ -79,7 +79,7 @@ class ReplicaTest {
         h.logs.set(0, new MemorySharedLog(2, limit));
         h.boot(0);
         Replica r = h.replicas.get(0);
-        assertEquals(limit - ReplicaLog.PAYLOAD_OVERHEAD_BYTES, r.maxUpdateBytes());
+        assertEquals(limit - LogRecords.PAYLOAD_OVERHEAD_BYTES, r.maxUpdateBytes());
         SubmittedUpdate big = TestUpdates.append(client, "big", 1, "x".repeat(limit));
         r.onClientUpdate(big);
         assertEquals(0, r.status().pendingUpdates(), "an update no record can hold is not taken");

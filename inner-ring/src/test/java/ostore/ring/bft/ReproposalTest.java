@@ -46,10 +46,10 @@ class ReproposalTest {
         RingHarness h = new RingHarness(PARAMS);
         Signed<NewView> nv = Frames.sign(new NewView(1, List.of(), List.of()), 1, h.keys.get(1));
         byte[] frame = nv.frame();
-        byte[] record = ReplicaLog.newView(nv);
+        byte[] record = LogRecords.newView(nv);
         assertEquals("020a" + String.format("%08x", frame.length) + HexFormat.of().formatHex(frame),
                 HexFormat.of().formatHex(record));
-        ReplicaLog.Started back = (ReplicaLog.Started) h.replicas.get(0).rlog.decode(h.config.colors(), record);
+        LogRecords.Started back = (LogRecords.Started) LogRecords.decode(h.config, h.config.colors(), record);
         assertArrayEquals(frame, back.newView().frame());
         assertEquals(1, back.newView().message().view());
     }

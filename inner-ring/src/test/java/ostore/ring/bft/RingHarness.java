@@ -123,7 +123,7 @@ final class RingHarness {
      * case for recovery: every EXECUTED record is lost (the store ran ahead of all of them).
      */
     void killLosingExecutedRecords(int i) {
-        keepOnlyRecords(i, type -> type != ReplicaLog.EXECUTED);
+        keepOnlyRecords(i, type -> type != LogRecords.EXECUTED);
         timers.forget(i);
         boot(i);
     }
@@ -134,7 +134,7 @@ final class RingHarness {
      * whose later groups were still written. Committed batches then lack their payloads.
      */
     void crashLosingPayloadRecords(int i) {
-        keepOnlyRecords(i, type -> type != ReplicaLog.PAYLOAD && type != ReplicaLog.EXECUTED);
+        keepOnlyRecords(i, type -> type != LogRecords.PAYLOAD && type != LogRecords.EXECUTED);
         stores.set(i, stores.get(i).crashed());
         timers.forget(i);
         boot(i);

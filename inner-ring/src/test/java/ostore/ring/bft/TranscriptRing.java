@@ -114,7 +114,6 @@ final class TranscriptRing {
     private final Map<Hash32, String> names = new LinkedHashMap<>();
     private final List<String> out = new ArrayList<>();
     /** Reads log records back for the trace. */
-    private final ReplicaLog decoder;
     private long now = 1_000_000_000L;
 
     TranscriptRing(int watched, RingConfig.Params params, int colors) {
@@ -123,7 +122,6 @@ final class TranscriptRing {
             keys.add(RingHarness.key(i));
         }
         config = RingHarness.config(colors, params);
-        decoder = new ReplicaLog(new MemorySharedLog(colors + 1), config);
         for (int i = 0; i < 4; i++) {
             logs.add(new MemorySharedLog(colors + 1));
             stores.add(new MemoryVersionStore(Limits.DEFAULT));
@@ -423,18 +421,18 @@ final class TranscriptRing {
     private String describeRecords(int color, List<byte[]> records) {
         List<String> parts = new ArrayList<>();
         for (byte[] bytes : records) {
-            parts.add(switch (decoder.decode(color, bytes)) {
-                case ReplicaLog.Payload p -> "PAYLOAD " + name(TestUpdates.VERIFIER.verify(p.signedUpdate()).digest());
-                case ReplicaLog.Accepted a -> "ACCEPTED #" + a.prePrepare().message().seqno() + " v" + a.prePrepare().message().view();
-                case ReplicaLog.Prepared pr -> "PREPARED #" + pr.proof().prePrepare().message().seqno();
-                case ReplicaLog.Committed c -> (c.commits().isEmpty() ? "COMMITTED #" : "COMMIT-PROOF #")
+            parts.add(switch (LogRecords.decode(config, color, bytes)) {
+                case LogRecords.Payload p -> "PAYLOAD " + name(TestUpdates.VERIFIER.verify(p.signedUpdate()).digest());
+                case LogRecords.Accepted a -> "ACCEPTED #" + a.prePrepare().message().seqno() + " v" + a.prePrepare().message().view();
+                case LogRecords.Prepared pr -> "PREPARED #" + pr.proof().prePrepare().message().seqno();
+                case LogRecords.Committed c -> (c.commits().isEmpty() ? "COMMITTED #" : "COMMIT-PROOF #")
                         + c.prePrepare().message().seqno();
-                case ReplicaLog.Executed e -> "EXECUTED #" + e.seqno();
-                case ReplicaLog.Stable st -> "STABLE #" + st.seqno();
-                case ReplicaLog.Adopted a -> "ADOPTED #" + a.seqno();
-                case ReplicaLog.View v -> "VIEW " + v.view() + (v.changing() ? " changing" : "");
-                case ReplicaLog.Batch b -> "BATCH #" + b.batch().seqno();
-                case ReplicaLog.Started st -> "NEW-VIEW v" + st.newView().message().view();
+                case LogRecords.Executed e -> "EXECUTED #" + e.seqno();
+                case LogRecords.Stable st -> "STABLE #" + st.seqno();
+                case LogRecords.Adopted a -> "ADOPTED #" + a.seqno();
+                case LogRecords.View v -> "VIEW " + v.view() + (v.changing() ? " changing" : "");
+                case LogRecords.Batch b -> "BATCH #" + b.batch().seqno();
+                case LogRecords.Started st -> "NEW-VIEW v" + st.newView().message().view();
             });
         }
         return String.join(" + ", parts);
