@@ -145,11 +145,11 @@ final class BatchExecution {
      * @return the nanoseconds spent signing the results and handing out the replies (statistics)
      */
     long finishBatch(Lane lane, PrePrepare batch, Executor.Executed done) {
-        Hash32 state = Lane.chain(lane.stateDigest(), batch, done.resultsRoot());
+        Hash32 state = StateChain.chain(lane.stateDigest(), batch, done.resultsRoot());
         Slot slot = lane.slotAt(batch.seqno());
         if (slot != null) {
             // A batch from state transfer has no slot; its BATCH record, logged before it ran, says the same.
-            lane.noteRecord(batch.seqno(), r.rlog.nextPosition(lane.color));
+            lane.positions().noteRecord(batch.seqno(), r.rlog.nextPosition(lane.color));
             r.rlog.appendUngated(lane.color, LogRecords.executed(batch.seqno(), done.resultsRoot(), state));
         }
         advance(lane, batch, state, done.resultsRoot());
@@ -171,7 +171,7 @@ final class BatchExecution {
 
     /** Moves the execution cursor past {@code batch}, whose results chain to {@code state}. */
     void advance(Lane lane, PrePrepare batch, Hash32 state, Hash32 resultsRoot) {
-        long weight = Lane.weight(batch.digests().stream().map(d -> r.state.payload(d).update()).toList());
+        long weight = StateChain.weight(batch.digests().stream().map(d -> r.state.payload(d).update()).toList());
         lane.executedBatch(batch, resultsRoot, state, weight, r.config.params().checkpointInterval(),
                 r.checkpointBytes, r.env.nowMicros());
         r.state.executed(batch.digests());

@@ -185,7 +185,7 @@ final class Checkpointer {
     void installed(Lane lane, long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {
         executor.sync();
         Carried carried = carried(lane, LogRecords.stable(seqno, digest, proof));
-        lane.rewrittenFrom(r.rlog.rewrite(lane.color, carried.records()));
+        lane.positions().rewrittenFrom(r.rlog.rewrite(lane.color, carried.records()));
         forgetPayloads(lane);
         checkHeldLogged(lane, carried.payloads()::contains, "a snapshot install rewrote");
     }
@@ -266,7 +266,7 @@ final class Checkpointer {
             // just done does if the color had executed that far when it began; if not, a later checkpoint moves it.
             if (r.rlog.lagging(other.color, compactAfter) && settled(other) && other.stable() <= covered[other.color]) {
                 Carried carried = carried(other, LogRecords.stable(other.stable(), other.stableDigest(), other.stableProof()));
-                other.rewrittenFrom(r.rlog.rewriteLater(other.color, carried.records()));
+                other.positions().rewrittenFrom(r.rlog.rewriteLater(other.color, carried.records()));
                 forgetPayloads(other);
                 checkHeldLogged(other, carried.payloads()::contains, "a compaction rewrote");
             }
@@ -293,17 +293,17 @@ final class Checkpointer {
         // payload held in memory is never logged again, so its record must outlive its place in memory.
         forgetPayloads(lane);
         long oldestKept = lane.history().isEmpty() ? lane.stable() + 1 : lane.history().firstKey();
-        lane.forgetRecordsBelow(oldestKept);
+        lane.positions().forgetRecordsBelow(oldestKept);
         List<byte[]> records = new ArrayList<>();
         records.add(LogRecords.stable(lane.stable(), lane.stableDigest(), lane.stableProof()));
         List<Long> batchesAgain = new ArrayList<>();
         for (Lane.Executed e : lane.history().values()) {
-            if (!lane.hasRecord(e.batch().seqno())) {
+            if (!lane.positions().hasRecord(e.batch().seqno())) {
                 batchesAgain.add(e.batch().seqno());
                 records.add(LogRecords.batch(e.batch(), e.resultsRoot(), e.stateDigest()));
             }
         }
-        long keep = lane.lowestRecordPosition();
+        long keep = lane.positions().lowestRecordPosition();
         // Copying a payload up lets the trim pass it, which frees space only if this color keeps the
         // log's oldest unit of space; otherwise the copy (2 MiB, for a large update) would be written
         // at every checkpoint to free nothing, and the trim stops below the payload instead.
@@ -311,7 +311,7 @@ final class Checkpointer {
         long keepPayloads = Long.MAX_VALUE;
         List<Hash32> payloadsAgain = new ArrayList<>();
         for (Hash32 d : livePayloads(lane)) {
-            Long at = lane.payloadPosition(d);
+            Long at = lane.positions().payloadPosition(d);
             ReplicaState.Payload p = r.state.payload(d);
             if (p == null || r.config.colorOf(p.update().update().aguid()) != lane.color || at != null && at >= keep) {
                 continue;
@@ -326,13 +326,13 @@ final class Checkpointer {
         ReplicaLog.Appended appended = r.rlog.appendBoundedPipelined(lane.color, records);
         long first = appended.first();
         for (int i = 0; i < batchesAgain.size(); i++) {
-            lane.noteRecord(batchesAgain.get(i), first + 1 + i);
+            lane.positions().noteRecord(batchesAgain.get(i), first + 1 + i);
         }
         for (int i = 0; i < payloadsAgain.size(); i++) {
-            lane.movedPayload(payloadsAgain.get(i), first + 1 + batchesAgain.size() + i);
+            lane.positions().movedPayload(payloadsAgain.get(i), first + 1 + batchesAgain.size() + i);
         }
         long trimBelow = Math.min(Math.min(keep, keepPayloads), first);
-        checkHeldLogged(lane, d -> lane.payloadPosition(d) != null && lane.payloadPosition(d) >= trimBelow,
+        checkHeldLogged(lane, d -> lane.positions().payloadPosition(d) != null && lane.positions().payloadPosition(d) >= trimBelow,
                 "the checkpoint at " + lane.stable() + " trims below " + trimBelow + " of");
         r.rlog.trimWhenDurable(lane.color, trimBelow, appended.tag());
     }
@@ -346,7 +346,7 @@ final class Checkpointer {
     private void checkHeldLogged(Lane lane, java.util.function.Predicate<Hash32> kept, String what) {
         for (Hash32 d : r.state.heldOf(lane.color)) {
             SafetyViolation.check(kept.test(d), () -> what + " color " + lane.color + "'s log without update " + d
-                    + ", which memory still holds (at " + lane.payloadPosition(d) + ")");
+                    + ", which memory still holds (at " + lane.positions().payloadPosition(d) + ")");
         }
     }
 
@@ -454,7 +454,7 @@ final class Checkpointer {
     private void forgetPayloads(Lane lane) {
         Set<Hash32> live = livePayloads(lane);
         r.state.dropPayloads(lane.color, live);
-        lane.retainPayloadPositions(live);
+        lane.positions().retainPayloads(live);
     }
 
     /** The digests whose payloads {@code lane} still needs (with every pending one, of any color). */

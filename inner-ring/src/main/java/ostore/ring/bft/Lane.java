@@ -2,15 +2,11 @@ package ostore.ring.bft;
 
 import java.util.ArrayDeque;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
-import ostore.crypto.CanonicalEncoder;
-import ostore.crypto.Domain;
 import ostore.crypto.Hash32;
-import ostore.crypto.Hashing;
 import ostore.ring.bft.Message.Checkpoint;
 import ostore.ring.bft.Message.PrePrepare;
 
@@ -68,7 +64,7 @@ final class Lane {
     /** This replica's checkpoint digest ({@link Checkpoint#digest()}) at each checkpoint seqno above the stable one. */
     private final TreeMap<Long, Hash32> ownCheckpoints = new TreeMap<>();
     /** Checkpoint votes above the stable checkpoint: seqno, then checkpoint digest, then sender. */
-    private final TreeMap<Long, Map<Hash32, Map<Integer, Signed<Checkpoint>>>> checkpointVotes = new TreeMap<>();
+    private final CheckpointVotes checkpointVotes = new CheckpointVotes();
     /** The primary's digests not yet in a batch, in arrival order. */
     private final ArrayDeque<Hash32> queue = new ArrayDeque<>();
     private long nextSeqno = 1;
@@ -87,14 +83,8 @@ final class Lane {
     /** A snapshot install was wanted while a batch executed; it starts when the batch is done. */
     private boolean snapshotDeferred;
     private Deferred deferredStable;
-    /**
-     * Where this color's log holds the oldest record about each batch it may still need (kept
-     * history, slots): a checkpoint trims the log below the lowest, in place (see
-     * {@link Checkpointer}). Positions may be lower than the truth, never higher.
-     */
-    private final TreeMap<Long, Long> recordPositions = new TreeMap<>();
-    /** Where this color's log holds each payload of this color that memory holds (same rule). */
-    private final Map<Hash32, Long> payloadPositions = new HashMap<>();
+    /** Where this color's log holds what the lane still needs ({@link LogPositions}). */
+    private final LogPositions positions = new LogPositions();
 
     Lane(int color, int window) {
         this.color = color;
@@ -158,14 +148,12 @@ final class Lane {
 
     /** The checkpoint vote {@code sender} sent for {@code digest} at {@code seqno}, or null. */
     Signed<Checkpoint> checkpointVote(long seqno, Hash32 digest, int sender) {
-        Map<Hash32, Map<Integer, Signed<Checkpoint>>> byDigest = checkpointVotes.get(seqno);
-        Map<Integer, Signed<Checkpoint>> voters = byDigest == null ? null : byDigest.get(digest);
-        return voters == null ? null : voters.get(sender);
+        return checkpointVotes.vote(seqno, digest, sender);
     }
 
     /** The seqnos at which checkpoint votes are kept. */
     java.util.NavigableSet<Long> checkpointVoteSeqnos() {
-        return Collections.unmodifiableNavigableSet(checkpointVotes.navigableKeySet());
+        return checkpointVotes.seqnos();
     }
 
     long nextSeqno() {
@@ -216,56 +204,9 @@ final class Lane {
         return floor;
     }
 
-    /** Whether some record about batch {@code seqno} is known to be in the log (see {@link #noteRecord}). */
-    boolean hasRecord(long seqno) {
-        return recordPositions.containsKey(seqno);
-    }
-
-    /** The lowest log position of a record about a batch still needed, or {@link Long#MAX_VALUE}. */
-    long lowestRecordPosition() {
-        return recordPositions.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
-    }
-
-    /** Where the log holds the payload {@code digest}, or null if not known. */
-    Long payloadPosition(Hash32 digest) {
-        return payloadPositions.get(digest);
-    }
-
-    // ---- the chain and checkpoint arithmetic (pure) ----
-
-    /**
-     * The chain step after executing {@code batch}: H(prev || color || seqno || batch digest ||
-     * results root). Binding the batch as well as its results lets a checkpoint's 2f+1 signatures
-     * vouch for every batch below it, so a lagging replica can check what it is sent before it
-     * applies any of it.
-     */
-    static Hash32 chain(Hash32 previous, PrePrepare batch, Hash32 resultsRoot) {
-        return chain(previous, batch.color(), batch.seqno(), batch.batchDigest(), resultsRoot);
-    }
-
-    /** The same step from the batch's digest alone. */
-    static Hash32 chain(Hash32 previous, int color, long seqno, Hash32 batchDigest, Hash32 resultsRoot) {
-        byte[] m = new CanonicalEncoder(108).hash(previous).u32(color).i64(seqno)
-                .hash(batchDigest).hash(resultsRoot).toByteArray();
-        return Hashing.hash(Domain.RING_STATE, m);
-    }
-
-    /** The update bytes of a batch's updates, for {@link #executedBatch}: what their actions write. */
-    static long weight(List<ostore.store.AuthenticatedUpdate> updates) {
-        long bytes = 0;
-        for (ostore.store.AuthenticatedUpdate u : updates) {
-            for (ostore.store.Clause c : u.update().clauses()) {
-                for (ostore.store.Action a : c.actions()) {
-                    bytes += switch (a) {
-                        case ostore.store.Action.Append x -> x.data().length();
-                        case ostore.store.Action.ReplaceBlock x -> x.data().length();
-                        case ostore.store.Action.InsertBlock x -> x.data().length();
-                        default -> 0;
-                    };
-                }
-            }
-        }
-        return bytes;
+    /** Where this color's log holds the records and payloads the lane still needs. */
+    LogPositions positions() {
+        return positions;
     }
 
     // ---- transitions: slots and proposals ----
@@ -378,7 +319,7 @@ final class Lane {
         long seqno = batch.seqno();
         check(batch.color() == color && seqno == executed + 1, () -> "color " + color + " executed batch "
                 + batch.seqno() + " of color " + batch.color() + " after batch " + executed);
-        check(chain(stateDigest, batch, resultsRoot).equals(state), () -> "color " + color + " batch " + seqno
+        check(StateChain.chain(stateDigest, batch, resultsRoot).equals(state), () -> "color " + color + " batch " + seqno
                 + " does not chain from the lane's state " + stateDigest + " to " + state);
         Slot slot = slots.get(seqno);
         check(slot == null || !slot.committed() || slot.committedBatch().batchDigest().equals(batch.batchDigest()),
@@ -419,36 +360,13 @@ final class Lane {
     }
 
     /**
-     * Records a checkpoint vote; returns its proof once {@code quorum} replicas agree, else null.
-     * Only votes at a seqno inside the window are kept (where checkpoints fall depends on the
-     * batches' sizes too, {@link #executedBatch}), and a sender starts at most one digest per seqno,
-     * so a faulty peer cannot fill memory with votes; a replica further behind catches up by
-     * FETCH-STATE instead. A sender that voted one digest may still join another that others voted
-     * for: a peer that equivocated (or whose first vote a replica relayed came late) then counts
-     * where its signature agrees, as a certificate of 2f+1 distinct signers allows, and the ring
-     * does not wait forever on the one replica that never saw the checkpoint (a peer passing on the
-     * stable proof it holds, {@link StateTransfer#fetch}).
+     * Records a checkpoint vote ({@link CheckpointVotes}); returns its proof once {@code quorum}
+     * replicas agree, else null. Only votes at a seqno inside the window are kept (where
+     * checkpoints fall depends on the batches' sizes too, {@link #executedBatch}); a replica further
+     * behind catches up by FETCH-STATE instead.
      */
     List<Signed<Checkpoint>> addCheckpointVote(Signed<Checkpoint> c, int quorum) {
-        Checkpoint m = c.message();
-        if (!inWindow(m.seqno())) {
-            return null;
-        }
-        Map<Hash32, Map<Integer, Signed<Checkpoint>>> byDigest = checkpointVotes.computeIfAbsent(m.seqno(),
-                s -> new HashMap<>());
-        if (!byDigest.containsKey(m.digest())) {
-            for (Map<Integer, Signed<Checkpoint>> others : byDigest.values()) {
-                if (others.containsKey(c.sender())) {
-                    return null;
-                }
-            }
-        }
-        Map<Integer, Signed<Checkpoint>> voters = byDigest.computeIfAbsent(m.digest(), d -> new HashMap<>());
-        voters.putIfAbsent(c.sender(), c);
-        if (voters.size() < quorum) {
-            return null;
-        }
-        return voters.values().stream().sorted(java.util.Comparator.comparingInt(Signed::sender)).toList();
+        return inWindow(c.message().seqno()) ? checkpointVotes.add(c, quorum) : null;
     }
 
     /** Moves the low watermark to {@code seqno} and forgets everything at or below it. */
@@ -460,7 +378,7 @@ final class Lane {
         stableProof = List.copyOf(proof);
         slots.headMap(seqno, true).clear();
         ownCheckpoints.headMap(seqno, true).clear();
-        checkpointVotes.headMap(seqno, true).clear();
+        checkpointVotes.forgetThrough(seqno);
         nextSeqno = Math.max(nextSeqno, seqno + 1);
     }
 
@@ -555,39 +473,6 @@ final class Lane {
         ownCheckpoints.clear();
     }
 
-    // ---- transitions: where the log holds what the lane needs ----
-
-    /** A record about batch {@code seqno} is (about to be) at {@code position}. */
-    void noteRecord(long seqno, long position) {
-        recordPositions.merge(seqno, position, Math::min);
-    }
-
-    /** The payload {@code digest} is (about to be) at {@code position} of the log. */
-    void notePayload(Hash32 digest, long position) {
-        payloadPositions.merge(digest, position, Math::min);
-    }
-
-    /** The payload {@code digest} was written again at {@code position}: the copy below may go. */
-    void movedPayload(Hash32 digest, long position) {
-        payloadPositions.put(digest, position);
-    }
-
-    /** Records of batches below {@code seqno} are no longer needed. */
-    void forgetRecordsBelow(long seqno) {
-        recordPositions.headMap(seqno, false).clear();
-    }
-
-    /** Only the payloads in {@code live} are still held. */
-    void retainPayloadPositions(java.util.Set<Hash32> live) {
-        payloadPositions.keySet().retainAll(live);
-    }
-
-    /** The log was rewritten from {@code first} on with everything still needed: nothing lies below it. */
-    void rewrittenFrom(long first) {
-        recordPositions.replaceAll((seqno, at) -> Math.max(at, first));
-        payloadPositions.replaceAll((digest, at) -> Math.max(at, first));
-    }
-
     // ---- invariants ----
 
     /**
@@ -600,7 +485,8 @@ final class Lane {
         check(stable >= 0 && executed >= 0, () -> "color " + color + " at stable " + stable + ", executed " + executed);
         check(slots.isEmpty() || inWindow(slots.firstKey()) && inWindow(slots.lastKey()), () -> "color " + color
                 + " holds slots " + slots.firstKey() + ".." + slots.lastKey() + " outside its window above " + stable);
-        check(checkpointVotes.isEmpty() || inWindow(checkpointVotes.firstKey()) && inWindow(checkpointVotes.lastKey()),
+        check(checkpointVotes.seqnos().isEmpty() || inWindow(checkpointVotes.seqnos().first())
+                && inWindow(checkpointVotes.seqnos().last()),
                 () -> "color " + color + " holds checkpoint votes outside its window above " + stable);
         check(ownCheckpoints.isEmpty() || ownCheckpoints.firstKey() > stable, () -> "color " + color
                 + " keeps its own checkpoint " + ownCheckpoints.firstKey() + " at or below the stable " + stable);

@@ -79,35 +79,35 @@ final class Recovery {
                 case LogRecords.Payload p -> {
                     AuthenticatedUpdate u = r.verifierDecode(p.signedUpdate());
                     r.state.restoreHeld(u.digest(), new ReplicaState.Payload(p.signedUpdate(), u), now);
-                    lane.notePayload(u.digest(), at);
+                    lane.positions().notePayload(u.digest(), at);
                 }
                 case LogRecords.Accepted a -> {
-                    lane.noteRecord(a.prePrepare().message().seqno(), at);
+                    lane.positions().noteRecord(a.prePrepare().message().seqno(), at);
                     if (a.prePrepare().message().seqno() > lane.stable()) {
                         lane.slot(a.prePrepare().message().seqno()).accept(a.prePrepare());
                     }
                 }
                 case LogRecords.Prepared p -> {
-                    lane.noteRecord(p.proof().prePrepare().message().seqno(), at);
+                    lane.positions().noteRecord(p.proof().prePrepare().message().seqno(), at);
                     if (p.proof().prePrepare().message().seqno() > lane.stable()) {
                         lane.slot(p.proof().prePrepare().message().seqno()).setPrepared(p.proof());
                     }
                 }
                 case LogRecords.Committed c -> {
                     long seqno = c.prePrepare().message().seqno();
-                    lane.noteRecord(seqno, at);
+                    lane.positions().noteRecord(seqno, at);
                     committed.put(seqno, c.prePrepare().message());
                     if (seqno > lane.stable()) {
                         lane.slot(seqno).commit(c.prePrepare(), c.commits());
                     }
                 }
                 case LogRecords.Executed e -> {
-                    lane.noteRecord(e.seqno(), at);
+                    lane.positions().noteRecord(e.seqno(), at);
                     executed.put(e.seqno(), new ExecutedBatch(e.resultsRoot(), e.stateDigest()));
                 }
                 case LogRecords.Batch b -> {
                     long seqno = b.batch().seqno();
-                    lane.noteRecord(seqno, at);
+                    lane.positions().noteRecord(seqno, at);
                     committed.putIfAbsent(seqno, b.batch());
                     executed.put(seqno, new ExecutedBatch(b.resultsRoot(), b.stateDigest()));
                 }
@@ -151,7 +151,7 @@ final class Recovery {
             }
             run.addFirst(new Lane.Executed(batch, done.resultsRoot(), done.stateDigest()));
             ExecutedBatch before = executed.get(n - 1);
-            if (before == null || !Lane.chain(before.stateDigest(), batch, done.resultsRoot()).equals(done.stateDigest())) {
+            if (before == null || !StateChain.chain(before.stateDigest(), batch, done.resultsRoot()).equals(done.stateDigest())) {
                 // The state before batch n is unknown or does not chain to it: the run ends here.
                 break;
             }
@@ -179,7 +179,7 @@ final class Recovery {
                 throw new IllegalStateException("color " + lane.color + " batch " + n + " replayed to results root "
                         + again.resultsRoot() + ", not the logged " + logged.resultsRoot() + ": execution is not deterministic");
             }
-            Hash32 state = Lane.chain(lane.stateDigest(), batch, logged.resultsRoot());
+            Hash32 state = StateChain.chain(lane.stateDigest(), batch, logged.resultsRoot());
             if (!state.equals(logged.stateDigest())) {
                 throw new IllegalStateException("color " + lane.color + " batch " + n + " does not chain to its logged state");
             }

@@ -203,7 +203,7 @@ public final class Replica {
             return;
         }
         Lane lane = state.lane(config.colorOf(u.decoded().update().aguid()));
-        lane.notePayload(digest, rlog.nextPosition(lane.color));
+        lane.positions().notePayload(digest, rlog.nextPosition(lane.color));
         rlog.appendPipelined(lane.color, LogRecords.payload(u.signedUpdate()));
         state.hold(digest, new ReplicaState.Payload(u.signedUpdate(), u.decoded()), env.nowMicros());
         if (state.orders()) {

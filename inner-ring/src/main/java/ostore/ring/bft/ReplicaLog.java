@@ -197,7 +197,7 @@ final class ReplicaLog {
      * it lands ({@link Lane#noteRecord}) so that checkpoints keep it while the batch is needed.
      */
     long appendAbout(Lane lane, long seqno, byte[] record) {
-        lane.noteRecord(seqno, next[lane.color]);
+        lane.positions().noteRecord(seqno, next[lane.color]);
         return appendPipelined(lane.color, record);
     }
 

@@ -248,7 +248,7 @@ final class StateTransfer {
      * log, so is durable only once it is) and keeps a payload a verified batch orders.
      */
     private void hold(Lane lane, ReplicaState.Payload p) {
-        lane.notePayload(p.update().digest(), r.rlog.nextPosition(lane.color));
+        lane.positions().notePayload(p.update().digest(), r.rlog.nextPosition(lane.color));
         r.rlog.appendPipelined(lane.color, LogRecords.payload(p.signedUpdate()));
         r.state.holdForBatch(p.update().digest(), p);
     }
@@ -279,11 +279,11 @@ final class StateTransfer {
                 return false;
             }
             PrePrepare batch = b.batch(lane.color);
-            state = Lane.chain(state, batch, b.resultsRoot());
+            state = StateChain.chain(state, batch, b.resultsRoot());
             full.add(new Chained(batch, b.resultsRoot(), state));
         }
         for (Message.ChainLink link : s.links()) {
-            state = Lane.chain(state, lane.color, n++, link.batchDigest(), link.resultsRoot());
+            state = StateChain.chain(state, lane.color, n++, link.batchDigest(), link.resultsRoot());
         }
         if (!state.equals(s.stateDigest())) {
             LOG.log(System.Logger.Level.WARNING, "replica {0}: a transferred chain of color {1} does not reach "
@@ -427,7 +427,7 @@ final class StateTransfer {
     private boolean logged(Lane lane, Chained c) {
         long[] pending = logging.get(lane.color);
         if (pending == null || pending[0] != c.batch().seqno()) {
-            lane.noteRecord(c.batch().seqno(), r.rlog.nextPosition(lane.color));
+            lane.positions().noteRecord(c.batch().seqno(), r.rlog.nextPosition(lane.color));
             long tag = r.rlog.appendPipelined(lane.color, LogRecords.batch(c.batch(), c.resultsRoot(), c.state()));
             pending = new long[] {c.batch().seqno(), tag};
             logging.put(lane.color, pending);

@@ -54,7 +54,7 @@ class ReplicaStateTest {
         SafetyViolation chain = assertThrows(SafetyViolation.class,
                 () -> lane.executedBatch(batch, hash(2), hash(3), 0, 4, Lane.CHECKPOINT_BYTES, 1));
         assertTrue(chain.getMessage().contains("does not chain"), chain.getMessage());
-        lane.executedBatch(batch, hash(2), Lane.chain(lane.stateDigest(), batch, hash(2)), 0, 4, Lane.CHECKPOINT_BYTES, 1);
+        lane.executedBatch(batch, hash(2), StateChain.chain(lane.stateDigest(), batch, hash(2)), 0, 4, Lane.CHECKPOINT_BYTES, 1);
         assertEquals(1, lane.executed());
         lane.makeStable(1, lane.stateDigest(), List.of());
         assertThrows(SafetyViolation.class, () -> lane.makeStable(1, lane.stateDigest(), List.of()),
