@@ -249,7 +249,6 @@ final class Checkpointer {
         }
     }
 
-
     /**
      * Moves up the records of the colors no checkpoint has trimmed while {@link
      * #COMPACT_AFTER_BYTES} were appended: the control color keeps its last VIEW and NEW-VIEW
@@ -332,7 +331,8 @@ final class Checkpointer {
             lane.positions().movedPayload(payloadsAgain.get(i), first + 1 + batchesAgain.size() + i);
         }
         long trimBelow = Math.min(Math.min(keep, keepPayloads), first);
-        checkHeldLogged(lane, d -> lane.positions().payloadPosition(d) != null && lane.positions().payloadPosition(d) >= trimBelow,
+        LogPositions positions = lane.positions();
+        checkHeldLogged(lane, d -> positions.payloadPosition(d) != null && positions.payloadPosition(d) >= trimBelow,
                 "the checkpoint at " + lane.stable() + " trims below " + trimBelow + " of");
         r.rlog.trimWhenDurable(lane.color, trimBelow, appended.tag());
     }
