@@ -236,9 +236,18 @@ public final class Replica {
     public void onMessage(Signed<?> s) {
         event(() -> {
             switch (s.message()) {
-                case PrePrepare m -> onPrePrepare(cast(s));
-                case Prepare m -> onPrepare(cast(s));
-                case Commit m -> onCommit(cast(s));
+                case PrePrepare m -> {
+                    viewChanger.peerVoted(s.sender(), m.view());
+                    onPrePrepare(cast(s));
+                }
+                case Prepare m -> {
+                    viewChanger.peerVoted(s.sender(), m.view());
+                    onPrepare(cast(s));
+                }
+                case Commit m -> {
+                    viewChanger.peerVoted(s.sender(), m.view());
+                    onCommit(cast(s));
+                }
                 case BatchResult m -> certifier.vote(cast(s));
                 case Message.Checkpoint m -> checkpointer.onCheckpoint(cast(s));
                 case ViewChange m -> viewChanger.onViewChange(cast(s));

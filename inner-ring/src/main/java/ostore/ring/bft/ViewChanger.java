@@ -27,7 +27,12 @@ import ostore.ring.bft.Message.ViewChange;
  * f+1 others suspecting, or asking for a later view, make it suspect too, even the primary) or f+1
  * others ask for a later view. A suspicion lapses once its request executes (peers forget one not
  * repeated for {@value #SUSPICION_LIFETIME} timeout), so a replica that suspects alone never leaves
- * its view.
+ * its view. A replica catching up in a color does not suspect over that color's requests.
+ *
+ * <p>A replica waiting for a NEW-VIEW that f+1 peers already vote in asks for it again rather than
+ * moving on alone (see {@link #onNewViewTimeout}); one that moved on anyway stays in the later view
+ * (its VIEW-CHANGE promised it), executing what the ring commits through state transfer, until the
+ * ring's next view change, which its VIEW-CHANGE then helps complete.
  */
 final class ViewChanger {
     private static final System.Logger LOG = System.getLogger(ViewChanger.class.getName());
@@ -58,6 +63,8 @@ final class ViewChanger {
     private long suspected = -1;
     /** Each peer's latest suspicion. */
     private final Map<Integer, Suspicion> suspicions = new TreeMap<>();
+    /** While changing to a view: the peers seen voting in it (it has started without this replica). */
+    private final TreeMap<Long, Set<Integer>> votedIn = new TreeMap<>();
 
     ViewChanger(Replica r) {
         this.r = r;
@@ -124,7 +131,8 @@ final class ViewChanger {
             // Named again every round (digests only): a peer fetches what it still lacks.
             relay.add(e.getKey());
             Long relayed = relayedAt.get(e.getKey());
-            if (relayed != null && stuck == null && now - relayed >= half && waited >= timeout() && starved(waited, now)) {
+            if (relayed != null && stuck == null && now - relayed >= half && waited >= timeout() && starved(waited, now)
+                    && !catchingUp(r.state.laneOf(e.getKey()))) {
                 stuck = e.getKey();
             }
         }
@@ -151,6 +159,16 @@ final class ViewChanger {
             last = Math.max(last, lane.lastExecutedMicros());
         }
         return now - last >= timeout() || waited >= STARVED * timeout();
+    }
+
+    /**
+     * True while this replica is behind the ring in {@code lane}'s color (a stable checkpoint above
+     * what it executed, or a store snapshot being installed): the ring may have executed the color's
+     * waiting requests long ago, so they say nothing about the primary. It suspects only if f+1
+     * others do.
+     */
+    private boolean catchingUp(Lane lane) {
+        return lane.behind() || r.snapshotTransfer.active(lane.color);
     }
 
     /** Names {@code digests} to every peer, at most {@link Message#MAX_RELAYED} per REQUEST; peers fetch what they lack. */
@@ -217,9 +235,36 @@ final class ViewChanger {
     }
 
 
+    /**
+     * The NEW-VIEW of the view this replica asked for did not come in time. If f+1 peers already
+     * vote in that view, one of them is correct, so the view has started and only its NEW-VIEW is
+     * missing here (lost, or queued behind bulk traffic on a slow link): moving on would leave this
+     * replica alone in a later view, which its peers join only when they leave theirs. It asks
+     * again instead (a peer in the view answers a VIEW-CHANGE for it with its NEW-VIEW) and waits
+     * another timeout. Otherwise the view change failed and it asks for the next view (PBFT).
+     */
     void onNewViewTimeout(long view) {
-        if (r.state.viewChanging() && r.state.view() == view) {
-            startViewChange(view + 1);
+        if (!r.state.viewChanging() || r.state.view() != view) {
+            return;
+        }
+        Set<Integer> voting = votedIn.getOrDefault(view, Set.of());
+        if (voting.size() >= r.config.weakQuorum()) {
+            LOG.log(System.Logger.Level.INFO, "replica {0}: peers {1} vote in view {2}, whose NEW-VIEW has not reached"
+                    + " this replica; asking them for it", r.id, voting, view);
+            resendViewChange();
+            r.env.setTimer(new TimerKey(TimerKey.Kind.NEW_VIEW, view), timeout());
+            return;
+        }
+        startViewChange(view + 1);
+    }
+
+    /**
+     * A peer sent a PRE-PREPARE, PREPARE or COMMIT of {@code view}: while this replica waits for
+     * that view's NEW-VIEW, it notes who is already voting there (see {@link #onNewViewTimeout}).
+     */
+    void peerVoted(int peer, long view) {
+        if (r.state.viewChanging() && view == r.state.view() && peer != r.id) {
+            votedIn.computeIfAbsent(view, v -> new HashSet<>()).add(peer);
         }
     }
 
@@ -235,6 +280,7 @@ final class ViewChanger {
         r.env.cancelTimer(REQUEST_TIMER);
         requestTimerDue = Long.MAX_VALUE;
         forgetSuspicions();
+        votedIn.headMap(newView, false).clear();
         ownViewChange = r.sign(buildViewChange(newView));
         r.broadcastFrame(ownViewChange.frameUnsafe());
         received.computeIfAbsent(newView, v -> new TreeMap<>()).put(r.id, ownViewChange);
@@ -417,6 +463,7 @@ final class ViewChanger {
         LOG.log(System.Logger.Level.INFO, "replica {0}: entered view {1} (primary {2})", r.id, v, r.config.primary(v));
         r.env.cancelTimer(new TimerKey(TimerKey.Kind.NEW_VIEW, v));
         received.headMap(v, true).clear();
+        votedIn.headMap(v, true).clear();
         for (NewViewPlan.Start start : plan.starts) {
             // Behind the view's checkpoint, a replica still moves its window there (and fetches the state).
             r.checkpointer.adopt(r.state.lane(start.color()), start.seqno(), start.digest(), start.proof());

@@ -151,6 +151,78 @@ class ReplicaTest {
         }
     }
 
+    /**
+     * A replica whose NEW-VIEW is lost, while it sees f+1 peers vote in the view it asked for,
+     * keeps asking for that NEW-VIEW instead of moving on alone to the next view, and enters the
+     * view once the NEW-VIEW gets through.
+     */
+    @Test
+    void aReplicaThatMissedTheNewViewOfAViewItsPeersVoteInWaitsForIt() {
+        RingHarness h = new RingHarness(PARAMS);
+        // The primary orders nothing, so the ring leaves view 0; replica 3 never hears that view 1 started.
+        h.drop = e -> e.from() == 0 && e.type() == Message.PRE_PREPARE || e.to() == 3 && e.type() == Message.NEW_VIEW;
+        h.submitToAll(TestUpdates.append(client, "object-0", 1, "in view 1"));
+        h.run(40 * SECOND);
+        for (int r = 0; r < 3; r++) {
+            assertEquals(1, h.replicas.get(r).status().view(), "replica " + r + " entered view 1");
+        }
+        assertEquals(1, h.replicas.get(3).status().view(), "replica 3 did not go on alone to a later view");
+        h.drop = e -> false;
+        List<SubmittedUpdate> later = updates(1, 9).subList(1, 9);
+        for (SubmittedUpdate u : later) {
+            h.submitToAll(u);
+            h.run(2 * SECOND);
+        }
+        h.run(20 * SECOND);
+        for (int r = 0; r < 4; r++) {
+            ReplicaStatus s = h.replicas.get(r).status();
+            assertFalse(s.viewChanging(), "replica " + r + " is in a view, not changing: " + s);
+            assertEquals(1, s.view(), "replica " + r + " is in view 1");
+        }
+        assertSameHistories(h, later, 0, 1, 2, 3);
+    }
+
+    /**
+     * A replica cut off from a view change that completed without it asks for the next view alone.
+     * Its VIEW-CHANGE is a promise not to vote below that view (PBFT's safety rests on it), so it
+     * cannot go back; it keeps executing what the ring commits, learned from commit proofs, and is
+     * part of the next view change as soon as the ring needs one.
+     */
+    @Test
+    void aReplicaAloneInALaterViewKeepsExecutingAndJoinsTheNextViewChange() {
+        RingHarness h = new RingHarness(PARAMS);
+        h.drop = e -> e.from() == 0 && e.type() == Message.PRE_PREPARE
+                || e.to() == 3 && e.type() >= Message.PRE_PREPARE && e.type() <= Message.COMMIT
+                || e.to() == 3 && e.type() == Message.NEW_VIEW;
+        h.submitToAll(TestUpdates.append(client, "object-0", 1, "in view 1"));
+        h.run(40 * SECOND);
+        assertEquals(1, h.replicas.get(1).status().view(), "the others entered view 1");
+        assertTrue(h.replicas.get(3).status().view() > 1, "replica 3 went on alone: " + h.replicas.get(3).status());
+        long aloneIn = h.replicas.get(3).status().view();
+        h.drop = e -> false;
+        List<SubmittedUpdate> later = updates(1, 9).subList(1, 9);
+        for (SubmittedUpdate u : later) {
+            h.submitToAll(u);
+            h.run(2 * SECOND);
+        }
+        h.run(20 * SECOND);
+        ReplicaStatus alone = h.replicas.get(3).status();
+        assertEquals(aloneIn, alone.view(), "replica 3 stays in the view it asked for");
+        assertEquals(h.replicas.get(1).status().colors().getFirst().executed(), alone.colors().getFirst().executed(),
+                "replica 3 executed what the ring committed: " + alone);
+        assertSameHistories(h, later, 0, 1, 2, 3);
+        // The primary of view 1 fails: the ring needs replica 3, and finds it waiting.
+        h.silent.add(1);
+        SubmittedUpdate last = updates(1, 10).get(9);
+        h.submitToAll(last);
+        h.run(40 * SECOND);
+        for (int r : new int[] {0, 2, 3}) {
+            ReplicaStatus s = h.replicas.get(r).status();
+            assertFalse(s.viewChanging(), "replica " + r + " is in a view, not changing: " + s);
+        }
+        assertSameHistories(h, List.of(last), 0, 2, 3);
+    }
+
     @Test
     void aBackupMissingAPayloadFetchesIt() {
         RingHarness h = new RingHarness(PARAMS);
