@@ -25,6 +25,21 @@ public final class Frames {
 
     private Frames() {}
 
+    /**
+     * True if {@code frame} carries bulk data (payloads, state or snapshot pages, certificates),
+     * which a transport sends after the small frames agreement waits on: on a slow link a page of
+     * megabytes must not hold up a COMMIT or a NEW-VIEW. Reads only the type byte; false for a
+     * frame too short to have one.
+     */
+    public static boolean bulk(byte[] frame) {
+        if (frame.length < HEADER_BYTES) {
+            return false;
+        }
+        int type = Byte.toUnsignedInt(frame[1]);
+        return type == Message.PAYLOADS || type == Message.STATE || type == Message.SNAPSHOT
+                || type == Message.CERTIFICATES;
+    }
+
     /** Encodes and signs {@code m} as replica {@code sender}. */
     public static byte[] encode(Message m, int sender, SigningKey key) {
         CanonicalEncoder e = new CanonicalEncoder(256).u8(FORMAT).u8(m.type()).u32(sender);

@@ -24,7 +24,9 @@ import ostore.store.VersionStore;
  * checkpoint's 2f+1 signatures certify. Equal: the color jumps to the checkpoint (store synced,
  * log rewritten from it, mark cleared) and the log suffix follows through {@link StateTransfer}.
  * Not equal, or a page the store refuses: the peer lied; the color is cleared again and the next
- * peer asked. A peer that stops answering is replaced after {@link #PATIENCE_ROUNDS} rounds
+ * peer asked. One page is asked for at a time; a request without an answer is repeated after 2
+ * and 4 rounds (not every round: on a slow link the page may still be on its way, and every repeat
+ * sends it again), and a peer that stays silent is replaced after {@link #PATIENCE_ROUNDS} rounds
  * (starting over, so that what is installed always comes from one peer and a failure names it).
  *
  * <p>A source must be stable at least where this replica knows the ring to be (checked on its
@@ -37,7 +39,7 @@ import ostore.store.VersionStore;
 final class SnapshotTransfer {
     private static final System.Logger LOG = System.getLogger(SnapshotTransfer.class.getName());
     /** Retransmission rounds without a page before the receiver turns to another peer. */
-    static final int PATIENCE_ROUNDS = 4;
+    static final int PATIENCE_ROUNDS = 8;
 
     /** One attempt at a color: the peer asked, and how far its pages got. */
     private static final class Attempt {
@@ -79,8 +81,8 @@ final class SnapshotTransfer {
     }
 
     /**
-     * A retransmission round: asks the current source of each snapshot under way again, or the
-     * next peer once the source has sent no page for {@link #PATIENCE_ROUNDS} rounds. Counted
+     * A retransmission round: asks the current source of each snapshot under way again after 2
+     * and 4 rounds without a page, and the next peer after {@link #PATIENCE_ROUNDS}. Counted
      * here, on the timer, and not when checkpoints arrive, so that traffic elsewhere in the ring
      * cannot make a slow but honest source look silent.
      */
@@ -90,7 +92,9 @@ final class SnapshotTransfer {
             return;
         }
         if (++a.idleRounds < PATIENCE_ROUNDS) {
-            ask(lane.color, a);
+            if (a.idleRounds == 2 || a.idleRounds == 4) {
+                ask(lane.color, a);
+            }
         } else {
             LOG.log(System.Logger.Level.WARNING, "replica {0}: color {1}: peer {2} sent no snapshot page for {3} "
                     + "rounds; trying another peer", r.id, lane.color, a.source, PATIENCE_ROUNDS);

@@ -19,8 +19,12 @@ import ostore.ring.bft.Message.State;
  */
 final class StateServer {
     private static final System.Logger LOG = System.getLogger(StateServer.class.getName());
-    /** The default page budget: well under the frame limit, with room for one largest update on top. */
-    static final int PAGE_BYTES = 8 << 20;
+    /**
+     * The default page budget: far under the frame limit (a page always holds one batch and one
+     * payload, whatever their size), and small enough that a page crosses a 10 Mbit/s link in
+     * about a second, so a transfer never holds a slow link for long at a time.
+     */
+    static final int PAGE_BYTES = 1 << 20;
     /** What encoding a batch or a proof adds besides its digests and frames (counts, seqnos, roots). */
     private static final int OVERHEAD_BYTES = 64;
 

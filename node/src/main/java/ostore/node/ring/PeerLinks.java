@@ -20,6 +20,7 @@ import ostore.api.v1.RingFrameAck;
 import ostore.api.v1.RingFrames;
 import ostore.api.v1.RingTransportGrpc;
 import ostore.client.RingSpec;
+import ostore.ring.bft.Frames;
 import ostore.ring.bft.RingConfig;
 import ostore.ring.runtime.ReplicaLoop;
 
@@ -32,7 +33,10 @@ import ostore.ring.runtime.ReplicaLoop;
  *
  * <p>Delivery is best effort, as the protocol expects of a network: frames wait while the stream
  * is not ready (the peer is slow, or HTTP/2 flow control holds them) up to
- * {@link #MAX_QUEUED_BYTES} per peer, and past that the oldest are dropped; a broken stream is
+ * {@link #MAX_QUEUED_BYTES} per peer, and past that the oldest are dropped, bulk frames first
+ * ({@link Frames#bulk}: payloads, state and snapshot pages, certificates). Bulk frames also wait
+ * behind the small ones agreement needs, so on a slow link a page of megabytes delays no COMMIT or
+ * NEW-VIEW by more than the message already on the wire; a broken stream is
  * reopened after a back-off, and what it had in flight is lost. The replica's own retransmission
  * and state transfer recover, and a dead or slow peer pins bounded memory here.
  *
@@ -135,7 +139,10 @@ final class PeerLinks implements ReplicaLoop.Peers, AutoCloseable {
         private final int peer;
         private final ManagedChannel channel;
         private final RingTransportGrpc.RingTransportStub stub;
+        /** Frames agreement waits on, sent first. */
         private final ArrayDeque<byte[]> queued = new ArrayDeque<>();
+        /** Bulk frames ({@link Frames#bulk}), sent when no other frame waits. */
+        private final ArrayDeque<byte[]> bulk = new ArrayDeque<>();
         private final AtomicBoolean flushScheduled = new AtomicBoolean();
         private long queuedBytes;
         private ClientCallStreamObserver<RingFrames> stream;
@@ -150,10 +157,10 @@ final class PeerLinks implements ReplicaLoop.Peers, AutoCloseable {
 
         void queue(byte[] frame) {
             synchronized (this) {
-                queued.add(frame);
+                (Frames.bulk(frame) ? bulk : queued).add(frame);
                 queuedBytes += frame.length;
-                while (queuedBytes > maxQueuedBytes && queued.size() > 1) {
-                    queuedBytes -= queued.poll().length;
+                while (queuedBytes > maxQueuedBytes && queued.size() + bulk.size() > 1) {
+                    queuedBytes -= (bulk.isEmpty() ? queued : bulk).poll().length;
                     if (dropped.incrementAndGet() % 1_000 == 1) {
                         LOG.log(System.Logger.Level.WARNING, "replica {0}: dropping frames to replica {1}, which is"
                                 + " not keeping up ({2} dropped so far)", self, peer, dropped.get());
@@ -177,17 +184,19 @@ final class PeerLinks implements ReplicaLoop.Peers, AutoCloseable {
         private void flush() {
             flushScheduled.set(false);
             synchronized (this) {
-                if (closed || queued.isEmpty()) {
+                if (closed || queued.isEmpty() && bulk.isEmpty()) {
                     return;
                 }
                 if (stream == null && !open()) {
                     return;
                 }
-                while (!queued.isEmpty() && stream.isReady()) {
+                while (!(queued.isEmpty() && bulk.isEmpty()) && stream.isReady()) {
                     RingFrames.Builder message = RingFrames.newBuilder();
                     int bytes = 0;
-                    while (!queued.isEmpty() && (bytes == 0 || bytes + queued.peek().length <= MAX_MESSAGE_BYTES)) {
-                        byte[] f = queued.poll();
+                    ArrayDeque<byte[]> next;
+                    while (!(next = queued.isEmpty() ? bulk : queued).isEmpty()
+                            && (bytes == 0 || bytes + next.peek().length <= MAX_MESSAGE_BYTES)) {
+                        byte[] f = next.poll();
                         queuedBytes -= f.length;
                         bytes += f.length;
                         // The replica never changes a frame after encoding it, so wrapping is safe

@@ -19,6 +19,7 @@ import ostore.api.v1.RingFrames;
 import ostore.api.v1.RingTransportGrpc;
 import ostore.client.RingSpec;
 import ostore.crypto.SigningKey;
+import ostore.ring.bft.Message;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The sending side of the ring transport against a peer that only records what its stream
  * receives: frames arrive whole and in order, wait for a peer that is not up yet (then flow once it
- * is), and past the per-peer budget the oldest are dropped rather than memory growing.
+ * is), and past the per-peer budget the oldest are dropped rather than memory growing; bulk frames
+ * go after the frames agreement waits on, and are dropped first.
  */
 @Timeout(60)
 class PeerLinksTest {
@@ -82,6 +84,32 @@ class PeerLinksTest {
         startPeer(port);
         awaitReceived(10);
         assertFramesEqual(sent.subList(20, 30), received);
+    }
+
+    @Test
+    void bulkFramesWaitBehindAgreementAndAreDroppedFirst() throws Exception {
+        int port = freePort();
+        links = new PeerLinks(ring(port), 0, 10 * 1_000);
+        List<byte[]> pages = typed(frames(8, 1_000), Message.STATE);
+        List<byte[]> votes = typed(frames(4, 1_000), Message.COMMIT);
+        for (int i = 0; i < 4; i++) {
+            links.send(1, pages.get(2 * i));
+            links.send(1, pages.get(2 * i + 1));
+            links.send(1, votes.get(i));
+        }
+        // 12,000 bytes into a 10,000-byte budget: the two oldest pages go, every vote stays.
+        assertEquals(2, links.dropped());
+        startPeer(port);
+        awaitReceived(10);
+        List<byte[]> expected = new ArrayList<>(votes);
+        expected.addAll(pages.subList(2, 8));
+        assertFramesEqual(expected, received);
+    }
+
+    /** The frames with their type byte set to {@code type} (the transport reads nothing else). */
+    private static List<byte[]> typed(List<byte[]> frames, int type) {
+        frames.forEach(f -> f[1] = (byte) type);
+        return frames;
     }
 
     private int startPeer(int port) throws IOException {
