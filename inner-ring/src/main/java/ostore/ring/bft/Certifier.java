@@ -72,6 +72,8 @@ final class Certifier {
     private final VersionStore store;
     private final Map<Key, Pending> pending = new HashMap<>();
     private long certificatesAttached;
+    /** Versions whose certificate is being written ({@link #attach}): a second copy is not written too. */
+    private final java.util.Set<VersionRef> attaching = new java.util.HashSet<>();
     /** Rounds since the store was last looked at; the first round after a start looks. */
     private int roundsSinceScan = QUIET_ROUNDS_PER_SCAN;
     /** Whether the last look found versions to repair: then every round looks until none are left. */
@@ -173,15 +175,45 @@ final class Certifier {
         List<Certificate.Signature> signatures = new ArrayList<>();
         signers.forEach((id, sig) -> signatures.add(new Certificate.Signature(id, sig)));
         List<Hash32> hashes = p.leaves.stream().map(ResultLeaf::hash).toList();
+        List<SnapshotPage.Attached> certificates = new ArrayList<>();
         for (int i = 0; i < p.leaves.size(); i++) {
             ResultLeaf leaf = p.leaves.get(i);
             if (leaf.outcome() == ResultLeaf.COMMITTED) {
                 Certificate c = new Certificate(p.own, leaf, MerkleProof.of(hashes, i), signatures);
-                store.attachCertificate(leaf.aguid(), leaf.seq(), c.encode());
-                certificatesAttached++;
+                certificates.add(new SnapshotPage.Attached(leaf.aguid(), leaf.seq(), c.encode()));
             }
         }
+        attach(key.color(), certificates);
         pending.remove(key);
+    }
+
+    /**
+     * Writes {@code certificates} (all of {@code color}) to the store without waiting on the
+     * replica's thread: an effect ({@link ReplicaEnv#execute}), counted when it is back. A version
+     * no longer stored when the write runs (a snapshot install cleared the color meanwhile, and
+     * brings the version back with its own certificate) is passed over.
+     */
+    private void attach(int color, List<SnapshotPage.Attached> certificates) {
+        if (certificates.isEmpty()) {
+            return;
+        }
+        List<VersionRef> refs = certificates.stream().map(c -> new VersionRef(c.aguid(), c.seq())).toList();
+        attaching.addAll(refs);
+        r.env.execute(color, () -> {
+            int attached = 0;
+            for (SnapshotPage.Attached c : certificates) {
+                try {
+                    store.attachCertificate(c.aguid(), c.seq(), c.certificate());
+                    attached++;
+                } catch (IllegalArgumentException gone) {
+                    // The store no longer holds the version: see above.
+                }
+            }
+            return attached;
+        }, attached -> r.event(() -> {
+            certificatesAttached += attached;
+            refs.forEach(attaching::remove);
+        }));
     }
 
     /**
@@ -284,8 +316,9 @@ final class Certifier {
      * VGUID, and has no certificate for it yet.
      */
     void onCertificates(int from, Certificates m) {
+        Map<Integer, List<SnapshotPage.Attached>> byColor = new TreeMap<>();
         for (SnapshotPage.Attached a : m.certificates()) {
-            if (store.certificate(a.aguid(), a.seq()).isPresent()) {
+            if (attaching.contains(new VersionRef(a.aguid(), a.seq())) || store.certificate(a.aguid(), a.seq()).isPresent()) {
                 continue;
             }
             Optional<StoredVersion> version = store.read(a.aguid(), new Selector.BySeq(a.seq()));
@@ -299,9 +332,9 @@ final class Certifier {
                         + version.get().vguid() + " but 2f+1 replicas certified VGUID " + certified + " (certificate"
                         + " from peer " + from + "): this replica's store diverged from the ring");
             }
-            store.attachCertificate(a.aguid(), a.seq(), a.certificate());
-            certificatesAttached++;
+            byColor.computeIfAbsent(r.config.colorOf(a.aguid()), c -> new ArrayList<>()).add(a);
         }
+        byColor.forEach(this::attach);
     }
 
     long certificatesAttached() {

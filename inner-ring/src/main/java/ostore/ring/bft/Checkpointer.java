@@ -110,8 +110,10 @@ final class Checkpointer {
             }
             return;
         }
-        LOG.log(System.Logger.Level.INFO, "replica {0}: color {1} is stable at {2} but executed only {3}; "
-                + "fetching state", r.id, lane.color, seqno, lane.executed());
+        if (!r.snapshotTransfer.active(lane.color)) {
+            LOG.log(System.Logger.Level.INFO, "replica {0}: color {1} is stable at {2} but executed only {3}; "
+                    + "fetching state", r.id, lane.color, seqno, lane.executed());
+        }
         adoptAhead(lane, seqno, digest, proof);
         r.stateTransfer.fetch(lane);
     }
@@ -178,16 +180,20 @@ final class Checkpointer {
     }
 
     /**
-     * A snapshot brought the store of {@code lane} to checkpoint {@code seqno}: the store is made
-     * durable and the color's log rewritten to start from that checkpoint, before the store's
-     * installing mark is cleared (so a crash in between makes recovery install again).
+     * A snapshot brought the store of {@code lane}, synced, to checkpoint {@code seqno}: queues the
+     * rewrite of the color's log to start from that checkpoint (in bounded appends, the old
+     * records trimmed once it is durable) and forgets the payloads it does not carry, in this one
+     * event. The store's installing mark may be cleared once the returned tag is durable.
+     *
+     * @return the tag that is durable once the whole rewrite is
      */
-    void installed(Lane lane, long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {
-        executor.sync();
+    long installed(Lane lane, long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {
         Carried carried = carried(lane, LogRecords.stable(seqno, digest, proof));
-        lane.positions().rewrittenFrom(r.rlog.rewrite(lane.color, carried.records()));
+        ReplicaLog.Appended appended = r.rlog.rewriteLater(lane.color, carried.records());
+        lane.positions().rewrittenFrom(appended.first());
         forgetPayloads(lane);
         checkHeldLogged(lane, carried.payloads()::contains, "a snapshot install rewrote");
+        return appended.tag();
     }
 
     /**
@@ -265,7 +271,7 @@ final class Checkpointer {
             // just done does if the color had executed that far when it began; if not, a later checkpoint moves it.
             if (r.rlog.lagging(other.color, compactAfter) && settled(other) && other.stable() <= covered[other.color]) {
                 Carried carried = carried(other, LogRecords.stable(other.stable(), other.stableDigest(), other.stableProof()));
-                other.positions().rewrittenFrom(r.rlog.rewriteLater(other.color, carried.records()));
+                other.positions().rewrittenFrom(r.rlog.rewriteLater(other.color, carried.records()).first());
                 forgetPayloads(other);
                 checkHeldLogged(other, carried.payloads()::contains, "a compaction rewrote");
             }

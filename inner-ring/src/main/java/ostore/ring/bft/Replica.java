@@ -156,6 +156,7 @@ public final class Replica {
             gate.release();
             rlog.trimDurable();
             stateTransfer.durable();
+            snapshotTransfer.durable();
             for (Lane lane : state.lanes()) {
                 executeReady(lane);
             }

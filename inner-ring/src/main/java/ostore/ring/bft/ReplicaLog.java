@@ -19,7 +19,7 @@ import ostore.ring.log.SharedLog;
 final class ReplicaLog {
     private static final int READ_BATCH = 512;
     /**
-     * Bytes one append of many records takes at most ({@link #appendBounded}); a single record
+     * Bytes one append of many records takes at most ({@link #appendBoundedPipelined}); a single record
      * larger than this goes alone. A log store places one append in one piece (llpl: one extent),
      * so a rewrite written as one append could need more contiguous room than a nearly full log
      * has, where the same records in pieces fit the extents' free ends.
@@ -291,36 +291,13 @@ final class ReplicaLog {
     }
 
     /**
-     * Appends {@code records} to {@code color} in order, in appends of at most {@link
-     * #MAX_APPEND_BYTES} each, waiting for each: for what a crash part-way may leave half written,
-     * because the records it replaces stay until a later trim (a checkpoint's re-appended records,
-     * a rewrite). Recovery reads a record and its earlier copy alike.
-     *
-     * @return the position of the first
-     */
-    long appendBounded(int color, List<byte[]> records) {
-        long first = next[color];
-        List<byte[]> piece = new ArrayList<>();
-        long bytes = 0;
-        for (byte[] r : records) {
-            if (!piece.isEmpty() && bytes + r.length > MAX_APPEND_BYTES) {
-                append(color, piece);
-                piece = new ArrayList<>();
-                bytes = 0;
-            }
-            piece.add(r);
-            bytes += r.length;
-        }
-        if (!piece.isEmpty()) {
-            append(color, piece);
-        }
-        return first;
-    }
-
-    /**
-     * {@link #appendBounded} without waiting: the pieces are queued in order (each one append, all
-     * or nothing at a crash) and the returned tag, like {@link #appendPipelined}'s, is durable once
-     * the last piece (and so every one before it) is.
+     * Appends {@code records} to {@code color} in order, without waiting, in appends of at most
+     * {@link #MAX_APPEND_BYTES} each (a single larger record goes alone): for what a crash part-way
+     * may leave half written, because the records it replaces stay until a later trim (a
+     * checkpoint's re-appended records, a rewrite); recovery reads a record and its earlier copy
+     * alike. The pieces are queued in order (each one append, all or nothing at a crash) and the
+     * returned tag, like {@link #appendPipelined}'s, is durable once the last piece (and so every
+     * one before it) is.
      *
      * @return the position of the first record and the tag of the last piece
      */
@@ -379,30 +356,18 @@ final class ReplicaLog {
     }
 
     /**
-     * {@link #rewrite} without waiting: the records are appended in bounded pieces and the log
-     * below them is trimmed once they are all durable.
+     * Replaces everything in {@code color} with {@code records} without waiting: they are appended
+     * in bounded pieces ({@link #appendBoundedPipelined}) and the log below them is trimmed once
+     * they are all durable, so a crash in between leaves the old records and some or all of the
+     * new copy, which recovery tolerates.
      *
-     * @return the position of the first record
+     * @return where the records went, and the tag that is durable once all of them are
      */
-    long rewriteLater(int color, List<byte[]> records) {
+    Appended rewriteLater(int color, List<byte[]> records) {
         SafetyViolation.check(!records.isEmpty(), () -> "a rewrite of log color " + color + " with no records");
         Appended appended = appendBoundedPipelined(color, records);
         trimWhenDurable(color, appended.first(), appended.tag());
-        return appended.first();
-    }
-
-    /**
-     * Replaces everything in {@code color} with {@code records}: appended first (in bounded pieces,
-     * {@link #appendBounded}), then the log is trimmed below them, so a crash in between leaves the
-     * old records and some or all of the new copy, which recovery tolerates.
-     *
-     * @return the position of the first record
-     */
-    long rewrite(int color, List<byte[]> records) {
-        SafetyViolation.check(!records.isEmpty(), () -> "a rewrite of log color " + color + " with no records");
-        long first = appendBounded(color, records);
-        trim(color, first);
-        return first;
+        return appended;
     }
 
     /** A record read back, with its position in the log. */

@@ -46,6 +46,10 @@ final class SnapshotTransfer {
         final int source;
         long afterPosition = -1;
         int idleRounds;
+        /** The last page, once every page is installed and checked: the install is being made durable. */
+        Snapshot finished;
+        /** The tag of the log rewrite that starts the color at the installed checkpoint, once queued. */
+        long rewriteTag = -1;
 
         Attempt(int source) {
             this.source = source;
@@ -88,7 +92,7 @@ final class SnapshotTransfer {
      */
     void onRound(Lane lane) {
         Attempt a = attempts.get(lane.color);
-        if (a == null) {
+        if (a == null || a.finished != null) {
             return;
         }
         if (++a.idleRounds < PATIENCE_ROUNDS) {
@@ -153,7 +157,7 @@ final class SnapshotTransfer {
 
     void onSnapshot(int from, Snapshot s) {
         Attempt a = s.color() < r.state.colors() ? attempts.get(s.color()) : null;
-        if (a == null || from != a.source || s.afterPosition() != a.afterPosition
+        if (a == null || a.finished != null || from != a.source || s.afterPosition() != a.afterPosition
                 || !NewViewPlan.validCheckpoint(r.config, s.color(), s.stableSeqno(), s.stateDigest(),
                         s.checkpointProof())) {
             return;
@@ -197,7 +201,7 @@ final class SnapshotTransfer {
                     + " of checkpoint " + s.stableSeqno());
             return;
         }
-        jump(lane, s);
+        finish(lane, a, s);
     }
 
     /**
@@ -231,16 +235,60 @@ final class SnapshotTransfer {
         begin(lane, a.source);
     }
 
-    /** The store holds checkpoint {@code s}: make it the color's executed and stable point, then follow the log. */
-    private void jump(Lane lane, Snapshot s) {
+    /**
+     * Every page of {@code s}'s snapshot is installed and its store digest checked: the install is
+     * made durable without waiting on the replica's thread, in the order recovery needs. The store
+     * is synced (an effect); then, in one event, the color jumps to the checkpoint and its log is
+     * rewritten to start from it (queued, {@link Checkpointer#installed}); once that rewrite is
+     * durable the store's installing mark is cleared (an effect, {@link #durable}); and only then
+     * is the install over and the log suffix fetched ({@link #installDone}). A crash anywhere
+     * before the mark is cleared finds it at recovery and installs again. The attempt stays
+     * active throughout, so the color executes nothing and serves no snapshot meanwhile.
+     */
+    private void finish(Lane lane, Attempt a, Snapshot s) {
+        a.finished = s;
+        r.env.execute(lane.color, () -> {
+            store.sync();
+            return null;
+        }, done -> r.event(() -> storeSynced(lane, a)));
+    }
+
+    private void storeSynced(Lane lane, Attempt a) {
+        if (attempts.get(lane.color) != a) {
+            return;
+        }
+        Snapshot s = a.finished;
+        lane.installedSnapshot(s.stableSeqno(), s.stateDigest(), s.checkpointProof());
+        // Before the rewrite, so that it carries no payload of an update the snapshot executed.
+        forgetExecuted(lane);
+        a.rewriteTag = r.checkpointer.installed(lane, s.stableSeqno(), s.stateDigest(), s.checkpointProof());
+        durable();
+    }
+
+    /** Log records became durable: clears the installing mark of each color whose rewrite now is. */
+    void durable() {
+        for (Map.Entry<Integer, Attempt> e : attempts.entrySet()) {
+            Attempt a = e.getValue();
+            if (a.rewriteTag >= 0 && r.rlog.isDurable(a.rewriteTag)) {
+                int color = e.getKey();
+                a.rewriteTag = -1;
+                r.env.execute(color, () -> {
+                    store.finishInstall(color);
+                    return null;
+                }, done -> r.event(() -> installDone(r.state.lane(color), a)));
+            }
+        }
+    }
+
+    /** The install is durable, its mark cleared: the color follows the log from the checkpoint. */
+    private void installDone(Lane lane, Attempt a) {
+        if (attempts.get(lane.color) != a) {
+            return;
+        }
         attempts.remove(lane.color);
         liars.remove(lane.color);
-        lane.installedSnapshot(s.stableSeqno(), s.stateDigest(), s.checkpointProof());
-        r.checkpointer.installed(lane, s.stableSeqno(), s.stateDigest(), s.checkpointProof());
-        store.finishInstall(lane.color);
         LOG.log(System.Logger.Level.INFO, "replica {0}: color {1} installed the store at checkpoint {2}", r.id,
-                lane.color, s.stableSeqno());
-        forgetExecuted(lane);
+                lane.color, a.finished.stableSeqno());
         r.stateTransfer.installed(lane);
     }
 

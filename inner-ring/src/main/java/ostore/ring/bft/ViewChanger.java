@@ -27,7 +27,7 @@ import ostore.ring.bft.Message.ViewChange;
  * f+1 others suspecting, or asking for a later view, make it suspect too, even the primary) or f+1
  * others ask for a later view. A suspicion lapses once its request executes (peers forget one not
  * repeated for {@value #SUSPICION_LIFETIME} timeout), so a replica that suspects alone never leaves
- * its view. A replica catching up in a color does not suspect over that color's requests.
+ * its view. A replica catching up in a color neither relays nor suspects over that color's requests.
  *
  * <p>A replica waiting for a NEW-VIEW that f+1 peers already vote in asks for it again rather than
  * moving on alone (see {@link #onNewViewTimeout}); one that moved on anyway stays in the later view
@@ -128,11 +128,14 @@ final class ViewChanger {
             if (waited < half) {
                 break;
             }
+            if (catchingUp(r.state.laneOf(e.getKey()))) {
+                // Most likely executed by the ring already: naming it costs the link and tells nobody anything.
+                continue;
+            }
             // Named again every round (digests only): a peer fetches what it still lacks.
             relay.add(e.getKey());
             Long relayed = relayedAt.get(e.getKey());
-            if (relayed != null && stuck == null && now - relayed >= half && waited >= timeout() && starved(waited, now)
-                    && !catchingUp(r.state.laneOf(e.getKey()))) {
+            if (relayed != null && stuck == null && now - relayed >= half && waited >= timeout() && starved(waited, now)) {
                 stuck = e.getKey();
             }
         }
@@ -164,8 +167,9 @@ final class ViewChanger {
     /**
      * True while this replica is behind the ring in {@code lane}'s color (a stable checkpoint above
      * what it executed, or a store snapshot being installed): the ring may have executed the color's
-     * waiting requests long ago, so they say nothing about the primary. It suspects only if f+1
-     * others do.
+     * waiting requests long ago, so they say nothing about the primary. It neither relays them
+     * (a stranded replica may hold thousands, and naming them every half timeout would fill a slow
+     * link) nor suspects over them; it suspects only if f+1 others do.
      */
     private boolean catchingUp(Lane lane) {
         return lane.behind() || r.snapshotTransfer.active(lane.color);

@@ -34,9 +34,11 @@ import ostore.ring.runtime.ReplicaLoop;
  * <p>Delivery is best effort, as the protocol expects of a network: frames wait while the stream
  * is not ready (the peer is slow, or HTTP/2 flow control holds them) up to
  * {@link #MAX_QUEUED_BYTES} per peer, and past that the oldest are dropped, bulk frames first
- * ({@link Frames#bulk}: payloads, state and snapshot pages, certificates). Bulk frames also wait
- * behind the small ones agreement needs, so on a slow link a page of megabytes delays no COMMIT or
- * NEW-VIEW by more than the message already on the wire; a broken stream is
+ * ({@link Frames#bulk}: payloads, state and snapshot pages, certificates). Bulk frames do not wait
+ * in line with the small ones agreement needs: messages take turns, one led by the oldest bulk
+ * frame, the next made of the other frames, so on a slow link a page of megabytes delays a COMMIT
+ * or a NEW-VIEW by at most one bulk frame, and a busy ring still leaves bulk frames half the
+ * messages; a broken stream is
  * reopened after a back-off, and what it had in flight is lost. The replica's own retransmission
  * and state transfer recover, and a dead or slow peer pins bounded memory here.
  *
@@ -141,8 +143,10 @@ final class PeerLinks implements ReplicaLoop.Peers, AutoCloseable {
         private final RingTransportGrpc.RingTransportStub stub;
         /** Frames agreement waits on, sent first. */
         private final ArrayDeque<byte[]> queued = new ArrayDeque<>();
-        /** Bulk frames ({@link Frames#bulk}), sent when no other frame waits. */
+        /** Bulk frames ({@link Frames#bulk}), one leading every other message. */
         private final ArrayDeque<byte[]> bulk = new ArrayDeque<>();
+        /** Whether the next message starts with a bulk frame (when one waits). */
+        private boolean bulkTurn;
         private final AtomicBoolean flushScheduled = new AtomicBoolean();
         private long queuedBytes;
         private ClientCallStreamObserver<RingFrames> stream;
@@ -193,8 +197,10 @@ final class PeerLinks implements ReplicaLoop.Peers, AutoCloseable {
                 while (!(queued.isEmpty() && bulk.isEmpty()) && stream.isReady()) {
                     RingFrames.Builder message = RingFrames.newBuilder();
                     int bytes = 0;
+                    boolean bulkFirst = bulkTurn && !bulk.isEmpty() || queued.isEmpty();
+                    bulkTurn = !bulkFirst;
                     ArrayDeque<byte[]> next;
-                    while (!(next = queued.isEmpty() ? bulk : queued).isEmpty()
+                    while (!(next = bulkFirst && bytes == 0 || queued.isEmpty() ? bulk : queued).isEmpty()
                             && (bytes == 0 || bytes + next.peek().length <= MAX_MESSAGE_BYTES)) {
                         byte[] f = next.poll();
                         queuedBytes -= f.length;

@@ -106,6 +106,26 @@ class PeerLinksTest {
         assertFramesEqual(expected, received);
     }
 
+    @Test
+    void bulkFramesTakeTurnsWithAgreementSoABusyLinkStillCarriesThem() throws Exception {
+        int port = freePort();
+        links = new PeerLinks(ring(port), 0);
+        List<byte[]> pages = typed(frames(2, 700_000), Message.SNAPSHOT);
+        List<byte[]> votes = typed(frames(1_500, 1_000), Message.PREPARE);
+        pages.forEach(f -> links.send(1, f));
+        votes.forEach(f -> links.send(1, f));
+        startPeer(port);
+        awaitReceived(pages.size() + votes.size());
+        int firstPage = -1;
+        for (int i = 0; i < received.size() && firstPage < 0; i++) {
+            if (ByteBuffer.wrap(received.get(i)).equals(ByteBuffer.wrap(pages.get(0)))) {
+                firstPage = i;
+            }
+        }
+        // One message of votes (1 MiB holds 1,048), then one led by the page.
+        assertEquals(1_048, firstPage, "the first page went in the second message, not after every vote");
+    }
+
     /** The frames with their type byte set to {@code type} (the transport reads nothing else). */
     private static List<byte[]> typed(List<byte[]> frames, int type) {
         frames.forEach(f -> f[1] = (byte) type);
