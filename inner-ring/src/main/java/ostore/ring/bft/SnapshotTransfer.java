@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import ostore.crypto.Certificate;
 import ostore.crypto.Hash32;
@@ -29,6 +30,10 @@ import ostore.store.VersionStore;
  * sends it again), and a peer that stays silent is replaced after {@link #PATIENCE_ROUNDS} rounds
  * (starting over, so that what is installed always comes from one peer and a failure names it).
  *
+ * <p>The store work runs off the replica's thread ({@link ReplicaEnv#execute}): clearing the
+ * color, reading a page at the source, writing one at the receiver (one at a time: pages and rounds
+ * wait while a write is under way), and the end of the install ({@link #finish}).
+ *
  * <p>A source must be stable at least where this replica knows the ring to be (checked on its
  * first page), or the snapshot would leave it behind what the log can bridge; one that is not is
  * passed over, not blamed. A peer serves while it keeps executing: records are append-only and
@@ -46,6 +51,8 @@ final class SnapshotTransfer {
         final int source;
         long afterPosition = -1;
         int idleRounds;
+        /** A store write for this attempt (the clearing, or a page) is under way: pages and rounds wait for it. */
+        boolean busy;
         /** The last page, once every page is installed and checked: the install is being made durable. */
         Snapshot finished;
         /** The tag of the log rewrite that starts the color at the installed checkpoint, once queued. */
@@ -62,6 +69,8 @@ final class SnapshotTransfer {
     private final Map<Integer, Attempt> attempts = new HashMap<>();
     /** Per color, the peers whose snapshot failed its check; cleared once every peer has failed. */
     private final Map<Integer, Set<Integer>> liars = new HashMap<>();
+    /** Peers whose snapshot page is being read from the store. */
+    private final Set<Integer> serving = new HashSet<>();
 
     SnapshotTransfer(Replica r, VersionStore store, int pageBytes) {
         this.r = r;
@@ -92,7 +101,7 @@ final class SnapshotTransfer {
      */
     void onRound(Lane lane) {
         Attempt a = attempts.get(lane.color);
-        if (a == null || a.finished != null) {
+        if (a == null || a.busy || a.finished != null) {
             return;
         }
         if (++a.idleRounds < PATIENCE_ROUNDS) {
@@ -110,11 +119,20 @@ final class SnapshotTransfer {
         int source = nextSource(lane.color, previous);
         LOG.log(System.Logger.Level.INFO, "replica {0}: color {1} executed {2} but peers keep no log that far back; "
                 + "installing peer {3}''s store snapshot", r.id, lane.color, lane.executed(), source);
-        store.clearColor(lane.color);
         r.forgetUncertified(lane.color);
         Attempt a = new Attempt(source);
         attempts.put(lane.color, a);
-        ask(lane.color, a);
+        a.busy = true;
+        int color = lane.color;
+        r.env.execute(color, () -> {
+            store.clearColor(color);
+            return null;
+        }, done -> r.event(() -> {
+            if (attempts.get(color) == a) {
+                a.busy = false;
+                ask(color, a);
+            }
+        }));
     }
 
     /** The peer after {@code previous}, skipping this replica and the color's liars. */
@@ -138,26 +156,38 @@ final class SnapshotTransfer {
 
     // ---- serving ----
 
+    /**
+     * A peer asks for a page of a color's store up to this replica's stable checkpoint. The page is
+     * read off the replica's thread (an effect) and sent when it is back; one page per peer at a
+     * time, so a peer that asks faster than pages are read gets nothing more until it asks again.
+     */
     void onFetchSnapshot(int from, FetchSnapshot m) {
-        if (m.color() >= r.state.colors() || from == r.id || active(m.color())) {
+        if (m.color() >= r.state.colors() || from == r.id || active(m.color()) || serving.contains(from)) {
             return;
         }
         Lane lane = r.state.lane(m.color());
         if (lane.stable() == 0 || lane.behind()) {
             return;
         }
-        long upTo = Executor.storePosition(lane.stable(), RingConfig.MAX_BATCH_LIMIT - 1);
-        SnapshotPage page = store.snapshot(lane.color, m.afterPosition(), upTo, pageBytes);
-        r.env.send(from, Frames.encode(new Snapshot(lane.color, lane.stable(), lane.stableDigest(), lane.stableProof(),
-                m.afterPosition(), page.entries(), page.blocks(), page.certificates(), page.lastPosition(),
-                page.complete()), r.id, r.key()));
+        long stable = lane.stable();
+        Hash32 digest = lane.stableDigest();
+        List<Signed<Checkpoint>> proof = lane.stableProof();
+        long upTo = Executor.storePosition(stable, RingConfig.MAX_BATCH_LIMIT - 1);
+        serving.add(from);
+        r.env.execute(lane.color, () -> store.snapshot(lane.color, m.afterPosition(), upTo, pageBytes),
+                page -> r.event(() -> {
+                    serving.remove(from);
+                    r.env.send(from, Frames.encode(new Snapshot(lane.color, stable, digest, proof, m.afterPosition(),
+                            page.entries(), page.blocks(), page.certificates(), page.lastPosition(), page.complete()),
+                            r.id, r.key()));
+                }));
     }
 
     // ---- receiving ----
 
     void onSnapshot(int from, Snapshot s) {
         Attempt a = s.color() < r.state.colors() ? attempts.get(s.color()) : null;
-        if (a == null || a.finished != null || from != a.source || s.afterPosition() != a.afterPosition
+        if (a == null || a.busy || a.finished != null || from != a.source || s.afterPosition() != a.afterPosition
                 || !NewViewPlan.validCheckpoint(r.config, s.color(), s.stableSeqno(), s.stateDigest(),
                         s.checkpointProof())) {
             return;
@@ -176,32 +206,54 @@ final class SnapshotTransfer {
             lied(lane, a, "sent records past its checkpoint " + s.stableSeqno());
             return;
         }
+        a.busy = true;
+        int color = lane.color;
+        int source = a.source;
+        r.env.execute(color, () -> installPage(color, source, s), refusal -> r.event(() -> {
+            if (attempts.get(color) != a) {
+                return;
+            }
+            a.busy = false;
+            if (refusal.isPresent()) {
+                lied(lane, a, refusal.get());
+                return;
+            }
+            a.afterPosition = s.lastPosition();
+            a.idleRounds = 0;
+            if (s.complete()) {
+                finish(lane, a, s);
+            } else {
+                ask(color, a);
+            }
+        }));
+    }
+
+    /**
+     * Off the replica's thread: writes page {@code s} from {@code source} into the color's store,
+     * attaches the certificates in it that check, and on the last page compares the store digest
+     * reached with the one the checkpoint certifies. Returns what the source did wrong, if anything.
+     */
+    private Optional<String> installPage(int color, int source, Snapshot s) {
         try {
-            store.install(lane.color, new SnapshotPage(s.entries(), s.blocks(), s.certificates(), s.lastPosition(),
+            store.install(color, new SnapshotPage(s.entries(), s.blocks(), s.certificates(), s.lastPosition(),
                     s.complete()));
         } catch (IllegalArgumentException e) {
-            lied(lane, a, "sent a page the store refused: " + e.getMessage());
-            return;
+            return Optional.of("sent a page the store refused: " + e.getMessage());
         }
-        if (store.appliedPosition(lane.color) > s.lastPosition()) {
-            lied(lane, a, "sent records past the last position " + s.lastPosition() + " it claimed");
-            return;
+        if (store.appliedPosition(color) > s.lastPosition()) {
+            return Optional.of("sent records past the last position " + s.lastPosition() + " it claimed");
         }
-        s.certificates().forEach(c -> attachIfValid(lane, a, c));
-        a.afterPosition = s.lastPosition();
-        a.idleRounds = 0;
+        s.certificates().forEach(c -> attachIfValid(color, source, c));
         if (!s.complete()) {
-            ask(lane.color, a);
-            return;
+            return Optional.empty();
         }
         Hash32 certified = Checkpoint.storeDigestOf(s.checkpointProof());
-        Hash32 reached = store.storeDigest(lane.color);
+        Hash32 reached = store.storeDigest(color);
         if (!reached.equals(certified)) {
-            lied(lane, a, "served a snapshot whose store digest " + reached + " is not the certified " + certified
+            return Optional.of("served a snapshot whose store digest " + reached + " is not the certified " + certified
                     + " of checkpoint " + s.stableSeqno());
-            return;
         }
-        finish(lane, a, s);
+        return Optional.empty();
     }
 
     /**
@@ -210,7 +262,7 @@ final class SnapshotTransfer {
      * A bad one is dropped (the version stays uncertified here); it does not fail the snapshot,
      * whose state the store digest already vouches for.
      */
-    private void attachIfValid(Lane lane, Attempt a, SnapshotPage.Attached attached) {
+    private void attachIfValid(int color, int source, SnapshotPage.Attached attached) {
         try {
             Certificate c = Certificate.decode(attached.certificate());
             c.check(r.config.keys(), r.config.f());
@@ -223,7 +275,7 @@ final class SnapshotTransfer {
             store.attachCertificate(attached.aguid(), attached.seq(), attached.certificate());
         } catch (IllegalArgumentException e) {
             LOG.log(System.Logger.Level.WARNING, "replica {0}: color {1}: peer {2} sent a certificate of version {3}"
-                    + " of {4} that does not check ({5}); dropped", r.id, lane.color, a.source, attached.seq(),
+                    + " of {4} that does not check ({5}); dropped", r.id, color, source, attached.seq(),
                     attached.aguid(), e.getMessage());
         }
     }
