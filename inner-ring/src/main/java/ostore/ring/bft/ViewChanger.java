@@ -263,12 +263,21 @@ final class ViewChanger {
     }
 
     /**
-     * A peer sent a PRE-PREPARE, PREPARE or COMMIT of {@code view}: while this replica waits for
+     * A peer sent a PRE-PREPARE, PREPARE or COMMIT of {@code view}. While this replica waits for
      * that view's NEW-VIEW, it notes who is already voting there (see {@link #onNewViewTimeout}).
+     * A peer voting in a view this replica has left missed the NEW-VIEW that ended it (a crash
+     * before it was logged, or a lost message): it is sent the current one, as one that suspects
+     * an old view is. Without it a primary of an old view, which never suspects itself, would
+     * propose to peers that ignore it for good.
      */
     void peerVoted(int peer, long view) {
-        if (r.state.viewChanging() && view == r.state.view() && peer != r.id) {
+        if (peer == r.id) {
+            return;
+        }
+        if (r.state.viewChanging() && view == r.state.view()) {
             votedIn.computeIfAbsent(view, v -> new HashSet<>()).add(peer);
+        } else if (view < r.state.view()) {
+            forwardNewView(peer);
         }
     }
 

@@ -152,6 +152,29 @@ class ReplicaTest {
     }
 
     /**
+     * The primary of view 0 misses the whole view change (silent meanwhile) and comes back still
+     * in view 0, proposing there. It never suspects itself, so only its peers can tell it: each
+     * answers its pre-prepares of a view they left with the NEW-VIEW they are in.
+     */
+    @Test
+    void aPrimaryLeftInAnOldViewIsToldTheCurrentOneWhenItProposes() {
+        RingHarness h = new RingHarness(PARAMS);
+        h.silent.add(0);
+        h.submitToAll(TestUpdates.append(client, "object-0", 1, "in view 1"));
+        h.run(20 * SECOND);
+        assertEquals(1, h.replicas.get(1).status().view(), "the others entered view 1");
+        h.silent.clear();
+        assertEquals(0, h.replicas.get(0).status().view(), "the old primary is still in view 0");
+        SubmittedUpdate toOldPrimary = TestUpdates.append(client, "object-1", 1, "sent to the old primary only");
+        h.submit(toOldPrimary, 0);
+        h.run(20 * SECOND);
+        ReplicaStatus old = h.replicas.get(0).status();
+        assertEquals(1, old.view(), "the old primary entered view 1: " + old);
+        assertFalse(old.viewChanging());
+        assertSameHistories(h, List.of(toOldPrimary), 0, 1, 2, 3);
+    }
+
+    /**
      * A replica whose NEW-VIEW is lost, while it sees f+1 peers vote in the view it asked for,
      * keeps asking for that NEW-VIEW instead of moving on alone to the next view, and enters the
      * view once the NEW-VIEW gets through.

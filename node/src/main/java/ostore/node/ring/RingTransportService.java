@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,8 +25,12 @@ final class RingTransportService extends RingTransportGrpc.RingTransportImplBase
     private static final RingFrameAck ACK = RingFrameAck.getDefaultInstance();
     private static final System.Logger LOG = System.getLogger(RingTransportService.class.getName());
     private final ReplicaLoop replica;
-    /** Streamed frames dropped or refused; the first of every thousand is logged. */
-    private final AtomicLong refused = new AtomicLong();
+    /**
+     * Streamed frames dropped or refused, per reason (a {@link FrameException.Reason}, or the
+     * inbox): the first of every thousand of each reason is logged, so a refusal of a new kind is
+     * seen even after many of another.
+     */
+    private final Map<String, AtomicLong> refused = new ConcurrentHashMap<>();
     /** Peers' streams into this replica, ended when it stops. */
     private final Set<StreamObserver<RingFrameAck>> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closing;
@@ -100,10 +105,11 @@ final class RingTransportService extends RingTransportGrpc.RingTransportImplBase
                 for (ByteString frame : frames.getFramesList()) {
                     try {
                         if (!replica.receive(frame.toByteArray())) {
-                            refused("dropped: the inbox is full, the replica stopped, or it claims to be its own", null);
+                            refused("inbox", "dropped: the inbox is full, the replica stopped, or it claims to be its own",
+                                    null);
                         }
                     } catch (FrameException e) {
-                        refused("refused: " + e.getMessage(), e);
+                        refused(e.reason().name(), "refused: " + e.getMessage(), e);
                     }
                 }
             }
@@ -124,8 +130,8 @@ final class RingTransportService extends RingTransportGrpc.RingTransportImplBase
         };
     }
 
-    private void refused(String what, FrameException e) {
-        long n = refused.incrementAndGet();
+    private void refused(String reason, String what, FrameException e) {
+        long n = refused.computeIfAbsent(reason, k -> new AtomicLong()).incrementAndGet();
         if (n % 1_000 == 1) {
             LOG.log(System.Logger.Level.WARNING, "replica {0}: a streamed frame was {1} ({2} so far)", replica.id(), what,
                     n);
