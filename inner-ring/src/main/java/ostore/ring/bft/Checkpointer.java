@@ -50,7 +50,7 @@ final class Checkpointer {
         if (seqno != lane.executed() || !lane.executedEndsInterval() || seqno <= lane.stable()) {
             return;
         }
-        if (executor.appliedPosition(lane.color) > Executor.storePosition(seqno, RingConfig.MAX_BATCH_LIMIT - 1)) {
+        if (executor.storePast(lane.color, seqno)) {
             // Re-run after a crash over a store that kept later batches' writes: its digest is not
             // this checkpoint's, and a vote must never name a digest the replica did not hold. The
             // others' votes make it stable; this replica adopts it with their proof.
@@ -167,8 +167,7 @@ final class Checkpointer {
         Hash32 store = executor.storeDigest(lane.color);
         // A store that kept later batches' writes through a crash (they run again, read back) is past
         // the checkpoint: its digest is not the checkpoint's, and the chain state alone is compared.
-        boolean storeAhead = executor.appliedPosition(lane.color)
-                > Executor.storePosition(lane.stable(), RingConfig.MAX_BATCH_LIMIT - 1);
+        boolean storeAhead = executor.storePast(lane.color, lane.stable());
         if (lane.executed() != lane.stable() || !lane.stateDigest().equals(lane.stableDigest())
                 || !storeAhead && !store.equals(Checkpoint.storeDigestOf(lane.stableProof()))) {
             throw new IllegalStateException("color " + lane.color + ": state transfer reached batch " + lane.executed()

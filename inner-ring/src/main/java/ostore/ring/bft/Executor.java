@@ -46,6 +46,20 @@ final class Executor {
         return seqno * RingConfig.MAX_BATCH_LIMIT + index;
     }
 
+    /** The last store position batch {@code seqno} can take (its updates' positions are below it). */
+    static long lastPosition(long seqno) {
+        return storePosition(seqno, RingConfig.MAX_BATCH_LIMIT - 1);
+    }
+
+    /**
+     * True if {@code color}'s store has applied writes of a batch after {@code seqno} (a crash
+     * kept them though their records were lost, or they ran before a checkpoint was adopted): its
+     * digest is then not the one of the state after {@code seqno}.
+     */
+    boolean storePast(int color, long seqno) {
+        return appliedPosition(color) > lastPosition(seqno);
+    }
+
     /** Makes everything applied durable; a stable checkpoint may then trim the log. */
     void sync() {
         store.sync();

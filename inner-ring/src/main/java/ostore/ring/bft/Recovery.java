@@ -187,7 +187,7 @@ final class Recovery {
             r.recovered(lane, batch, again);
             // The store's digest is this batch's only while the store has applied nothing past it.
             if (lane.executedEndsInterval() && n > lane.stable()
-                    && executor.appliedPosition(lane.color) <= Executor.storePosition(n, RingConfig.MAX_BATCH_LIMIT - 1)) {
+                    && !executor.storePast(lane.color, n)) {
                 lane.votedCheckpoint(n, Message.Checkpoint.digest(lane.color, n, state,
                         executor.storeDigest(lane.color)));
             }
@@ -200,7 +200,7 @@ final class Recovery {
                 || committedAhead.containsKey(committed + 1)) {
             committed++;
         }
-        long lastLogged = Executor.storePosition(committed, RingConfig.MAX_BATCH_LIMIT - 1);
+        long lastLogged = Executor.lastPosition(committed);
         if (executor.appliedPosition(lane.color) > lastLogged) {
             throw new IllegalStateException("the version store applied position " + executor.appliedPosition(lane.color)
                     + " lies beyond color " + lane.color + "'s last batch logged as committed (" + committed + ")");

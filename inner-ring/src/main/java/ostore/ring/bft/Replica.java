@@ -49,7 +49,7 @@ public final class Replica {
     final ReplicaEnv env;
     private final OutputGate gate;
     final ReplicaLog rlog;
-    /** The largest signed update this replica's log holds ({@link #largestUpdate(SharedLog)}). */
+    /** The largest signed update this replica's log holds ({@link #maxUpdateBytes()}). */
     private final int largestUpdate;
     private final UpdateVerifier verifier;
     private final Executor executor;
@@ -81,7 +81,7 @@ public final class Replica {
         this.key = key;
         Objects.requireNonNull(env, "env");
         this.rlog = new ReplicaLog(log, config);
-        this.largestUpdate = largestUpdate(log);
+        this.largestUpdate = LogRecords.largestPayload(log);
         rlog.onDurable(env::durabilityAdvanced);
         this.gate = new OutputGate(env, rlog);
         this.env = gate;
@@ -562,14 +562,10 @@ public final class Replica {
     }
 
     /**
-     * The largest signed update a replica over {@code log} can hold: one PAYLOAD record. A node
-     * refuses a larger one at its edge; a smaller log pool means smaller updates.
+     * The largest signed update this replica's log holds: one PAYLOAD record
+     * ({@link LogRecords#largestPayload}). A node refuses a larger one at its edge; a smaller log
+     * pool means smaller updates. Thread-safe.
      */
-    public static int largestUpdate(SharedLog log) {
-        return LogRecords.largestPayload(log);
-    }
-
-    /** {@link #largestUpdate(SharedLog)} of this replica's log. Thread-safe. */
     public int maxUpdateBytes() {
         return largestUpdate;
     }

@@ -172,7 +172,7 @@ final class SnapshotTransfer {
         long stable = lane.stable();
         Hash32 digest = lane.stableDigest();
         List<Signed<Checkpoint>> proof = lane.stableProof();
-        long upTo = Executor.storePosition(stable, RingConfig.MAX_BATCH_LIMIT - 1);
+        long upTo = Executor.lastPosition(stable);
         serving.add(from);
         r.env.execute(lane.color, () -> store.snapshot(lane.color, m.afterPosition(), upTo, pageBytes),
                 page -> r.event(() -> {
@@ -202,7 +202,7 @@ final class SnapshotTransfer {
             begin(lane, a.source);
             return;
         }
-        if (s.lastPosition() > Executor.storePosition(s.stableSeqno(), RingConfig.MAX_BATCH_LIMIT - 1)) {
+        if (s.lastPosition() > Executor.lastPosition(s.stableSeqno())) {
             lied(lane, a, "sent records past its checkpoint " + s.stableSeqno());
             return;
         }

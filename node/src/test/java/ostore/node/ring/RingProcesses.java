@@ -153,11 +153,17 @@ final class RingProcesses implements AutoCloseable {
         StringBuilder seen = new StringBuilder();
         output[id] = seen;
         CompletableFuture<Void> ready = new CompletableFuture<>();
+        java.io.Writer kept = keptLog(id);
         Thread.ofVirtual().name("replica-" + id + "-output").start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                    java.io.Writer keep = kept) {
                 for (String line; (line = r.readLine()) != null; ) {
                     synchronized (seen) {
                         seen.append(line).append('\n');
+                    }
+                    if (keep != null) {
+                        keep.write(line + "\n");
+                        keep.flush();
                     }
                     if (line.startsWith("ostore replica " + id + " of ") && line.contains(" listening on ")) {
                         ready.complete(null);
@@ -169,6 +175,20 @@ final class RingProcesses implements AutoCloseable {
             ready.completeExceptionally(new IllegalStateException("replica " + id + " exited before listening"));
         });
         return ready;
+    }
+
+    /**
+     * With {@code -Dostore.ring.logs=DIR}, where replica {@code id}'s whole output goes, appended
+     * across its restarts ({@code DIR/replica-ID.log}); what a failure report shows is only a tail.
+     */
+    private static java.io.Writer keptLog(int id) throws IOException {
+        String dir = System.getProperty("ostore.ring.logs");
+        if (dir == null) {
+            return null;
+        }
+        Files.createDirectories(Path.of(dir));
+        return Files.newBufferedWriter(Path.of(dir, "replica-" + id + ".log"), StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed. */
