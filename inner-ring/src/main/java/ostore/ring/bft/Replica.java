@@ -316,7 +316,7 @@ public final class Replica {
         }
         return new ReplicaStatus(id, state.view(), config.primary(state.view()), state.viewChanging(), colors,
                 state.pending().size(),
-                certifier.certificatesAttached(), executor.uncertifiedCount());
+                certificatesAttached(), executor.uncertifiedCount());
     }
 
     void broadcast(Message m) {
@@ -604,6 +604,11 @@ public final class Replica {
     /** A retransmission round: gathers certificates the store still lacks ({@link Certifier#repair}). */
     void repairCertificates(long roundMicros) {
         certifier.repair(roundMicros);
+    }
+
+    /** Certificates this replica has written to its store since it started. */
+    long certificatesAttached() {
+        return certifier.certificatesAttached();
     }
 
     int retainedResultVotes() {

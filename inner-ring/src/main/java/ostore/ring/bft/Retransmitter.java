@@ -13,9 +13,10 @@ import ostore.ring.bft.Message.PrePrepare;
  * here, and its vote for the latest checkpoint not yet stable. While changing views it re-sends its
  * VIEW-CHANGE. Frames are re-sent as signed the first time, so a round costs no signatures.
  *
- * <p>A round that finds nothing moving doubles the wait before the next, up to
- * {@value #MAX_SHIFT} doublings; progress brings it back to the base period, a quarter of the
- * view-change timeout, so a lost message costs less than a view change.
+ * <p>A round that finds nothing moving (no batch executed, no checkpoint stable, no certificate
+ * attached) doubles the wait before the next, up to {@value #MAX_SHIFT} doublings; progress brings
+ * it back to the base period, a quarter of the view-change timeout, so a lost message costs less
+ * than a view change.
  */
 final class Retransmitter {
     private static final int MAX_SHIFT = 6;
@@ -24,6 +25,7 @@ final class Retransmitter {
     private final Replica r;
     private final long[] executedAtLastRound;
     private final long[] stableAtLastRound;
+    private long certificatesAtLastRound;
     private int shift;
     /** Peers sent a NEW-VIEW this round because they asked for a view we are past; one each per round. */
     private final Set<Integer> forwardedNewView = new HashSet<>();
@@ -79,6 +81,11 @@ final class Retransmitter {
         }
         r.viewChanger.resendViewChange();
         r.repairCertificates(period());
+        // Certificates gathered since the last round are progress too: a replica repairing hundreds
+        // (256 a round) after catching up must not back off to rounds a minute apart meanwhile.
+        long certificates = r.certificatesAttached();
+        moved |= certificates != certificatesAtLastRound;
+        certificatesAtLastRound = certificates;
         shift = moved ? 0 : Math.min(MAX_SHIFT, shift + 1);
         r.env.setTimer(KEY, period());
     }
