@@ -167,6 +167,10 @@ final class SnapshotTransfer {
         }
         Lane lane = r.state.lane(m.color());
         if (lane.stable() == 0 || lane.behind()) {
+            if (m.afterPosition() == -1) {
+                LOG.log(System.Logger.Level.INFO, "replica {0}: cannot send replica {1} a store snapshot of color {2}:"
+                        + " it executed {3} and is stable at {4}", r.id, from, m.color(), lane.executed(), lane.stable());
+            }
             return;
         }
         long stable = lane.stable();
@@ -177,6 +181,11 @@ final class SnapshotTransfer {
         r.env.execute(lane.color, () -> store.snapshot(lane.color, m.afterPosition(), upTo, pageBytes),
                 page -> r.event(() -> {
                     serving.remove(from);
+                    if (m.afterPosition() == -1) {
+                        LOG.log(System.Logger.Level.INFO, "replica {0}: sending replica {1} the store snapshot of color"
+                                + " {2} at checkpoint {3}, from its first page ({4} entries, {5} blocks)", r.id, from,
+                                m.color(), stable, page.entries().size(), page.blocks().size());
+                    }
                     r.env.send(from, Frames.encode(new Snapshot(lane.color, stable, digest, proof, m.afterPosition(),
                             page.entries(), page.blocks(), page.certificates(), page.lastPosition(), page.complete()),
                             r.id, r.key()));
@@ -187,9 +196,12 @@ final class SnapshotTransfer {
 
     void onSnapshot(int from, Snapshot s) {
         Attempt a = s.color() < r.state.colors() ? attempts.get(s.color()) : null;
-        if (a == null || a.busy || a.finished != null || from != a.source || s.afterPosition() != a.afterPosition
-                || !NewViewPlan.validCheckpoint(r.config, s.color(), s.stableSeqno(), s.stateDigest(),
-                        s.checkpointProof())) {
+        if (a == null || a.busy || a.finished != null || from != a.source || s.afterPosition() != a.afterPosition) {
+            return;
+        }
+        if (!NewViewPlan.validCheckpoint(r.config, s.color(), s.stableSeqno(), s.stateDigest(), s.checkpointProof())) {
+            lied(r.state.lane(s.color()), a, "sent a snapshot page whose checkpoint " + s.stableSeqno()
+                    + " is not proven by 2f+1 signatures");
             return;
         }
         Lane lane = r.state.lane(s.color());
