@@ -23,6 +23,8 @@ final class PayloadFetcher {
     private final Replica r;
     /** Relayed digests asked for and not arrived yet, oldest first, at most {@link #MAX_RELAY_FETCHES}. */
     private final java.util.LinkedHashSet<Hash32> relayFetches = new java.util.LinkedHashSet<>();
+    /** Batches whose wait for payloads was logged (once each; forgotten past {@link #MAX_RELAY_FETCHES}). */
+    private final java.util.Set<Hash32> warned = new java.util.HashSet<>();
 
     PayloadFetcher(Replica r) {
         this.r = r;
@@ -90,6 +92,14 @@ final class PayloadFetcher {
                 continue;
             }
             List<Hash32> missing = s.message().digests().stream().filter(d -> !r.state.holds(d)).toList();
+            if (warned.add(s.message().batchDigest())) {
+                LOG.log(System.Logger.Level.WARNING, "replica {0}: color {1} batch {2} of view {3} (from replica {4})"
+                        + " still waits for {5} of its payloads; asking every peer", r.id, lane.color,
+                        s.message().seqno(), s.message().view(), s.sender(), missing.size());
+                if (warned.size() > MAX_RELAY_FETCHES) {
+                    warned.clear();
+                }
+            }
             // The primary may be the one withholding them; every correct replica that prepared holds them.
             r.broadcast(new FetchPayloads(missing));
             armRefetch(lane);

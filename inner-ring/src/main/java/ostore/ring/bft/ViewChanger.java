@@ -36,7 +36,13 @@ import ostore.ring.bft.Message.ViewChange;
  */
 final class ViewChanger {
     private static final System.Logger LOG = System.getLogger(ViewChanger.class.getName());
-    private static final int MAX_TIMEOUT_SHIFT = 16;
+    /**
+     * Doublings of the timeout at most: 64 T. Enough for any link that delivers at all, and a view
+     * whose primary orders nothing is left within about 64 T however many views failed before it
+     * (with 16 the netns soak's ring, after ten quick failed views on its slowed link, would have
+     * waited 17 minutes before suspecting a stuck primary).
+     */
+    static final int MAX_TIMEOUT_SHIFT = 6;
     /** A request this many timeouts old is starved, even if its color executes other batches. */
     static final int STARVED = 8;
     /** Timeouts after which a peer's suspicion, not repeated (every half timeout while it holds), no longer counts. */
