@@ -46,10 +46,15 @@ final class SnapshotTransfer {
     /** Retransmission rounds without a page before the receiver turns to another peer. */
     static final int PATIENCE_ROUNDS = 8;
 
-    /** One attempt at a color: the peer asked, and how far its pages got. */
+    /** One attempt at a color: the peer asked, and how far the installed pages got. */
     private static final class Attempt {
         final int source;
-        long afterPosition = -1;
+        long afterPosition;
+        /**
+         * Whether pages from other peers (or from before a restart, whose sources are not known)
+         * may be installed below {@link #afterPosition}: a digest that then fails blames nobody.
+         */
+        final boolean mixed;
         int idleRounds;
         /** A store write for this attempt (the clearing, or a page) is under way: pages and rounds wait for it. */
         boolean busy;
@@ -58,8 +63,10 @@ final class SnapshotTransfer {
         /** The tag of the log rewrite that starts the color at the installed checkpoint, once queued. */
         long rewriteTag = -1;
 
-        Attempt(int source) {
+        Attempt(int source, long afterPosition, boolean mixed) {
             this.source = source;
+            this.afterPosition = afterPosition;
+            this.mixed = mixed;
         }
     }
 
@@ -89,7 +96,7 @@ final class SnapshotTransfer {
             // Clearing the color now would pull the store from under the batch being written.
             lane.deferSnapshot();
         } else if (!active(lane.color)) {
-            begin(lane, r.id);
+            begin(lane, nextSource(lane.color, r.id));
         }
     }
 
@@ -110,17 +117,30 @@ final class SnapshotTransfer {
             }
         } else {
             LOG.log(System.Logger.Level.WARNING, "replica {0}: color {1}: peer {2} sent no snapshot page for {3} "
-                    + "rounds; trying another peer", r.id, lane.color, a.source, PATIENCE_ROUNDS);
-            begin(lane, a.source);
+                    + "rounds; going on from position {4} with another peer", r.id, lane.color, a.source,
+                    PATIENCE_ROUNDS, a.afterPosition);
+            carryOn(lane, a);
         }
     }
 
-    private void begin(Lane lane, int previous) {
-        int source = nextSource(lane.color, previous);
+    /**
+     * Goes on with the next peer from where {@code a}'s pages got, keeping what is installed:
+     * records are the same at every correct replica, position for position, so any correct peer's
+     * pages continue any correct prefix, and the final digest check covers the whole.
+     */
+    private void carryOn(Lane lane, Attempt a) {
+        int source = nextSource(lane.color, a.source);
+        Attempt next = new Attempt(source, a.afterPosition, a.mixed || a.afterPosition >= 0);
+        attempts.put(lane.color, next);
+        ask(lane.color, next);
+    }
+
+    /** Clears the color and asks {@code source} for its whole snapshot. */
+    private void begin(Lane lane, int source) {
         LOG.log(System.Logger.Level.INFO, "replica {0}: color {1} executed {2} but peers keep no log that far back; "
                 + "installing peer {3}''s store snapshot", r.id, lane.color, lane.executed(), source);
         r.forgetUncertified(lane.color);
-        Attempt a = new Attempt(source);
+        Attempt a = new Attempt(source, -1, false);
         attempts.put(lane.color, a);
         a.busy = true;
         int color = lane.color;
@@ -205,13 +225,15 @@ final class SnapshotTransfer {
             return;
         }
         Lane lane = r.state.lane(s.color());
-        if (a.afterPosition == -1 && s.stableSeqno() < lane.stable()) {
-            // Its checkpoint is older than one the ring certified: installing it would leave this replica
-            // behind what the log can bridge again. Not a lie (its stable point may lag); ask the next peer.
+        if (a.afterPosition == -1 && s.stableSeqno() < lane.stable()
+                || a.afterPosition > Executor.lastPosition(s.stableSeqno())) {
+            // Its checkpoint is older than one the ring certified, or than what is installed already:
+            // installing it would leave this replica behind what the log can bridge again, or could not
+            // end at its digest. Not a lie (its stable point may lag); ask the next peer.
             LOG.log(System.Logger.Level.INFO, "replica {0}: color {1}: peer {2} is stable only at {3}, below the ring''s"
-                    + " {4}; asking another peer for a snapshot", r.id, lane.color, a.source, s.stableSeqno(),
-                    lane.stable());
-            begin(lane, a.source);
+                    + " {4} or what is installed; asking another peer for a snapshot", r.id, lane.color, a.source,
+                    s.stableSeqno(), lane.stable());
+            carryOn(lane, a);
             return;
         }
         if (s.lastPosition() > Executor.lastPosition(s.stableSeqno())) {
@@ -242,7 +264,7 @@ final class SnapshotTransfer {
 
     /**
      * Off the replica's thread: writes page {@code s} from {@code source} into the color's store,
-     * attaches the certificates in it that check, and on the last page compares the store digest
+     * attaches the certificates in it that check, syncs, and on the last page compares the store digest
      * reached with the one the checkpoint certifies. Returns what the source did wrong, if anything.
      */
     private Optional<String> installPage(int color, int source, Snapshot s) {
@@ -256,6 +278,9 @@ final class SnapshotTransfer {
             return Optional.of("sent records past the last position " + s.lastPosition() + " it claimed");
         }
         s.certificates().forEach(c -> attachIfValid(color, source, c));
+        // Durable page by page (one sync a page, about 1 MiB): a replica killed in the middle of an
+        // install goes on from where it was, rather than starting over (see interrupted).
+        store.sync();
         if (!s.complete()) {
             return Optional.empty();
         }
@@ -292,11 +317,23 @@ final class SnapshotTransfer {
         }
     }
 
+    /**
+     * {@code a}'s source sent something wrong: the color is cleared and installed again. The source
+     * is blamed (asked last from now on) only if every installed page came from it; with pages of
+     * other peers below, or from before a restart, nobody can tell whose was wrong, so the same
+     * peer is asked again for the whole snapshot, alone.
+     */
     private void lied(Lane lane, Attempt a, String what) {
+        if (a.mixed) {
+            LOG.log(System.Logger.Level.WARNING, "replica {0}: color {1}: the snapshot installed from several peers, the"
+                    + " last peer {2}, {3}; installing it again from peer {2} alone", r.id, lane.color, a.source, what);
+            begin(lane, a.source);
+            return;
+        }
         LOG.log(System.Logger.Level.WARNING, "replica {0}: color {1}: peer {2} {3}; trying another peer", r.id,
                 lane.color, a.source, what);
         liars.computeIfAbsent(lane.color, c -> new HashSet<>()).add(a.source);
-        begin(lane, a.source);
+        begin(lane, nextSource(lane.color, a.source));
     }
 
     /**
@@ -369,15 +406,21 @@ final class SnapshotTransfer {
 
     /**
      * At recovery: true if a crash left {@code lane}'s store installing. Its store then holds no
-     * usable state, whatever the log says, so the color restarts from nothing executed and
-     * installs a snapshot again.
+     * usable state yet, whatever the log says, so the color counts nothing executed; the install
+     * goes on from the last record the store kept (a store keeps a prefix of what was written to
+     * it), from the next peer, and its final digest check covers the records from before the crash.
      */
     boolean interrupted(Lane lane) {
         if (!store.installing(lane.color)) {
             return false;
         }
         lane.clearedForReinstall();
-        pursue(lane);
+        long kept = store.appliedPosition(lane.color);
+        LOG.log(System.Logger.Level.INFO, "replica {0}: color {1} was installing a store snapshot when it stopped; going"
+                + " on from position {2}", r.id, lane.color, kept);
+        Attempt a = new Attempt(nextSource(lane.color, r.id), kept, kept >= 0);
+        attempts.put(lane.color, a);
+        ask(lane.color, a);
         return true;
     }
 }
