@@ -137,13 +137,17 @@ final class Recovery {
     /**
      * Rebuilds the history kept for lagging peers: the run of batches up to the stable checkpoint
      * that the log holds as committed and executed, each chaining to the next and the last to the
-     * checkpoint's state, at most {@link RingConfig.Params#retainedBelowStable()} of them.
+     * checkpoint's state, at most {@link RingConfig.Params#retainedBelowStable()} of them. A
+     * checkpoint adopted ahead of the store (ADOPTED) may lie above the execution point the log
+     * proves (its last STABLE): the run then ends there, at that state, and the batches above it,
+     * logged as run by state transfer, run again through {@link #replay} and join the history then.
      */
     private void restoreHistory(Lane lane, Map<Long, PrePrepare> committed, Map<Long, ExecutedBatch> executed) {
         long floor = lane.stable() - r.config.params().retainedBelowStable();
-        Hash32 expected = lane.stableDigest();
+        long top = Math.min(lane.stable(), lane.executed());
+        Hash32 expected = top == lane.stable() ? lane.stableDigest() : lane.stateDigest();
         ArrayDeque<Lane.Executed> run = new ArrayDeque<>();
-        for (long n = lane.stable(); n > floor && n > 0; n--) {
+        for (long n = top; n > floor && n > 0; n--) {
             PrePrepare batch = committed.get(n);
             ExecutedBatch done = executed.get(n);
             if (batch == null || done == null || !done.stateDigest().equals(expected)) {

@@ -14,7 +14,7 @@ import ostore.ring.bft.Message.PrePrepare;
  * VIEW-CHANGE. Frames are re-sent as signed the first time, so a round costs no signatures.
  *
  * <p>A round that finds nothing moving (no batch executed, no checkpoint stable, no certificate
- * attached) doubles the wait before the next, up to {@value #MAX_SHIFT} doublings; progress brings
+ * attached, no snapshot being installed) doubles the wait before the next, up to {@value #MAX_SHIFT} doublings; progress brings
  * it back to the base period, a quarter of the view-change timeout, so a lost message costs less
  * than a view change.
  */
@@ -85,6 +85,8 @@ final class Retransmitter {
         // (256 a round) after catching up must not back off to rounds a minute apart meanwhile.
         long certificates = r.certificatesAttached();
         moved |= certificates != certificatesAtLastRound;
+        // An install's patience is counted in rounds: they keep their base period while one is under way.
+        moved |= r.snapshotTransfer.underWay();
         certificatesAtLastRound = certificates;
         shift = moved ? 0 : Math.min(MAX_SHIFT, shift + 1);
         r.env.setTimer(KEY, period());

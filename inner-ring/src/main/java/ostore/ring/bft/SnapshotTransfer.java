@@ -26,9 +26,11 @@ import ostore.store.VersionStore;
  * log rewritten from it, mark cleared) and the log suffix follows through {@link StateTransfer}.
  * Not equal, or a page the store refuses: the peer lied; the color is cleared again and the next
  * peer asked. One page is asked for at a time; a request without an answer is repeated after 2
- * and 4 rounds (not every round: on a slow link the page may still be on its way, and every repeat
- * sends it again), and a peer that stays silent is replaced after {@link #PATIENCE_ROUNDS} rounds
- * (starting over, so that what is installed always comes from one peer and a failure names it).
+ * and 4 times the rounds the last page took (at least 1: not every round, since on a slow link the
+ * page may still be on its way, and every repeat sends it again), and a peer that stays silent for
+ * {@link #PATIENCE_ROUNDS} rounds, or 4 times what the last page took, is replaced by the next,
+ * which goes on from the last installed record. Rounds do not back off while an install is under
+ * way ({@link #underWay}), so patience means the same time however long the install has run.
  *
  * <p>The store work runs off the replica's thread ({@link ReplicaEnv#execute}): clearing the
  * color, reading a page at the source, writing one at the receiver (one at a time: pages and rounds
@@ -43,8 +45,8 @@ import ostore.store.VersionStore;
  */
 final class SnapshotTransfer {
     private static final System.Logger LOG = System.getLogger(SnapshotTransfer.class.getName());
-    /** Retransmission rounds without a page before the receiver turns to another peer. */
-    static final int PATIENCE_ROUNDS = 8;
+    /** Retransmission rounds without a page before the receiver turns to another peer, at least. */
+    static final int PATIENCE_ROUNDS = 16;
 
     /** One attempt at a color: the peer asked, and how far the installed pages got. */
     private static final class Attempt {
@@ -56,6 +58,8 @@ final class SnapshotTransfer {
          */
         final boolean mixed;
         int idleRounds;
+        /** The rounds the last page took to arrive (0 before the first). */
+        int pageRounds;
         /** A store write for this attempt (the clearing, or a page) is under way: pages and rounds wait for it. */
         boolean busy;
         /** The last page, once every page is installed and checked: the install is being made durable. */
@@ -76,8 +80,11 @@ final class SnapshotTransfer {
     private final Map<Integer, Attempt> attempts = new HashMap<>();
     /** Per color, the peers whose snapshot failed its check; cleared once every peer has failed. */
     private final Map<Integer, Set<Integer>> liars = new HashMap<>();
-    /** Peers whose snapshot page is being read from the store. */
-    private final Set<Integer> serving = new HashSet<>();
+    /** A peer's request for a page of one color. */
+    private record Served(int peer, int color) {}
+
+    /** Pages being read from the store, one per peer and color at a time. */
+    private final Set<Served> serving = new HashSet<>();
 
     SnapshotTransfer(Replica r, VersionStore store, int pageBytes) {
         this.r = r;
@@ -100,25 +107,32 @@ final class SnapshotTransfer {
         }
     }
 
+    /** True while a snapshot of some color is being installed here. */
+    boolean underWay() {
+        return !attempts.isEmpty();
+    }
+
     /**
-     * A retransmission round: asks the current source of each snapshot under way again after 2
-     * and 4 rounds without a page, and the next peer after {@link #PATIENCE_ROUNDS}. Counted
-     * here, on the timer, and not when checkpoints arrive, so that traffic elsewhere in the ring
-     * cannot make a slow but honest source look silent.
+     * A retransmission round: asks the current source of each snapshot under way again, or the next
+     * peer once the source has been silent too long (see the class comment). Counted here, on the
+     * timer, and not when checkpoints arrive, so that traffic elsewhere in the ring cannot make a
+     * slow but honest source look silent.
      */
     void onRound(Lane lane) {
         Attempt a = attempts.get(lane.color);
         if (a == null || a.busy || a.finished != null) {
             return;
         }
-        if (++a.idleRounds < PATIENCE_ROUNDS) {
-            if (a.idleRounds == 2 || a.idleRounds == 4) {
+        int page = Math.max(1, a.pageRounds);
+        int patience = Math.max(PATIENCE_ROUNDS, 4 * a.pageRounds);
+        if (++a.idleRounds < patience) {
+            if (a.idleRounds == 2 * page || a.idleRounds == 4 * page) {
                 ask(lane.color, a);
             }
         } else {
             LOG.log(System.Logger.Level.WARNING, "replica {0}: color {1}: peer {2} sent no snapshot page for {3} "
                     + "rounds; going on from position {4} with another peer", r.id, lane.color, a.source,
-                    PATIENCE_ROUNDS, a.afterPosition);
+                    patience, a.afterPosition);
             carryOn(lane, a);
         }
     }
@@ -131,6 +145,7 @@ final class SnapshotTransfer {
     private void carryOn(Lane lane, Attempt a) {
         int source = nextSource(lane.color, a.source);
         Attempt next = new Attempt(source, a.afterPosition, a.mixed || a.afterPosition >= 0);
+        next.pageRounds = a.pageRounds;
         attempts.put(lane.color, next);
         ask(lane.color, next);
     }
@@ -178,11 +193,13 @@ final class SnapshotTransfer {
 
     /**
      * A peer asks for a page of a color's store up to this replica's stable checkpoint. The page is
-     * read off the replica's thread (an effect) and sent when it is back; one page per peer at a
-     * time, so a peer that asks faster than pages are read gets nothing more until it asks again.
+     * read off the replica's thread (an effect) and sent when it is back; one page per peer and
+     * color at a time, so a peer that asks faster than pages are read gets nothing more until it
+     * asks again.
      */
     void onFetchSnapshot(int from, FetchSnapshot m) {
-        if (m.color() >= r.state.colors() || from == r.id || active(m.color()) || serving.contains(from)) {
+        Served request = new Served(from, m.color());
+        if (m.color() >= r.state.colors() || from == r.id || active(m.color()) || serving.contains(request)) {
             return;
         }
         Lane lane = r.state.lane(m.color());
@@ -197,10 +214,10 @@ final class SnapshotTransfer {
         Hash32 digest = lane.stableDigest();
         List<Signed<Checkpoint>> proof = lane.stableProof();
         long upTo = Executor.lastPosition(stable);
-        serving.add(from);
+        serving.add(request);
         r.env.execute(lane.color, () -> store.snapshot(lane.color, m.afterPosition(), upTo, pageBytes),
                 page -> r.event(() -> {
-                    serving.remove(from);
+                    serving.remove(request);
                     if (m.afterPosition() == -1) {
                         LOG.log(System.Logger.Level.INFO, "replica {0}: sending replica {1} the store snapshot of color"
                                 + " {2} at checkpoint {3}, from its first page ({4} entries, {5} blocks)", r.id, from,
@@ -253,6 +270,7 @@ final class SnapshotTransfer {
                 return;
             }
             a.afterPosition = s.lastPosition();
+            a.pageRounds = a.idleRounds;
             a.idleRounds = 0;
             if (s.complete()) {
                 finish(lane, a, s);
