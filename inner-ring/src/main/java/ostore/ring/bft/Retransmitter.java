@@ -9,14 +9,15 @@ import ostore.ring.bft.Message.PrePrepare;
  * Makes a lossy network good enough: every round, for each color that made no progress since the
  * last round, this replica asks its peers for state it may lack (FETCH-STATE, which also tells a
  * peer that this one is alive and where it is) and sends again its own votes that the color still
- * waits on: the pre-prepare (primary) or prepare, and the commit of every slot not yet committed
- * here, and its vote for the latest checkpoint not yet stable. While changing views it re-sends its
- * VIEW-CHANGE. Frames are re-sent as signed the first time, so a round costs no signatures.
+ * waits on: the pre-prepare (primary; for a batch its NEW-VIEW re-proposed, the NEW-VIEW) or
+ * prepare, and the commit of every slot not yet committed here, and its vote for the latest
+ * checkpoint not yet stable. While changing views it re-sends its VIEW-CHANGE. Frames are re-sent
+ * as signed the first time, so a round costs no signatures.
  *
  * <p>A round that finds nothing moving (no batch executed, no checkpoint stable, no certificate
- * attached, no snapshot being installed) doubles the wait before the next, up to {@value #MAX_SHIFT} doublings; progress brings
- * it back to the base period, a quarter of the view-change timeout, so a lost message costs less
- * than a view change.
+ * attached, no snapshot being installed) doubles the wait before the next, up to
+ * {@value #MAX_SHIFT} doublings; progress brings it back to the base period, a quarter of the
+ * view-change timeout, so a lost message costs less than a view change.
  */
 final class Retransmitter {
     private static final int MAX_SHIFT = 6;
@@ -65,6 +66,7 @@ final class Retransmitter {
     void onTimer() {
         forwardedNewView.clear();
         boolean moved = false;
+        boolean reproposedWaits = false;
         for (Lane lane : r.state.lanes()) {
             int c = lane.color;
             r.snapshotTransfer.onRound(lane);
@@ -76,8 +78,11 @@ final class Retransmitter {
             }
             r.stateTransfer.fetch(lane);
             if (!r.state.viewChanging()) {
-                resendVotes(lane);
+                reproposedWaits |= resendVotes(lane);
             }
+        }
+        if (reproposedWaits) {
+            r.viewChanger.resendNewView();
         }
         r.viewChanger.resendViewChange();
         r.repairCertificates(period());
@@ -92,20 +97,31 @@ final class Retransmitter {
         r.env.setTimer(KEY, period());
     }
 
-    private void resendVotes(Lane lane) {
+    /**
+     * Sends again this replica's votes that {@code lane} waits on. Returns whether this primary's
+     * NEW-VIEW re-proposed a batch still waiting: backups refuse such a pre-prepare sent alone
+     * (they take it only from the NEW-VIEW), so the NEW-VIEW is what goes again.
+     */
+    private boolean resendVotes(Lane lane) {
+        boolean reproposedWaits = false;
         for (Slot s : lane.slots().values()) {
             Signed<PrePrepare> pp = s.accepted();
             if (s.committed() || pp == null || pp.message().view() != r.state.view()) {
                 continue;
             }
             if (pp.sender() == r.id) {
-                r.broadcastFrame(pp.frameUnsafe());
+                if (s.seqno <= lane.newViewTop()) {
+                    reproposedWaits = true;
+                } else {
+                    r.broadcastFrame(pp.frameUnsafe());
+                }
             }
             resend(s.ownPrepare(r.id));
             resend(s.ownCommit(r.id));
         }
         Signed<Checkpoint> vote = r.checkpointer.ownUnstableVote(lane);
         resend(vote);
+        return reproposedWaits;
     }
 
     private void resend(Signed<?> own) {

@@ -363,6 +363,14 @@ final class ViewChanger {
         r.env.setTimer(new TimerKey(TimerKey.Kind.NEW_VIEW, v), timeout());
     }
 
+    /** A primary sends the NEW-VIEW that started its view again: a batch it re-proposed still waits. */
+    void resendNewView() {
+        if (!r.state.viewChanging() && currentNewView != null && currentNewView.message().view() == r.state.view()
+                && currentNewView.sender() == r.id) {
+            r.broadcastFrame(currentNewView.frameUnsafe());
+        }
+    }
+
     /** Sends this replica's VIEW-CHANGE again while the view it asked for has not started. */
     void resendViewChange() {
         if (r.state.viewChanging() && ownViewChange != null && ownViewChange.message().newView() == r.state.view()) {
