@@ -88,10 +88,15 @@ final class PayloadFetcher {
         }
         for (Slot slot : lane.slots().values()) {
             Signed<PrePrepare> s = slot.awaitingPayloads();
-            if (s == null) {
+            if (s == null || s.message().view() != r.state.view()) {
+                // A pre-prepare of a view this replica left waits for nothing any more.
                 continue;
             }
             List<Hash32> missing = s.message().digests().stream().filter(d -> !r.state.holds(d)).toList();
+            if (missing.isEmpty()) {
+                // All came: retryAwaiting accepts it once the view is entered.
+                continue;
+            }
             if (warned.add(s.message().batchDigest())) {
                 LOG.log(System.Logger.Level.WARNING, "replica {0}: color {1} batch {2} of view {3} (from replica {4})"
                         + " still waits for {5} of its payloads; asking every peer", r.id, lane.color,

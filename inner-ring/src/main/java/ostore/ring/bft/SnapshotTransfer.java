@@ -45,6 +45,21 @@ import ostore.store.VersionStore;
  */
 final class SnapshotTransfer {
     private static final System.Logger LOG = System.getLogger(SnapshotTransfer.class.getName());
+    /** An install logs its progress each time this many more bytes are installed. */
+    static final long PROGRESS_BYTES = 16L << 20;
+
+    /** What a page carries, roughly: its entries, blocks and certificates. */
+    private static long pageBytes(Snapshot s) {
+        long n = 0;
+        for (byte[] e : s.entries()) {
+            n += e.length;
+        }
+        for (byte[] b : s.blocks()) {
+            n += b.length;
+        }
+        return n;
+    }
+
     /** Retransmission rounds without a page before the receiver turns to another peer, at least. */
     static final int PATIENCE_ROUNDS = 16;
 
@@ -60,6 +75,9 @@ final class SnapshotTransfer {
         int idleRounds;
         /** The rounds the last page took to arrive (0 before the first). */
         int pageRounds;
+        /** Bytes of pages installed by this attempt, and when it started (for the progress lines). */
+        long bytes;
+        long startedMicros;
         /** A store write for this attempt (the clearing, or a page) is under way: pages and rounds wait for it. */
         boolean busy;
         /** The last page, once every page is installed and checked: the install is being made durable. */
@@ -67,10 +85,11 @@ final class SnapshotTransfer {
         /** The tag of the log rewrite that starts the color at the installed checkpoint, once queued. */
         long rewriteTag = -1;
 
-        Attempt(int source, long afterPosition, boolean mixed) {
+        Attempt(int source, long afterPosition, boolean mixed, long nowMicros) {
             this.source = source;
             this.afterPosition = afterPosition;
             this.mixed = mixed;
+            this.startedMicros = nowMicros;
         }
     }
 
@@ -144,8 +163,9 @@ final class SnapshotTransfer {
      */
     private void carryOn(Lane lane, Attempt a) {
         int source = nextSource(lane.color, a.source);
-        Attempt next = new Attempt(source, a.afterPosition, a.mixed || a.afterPosition >= 0);
+        Attempt next = new Attempt(source, a.afterPosition, a.mixed || a.afterPosition >= 0, a.startedMicros);
         next.pageRounds = a.pageRounds;
+        next.bytes = a.bytes;
         attempts.put(lane.color, next);
         ask(lane.color, next);
     }
@@ -155,7 +175,7 @@ final class SnapshotTransfer {
         LOG.log(System.Logger.Level.INFO, "replica {0}: color {1} executed {2} but peers keep no log that far back; "
                 + "installing peer {3}''s store snapshot", r.id, lane.color, lane.executed(), source);
         r.forgetUncertified(lane.color);
-        Attempt a = new Attempt(source, -1, false);
+        Attempt a = new Attempt(source, -1, false, r.env.nowMicros());
         attempts.put(lane.color, a);
         a.busy = true;
         int color = lane.color;
@@ -272,6 +292,14 @@ final class SnapshotTransfer {
             a.afterPosition = s.lastPosition();
             a.pageRounds = a.idleRounds;
             a.idleRounds = 0;
+            long before = a.bytes;
+            a.bytes += pageBytes(s);
+            if (a.bytes / PROGRESS_BYTES != before / PROGRESS_BYTES || s.complete()) {
+                LOG.log(System.Logger.Level.INFO, "replica {0}: color {1}: {2} MiB of the store snapshot installed in {3}"
+                        + " s, up to position {4} (peer {5}){6}", r.id, color, a.bytes >> 20,
+                        (r.env.nowMicros() - a.startedMicros) / 1_000_000, a.afterPosition, a.source,
+                        s.complete() ? ", the last page" : "");
+            }
             if (s.complete()) {
                 finish(lane, a, s);
             } else {
@@ -436,7 +464,7 @@ final class SnapshotTransfer {
         long kept = store.appliedPosition(lane.color);
         LOG.log(System.Logger.Level.INFO, "replica {0}: color {1} was installing a store snapshot when it stopped; going"
                 + " on from position {2}", r.id, lane.color, kept);
-        Attempt a = new Attempt(nextSource(lane.color, r.id), kept, kept >= 0);
+        Attempt a = new Attempt(nextSource(lane.color, r.id), kept, kept >= 0, r.env.nowMicros());
         attempts.put(lane.color, a);
         ask(lane.color, a);
         return true;
