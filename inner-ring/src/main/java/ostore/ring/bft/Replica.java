@@ -260,7 +260,7 @@ public final class Replica {
                 case Message.FetchSnapshot m -> snapshotTransfer.onFetchSnapshot(s.sender(), m);
                 case Message.Snapshot m -> snapshotTransfer.onSnapshot(s.sender(), m);
                 case Message.Request m -> onRelayed(s.sender(), m);
-                case Message.Suspect m -> viewChanger.onSuspect(cast(s));
+                case Message.Suspect m -> viewChanger.suspicions.onSuspect(cast(s));
                 case Message.FetchCertificates m -> certifier.onFetchCertificates(s.sender(), m);
                 case Message.Certificates m -> certifier.onCertificates(s.sender(), m);
             }
@@ -280,7 +280,7 @@ public final class Replica {
                     lane.batchTimerFired();
                     proposeReady(lane, true);
                 }
-                case VIEW_CHANGE -> viewChanger.onRequestTimeout();
+                case VIEW_CHANGE -> viewChanger.suspicions.onRequestTimeout();
                 case NEW_VIEW -> viewChanger.onNewViewTimeout(t.discriminator());
                 case FETCH -> payloadFetcher.refetch(state.lane((int) t.discriminator()));
                 case RETRANSMIT -> retransmitter.onTimer();
@@ -616,6 +616,6 @@ public final class Replica {
     }
 
     void armViewChangeTimer() {
-        viewChanger.armRequestTimer();
+        viewChanger.suspicions.armRequestTimer();
     }
 }

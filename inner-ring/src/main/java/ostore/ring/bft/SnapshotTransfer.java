@@ -47,19 +47,6 @@ final class SnapshotTransfer {
     private static final System.Logger LOG = System.getLogger(SnapshotTransfer.class.getName());
     /** An install logs its progress each time this many more bytes are installed. */
     static final long PROGRESS_BYTES = 16L << 20;
-
-    /** What a page carries, roughly: its entries, blocks and certificates. */
-    private static long pageBytes(Snapshot s) {
-        long n = 0;
-        for (byte[] e : s.entries()) {
-            n += e.length;
-        }
-        for (byte[] b : s.blocks()) {
-            n += b.length;
-        }
-        return n;
-    }
-
     /** Retransmission rounds without a page before the receiver turns to another peer, at least. */
     static final int PATIENCE_ROUNDS = 16;
 
@@ -308,6 +295,18 @@ final class SnapshotTransfer {
         }));
     }
 
+    /** The bytes of a page's journal entries and blocks (what the store takes; for the progress lines). */
+    private static long pageBytes(Snapshot s) {
+        long n = 0;
+        for (byte[] e : s.entries()) {
+            n += e.length;
+        }
+        for (byte[] b : s.blocks()) {
+            n += b.length;
+        }
+        return n;
+    }
+
     /**
      * Off the replica's thread: writes page {@code s} from {@code source} into the color's store,
      * attaches the certificates in it that check, syncs, and on the last page compares the store digest
@@ -389,8 +388,9 @@ final class SnapshotTransfer {
      * rewritten to start from it (queued, {@link Checkpointer#installed}); once that rewrite is
      * durable the store's installing mark is cleared (an effect, {@link #durable}); and only then
      * is the install over and the log suffix fetched ({@link #installDone}). A crash anywhere
-     * before the mark is cleared finds it at recovery and installs again. The attempt stays
-     * active throughout, so the color executes nothing and serves no snapshot meanwhile.
+     * before the mark is cleared finds it at recovery, which goes on from the store's last record
+     * ({@link #interrupted}). The attempt stays active throughout, so the color executes nothing
+     * and serves no snapshot meanwhile.
      */
     private void finish(Lane lane, Attempt a, Snapshot s) {
         a.finished = s;

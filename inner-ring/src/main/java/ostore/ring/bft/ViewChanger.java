@@ -14,20 +14,10 @@ import ostore.ring.bft.Message.PreparedProof;
 import ostore.ring.bft.Message.ViewChange;
 
 /**
- * Replaces a primary that does not get known requests executed: suspicion, VIEW-CHANGE, NEW-VIEW
- * and entry into the new view (PBFT with signed messages). The request timeout doubles with every
- * view change that brings no progress, so a ring with a slow network still settles on some view.
- *
- * <p>Nothing a client does can move a correct replica out of its view. A request that has waited
- * half the timeout is first relayed to every peer (REQUEST), so the primary has it whatever the
- * client sent where. Only a relayed request still unexecuted a full timeout after it arrived, at
- * least half a timeout after the relay, while the ring executed nothing for a full timeout (or
- * waiting {@value #STARVED} timeouts whatever else executed) makes a backup suspect the primary, and a suspicion (SUSPECT) changes nothing by itself: the replica stays in its view,
- * voting, and leaves it only once 2f+1 replicas suspect the primary of that view (itself included;
- * f+1 others suspecting, or asking for a later view, make it suspect too, even the primary) or f+1
- * others ask for a later view. A suspicion lapses once its request executes (peers forget one not
- * repeated for {@value #SUSPICION_LIFETIME} timeout), so a replica that suspects alone never leaves
- * its view. A replica catching up in a color neither relays nor suspects over that color's requests.
+ * Replaces a primary that does not get known requests executed: VIEW-CHANGE, NEW-VIEW and entry
+ * into the new view (PBFT with signed messages), once {@link Suspicions} says 2f+1 replicas suspect
+ * the primary. The request timeout doubles with every view change that brings no progress (up to
+ * {@value #MAX_TIMEOUT_SHIFT} times), so a ring with a slow network still settles on some view.
  *
  * <p>A replica waiting for a NEW-VIEW that f+1 peers already vote in asks for it again rather than
  * moving on alone (see {@link #onNewViewTimeout}); one that moved on anyway stays in the later view
@@ -43,14 +33,6 @@ final class ViewChanger {
      * waited 17 minutes before suspecting a stuck primary).
      */
     static final int MAX_TIMEOUT_SHIFT = 6;
-    /** A request this many timeouts old is starved, even if its color executes other batches. */
-    static final int STARVED = 8;
-    /** Timeouts after which a peer's suspicion, not repeated (every half timeout while it holds), no longer counts. */
-    static final int SUSPICION_LIFETIME = 1;
-    private static final TimerKey REQUEST_TIMER = new TimerKey(TimerKey.Kind.VIEW_CHANGE, 0);
-
-    private record Suspicion(long view, long receivedMicros) {}
-
     private final Replica r;
     private final TreeMap<Long, Map<Integer, Signed<ViewChange>>> received = new TreeMap<>();
     private int timeoutShift;
@@ -61,22 +43,17 @@ final class ViewChanger {
     private Signed<ViewChange> ownViewChange;
     /** The NEW-VIEW that started the current view (none for view 0): proof a lagging replica can check. */
     private Signed<NewView> currentNewView;
-    /** When this replica relayed each pending request to its peers, in this view. */
-    private final Map<Hash32, Long> relayedAt = new java.util.HashMap<>();
-    /** When the request timer is due (Long.MAX_VALUE: not armed): arming only ever moves it earlier. */
-    private long requestTimerDue = Long.MAX_VALUE;
-    /** The view whose primary this replica suspects, or -1. */
-    private long suspected = -1;
-    /** Each peer's latest suspicion. */
-    private final Map<Integer, Suspicion> suspicions = new TreeMap<>();
+    /** Who suspects the primary of the current view: what starts a view change. */
+    final Suspicions suspicions;
     /** While changing to a view: the peers seen voting in it (it has started without this replica). */
     private final TreeMap<Long, Set<Integer>> votedIn = new TreeMap<>();
 
     ViewChanger(Replica r) {
         this.r = r;
+        this.suspicions = new Suspicions(r, this);
     }
 
-    private long timeout() {
+    long timeout() {
         return r.config.params().viewChangeTimeoutMicros() << timeoutShift;
     }
 
@@ -85,164 +62,6 @@ final class ViewChanger {
         timeoutShift = 0;
     }
 
-    /**
-     * Keeps the request timer due by the time the oldest pending request has waited half the
-     * timeout; while requests are pending it then fires every half timeout ({@link #onRequestTimeout}).
-     */
-    void armRequestTimer() {
-        if (r.state.pending().isEmpty() || r.state.viewChanging()) {
-            r.env.cancelTimer(REQUEST_TIMER);
-            requestTimerDue = Long.MAX_VALUE;
-            if (r.state.pending().isEmpty() && suspected == r.state.view() && !r.state.viewChanging()) {
-                // Nothing waits any more: the suspicion lapses (peers forget it within a timeout).
-                suspected = -1;
-            }
-            return;
-        }
-        long now = r.env.nowMicros();
-        long due = Math.max(now + 1, r.state.pending().firstEntry().getValue() + timeout() / 2);
-        if (due < requestTimerDue) {
-            requestTimerDue = due;
-            r.env.setTimer(REQUEST_TIMER, due - now);
-        }
-    }
-
-    /**
-     * Relays the requests that waited half the timeout, and suspects the primary if a relayed one
-     * is stuck (see the class comment); withdraws the suspicion once none is.
-     */
-    void onRequestTimeout() {
-        requestTimerDue = Long.MAX_VALUE;
-        if (r.state.viewChanging() || r.state.pending().isEmpty() || r.isPrimary()) {
-            // A primary's own waiting requests say it is busy, not faulty: it neither relays nor suspects.
-            if (!r.state.viewChanging() && !r.state.pending().isEmpty()) {
-                requestTimerDue = r.env.nowMicros() + timeout() / 2;
-                r.env.setTimer(REQUEST_TIMER, timeout() / 2);
-            } else {
-                armRequestTimer();
-            }
-            return;
-        }
-        long now = r.env.nowMicros();
-        long half = timeout() / 2;
-        relayedAt.keySet().retainAll(r.state.pending().keySet());
-        List<Hash32> relay = new ArrayList<>();
-        Hash32 stuck = null;
-        // Pending requests are in arrival order: the first one too young ends the scan.
-        for (var e : r.state.pending().entrySet()) {
-            long waited = now - e.getValue();
-            if (waited < half) {
-                break;
-            }
-            if (catchingUp(r.state.laneOf(e.getKey()))) {
-                // Most likely executed by the ring already: naming it costs the link and tells nobody anything.
-                continue;
-            }
-            // Named again every round (digests only): a peer fetches what it still lacks.
-            relay.add(e.getKey());
-            Long relayed = relayedAt.get(e.getKey());
-            if (relayed != null && stuck == null && now - relayed >= half && waited >= timeout() && starved(waited, now)) {
-                stuck = e.getKey();
-            }
-        }
-        relay(relay, now);
-        if (stuck != null) {
-            suspect(r.state.view(), stuck, now - r.state.pending().get(stuck));
-        } else if (suspected == r.state.view()) {
-            LOG.log(System.Logger.Level.INFO, "replica {0}: no longer suspects the primary of view {1}", r.id, r.state.view());
-            suspected = -1;
-        }
-        if (!r.state.viewChanging()) {
-            requestTimerDue = now + half;
-            r.env.setTimer(REQUEST_TIMER, half);
-        }
-    }
-
-    /**
-     * Whether a request that waited {@code waited} is held up by the primary rather than by load:
-     * nothing executed for a timeout, in any color, or it waited {@value #STARVED} timeouts.
-     */
-    private boolean starved(long waited, long now) {
-        long last = Long.MIN_VALUE;
-        for (Lane lane : r.state.lanes()) {
-            last = Math.max(last, lane.lastExecutedMicros());
-        }
-        return now - last >= timeout() || waited >= STARVED * timeout();
-    }
-
-    /**
-     * True while this replica is behind the ring in {@code lane}'s color (a stable checkpoint above
-     * what it executed, or a store snapshot being installed): the ring may have executed the color's
-     * waiting requests long ago, so they say nothing about the primary. It neither relays them
-     * (a stranded replica may hold thousands, and naming them every half timeout would fill a slow
-     * link) nor suspects over them; it suspects only if f+1 others do.
-     */
-    private boolean catchingUp(Lane lane) {
-        return lane.behind() || r.snapshotTransfer.active(lane.color);
-    }
-
-    /** Names {@code digests} to every peer, at most {@link Message#MAX_RELAYED} per REQUEST; peers fetch what they lack. */
-    private void relay(List<Hash32> digests, long now) {
-        for (int from = 0; from < digests.size(); from += Message.MAX_RELAYED) {
-            List<Hash32> some = digests.subList(from, Math.min(digests.size(), from + Message.MAX_RELAYED));
-            some.forEach(d -> relayedAt.putIfAbsent(d, now));
-            r.broadcast(new Message.Request(some));
-        }
-    }
-
-    /** This replica suspects the primary of {@code view} (again: peers keep only a repeated suspicion). */
-    private void suspect(long view, Hash32 stuck, long waited) {
-        if (suspected != view) {
-            LOG.log(System.Logger.Level.INFO, "replica {0}: suspects the primary {1} of view {2}{3}", r.id,
-                    r.config.primary(view), view, stuck == null ? ", as f+1 others do"
-                            : ": relayed request " + stuck.shortHex() + " waited " + waited / 1000 + " ms");
-            suspected = view;
-        }
-        r.broadcast(new Message.Suspect(view));
-        countSuspicions();
-    }
-
-    /**
-     * A peer suspects the primary of {@code s}'s view. One that suspects a view this replica has
-     * left is behind (it lost its disk, or missed the NEW-VIEW while cut off) and alone in it: it
-     * is sent the NEW-VIEW of the current view, or it would suspect a view nobody else is in for good.
-     */
-    void onSuspect(Signed<Message.Suspect> s) {
-        if (s.message().view() >= r.state.view()) {
-            suspicions.put(s.sender(), new Suspicion(s.message().view(), r.env.nowMicros()));
-            countSuspicions();
-        } else {
-            forwardNewView(s.sender());
-        }
-    }
-
-    /**
-     * 2f+1 suspecting the current view's primary start a view change; f+1 others make this replica
-     * (the primary too) suspect it as well. A peer asking for a later view has given up on this one,
-     * so its VIEW-CHANGE counts as a suspicion.
-     */
-    private void countSuspicions() {
-        if (r.state.viewChanging()) {
-            return;
-        }
-        long now = r.env.nowMicros();
-        long lifetime = SUSPICION_LIFETIME * timeout();
-        Set<Integer> others = new HashSet<>();
-        suspicions.forEach((sender, s) -> {
-            if (sender != r.id && s.view() == r.state.view() && now - s.receivedMicros() <= lifetime) {
-                others.add(sender);
-            }
-        });
-        received.tailMap(r.state.view(), false).values().forEach(vcs -> others.addAll(vcs.keySet()));
-        others.remove(r.id);
-        if (suspected != r.state.view() && others.size() >= r.config.weakQuorum()) {
-            suspect(r.state.view(), null, 0);
-            return;
-        }
-        if (suspected == r.state.view() && others.size() + 1 >= r.config.quorum()) {
-            startViewChange(r.state.view() + 1);
-        }
-    }
 
 
     /**
@@ -296,22 +115,14 @@ final class ViewChanger {
         r.rlog.appendView(newView, true);
         r.state.startViewChange(newView);
         timeoutShift = Math.min(MAX_TIMEOUT_SHIFT, timeoutShift + 1);
-        r.env.cancelTimer(REQUEST_TIMER);
-        requestTimerDue = Long.MAX_VALUE;
-        forgetSuspicions();
+        suspicions.cancelRequestTimer();
+        suspicions.forget();
         votedIn.headMap(newView, false).clear();
         ownViewChange = r.sign(buildViewChange(newView));
         r.broadcastFrame(ownViewChange.frameUnsafe());
         received.computeIfAbsent(newView, v -> new TreeMap<>()).put(r.id, ownViewChange);
         armNewViewTimer();
         maybeSendNewView();
-    }
-
-    /** A new view (or a view change) starts: suspicions and relays were about the old primary. */
-    private void forgetSuspicions() {
-        suspected = -1;
-        relayedAt.clear();
-        suspicions.values().removeIf(s -> s.view() < r.state.view());
     }
 
     /**
@@ -389,7 +200,7 @@ final class ViewChanger {
         }
         received.computeIfAbsent(v, x -> new TreeMap<>()).putIfAbsent(s.sender(), s);
         joinIfOthersMoved();
-        countSuspicions();
+        suspicions.countSuspicions();
         armNewViewTimer();
         maybeSendNewView();
     }
@@ -398,11 +209,19 @@ final class ViewChanger {
      * {@code peer} asks for a view this replica has already entered, so it missed the NEW-VIEW:
      * send it on, as its primary signed it (anyone may forward it; the receiver checks it whole).
      */
-    private void forwardNewView(int peer) {
+    void forwardNewView(int peer) {
         if (!r.state.viewChanging() && currentNewView != null && currentNewView.message().view() == r.state.view()
                 && r.retransmitter.mayForwardNewView(peer)) {
             r.env.send(peer, currentNewView.frame());
         }
+    }
+
+    /** The replicas (this one aside) that asked for a view above the current one. */
+    Set<Integer> askingForLaterViews() {
+        Set<Integer> senders = new HashSet<>();
+        received.tailMap(r.state.view(), false).values().forEach(vcs -> senders.addAll(vcs.keySet()));
+        senders.remove(r.id);
+        return senders;
     }
 
     /** f+1 replicas asking for views above ours include a correct one: follow to the lowest of those. */
@@ -486,7 +305,7 @@ final class ViewChanger {
         r.rlog.appendNewView(nv);
         currentNewView = nv;
         r.state.enterView(v);
-        forgetSuspicions();
+        suspicions.forget();
         LOG.log(System.Logger.Level.INFO, "replica {0}: entered view {1} (primary {2})", r.id, v, r.config.primary(v));
         r.env.cancelTimer(new TimerKey(TimerKey.Kind.NEW_VIEW, v));
         received.headMap(v, true).clear();
@@ -550,6 +369,6 @@ final class ViewChanger {
             r.proposeReady(lane, true);
             r.executeReady(lane);
         }
-        armRequestTimer();
+        suspicions.armRequestTimer();
     }
 }
