@@ -38,8 +38,7 @@ import ostore.ring.runtime.ReplicaLoop;
  * in line with the small ones agreement needs: messages take turns, one led by the oldest bulk
  * frame, the next made of the other frames, so on a slow link a page of megabytes delays a COMMIT
  * or a NEW-VIEW by at most one bulk frame, and a busy ring still leaves bulk frames half the
- * messages; a broken stream is
- * reopened after a back-off, and what it had in flight is lost. The replica's own retransmission
+ * messages. A broken stream is reopened after a back-off, and what it had in flight is lost. The replica's own retransmission
  * and state transfer recover, and a dead or slow peer pins bounded memory here.
  *
  * <p>Plaintext, no TLS yet: every frame carries its sender's Ed25519 signature, which the receiver
@@ -141,7 +140,7 @@ final class PeerLinks implements ReplicaLoop.Peers, AutoCloseable {
         private final int peer;
         private final ManagedChannel channel;
         private final RingTransportGrpc.RingTransportStub stub;
-        /** Frames agreement waits on, sent first. */
+        /** Frames agreement waits on (all but the bulk ones). */
         private final ArrayDeque<byte[]> queued = new ArrayDeque<>();
         /** Bulk frames ({@link Frames#bulk}), one leading every other message. */
         private final ArrayDeque<byte[]> bulk = new ArrayDeque<>();
