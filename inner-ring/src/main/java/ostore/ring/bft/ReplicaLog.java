@@ -170,11 +170,6 @@ final class ReplicaLog {
         return config.colors();
     }
 
-    /** Appends {@code record} and waits until it is durable; @return its position */
-    long append(int color, byte[] record) {
-        return append(color, List.of(record));
-    }
-
     /**
      * Appends {@code record} without waiting: the returned tag is durable once {@link #isDurable}
      * says so. Tags grow with every call and become durable in the order they were issued, since
@@ -270,24 +265,6 @@ final class ReplicaLog {
         if (f != null) {
             throw new IllegalStateException("a replica log append failed, so the replica stops: " + f, f);
         }
-    }
-
-    /**
-     * Appends {@code records} to {@code color} in one append, after everything queued before it:
-     * all of them are durable, or none.
-     *
-     * @return the position of the first
-     */
-    long append(int color, List<byte[]> records) {
-        checkHealthy();
-        long expected = take(color, records);
-        long first = log.append(color, List.copyOf(records));
-        if (first != expected) {
-            failure = new IllegalStateException("a log append landed at position " + first + ", not the expected "
-                    + expected + ": something else appends to this replica's log");
-            checkHealthy();
-        }
-        return first;
     }
 
     /**

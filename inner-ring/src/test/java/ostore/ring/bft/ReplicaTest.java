@@ -128,6 +128,18 @@ class ReplicaTest {
         assertSameHistories(h, all, 1, 2, 3);
     }
 
+    /** A ring whose replica 0, the primary of view 0, is silent while the others move to view 1 without it. */
+    private RingHarness ringInView1WithoutReplica0() {
+        RingHarness h = new RingHarness(PARAMS);
+        h.silent.add(0);
+        h.submitToAll(TestUpdates.append(client, "object-0", 1, "in view 1"));
+        h.run(20 * SECOND);
+        for (int r = 1; r < 4; r++) {
+            assertEquals(1, h.replicas.get(r).status().view(), "replica " + r + " entered view 1");
+        }
+        return h;
+    }
+
     /**
      * A replica that lost its disk after the ring changed views restarts in view 0 and suspects its
      * primary alone; its peers, in a later view, answer the suspicion with the NEW-VIEW they are in,
@@ -135,11 +147,7 @@ class ReplicaTest {
      */
     @Test
     void aReplicaLeftInAnOldViewIsToldTheCurrentOne() {
-        RingHarness h = new RingHarness(PARAMS);
-        h.silent.add(0);
-        h.submitToAll(TestUpdates.append(client, "object-0", 1, "in view 1"));
-        h.run(10 * SECOND);
-        assertEquals(1, h.replicas.get(3).status().view(), "the ring moved to view 1");
+        RingHarness h = ringInView1WithoutReplica0();
         h.wipeAndRestart(3);
         assertEquals(0, h.replicas.get(3).status().view(), "a wiped replica starts in view 0");
         h.submit(TestUpdates.append(client, "object-1", 1, "to the wiped replica"), 3);
@@ -158,11 +166,7 @@ class ReplicaTest {
      */
     @Test
     void aPrimaryLeftInAnOldViewIsToldTheCurrentOneWhenItProposes() {
-        RingHarness h = new RingHarness(PARAMS);
-        h.silent.add(0);
-        h.submitToAll(TestUpdates.append(client, "object-0", 1, "in view 1"));
-        h.run(20 * SECOND);
-        assertEquals(1, h.replicas.get(1).status().view(), "the others entered view 1");
+        RingHarness h = ringInView1WithoutReplica0();
         h.silent.clear();
         assertEquals(0, h.replicas.get(0).status().view(), "the old primary is still in view 0");
         SubmittedUpdate toOldPrimary = TestUpdates.append(client, "object-1", 1, "sent to the old primary only");
