@@ -116,7 +116,7 @@ public final class LocalRing implements Ring {
         Objects.requireNonNull(decoder, "decoder");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(options, "options");
-        LocalSharedLog log = LocalSharedLog.over(LogStores.open(logDir, options.logStore(), options.logConfig()));
+        LocalSharedLog log = LocalSharedLog.failingWhenFull(LogStores.open(logDir, options.logStore(), options.logConfig()));
         try {
             LocalRing ring = new LocalRing(log, store, clock, options);
             ring.replay(decoder);

@@ -38,11 +38,14 @@ final class Checkpointer {
     long compactAfterBytes = COMPACT_AFTER_BYTES;
     /** Colors whose store sync for a stable checkpoint is under way ({@link #persist}). */
     private final Set<Integer> syncing = new HashSet<>();
+    /** Per color, the highest batch a store sync since this replica started is known to cover. */
+    private final long[] syncedThrough;
 
     Checkpointer(Replica r, Executor executor, Certifier certifier) {
         this.r = r;
         this.executor = executor;
         this.certifier = certifier;
+        this.syncedThrough = new long[r.config.colors()];
     }
 
     /** Batch {@code seqno} of {@code lane} executed to {@code state}: vote if it ends an interval. */
@@ -244,6 +247,9 @@ final class Checkpointer {
      */
     private void synced(Lane lane, long[] covered) {
         syncing.remove(lane.color);
+        for (int c = 0; c < covered.length; c++) {
+            syncedThrough[c] = Math.max(syncedThrough[c], covered[c]);
+        }
         if (!r.snapshotTransfer.active(lane.color)) {
             if (lane.stable() <= covered[lane.color]) {
                 trimInPlace(lane);
@@ -251,6 +257,17 @@ final class Checkpointer {
             } else if (lane.executed() >= lane.stable()) {
                 syncThenRecord(lane);
             }
+        }
+    }
+
+    /**
+     * A retransmission round: a log past the share where it refuses new updates gets its lagging
+     * colors moved up now ({@link #compactLagging}) rather than at the next checkpoint, which may be
+     * slow to come while updates are refused.
+     */
+    void relieveLog() {
+        if (!r.rlog.roomFor(0, ReplicaLog.ADMIT_SHARE)) {
+            compactLagging(syncedThrough);
         }
     }
 
@@ -270,6 +287,9 @@ final class Checkpointer {
             // just done does if the color had executed that far when it began; if not, a later checkpoint moves it.
             if (r.rlog.lagging(other.color, compactAfter) && settled(other) && other.stable() <= covered[other.color]) {
                 Carried carried = carried(other, LogRecords.stable(other.stable(), other.stableDigest(), other.stableProof()));
+                if (!r.rlog.roomFor(carried.bytes(), ReplicaLog.MOVE_SHARE)) {
+                    continue;
+                }
                 other.positions().rewrittenFrom(r.rlog.rewriteLater(other.color, carried.records()).first());
                 forgetPayloads(other);
                 checkHeldLogged(other, carried.payloads()::contains, "a compaction rewrote");
@@ -291,6 +311,10 @@ final class Checkpointer {
      * record of its own) is written again, in the same append as the checkpoint. So a checkpoint
      * writes one STABLE record, not the retained history (which the log already holds once), and
      * recovery finds below and around it the records it rebuilds the history from ({@link Recovery}).
+     * A color whose records keep the log's oldest unit of space from being freed while the log is
+     * past the share where it refuses updates also writes its kept history again (a BATCH record
+     * per batch, and their payloads, bounded by {@link #historyPayloadBytes}): the trim then passes
+     * all of it, and that space is freed.
      */
     private void trimInPlace(Lane lane) {
         // What memory drops and what the log keeps are decided on the same live set, in one event: a
@@ -300,37 +324,54 @@ final class Checkpointer {
         lane.positions().forgetRecordsBelow(oldestKept);
         List<byte[]> records = new ArrayList<>();
         records.add(LogRecords.stable(lane.stable(), lane.stableDigest(), lane.stableProof()));
+        // Copying a record up lets the trim pass it, which frees space only if this color keeps the
+        // log's oldest unit of space; otherwise the copy (2 MiB, for a large update's payload) would
+        // be written at every checkpoint to free nothing, and the trim stops below the record instead.
+        boolean moveUp = r.rlog.holdsOldest(lane.color);
+        // The kept history too, but only while the log refuses updates for want of space: it is up
+        // to a quarter of the log, and a color that is the log's only one always keeps its oldest space.
+        boolean moveHistory = moveUp && !r.rlog.roomFor(0, ReplicaLog.ADMIT_SHARE);
         List<Long> batchesAgain = new ArrayList<>();
         for (Lane.Executed e : lane.history().values()) {
-            if (!lane.positions().hasRecord(e.batch().seqno())) {
-                batchesAgain.add(e.batch().seqno());
+            long seqno = e.batch().seqno();
+            if (!lane.positions().hasRecord(seqno) || moveHistory && seqno <= lane.stable()) {
+                batchesAgain.add(seqno);
                 records.add(LogRecords.batch(e.batch(), e.resultsRoot(), e.stateDigest()));
             }
         }
         long keep = lane.positions().lowestRecordPosition();
-        // Copying a payload up lets the trim pass it, which frees space only if this color keeps the
-        // log's oldest unit of space; otherwise the copy (2 MiB, for a large update) would be written
-        // at every checkpoint to free nothing, and the trim stops below the payload instead.
-        boolean moveUp = r.rlog.holdsOldest(lane.color);
         long keepPayloads = Long.MAX_VALUE;
         List<Hash32> payloadsAgain = new ArrayList<>();
+        List<Hash32> below = new ArrayList<>();
+        long belowBytes = 0;
         for (Hash32 d : livePayloads(lane)) {
             Long at = lane.positions().payloadPosition(d);
             ReplicaState.Payload p = r.state.payload(d);
             if (p == null || r.config.colorOf(p.update().update().aguid()) != lane.color || at != null && at >= keep) {
                 continue;
             }
-            if (at == null || moveUp) {
+            if (at == null) {
                 payloadsAgain.add(d);
                 records.add(LogRecords.payload(p.signedUpdate()));
             } else {
-                keepPayloads = Math.min(keepPayloads, at);
+                below.add(d);
+                belowBytes += p.signedUpdate().length;
+            }
+        }
+        // Copies that let the trim free space, unless the log is too full to take them.
+        boolean movePayloads = moveUp && r.rlog.roomFor(belowBytes, ReplicaLog.MOVE_SHARE);
+        for (Hash32 d : below) {
+            if (movePayloads) {
+                payloadsAgain.add(d);
+                records.add(LogRecords.payload(r.state.payload(d).signedUpdate()));
+            } else {
+                keepPayloads = Math.min(keepPayloads, lane.positions().payloadPosition(d));
             }
         }
         ReplicaLog.Appended appended = r.rlog.appendBoundedPipelined(lane.color, records);
         long first = appended.first();
         for (int i = 0; i < batchesAgain.size(); i++) {
-            lane.positions().noteRecord(batchesAgain.get(i), first + 1 + i);
+            lane.positions().movedRecord(batchesAgain.get(i), first + 1 + i);
         }
         for (int i = 0; i < payloadsAgain.size(); i++) {
             lane.positions().movedPayload(payloadsAgain.get(i), first + 1 + batchesAgain.size() + i);
@@ -409,7 +450,11 @@ final class Checkpointer {
     }
 
     /** What a rewrite carries: its records, and the payloads among them. */
-    private record Carried(List<byte[]> records, Set<Hash32> payloads) {}
+    private record Carried(List<byte[]> records, Set<Hash32> payloads) {
+        long bytes() {
+            return records.stream().mapToLong(b -> b.length).sum();
+        }
+    }
 
     private void carryCommitted(Slot s, List<byte[]> out) {
         Signed<Message.PrePrepare> pp = s.committedPrePrepare();

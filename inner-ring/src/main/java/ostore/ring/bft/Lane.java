@@ -310,9 +310,11 @@ final class Lane {
     /**
      * Moves the execution cursor past {@code batch}, whose results root is {@code resultsRoot} and
      * whose chain step from the lane's state is {@code state}; it weighs {@code weight} update bytes.
-     * The batch ends a checkpoint interval if its seqno is a multiple of {@code interval} or the
-     * batches since the last one reached {@code checkpointBytes}: every replica runs the same
-     * batches from the same checkpoint, so all agree where checkpoints fall.
+     * The batch ends a checkpoint interval if its seqno is a multiple of {@code interval}, the
+     * batches since the last one reached {@code checkpointBytes}, or it is empty (a primary closes
+     * an idle color's interval with one, {@link Replica#closeIdleInterval}; a NEW-VIEW fills gaps
+     * with them): every replica runs the same batches from the same checkpoint, so all agree where
+     * checkpoints fall.
      */
     void executedBatch(PrePrepare batch, Hash32 resultsRoot, Hash32 state, long weight, int interval,
             long checkpointBytes, long nowMicros) {
@@ -327,7 +329,7 @@ final class Lane {
                         + ", where it committed " + slot.committedBatch().batchDigest());
         executed = seqno;
         bytesSinceCheckpoint += weight;
-        executedEndsInterval = seqno % interval == 0 || bytesSinceCheckpoint >= checkpointBytes;
+        executedEndsInterval = seqno % interval == 0 || bytesSinceCheckpoint >= checkpointBytes || batch.isNoOp();
         if (executedEndsInterval) {
             bytesSinceCheckpoint = 0;
         }

@@ -36,6 +36,11 @@ final class LogPositions {
         records.merge(seqno, position, Math::min);
     }
 
+    /** Batch {@code seqno}'s record was written again at {@code position}, whole: those below may go. */
+    void movedRecord(long seqno, long position) {
+        records.put(seqno, position);
+    }
+
     /** The payload {@code digest} is (about to be) at {@code position} of the log. */
     void notePayload(Hash32 digest, long position) {
         payloads.merge(digest, position, Math::min);

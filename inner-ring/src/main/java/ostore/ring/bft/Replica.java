@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import ostore.crypto.Hash32;
 import ostore.crypto.SigningKey;
 import ostore.ring.SubmittedUpdate;
@@ -128,6 +129,9 @@ public final class Replica {
         checkpointer.compactAfterBytes = bytes;
     }
 
+    /** Whether {@link #takeUpdate} refuses updates for want of log space now (logged once each way). */
+    private boolean refusingPayloads;
+
     /** Update bytes after which a color checkpoints ({@link Lane#CHECKPOINT_BYTES}); see {@link #checkpointAfterBytes}. */
     long checkpointBytes = Lane.CHECKPOINT_BYTES;
 
@@ -190,6 +194,18 @@ public final class Replica {
         });
     }
 
+    /**
+     * True while this replica is behind the ring in {@code lane}'s color (a stable checkpoint above
+     * what it executed, or a store snapshot being installed): the ring may have executed the color's
+     * waiting requests long ago, so they say nothing about the primary. It takes no new updates of
+     * the color ({@link #takeUpdate}), neither relays those it holds (a stranded replica may hold
+     * thousands, and naming them every half timeout would fill a slow link) nor suspects over them;
+     * it suspects only if f+1 others do.
+     */
+    boolean catchingUp(Lane lane) {
+        return lane.behind() || snapshotTransfer.active(lane.color);
+    }
+
     /** Logs and keeps an update not held yet; the primary queues it for a batch. */
     void takeUpdate(SubmittedUpdate u) {
         Hash32 digest = u.decoded().digest();
@@ -204,6 +220,26 @@ public final class Replica {
             return;
         }
         Lane lane = state.lane(config.colorOf(u.decoded().update().aguid()));
+        if (catchingUp(lane)) {
+            // It could neither order nor run it before it caught up, and a long catch-up would fill
+            // the log with updates the ring ordered meanwhile; once caught up it fetches what it lacks.
+            return;
+        }
+        if (!rlog.roomFor(u.signedUpdate().length, ReplicaLog.TAKE_SHARE)) {
+            // As if it never came: a batch that orders it waits here (the fetch is asked again) while
+            // the others order and execute it; this replica catches up once a checkpoint trims its log.
+            if (!refusingPayloads) {
+                refusingPayloads = true;
+                LOG.log(System.Logger.Level.WARNING, "replica {0}: its log is over seven eighths full ({1}): it logs"
+                        + " no more updates, not even those a batch orders, until a checkpoint trims it", id, logFill());
+            }
+            return;
+        }
+        if (refusingPayloads) {
+            refusingPayloads = false;
+            LOG.log(System.Logger.Level.INFO, "replica {0}: its log has room again ({1}): it logs updates again", id,
+                    logFill());
+        }
         lane.positions().notePayload(digest, rlog.nextPosition(lane.color));
         rlog.appendPipelined(lane.color, LogRecords.payload(u.signedUpdate()));
         state.hold(digest, new ReplicaState.Payload(u.signedUpdate(), u.decoded()), env.nowMicros());
@@ -224,7 +260,7 @@ public final class Replica {
      * peer waits for it, so it is ordered again (the version store answers it with its first outcome).
      */
     private void onRelayed(int from, Message.Request m) {
-        if (logNearlyFull()) {
+        if (logRefusal().isPresent()) {
             // Takes no new updates, relayed or not, until a checkpoint trims the log; the peer relays again.
             return;
         }
@@ -315,8 +351,8 @@ public final class Replica {
                     stateTransfer.stranded(l.color) || snapshotTransfer.active(l.color)));
         }
         return new ReplicaStatus(id, state.view(), config.primary(state.view()), state.viewChanging(), colors,
-                state.pending().size(),
-                certificatesAttached(), executor.uncertifiedCount());
+                state.pending().size(), certificatesAttached(), executor.uncertifiedCount(),
+                new ReplicaStatus.Log(rlog.bytesTaken(), rlog.capacityBytes(), logRefusal().orElse("")));
     }
 
     void broadcast(Message m) {
@@ -366,13 +402,39 @@ public final class Replica {
                 }
             }
             if (!digests.isEmpty()) {
-                // Never below a batch ordered before, or backups would refuse it (a new primary's clock may lag).
-                long ts = Math.max(Math.max(env.nowMicros(), lane.lastProposedTimestamp()),
-                        lane.timestampFloor(lane.nextSeqno()));
-                long seqno = lane.takeSeqno(ts);
-                propose(lane, new PrePrepare(state.view(), lane.color, seqno, ts, digests));
+                long ts = proposalTimestamp(lane);
+                propose(lane, new PrePrepare(state.view(), lane.color, lane.takeSeqno(ts), ts, digests));
             }
         }
+    }
+
+    /** Never below a batch ordered before, or backups would refuse it (a new primary's clock may lag). */
+    private long proposalTimestamp(Lane lane) {
+        return Math.max(Math.max(env.nowMicros(), lane.lastProposedTimestamp()), lane.timestampFloor(lane.nextSeqno()));
+    }
+
+    /**
+     * Ends the checkpoint interval of {@code lane}, which went a retransmission round without
+     * executing, with an empty batch, if this primary's log is past the share where it refuses new
+     * updates ({@link ReplicaLog#ADMIT_SHARE}) and it has nothing else to propose there: an empty
+     * batch ends an interval ({@link Lane#executedBatch}), so the checkpoint, and the trim of the
+     * log below it, come without waiting for more updates. Without it a ring whose replicas all
+     * refuse new updates for want of log space could wait for good for a trim that only more updates
+     * would bring (a color keeps its batches since its last checkpoint, payloads and all, in every
+     * replica's log).
+     */
+    void closeIdleInterval(Lane lane) {
+        if (rlog.roomFor(0, ReplicaLog.ADMIT_SHARE)) {
+            return;
+        }
+        lane.proposeAbove(lane.stable());
+        if (!state.orders() || lane.behind() || lane.queued() > 0 || lane.executed() <= lane.stable()
+                || lane.executedEndsInterval() || lane.nextSeqno() - 1 != lane.executed()
+                || !lane.inWindow(lane.nextSeqno())) {
+            return;
+        }
+        long ts = proposalTimestamp(lane);
+        propose(lane, new PrePrepare(state.view(), lane.color, lane.takeSeqno(ts), ts, List.of()));
     }
 
     void propose(Lane lane, PrePrepare pp) {
@@ -571,12 +633,28 @@ public final class Replica {
     }
 
     /**
-     * Whether the log has filled past three quarters of its capacity: the driver then refuses new
-     * client updates (the client retries) while the replica keeps ordering, executing and
-     * checkpointing what it holds, until a checkpoint's trim frees space. Thread-safe.
+     * Why this replica takes no new client updates for want of log space, if it does not: its log
+     * is past {@link ReplicaLog#ADMIT_SHARE} of its capacity, or full and waiting for a trim. The driver then
+     * refuses them (the client retries, and the other replicas may take them) while the replica
+     * keeps ordering, executing and checkpointing what it holds until a checkpoint's trim frees
+     * space. Past {@link ReplicaLog#TAKE_SHARE} it logs no update at all, not even one a batch orders
+     * ({@link #takeUpdate}): what is left is kept for the records that order, execute and
+     * checkpoint, and for the moves that let a trim free space. Thread-safe.
      */
-    public boolean logNearlyFull() {
-        return rlog.usedMoreThan(3, 4);
+    public Optional<String> logRefusal() {
+        Optional<String> waiting = rlog.waitingForRoom();
+        if (waiting.isPresent()) {
+            return Optional.of("its log is full (" + logFill() + ") and waits for a checkpoint to trim it");
+        }
+        if (!rlog.roomFor(0, ReplicaLog.ADMIT_SHARE)) {
+            return Optional.of("its log is over three quarters full (" + logFill() + ") until a checkpoint trims it");
+        }
+        return Optional.empty();
+    }
+
+    /** How full the log is, counting appends queued for it. */
+    private String logFill() {
+        return (rlog.bytesTaken() >> 20) + " of " + (rlog.capacityBytes() >> 20) + " MiB";
     }
 
     /** Where this replica's time went for what it executed (statistics only, see {@link PhaseTotals}). */

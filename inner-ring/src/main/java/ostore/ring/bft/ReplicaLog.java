@@ -4,7 +4,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import ostore.ring.log.LogEntry;
 import ostore.ring.log.SharedLog;
@@ -26,6 +29,22 @@ final class ReplicaLog {
      */
     static final int MAX_APPEND_BYTES = 4 << 20;
 
+    /*
+     * How a log with a capacity (llpl's pool) is shared out, so that it never fills with what
+     * cannot free it: past each share of the capacity, counting what is queued, one more kind of
+     * record stops being written ({@link #roomFor}). What stays below the last share is for the
+     * records that order, execute and checkpoint what the replica holds, and with them the trims
+     * that free space. A log only the disk bounds (the segment log) has no shares; a full disk
+     * holds every append until space comes back (the log's waitingForRoom), and so does a store
+     * that fills despite the shares.
+     */
+    /** Past this share the replica takes no new client update (its edge refuses them: retry later). */
+    static final double ADMIT_SHARE = 0.75;
+    /** Past this share it logs no update at all, not even one a batch orders: it catches up later. */
+    static final double TAKE_SHARE = 0.875;
+    /** Past this share a checkpoint copies no record up to let its trim free the log's oldest space. */
+    static final double MOVE_SHARE = 0.9375;
+
 
     private final SharedLog log;
     private final RingConfig config;
@@ -40,7 +59,7 @@ final class ReplicaLog {
      * leaves as each completes (they complete in the order queued). Statistics for the driver's
      * stall watchdog ({@link #unsyncedSinceNanos}); never read by the protocol.
      */
-    private final java.util.concurrent.ConcurrentLinkedQueue<Long> queuedAt = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Long> queuedAt = new ConcurrentLinkedQueue<>();
     private volatile Throwable failure;
     private volatile Runnable onDurable = () -> { };
     /**
@@ -120,7 +139,13 @@ final class ReplicaLog {
         appendPipelined(controlColor(), lastView);
     }
 
-    /** Logs the NEW-VIEW {@code nv} that starts its view, and that the replica is in that view, in one append, without waiting. */
+    /**
+     * Logs the NEW-VIEW {@code nv} that starts its view, and that the replica is in that view, in
+     * one append, without waiting; once that is durable the control color below it is trimmed:
+     * those two records are all {@link #compactControl} would keep, so every view change that
+     * completes frees the control color's old records (a view change a minute would otherwise keep
+     * the log's oldest space until a compaction).
+     */
     void appendNewView(Signed<Message.NewView> nv) {
         lastStarted = LogRecords.newView(nv);
         lastView = LogRecords.view(nv.message().view(), false);
@@ -129,6 +154,7 @@ final class ReplicaLog {
         List<byte[]> records = List.of(lastStarted, lastView);
         long expected = take(controlColor(), records);
         track(log.appendAsync(controlColor(), records), expected, tag, lastStarted.length + lastView.length);
+        trimWhenDurable(controlColor(), expected, tag);
     }
 
     /** Recovery read the control color: its last VIEW and NEW-VIEW records are the ones {@link #compactControl} keeps. */
@@ -138,13 +164,29 @@ final class ReplicaLog {
     }
 
     /**
-     * Whether the log has used more than {@code num/den} of its capacity (never, for a log only the
-     * disk bounds). Thread-safe.
+     * Whether {@code bytes} more fit within {@code share} of the log's capacity, counting what the
+     * store holds and what is queued for it; never while appends wait for room ({@link
+     * #waitingForRoom}), and otherwise always for a log only the disk bounds. Thread-safe: the
+     * driver asks before it takes a client's update, the replica before it logs a payload.
      */
-    boolean usedMoreThan(long num, long den) {
+    boolean roomFor(long bytes, double share) {
+        if (log.waitingForRoom().isPresent()) {
+            return false;
+        }
         long capacity = log.capacityBytes();
-        return capacity != Long.MAX_VALUE && log.bytesUsed() > capacity / den * num;
+        return capacity == Long.MAX_VALUE || bytesTaken() + bytes <= capacity * share;
     }
+
+    /** What the log's store takes now ({@link SharedLog#bytesUsed}) and what is queued for it. Thread-safe. */
+    long bytesTaken() {
+        return log.bytesUsed() + unsynced.get();
+    }
+
+    /** Why appends wait for room now ({@link SharedLog#waitingForRoom}), if they do. Thread-safe. */
+    Optional<String> waitingForRoom() {
+        return log.waitingForRoom();
+    }
+
 
     /** The log's capacity in bytes ({@link Long#MAX_VALUE} if only the disk bounds it). */
     long capacityBytes() {
@@ -234,11 +276,16 @@ final class ReplicaLog {
 
     /**
      * When (System.nanoTime) the oldest append queued without waiting that is not complete yet was
-     * queued, if any. Thread-safe.
+     * queued, or appends went on after waiting for room if that is later; empty if none is
+     * incomplete or appends wait for room now. Thread-safe: the driver's stall watchdog reads it.
      */
-    java.util.OptionalLong unsyncedSinceNanos() {
+    OptionalLong unsyncedSinceNanos() {
         Long at = queuedAt.peek();
-        return at == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(at);
+        if (at == null || log.waitingForRoom().isPresent()) {
+            // Waiting for a trim to give room back is not a hung disk: the store answered.
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(Math.max(at, log.resumedAtNanos()));
     }
 
     /** The tag of the last {@link #appendPipelined}, 0 before the first. */

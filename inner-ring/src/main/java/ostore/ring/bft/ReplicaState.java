@@ -182,8 +182,11 @@ final class ReplicaState {
         digests.forEach(pending::remove);
     }
 
-    /** The update {@code digest} ran elsewhere (a snapshot brought its outcome): no longer pending. */
-    void executedElsewhere(Hash32 digest) {
+    /**
+     * The pending update {@code digest} leaves the queue unordered (its color installed a snapshot,
+     * which executed most such updates); the held payload goes with the next drop of its color's.
+     */
+    void forgetPending(Hash32 digest) {
         pending.remove(digest);
     }
 

@@ -12,7 +12,10 @@ import ostore.ring.bft.Message.PrePrepare;
  * waits on: the pre-prepare (primary; for a batch its NEW-VIEW re-proposed, the NEW-VIEW) or
  * prepare, and the commit of every slot not yet committed here, and its vote for the latest
  * checkpoint not yet stable. While changing views it re-sends its VIEW-CHANGE. Frames are re-sent
- * as signed the first time, so a round costs no signatures.
+ * as signed the first time, so a round costs no signatures. A replica whose log is past the share
+ * where it refuses new updates has its lagging colors moved up ({@link Checkpointer#relieveLog}),
+ * and, if primary, ends the checkpoint interval of a color that went the round idle ({@link
+ * Replica#closeIdleInterval}).
  *
  * <p>A round that finds nothing moving (no batch executed, no checkpoint stable, no certificate
  * attached, no snapshot being installed) doubles the wait before the next, up to
@@ -79,6 +82,7 @@ final class Retransmitter {
             r.stateTransfer.fetch(lane);
             if (!r.state.viewChanging()) {
                 reproposedWaits |= resendVotes(lane);
+                r.closeIdleInterval(lane);
             }
         }
         if (reproposedWaits) {
@@ -86,6 +90,7 @@ final class Retransmitter {
         }
         r.viewChanger.resendViewChange();
         r.repairCertificates(period());
+        r.checkpointer.relieveLog();
         // Certificates gathered since the last round are progress too: a replica repairing hundreds
         // (256 a round) after catching up must not back off to rounds a minute apart meanwhile.
         long certificates = r.certificatesAttached();

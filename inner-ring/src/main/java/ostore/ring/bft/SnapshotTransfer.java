@@ -406,8 +406,8 @@ final class SnapshotTransfer {
         }
         Snapshot s = a.finished;
         lane.installedSnapshot(s.stableSeqno(), s.stateDigest(), s.checkpointProof());
-        // Before the rewrite, so that it carries no payload of an update the snapshot executed.
-        forgetExecuted(lane);
+        // Before the rewrite, so that it carries none of their payloads.
+        forgetPending(lane);
         a.rewriteTag = r.checkpointer.installed(lane, s.stableSeqno(), s.stateDigest(), s.checkpointProof());
         durable();
     }
@@ -439,13 +439,16 @@ final class SnapshotTransfer {
         r.stateTransfer.installed(lane);
     }
 
-    /** Pending updates of the color the snapshot executed leave the queue, as if executed here. */
-    private void forgetExecuted(Lane lane) {
+    /**
+     * The color's pending updates leave the queue: the snapshot executed many (the ring ordered
+     * them while this replica was behind), and the rest the rewrite would copy, payloads and all,
+     * into a log that a long catch-up may have filled. A batch that orders one later gets it
+     * fetched; its client, if still waiting, sends it again.
+     */
+    private void forgetPending(Lane lane) {
         for (Hash32 d : List.copyOf(r.state.pending().keySet())) {
-            var u = r.state.payload(d).update();
-            if (r.config.colorOf(u.update().aguid()) == lane.color
-                    && store.findByNonce(u.update().aguid(), u.writer(), u.update().nonce()).isPresent()) {
-                r.state.executedElsewhere(d);
+            if (r.config.colorOf(r.state.payload(d).update().update().aguid()) == lane.color) {
+                r.state.forgetPending(d);
             }
         }
     }

@@ -100,7 +100,7 @@ final class Suspicions {
             if (waited < half) {
                 break;
             }
-            if (catchingUp(r.state.laneOf(e.getKey()))) {
+            if (r.catchingUp(r.state.laneOf(e.getKey()))) {
                 // Most likely executed by the ring already: naming it costs the link and tells nobody anything.
                 continue;
             }
@@ -134,17 +134,6 @@ final class Suspicions {
             last = Math.max(last, lane.lastExecutedMicros());
         }
         return now - last >= views.timeout() || waited >= STARVED * views.timeout();
-    }
-
-    /**
-     * True while this replica is behind the ring in {@code lane}'s color (a stable checkpoint above
-     * what it executed, or a store snapshot being installed): the ring may have executed the color's
-     * waiting requests long ago, so they say nothing about the primary. It neither relays them
-     * (a stranded replica may hold thousands, and naming them every half timeout would fill a slow
-     * link) nor suspects over them; it suspects only if f+1 others do.
-     */
-    private boolean catchingUp(Lane lane) {
-        return lane.behind() || r.snapshotTransfer.active(lane.color);
     }
 
     /** Names {@code digests} to every peer, at most {@link Message#MAX_RELAYED} per REQUEST; peers fetch what they lack. */

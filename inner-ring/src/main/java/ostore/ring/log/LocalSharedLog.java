@@ -1,6 +1,7 @@
 package ostore.ring.log;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -24,10 +25,14 @@ public final class LocalSharedLog implements SharedLog {
     private final Set<LogSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    /** @param maxBatchBytes payload bytes one group commit takes at most (one append may exceed it) */
-    public LocalSharedLog(LogStore store, long maxBatchBytes) {
+    /**
+     * @param maxBatchBytes payload bytes one group commit takes at most (one append may exceed it)
+     * @param waitForRoom whether an append the store refuses as full waits for a trim
+     *     ({@link GroupCommitter}) rather than fail
+     */
+    public LocalSharedLog(LogStore store, long maxBatchBytes, boolean waitForRoom) {
         this.store = store;
-        this.committer = new GroupCommitter(store, maxBatchBytes, this::signalAppended);
+        this.committer = new GroupCommitter(store, maxBatchBytes, this::signalAppended, waitForRoom);
     }
 
     /**
@@ -36,7 +41,16 @@ public final class LocalSharedLog implements SharedLog {
      * than an extent takes an extent of its own, which a small pool may not have room for.
      */
     public static LocalSharedLog over(LogStore store) {
-        return new LocalSharedLog(store, Math.min(8L << 20, store.config().extentBytes()));
+        return new LocalSharedLog(store, groupBytes(store), true);
+    }
+
+    /** As {@link #over}, but an append the store refuses as full fails instead of waiting: for {@code LocalRing}. */
+    public static LocalSharedLog failingWhenFull(LogStore store) {
+        return new LocalSharedLog(store, groupBytes(store), false);
+    }
+
+    private static long groupBytes(LogStore store) {
+        return Math.min(8L << 20, store.config().extentBytes());
     }
 
     @Override
@@ -113,6 +127,18 @@ public final class LocalSharedLog implements SharedLog {
     @Override
     public void trim(int color, long upTo) {
         store.trim(color, upTo);
+        committer.roomFreed();
+    }
+
+    @Override
+    public Optional<String> waitingForRoom() {
+        LogFullException full = committer.waitingForRoom();
+        return full == null ? Optional.empty() : Optional.of(full.getMessage());
+    }
+
+    @Override
+    public long resumedAtNanos() {
+        return committer.resumedAtNanos();
     }
 
     @Override

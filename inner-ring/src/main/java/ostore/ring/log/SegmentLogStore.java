@@ -106,6 +106,10 @@ public final class SegmentLogStore implements LogStore {
                 noteOldestHolders();
                 return firsts;
             } catch (IOException e) {
+                if (noSpace(e)) {
+                    throw new LogFullException("the log in " + dir + " has no room on its disk (" + e.getMessage()
+                            + "): it is full until a trim or the disk frees space; the append changed nothing", e);
+                }
                 throw new UncheckedIOException("append to the log in " + dir + " failed and changed nothing", e);
             } finally {
                 lock.readLock().unlock();
@@ -127,6 +131,16 @@ public final class SegmentLogStore implements LogStore {
             }
         }
         return entries;
+    }
+
+    /**
+     * Whether a write failed for want of disk space (ENOSPC or EDQUOT, which Java reports only in
+     * the message): worth retrying once space comes back, since {@link #write} cut the segment back
+     * to where it was.
+     */
+    private static boolean noSpace(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("No space left on device") || m.contains("Disk quota exceeded");
     }
 
     /**
@@ -352,11 +366,24 @@ public final class SegmentLogStore implements LogStore {
                     StandardOpenOption.WRITE);
             ByteBuffer header = SegmentFormat.header(colors, sequence);
             long size = header.remaining() + stateFrame.remaining();
-            for (long at = 0; header.hasRemaining() || stateFrame.hasRemaining(); ) {
-                at += ch.write(header.hasRemaining() ? header : stateFrame, at);
+            try {
+                for (long at = 0; header.hasRemaining() || stateFrame.hasRemaining(); ) {
+                    at += ch.write(header.hasRemaining() ? header : stateFrame, at);
+                }
+                ch.force(true);
+                syncDirectory(dir);
+            } catch (IOException e) {
+                // A full disk, most likely: the half-written segment goes, so a retry creates it anew
+                // and recovery never meets a torn header.
+                try {
+                    ch.close();
+                    Files.deleteIfExists(path);
+                    syncDirectory(dir);
+                } catch (IOException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+                throw e;
             }
-            ch.force(true);
-            syncDirectory(dir);
             Segment s = new Segment(sequence, path, ch, colors);
             s.dataStart = size;
             s.size = size;

@@ -1,6 +1,7 @@
 package ostore.ring.log;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -69,6 +70,20 @@ public interface SharedLog extends AutoCloseable {
     }
 
     long nextPosition(int color);
+
+    /**
+     * Why appends wait for room now, if they do: the store refused one as full, and it and every
+     * later one are kept in order and written once a trim (or the disk) gives room back; empty
+     * otherwise, and always for a log that fails a full append instead. Thread-safe.
+     */
+    default Optional<String> waitingForRoom() {
+        return Optional.empty();
+    }
+
+    /** When (System.nanoTime) appends last went on after {@link #waitingForRoom}; {@link Long#MIN_VALUE} if never. Thread-safe. */
+    default long resumedAtNanos() {
+        return Long.MIN_VALUE;
+    }
 
     /** The backing store's kind: {@code "llpl"} or {@code "segment"}. */
     String storeKind();

@@ -1,6 +1,7 @@
 package ostore.ring.runtime;
 
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -241,10 +242,10 @@ public final class ReplicaLoop implements AutoCloseable {
         return r == null ? Integer.MAX_VALUE : r.maxUpdateBytes();
     }
 
-    /** Whether the replica's log is nearly full ({@link Replica#logNearlyFull()}): new client updates wait. */
-    public boolean logNearlyFull() {
+    /** Why the replica takes no new client updates for want of log space, if so ({@link Replica#logRefusal()}). */
+    public Optional<String> logRefusal() {
         Replica r = replica;
-        return r != null && r.logNearlyFull();
+        return r == null ? Optional.empty() : r.logRefusal();
     }
 
     /**

@@ -14,6 +14,7 @@ final class MemorySharedLog implements SharedLog {
     private final List<List<byte[]>> records = new ArrayList<>();
     private final long[] first;
     private final int maxRecordBytes;
+    private final long capacityBytes;
 
     MemorySharedLog(int colors) {
         this(colors, 1 << 24);
@@ -21,7 +22,16 @@ final class MemorySharedLog implements SharedLog {
 
     /** A log whose records hold at most {@code maxRecordBytes}, as a small log pool's do. */
     MemorySharedLog(int colors, int maxRecordBytes) {
+        this(colors, maxRecordBytes, Long.MAX_VALUE);
+    }
+
+    /**
+     * A log of {@code capacityBytes}: the records it holds count against it byte for byte (no
+     * extents), and an append that would pass it fails as a full store's does.
+     */
+    MemorySharedLog(int colors, int maxRecordBytes, long capacityBytes) {
         this.maxRecordBytes = maxRecordBytes;
+        this.capacityBytes = capacityBytes;
         first = new long[colors];
         for (int c = 0; c < colors; c++) {
             records.add(new ArrayList<>());
@@ -39,7 +49,21 @@ final class MemorySharedLog implements SharedLog {
     }
 
     @Override
+    public long capacityBytes() {
+        return capacityBytes;
+    }
+
+    @Override
+    public long bytesUsed() {
+        return records.stream().flatMap(List::stream).mapToLong(r -> r.length).sum();
+    }
+
+    @Override
     public long append(int color, List<byte[]> batch) {
+        long bytes = batch.stream().mapToLong(b -> b.length).sum();
+        if (capacityBytes != Long.MAX_VALUE && bytesUsed() + bytes > capacityBytes) {
+            throw new ostore.ring.log.LogFullException("the memory log of " + capacityBytes + " bytes is full", null);
+        }
         long position = nextPosition(color);
         batch.forEach(b -> records.get(color).add(b.clone()));
         return position;
@@ -47,7 +71,11 @@ final class MemorySharedLog implements SharedLog {
 
     @Override
     public CompletableFuture<Long> appendAsync(int color, List<byte[]> batch) {
-        return CompletableFuture.completedFuture(append(color, batch));
+        try {
+            return CompletableFuture.completedFuture(append(color, batch));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override

@@ -89,6 +89,64 @@ class ReplicaTest {
         assertEquals(1, r.status().pendingUpdates());
     }
 
+    /**
+     * A log with a capacity is shared out in steps: past three quarters the replica refuses new
+     * client updates at its edge (it says why), past seven eighths it logs none at all, and the log
+     * never goes past that with updates.
+     */
+    @Test
+    void aReplicaPastThreeQuartersOfItsLogRefusesNewUpdatesAndPastSevenEighthsLogsNone() {
+        RingHarness h = new RingHarness(PARAMS);
+        long capacity = 64 << 10;
+        h.logs.set(1, new MemorySharedLog(2, 1 << 16, capacity));
+        h.boot(1);
+        Replica r = h.replicas.get(1);
+        int taken = 0;
+        boolean takenPastThreeQuarters = false;
+        for (int i = 0; i < 24; i++) {
+            long before = h.logs.get(1).bytesUsed();
+            assertEquals(before > capacity * 3 / 4, r.logRefusal().isPresent(), "refuses new updates only past 3/4, at " + before);
+            r.onClientUpdate(TestUpdates.append(client, "object-" + i, 1, "x".repeat(4096)));
+            long after = h.logs.get(1).bytesUsed();
+            assertTrue(after <= capacity * 7 / 8, "no update is logged past 7/8: " + after);
+            if (after > before) {
+                taken++;
+                takenPastThreeQuarters |= before > capacity * 3 / 4;
+            }
+        }
+        assertTrue(takenPastThreeQuarters, "between 3/4 and 7/8 it still logs updates (those a batch orders)");
+        assertEquals(taken, r.status().pendingUpdates());
+        assertTrue(taken < 24, "it stopped logging updates");
+        assertTrue(r.logRefusal().orElseThrow().contains("over three quarters full"), r.logRefusal().orElseThrow());
+        assertEquals(r.logRefusal().orElseThrow(), r.status().log().refusal());
+    }
+
+    /**
+     * A color whose updates stopped between checkpoints is checkpointed anyway while the primary's
+     * log is over three quarters full (it refuses new updates, so none would bring the checkpoint):
+     * the primary ends the interval with an empty batch, and every log is trimmed.
+     */
+    @Test
+    void anIdleColorIsCheckpointedAndTrimmedWithoutMoreUpdatesWhenThePrimarysLogIsNearlyFull() {
+        RingHarness h = new RingHarness(new RingConfig.Params(4, 1_000, 16, 32, 200_000, 5 * SECOND));
+        long capacity = 1 << 20;
+        // A third log color no replica uses: ballast that keeps the primary's log past three quarters.
+        h.logs.set(0, new MemorySharedLog(3, 1 << 20, capacity));
+        h.logs.get(0).append(2, List.of(new byte[(int) (capacity * 4 / 5)]));
+        h.boot(0);
+        for (SubmittedUpdate u : updates(1, 3)) {
+            h.submitToAll(u);
+            h.run(10_000);
+        }
+        h.run(2 * SECOND);
+        for (int r = 0; r < 4; r++) {
+            ReplicaStatus.ColorStatus s = h.replicas.get(r).status().colors().getFirst();
+            assertTrue(s.executed() > 3, "replica " + r + " executed the 3 batches and an empty one: " + s.executed());
+            assertEquals(s.executed(), s.stable(), "replica " + r + " checkpointed all it executed");
+            assertTrue(h.logs.get(r).firstPosition(0) > 0, "replica " + r + " trimmed its log");
+        }
+    }
+
     @Test
     void checkpointsBecomeStableAndTrimTheLog() {
         RingHarness h = new RingHarness(new RingConfig.Params(1, 1_000, 2, 4, 200_000, 5 * SECOND));
@@ -122,6 +180,7 @@ class ReplicaTest {
         h.run(10 * SECOND);
         for (int r = 1; r < 4; r++) {
             assertEquals(1, h.replicas.get(r).status().view(), "replica " + r + " moved to view 1");
+            assertTrue(h.logs.get(r).firstPosition(1) > 0, "replica " + r + " trimmed its view records below the NEW-VIEW");
         }
         List<SubmittedUpdate> all = new ArrayList<>(before);
         all.addAll(after);

@@ -73,7 +73,9 @@ final class RingCommand {
                     + (r.getViewChanging() ? " (changing)" : "") + ", primary " + r.getPrimary()
                     + ", pending " + r.getPendingUpdates() + ", certificates " + r.getCertificatesAttached()
                     + " (" + r.getUncertifiedVersions() + " versions still without one)"
-                    + ", log " + r.getLogStore());
+                    + ", log " + r.getLogStore() + " " + (r.getLogBytesUsed() >> 20)
+                    + (r.getLogCapacityBytes() == 0 ? " MiB" : " of " + (r.getLogCapacityBytes() >> 20) + " MiB")
+                    + (r.getLogRefusal().isEmpty() ? "" : " (takes no new updates: " + r.getLogRefusal() + ")"));
             for (ColorStatus c : r.getColorsList()) {
                 b.append("\n  color ").append(c.getColor()).append(": last executed ").append(c.getLastExecuted())
                         .append(", stable checkpoint ").append(c.getStableCheckpoint())

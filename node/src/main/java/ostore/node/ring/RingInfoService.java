@@ -51,6 +51,9 @@ final class RingInfoService extends RingInfoGrpc.RingInfoImplBase {
                 .setCertificatesAttached(s.certificatesAttached())
                 .setUncertifiedVersions(s.uncertifiedVersions())
                 .setLogStore(logStore)
+                .setLogBytesUsed(s.log().bytesUsed())
+                .setLogCapacityBytes(s.log().capacityBytes() == Long.MAX_VALUE ? 0 : s.log().capacityBytes())
+                .setLogRefusal(s.log().refusal())
                 .setPhases(Phases.newBuilder().setChecks(edge.checks()).setCheckNanos(edge.checkNanos())
                         .setUpdates(p.updates()).setBatches(p.batches()).setOrderMicros(p.orderMicros())
                         .setApplyNanos(p.applyNanos()).setSignNanos(p.signNanos()));

@@ -125,13 +125,13 @@ public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
             answer(waiter, raced.get(), null);
             return;
         }
-        if (replica.logNearlyFull()) {
+        Optional<String> noRoom = replica.logRefusal();
+        if (noRoom.isPresent()) {
             if (forget(update.digest(), waiter)) {
                 // UNAVAILABLE, not RESOURCE_EXHAUSTED: the ring client takes RESOURCE_EXHAUSTED as a
                 // verdict on the update itself, and this one may well be ordered by the others.
-                responses.onError(Statuses.status(Status.Code.UNAVAILABLE, "replica " + replica.id()
-                        + "'s log is over three quarters full until a checkpoint trims it: it takes no new updates"
-                        + " meanwhile; retry shortly (the other replicas may take it)"));
+                responses.onError(Statuses.status(Status.Code.UNAVAILABLE, "replica " + replica.id() + " takes no new"
+                        + " updates: " + noRoom.get() + "; retry shortly (the other replicas may take it)"));
             }
             return;
         }

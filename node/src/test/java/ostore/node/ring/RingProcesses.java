@@ -58,6 +58,7 @@ final class RingProcesses implements AutoCloseable {
     /** Command-line arguments added to one replica's, by id: the way to start it in a test mode. */
     private final Map<Integer, List<String>> extraArgs = new HashMap<>();
     private final List<ManagedChannel> channels = new ArrayList<>();
+    private final List<String> jvmOptions = new ArrayList<>();
 
     private RingProcesses(Path dir, RingSpec spec) {
         this.dir = dir;
@@ -105,6 +106,11 @@ final class RingProcesses implements AutoCloseable {
         return spec;
     }
 
+    /** Adds JVM options (system properties, say) to every replica's command line from its next start on; later ones win. */
+    void jvmOptions(String... options) {
+        jvmOptions.addAll(List.of(options));
+    }
+
     /** Adds {@code args} to replica {@code id}'s command line from its next start on. */
     void extraArgs(int id, String... args) {
         extraArgs.put(id, List.of(args));
@@ -140,9 +146,10 @@ final class RingProcesses implements AutoCloseable {
         // The segment store grows as written; llpl would preallocate 1 GiB per replica. C1 alone
         // spares two cores the optimizing compiler of five JVMs, which short runs do not repay.
         List<String> command = new ArrayList<>(List.of(java, "-ea", "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-Dostore.log.store=segment", "-Xmx256m",
-                "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "ostore.node.cli.Main", "replica",
+                "--sun-misc-unsafe-memory-access=allow", "-Dostore.log.store=segment", "-Xmx256m", "-XX:+ExitOnOutOfMemoryError",
+                "-XX:TieredStopAtLevel=1"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "ostore.node.cli.Main", "replica",
                 "--config", dir.resolve("ring.conf").toString(), "--id", Integer.toString(id),
                 "--key", keyFile(dir, id).toString(), "--data", dataDir(id).toString()));
         command.addAll(extraArgs.getOrDefault(id, List.of()));

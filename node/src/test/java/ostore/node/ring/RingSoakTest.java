@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import ostore.api.v1.Action;
 import ostore.api.v1.Comparison;
 import ostore.api.v1.ReplicaStatusReply;
 import ostore.client.Actions;
@@ -49,9 +50,20 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Run: {@code bin/mvn -pl node -am test -Dsurefire.failIfNoSpecifiedTests=false -Dtest=RingSoakTest
  * -Dostore.soak.seconds=300}
+ *
+ * <p>Other shapes of the same run: {@code -Dostore.soak.writers=N} (default 16); {@code
+ * -Dostore.soak.update-bytes=B}, each version then the object's whole content, B bytes, instead of
+ * a short append; {@code -Dostore.soak.log-pool-mib=M}, replicas on an llpl log of an M MiB pool
+ * instead of the segment log; {@code -Dostore.soak.nemesis=false}, no faults, and then every
+ * replica must still be running at the end (none stopped itself). The small-log run of
+ * docs/operations.md is {@code -Dostore.soak.writers=4 -Dostore.soak.update-bytes=2097152
+ * -Dostore.soak.log-pool-mib=64 -Dostore.soak.nemesis=false}.
  */
 class RingSoakTest {
-    private static final int WRITERS = 16;
+    private static final int WRITERS = Integer.getInteger("ostore.soak.writers", 16);
+    private static final int UPDATE_BYTES = Integer.getInteger("ostore.soak.update-bytes", 0);
+    private static final long LOG_POOL_MIB = Long.getLong("ostore.soak.log-pool-mib", 0);
+    private static final boolean NEMESIS = Boolean.parseBoolean(System.getProperty("ostore.soak.nemesis", "true"));
     private static final RingPolicy POLICY = new RingPolicy(Duration.ofSeconds(2), 30);
     /** How long after the nemesis stops the replicas get to certify every version they store. */
     private static final long CERTIFY_SECONDS = 120;
@@ -76,16 +88,32 @@ class RingSoakTest {
         long seed = Long.getLong("ostore.soak.seed", System.nanoTime());
         SplittableRandom random = new SplittableRandom(seed);
         ring = RingProcesses.create(dir, Map.of("view-change-timeout-micros", 1_000_000L));
+        if (LOG_POOL_MIB > 0) {
+            ring.jvmOptions("-Dostore.log.store=llpl", "-Dostore.log.pool-mib=" + LOG_POOL_MIB);
+        }
+        if (UPDATE_BYTES > 0) {
+            // Room for the updates a replica holds in memory: those pending, in batches, and being caught up on.
+            ring.jvmOptions("-Xmx1g");
+        }
         ring.startAll();
         try (OstoreClient client = OstoreClient.connectRing(ring.spec(), SigningKey.generate(new SecureRandom()), POLICY)) {
-            Writers writers = new Writers(client, WRITERS);
+            Writers writers = new Writers(client, WRITERS, UPDATE_BYTES);
             Nemesis nemesis = new Nemesis(random);
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             while (System.nanoTime() - end < 0) {
                 writers.check();
-                nemesis.strike();
+                if (NEMESIS) {
+                    nemesis.strike();
+                } else {
+                    Thread.sleep(1_000);
+                }
             }
             writers.stopAndJoin(ring::report);
+            if (!NEMESIS) {
+                for (int i = 0; i < 4; i++) {
+                    assertTrue(ring.running(i), "replica " + i + " stopped by itself; its output:\n" + ring.output(i));
+                }
+            }
             for (int i = 0; i < 4; i++) {
                 ring.awaitCaughtUp(client, i, List.of(0, 1, 2, 3));
             }
@@ -110,7 +138,9 @@ class RingSoakTest {
             for (int i = 0; i < 4; i++) {
                 views = Math.max(views, ring.status(i).map(ReplicaStatusReply::getView).orElse(0L));
             }
-            System.out.println("soak: seed " + seed + ", " + seconds + " s, acknowledged " + acknowledged + ", kills "
+            System.out.println("soak: seed " + seed + ", " + seconds + " s, " + WRITERS + " writers of "
+                    + (UPDATE_BYTES > 0 ? UPDATE_BYTES + "-byte versions" : "short appends") + ", log "
+                    + (LOG_POOL_MIB > 0 ? "llpl " + LOG_POOL_MIB + " MiB" : "segment") + ", acknowledged " + acknowledged + ", kills "
                     + nemesis.kills + " (primary " + nemesis.primaryKills + "), stops " + nemesis.stops
                     + ", whole-ring kills " + nemesis.ringKills + ", lost 0, unreadable 0, uncertified at the end "
                     + uncertified + ", view changes " + views + ", longest time without an acknowledgement "
@@ -205,8 +235,12 @@ class RingSoakTest {
         final AtomicLong lastAckNanos = new AtomicLong(System.nanoTime());
         final AtomicLong longestGapNanos = new AtomicLong();
 
-        Writers(OstoreClient client, int writers) {
+        final int updateBytes;
+
+        /** @param updateBytes 0 for short appends, else the size of each version's whole content */
+        Writers(OstoreClient client, int writers, int updateBytes) {
             this.client = client;
+            this.updateBytes = updateBytes;
             for (int i = 0; i < writers; i++) {
                 Map<Long, Vguid> mine = new ConcurrentSkipListMap<>();
                 acked.add(mine);
@@ -225,9 +259,17 @@ class RingSoakTest {
                 while (!stop.get()) {
                     long seq = mine.size();
                     byte[] data = (name + ":" + (seq + 1) + ",").getBytes(StandardCharsets.UTF_8);
+                    List<Action> actions = List.of(Actions.append(data));
+                    if (updateBytes > 0) {
+                        byte[] content = new byte[updateBytes];
+                        for (int i = 0; i < content.length; i++) {
+                            content[i] = data[i % data.length];
+                        }
+                        actions = List.of(Actions.truncate(0), Actions.append(content));
+                    }
                     try {
                         UpdateResult r = client.submit(Updates.forObject(aguid).create(client.key().publicKey(), name)
-                                .when(Predicates.version(Comparison.EQ, seq)).then(Actions.append(data)).build());
+                                .when(Predicates.version(Comparison.EQ, seq)).then(actions).build());
                         if (r.committed()) {
                             acknowledge(mine, r.root().seq(), r.vguid());
                             continue;
