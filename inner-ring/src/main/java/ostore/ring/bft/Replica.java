@@ -206,6 +206,26 @@ public final class Replica {
         return lane.behind() || snapshotTransfer.active(lane.color);
     }
 
+    /**
+     * Whether the log has room for an update of {@code bytes} below {@link ReplicaLog#TAKE_SHARE},
+     * for any path that logs one (a client's, a fetched one, one state transfer brings). Says so in
+     * one line when that changes.
+     */
+    boolean roomForUpdate(int bytes) {
+        boolean room = rlog.roomFor(bytes, ReplicaLog.TAKE_SHARE);
+        if (room == refusingPayloads) {
+            refusingPayloads = !room;
+            if (room) {
+                LOG.log(System.Logger.Level.INFO, "replica {0}: its log has room again ({1}): it logs updates again", id,
+                        logFill());
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "replica {0}: its log is over seven eighths full ({1}): it logs"
+                        + " no more updates, not even those a batch orders, until a checkpoint trims it", id, logFill());
+            }
+        }
+        return room;
+    }
+
     /** Logs and keeps an update not held yet; the primary queues it for a batch. */
     void takeUpdate(SubmittedUpdate u) {
         Hash32 digest = u.decoded().digest();
@@ -225,20 +245,10 @@ public final class Replica {
             // the log with updates the ring ordered meanwhile; once caught up it fetches what it lacks.
             return;
         }
-        if (!rlog.roomFor(u.signedUpdate().length, ReplicaLog.TAKE_SHARE)) {
+        if (!roomForUpdate(u.signedUpdate().length)) {
             // As if it never came: a batch that orders it waits here (the fetch is asked again) while
             // the others order and execute it; this replica catches up once a checkpoint trims its log.
-            if (!refusingPayloads) {
-                refusingPayloads = true;
-                LOG.log(System.Logger.Level.WARNING, "replica {0}: its log is over seven eighths full ({1}): it logs"
-                        + " no more updates, not even those a batch orders, until a checkpoint trims it", id, logFill());
-            }
             return;
-        }
-        if (refusingPayloads) {
-            refusingPayloads = false;
-            LOG.log(System.Logger.Level.INFO, "replica {0}: its log has room again ({1}): it logs updates again", id,
-                    logFill());
         }
         lane.positions().notePayload(digest, rlog.nextPosition(lane.color));
         rlog.appendPipelined(lane.color, LogRecords.payload(u.signedUpdate()));

@@ -245,9 +245,13 @@ final class StateTransfer {
 
     /**
      * Logs (without waiting: the BATCH or COMMIT-PROOF record that orders it comes after it in the
-     * log, so is durable only once it is) and keeps a payload a verified batch orders.
+     * log, so is durable only once it is) and keeps a payload a verified batch orders, if the log
+     * has room for it ({@link Replica#roomForUpdate}); else the batch waits for it, fetched again.
      */
     private void hold(Lane lane, ReplicaState.Payload p) {
+        if (!r.roomForUpdate(p.signedUpdate().length)) {
+            return;
+        }
         lane.positions().notePayload(p.update().digest(), r.rlog.nextPosition(lane.color));
         r.rlog.appendPipelined(lane.color, LogRecords.payload(p.signedUpdate()));
         r.state.holdForBatch(p.update().digest(), p);

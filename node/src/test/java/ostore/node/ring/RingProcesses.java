@@ -72,6 +72,11 @@ final class RingProcesses implements AutoCloseable {
 
     /** Writes keys and a ring file for 4 replicas on free loopback ports, with {@code params} over the defaults. */
     static RingProcesses create(Path dir, Map<String, Long> params) throws IOException {
+        return create(dir, params, 1);
+    }
+
+    /** As {@link #create(Path, Map)}, with {@code colors} colors. */
+    static RingProcesses create(Path dir, Map<String, Long> params, int colors) throws IOException {
         Map<String, Long> all = new LinkedHashMap<>(RingConfigs.params(RingConfig.Params.DEFAULT));
         all.putAll(params);
         List<RingSpec.Member> members = new ArrayList<>();
@@ -82,7 +87,7 @@ final class RingProcesses implements AutoCloseable {
             KeyFiles.save(key, keyFile(dir, i));
             members.add(new RingSpec.Member(i, "127.0.0.1", freePort(), key.publicKey()));
         }
-        RingSpec spec = new RingSpec(0, 1, 1, all, members);
+        RingSpec spec = new RingSpec(0, 1, colors, all, members);
         RingFile.write(spec, dir.resolve("ring.conf"));
         return new RingProcesses(dir, spec);
     }
@@ -311,8 +316,9 @@ final class RingProcesses implements AutoCloseable {
                 + " s (executed and every version certified); the replicas:\n" + report());
     }
 
+    /** Batches executed, all colors together: what catching up is measured by. */
     private static long executed(ReplicaStatusReply s) {
-        return s.getColors(0).getLastExecuted();
+        return s.getColorsList().stream().mapToLong(ostore.api.v1.ColorStatus::getLastExecuted).sum();
     }
 
     /** Every replica's status (or that it did not answer) and the tail of its output: what a stuck test shows. */

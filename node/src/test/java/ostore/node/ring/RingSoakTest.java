@@ -52,7 +52,8 @@ import org.junit.jupiter.api.io.TempDir;
  * -Dostore.soak.seconds=300}
  *
  * <p>Other shapes of the same run: {@code -Dostore.soak.writers=N} (default 16); {@code
- * -Dostore.soak.update-bytes=B}, each version then the object's whole content, B bytes, instead of
+ * -Dostore.soak.colors=C} (default 1); {@code -Dostore.soak.update-bytes=B}, each version then the
+ * object's whole content, B bytes, instead of
  * a short append; {@code -Dostore.soak.log-pool-mib=M}, replicas on an llpl log of an M MiB pool
  * instead of the segment log; {@code -Dostore.soak.nemesis=false}, no faults, and then every
  * replica must still be running at the end (none stopped itself). The small-log run of
@@ -64,6 +65,7 @@ class RingSoakTest {
     private static final int UPDATE_BYTES = Integer.getInteger("ostore.soak.update-bytes", 0);
     private static final long LOG_POOL_MIB = Long.getLong("ostore.soak.log-pool-mib", 0);
     private static final boolean NEMESIS = Boolean.parseBoolean(System.getProperty("ostore.soak.nemesis", "true"));
+    private static final int COLORS = Integer.getInteger("ostore.soak.colors", 1);
     private static final RingPolicy POLICY = new RingPolicy(Duration.ofSeconds(2), 30);
     /** How long after the nemesis stops the replicas get to certify every version they store. */
     private static final long CERTIFY_SECONDS = 120;
@@ -87,7 +89,7 @@ class RingSoakTest {
         assumeTrue(seconds > 0, "set -Dostore.soak.seconds=N to run the soak");
         long seed = Long.getLong("ostore.soak.seed", System.nanoTime());
         SplittableRandom random = new SplittableRandom(seed);
-        ring = RingProcesses.create(dir, Map.of("view-change-timeout-micros", 1_000_000L));
+        ring = RingProcesses.create(dir, Map.of("view-change-timeout-micros", 1_000_000L), COLORS);
         if (LOG_POOL_MIB > 0) {
             ring.jvmOptions("-Dostore.log.store=llpl", "-Dostore.log.pool-mib=" + LOG_POOL_MIB);
         }
@@ -140,7 +142,7 @@ class RingSoakTest {
             }
             System.out.println("soak: seed " + seed + ", " + seconds + " s, " + WRITERS + " writers of "
                     + (UPDATE_BYTES > 0 ? UPDATE_BYTES + "-byte versions" : "short appends") + ", log "
-                    + (LOG_POOL_MIB > 0 ? "llpl " + LOG_POOL_MIB + " MiB" : "segment") + ", acknowledged " + acknowledged + ", kills "
+                    + (LOG_POOL_MIB > 0 ? "llpl " + LOG_POOL_MIB + " MiB" : "segment") + ", " + COLORS + " colors, acknowledged " + acknowledged + ", kills "
                     + nemesis.kills + " (primary " + nemesis.primaryKills + "), stops " + nemesis.stops
                     + ", whole-ring kills " + nemesis.ringKills + ", lost 0, unreadable 0, uncertified at the end "
                     + uncertified + ", view changes " + views + ", longest time without an acknowledgement "
