@@ -150,7 +150,7 @@ public final class RingFile {
             }
             switch (w[0]) {
                 case "epoch" -> epoch = once(epoch, "epoch", number(arg(w, 2, "epoch N"), "epoch"));
-                case "f" -> f = once(f, "f", Math.toIntExact(bounded(arg(w, 2, "f N"), "f", 1, 1 << 20)));
+                case "f" -> f = once(f, "f", Math.toIntExact(bounded(arg(w, 2, "f N"), "f", 0, 1 << 20)));
                 case "colors" -> colors = once(colors, "colors", (int) bounded(arg(w, 2, "colors N"), "colors", 1, 256));
                 case "param" -> param(w);
                 case "replica" -> replica(w);

@@ -103,8 +103,8 @@ public record RingSpec(long epoch, int f, int colors, Map<String, Long> params, 
         if (epoch < 0) {
             throw new IllegalArgumentException("epoch (" + epoch + ") must be >= 0");
         }
-        if (f < 1) {
-            throw new IllegalArgumentException("f (" + f + ") must be >= 1: a ring tolerates at least one fault");
+        if (f < 0) {
+            throw new IllegalArgumentException("f (" + f + ") must be >= 0 (f = 0 is a ring of one, which tolerates no fault)");
         }
         if (colors < 1 || colors > 256) {
             throw new IllegalArgumentException("colors (" + colors + ") must be in 1..256");

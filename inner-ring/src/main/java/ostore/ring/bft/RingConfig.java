@@ -102,8 +102,8 @@ public record RingConfig(long epoch, int f, List<ReplicaAddress> replicas, int c
         if (epoch < 0) {
             throw new IllegalArgumentException("epoch (" + epoch + ") must be >= 0");
         }
-        if (f < 1) {
-            throw new IllegalArgumentException("f (" + f + ") must be >= 1: a ring tolerates at least one fault");
+        if (f < 0) {
+            throw new IllegalArgumentException("f (" + f + ") must be >= 0 (f = 0 is a ring of one, which tolerates no fault)");
         }
         if (replicas.size() != 3 * f + 1) {
             throw new IllegalArgumentException("a ring with f (" + f + ") needs " + (3 * f + 1) + " replicas, not "

@@ -38,11 +38,16 @@ final class RingHarness {
 
     /** A test ring of four ({@link #key} keys, 127.0.0.1:7000..7003, epoch 0) of {@code colors} colors. */
     static RingConfig config(int colors, RingConfig.Params params) {
+        return config(1, colors, params);
+    }
+
+    /** A test ring of 3f+1 ({@link #key} keys, 127.0.0.1:7000 on, epoch 0) of {@code colors} colors. */
+    static RingConfig config(int f, int colors, RingConfig.Params params) {
         List<ReplicaAddress> addresses = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 3 * f + 1; i++) {
             addresses.add(new ReplicaAddress(i, "127.0.0.1", 7000 + i, key(i).publicKey()));
         }
-        return new RingConfig(0, 1, addresses, colors, params);
+        return new RingConfig(0, f, addresses, colors, params);
     }
 
     /** A digest whose first byte is {@code b}: a stand-in for an update or state no test needs real. */
@@ -77,12 +82,17 @@ final class RingHarness {
 
     /** A ring of {@code colors} colors. */
     RingHarness(RingConfig.Params params, int statePageBytes, int colors) {
+        this(params, statePageBytes, colors, 1);
+    }
+
+    /** A ring of 3f+1 replicas and {@code colors} colors; f = 0 is a ring of one. */
+    RingHarness(RingConfig.Params params, int statePageBytes, int colors, int f) {
         this.statePageBytes = statePageBytes;
-        for (int i = 0; i < 4; i++) {
+        config = config(f, colors, params);
+        for (int i = 0; i < config.n(); i++) {
             keys.add(key(i));
         }
-        config = config(colors, params);
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < config.n(); i++) {
             logs.add(new MemorySharedLog(colors + 1));
             stores.add(new MemoryVersionStore(Limits.DEFAULT));
             replies.add(new HashMap<>());
@@ -202,7 +212,7 @@ final class RingHarness {
     }
 
     void submitToAll(SubmittedUpdate u) {
-        submit(u, 0, 1, 2, 3);
+        submit(u, java.util.stream.IntStream.range(0, config.n()).toArray());
     }
 
     /** Delivers frames and fires timers until nothing is left before {@code forMicros} from now. */

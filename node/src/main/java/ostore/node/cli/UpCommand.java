@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import ostore.client.RingSpec;
-import ostore.node.Node;
 import ostore.node.NodeConfig;
 import ostore.node.ring.EmbeddedRing;
 import ostore.node.ring.ReplicaNode;
@@ -22,7 +21,8 @@ import picocli.CommandLine.Spec;
         description = {"Run a 4-replica BFT ring (f = 1) and its archive's storage nodes on this machine until SIGTERM or Ctrl-C,"
                 + " then stop them cleanly.",
             "The ring configuration, storage nodes included, goes to DIR/ring.conf, where client commands find it.",
-            "With --single, run one node that is a ring of one instead (no certificates)."})
+            "With --single, run one replica instead, a ring of one (f = 0): the same protocol, certificates"
+                    + " and data format, with no fault tolerated."})
 final class UpCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -37,14 +37,15 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = NodeConfig.DEFAULT_HOST, description = "address to listen on (default: ${DEFAULT-VALUE})")
     String host;
 
-    @Option(names = "--single", description = "run one node (a ring of one) instead of a 4-replica ring")
+    @Option(names = "--single", description = "run a ring of one replica (f = 0) instead of a 4-replica ring")
     boolean single;
 
-    @Option(names = "--storage-nodes", paramLabel = "N", defaultValue = "" + EmbeddedRing.DEFAULT_STORAGE_NODES,
+    @Option(names = "--storage-nodes", paramLabel = "N",
             description = {"storage nodes to start for a new ring (storage node j listens on PORT+"
                     + EmbeddedRing.STORAGE_PORT_OFFSET + "+j); 0 archives nothing; a ring file that lists storage "
-                    + "nodes keeps its own (default: ${DEFAULT-VALUE}, for the 6+3 archive code)"})
-    int storageNodes;
+                    + "nodes keeps its own (default: " + EmbeddedRing.DEFAULT_STORAGE_NODES + ", for the 6+3 archive"
+                    + " code; 0 with --single)"})
+    Integer storageNodes;
 
     @Option(names = "--colors", paramLabel = "N", defaultValue = "" + EmbeddedRing.DEFAULT_COLORS,
             description = {"groups of objects a new ring orders independently, 1..256 (an object's color is the"
@@ -55,31 +56,23 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         Path dir = data != null ? data : Path.of(System.getProperty("user.home"), ".ostore", "data");
         PrintWriter out = spec.commandLine().getOut();
-        AutoCloseable running;
-        if (single) {
-            Node node = Node.start(new NodeConfig(dir, host, port, Limits.DEFAULT, LogStores.Preference.AUTO));
-            out.println("ostore listening on " + node.address() + ", data in " + node.dataDir());
-            running = node;
-        } else {
-            if (storageNodes < 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--storage-nodes (" + storageNodes
-                        + ") must be >= 0");
-            }
-            if (colors < 1 || colors > 256) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--colors (" + colors
-                        + ") must be in 1..256");
-            }
-            EmbeddedRing ring = EmbeddedRing.start(dir, host, port, Limits.DEFAULT, LogStores.Preference.AUTO,
-                    storageNodes, colors);
-            ring.replicas().forEach(ReplicaNode::exitOnSafetyViolation);
-            RingSpec s = ring.spec();
-            out.println("ostore ring of " + s.n() + " replicas (f = " + s.f() + ", epoch " + s.epoch() + ", " + s.colors()
-                    + (s.colors() == 1 ? " color" : " colors") + ") listening on "
-                    + String.join(", ", s.replicas().stream().map(RingSpec.Member::target).toList()));
-            out.println(describeArchive(s, ring.ringFile()));
-            out.println("ring configuration in " + ring.ringFile() + "; data in " + dir);
-            running = ring;
+        int nodes = storageNodes != null ? storageNodes : single ? 0 : EmbeddedRing.DEFAULT_STORAGE_NODES;
+        if (nodes < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--storage-nodes (" + nodes + ") must be >= 0");
         }
+        if (colors < 1 || colors > 256) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--colors (" + colors + ") must be in 1..256");
+        }
+        EmbeddedRing ring = EmbeddedRing.start(dir, host, port, Limits.DEFAULT, LogStores.Preference.AUTO, nodes, colors,
+                single ? 0 : EmbeddedRing.DEFAULT_F);
+        ring.replicas().forEach(ReplicaNode::exitOnSafetyViolation);
+        RingSpec s = ring.spec();
+        out.println("ostore ring of " + s.n() + (s.n() == 1 ? " replica" : " replicas") + " (f = " + s.f() + ", epoch "
+                + s.epoch() + ", " + s.colors() + (s.colors() == 1 ? " color" : " colors") + ") listening on "
+                + String.join(", ", s.replicas().stream().map(RingSpec.Member::target).toList()));
+        out.println(describeArchive(s, ring.ringFile()));
+        out.println("ring configuration in " + ring.ringFile() + "; data in " + dir);
+        AutoCloseable running = ring;
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         // The JVM runs shutdown hooks on SIGTERM and SIGINT; closing there drains calls in flight

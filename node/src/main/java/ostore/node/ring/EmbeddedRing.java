@@ -20,8 +20,8 @@ import ostore.store.Limits;
 
 /**
  * A whole ring of 3f+1 replicas in one process, each with its own data directory, key and port:
- * what {@code ostore up} runs by default, so one command gives the real protocol over real
- * sockets. The first start generates the keys and writes the ring file into the data directory;
+ * what {@code ostore up} runs (f = 1 by default; f = 0, a ring of one, with {@code --single}), so
+ * one command gives the real protocol over real sockets. The first start generates the keys and writes the ring file into the data directory;
  * later starts read both back, because the replicas' logs hold messages signed with those keys.
  *
  * <pre>
@@ -88,6 +88,23 @@ public final class EmbeddedRing implements AutoCloseable {
      */
     public static EmbeddedRing start(Path dir, String host, int basePort, Limits limits,
             LogStores.Preference logStore, int storageNodes, int colors) throws IOException {
+        return start(dir, host, basePort, limits, logStore, storageNodes, colors, DEFAULT_F);
+    }
+
+    /**
+     * As above; a new ring has 3f+1 replicas (f = 0: a ring of one, which tolerates no fault but
+     * runs the same protocol, certificates and on-disk format: what {@code ostore up --single}
+     * runs). A ring recorded in {@code dir} keeps its own f.
+     *
+     * @throws IOException also if {@code dir} holds a single node's data in the format ostore wrote
+     *     before a single node was a ring of one, which this build does not read
+     */
+    public static EmbeddedRing start(Path dir, String host, int basePort, Limits limits,
+            LogStores.Preference logStore, int storageNodes, int colors, int f) throws IOException {
+        if (f < 0) {
+            throw new IllegalArgumentException("f (" + f + ") must be >= 0");
+        }
+        refuseOldSingleNode(dir);
         if (colors < 1 || colors > 256) {
             throw new IllegalArgumentException("colors (" + colors + ") must be in 1..256");
         }
@@ -111,7 +128,7 @@ public final class EmbeddedRing implements AutoCloseable {
             } else {
                 List<RingSpec.Member> members = new ArrayList<>();
                 SecureRandom random = new SecureRandom();
-                for (int i = 0; i < 3 * DEFAULT_F + 1; i++) {
+                for (int i = 0; i < 3 * f + 1; i++) {
                     ReplicaNode.Listener l = ReplicaNode.Listener.bind(host, basePort == 0 ? 0 : basePort + i);
                     listeners.add(l);
                     SigningKey key = SigningKey.generate(random);
@@ -120,7 +137,7 @@ public final class EmbeddedRing implements AutoCloseable {
                     keys.add(key);
                     members.add(new RingSpec.Member(i, host, l.port(), key.publicKey()));
                 }
-                spec = new RingSpec(0, DEFAULT_F, colors, RingConfigs.params(RingConfig.Params.DEFAULT), members);
+                spec = new RingSpec(0, f, colors, RingConfigs.params(RingConfig.Params.DEFAULT), members);
             }
             RingSpec withStorage = startStorage(dir, spec, host, basePort, storageNodes, storage);
             if (!Files.exists(file) || !withStorage.equals(spec)) {
@@ -152,6 +169,27 @@ public final class EmbeddedRing implements AutoCloseable {
             started.forEach(ReplicaNode::close);
             storage.forEach(StorageNode::close);
             throw e;
+        }
+    }
+
+    /**
+     * Refuses a data directory the single node of earlier builds wrote (its version store and its
+     * own log format, LocalRing's records, at the top of the directory and no ring file): a single
+     * node is now a ring of one, whose data lives in {@code replica-0/} in the replicas' format, and
+     * the old log's records cannot be read as a replica's. Nothing is changed in it.
+     */
+    static void refuseOldSingleNode(Path dir) throws IOException {
+        if (Files.exists(dir.resolve(RING_FILE))) {
+            return;
+        }
+        for (String old : List.of("log", "versions")) {
+            if (Files.exists(dir.resolve(old))) {
+                throw new IOException(dir + " holds a single node's data in the format of ostore before 2026-12-07"
+                        + " (" + dir.resolve(old) + ": the version store and LocalRing log of a single node, no "
+                        + RING_FILE + "); this ostore runs a single node as a ring of one and does not read that format."
+                        + " Nothing in it was changed: read the objects out with the ostore that wrote it, or start"
+                        + " this one with another --data directory (docs/operations.md, \"Data directory\")");
+            }
         }
     }
 
