@@ -51,7 +51,7 @@ public final class ReadVerifier {
 
     /**
      * Also requires the root to carry a ring certificate that {@code certificates} accepts, checked
-     * before any block is passed on; null checks no certificate (a single node has none).
+     * before any block is passed on; null checks no certificate (a node reached by its address alone, with no ring keys to check one against).
      */
     public ReadVerifier(Aguid aguid, VersionSelector selector, boolean metadataOnly, CertificateCheck certificates) {
         this.certificates = certificates;

@@ -14,7 +14,7 @@ import ostore.crypto.Vguid;
  * @param vguid the VGUID the client computed from {@code root}
  * @param blocks the block list, which hashes to {@code root.blocksRoot()}
  * @param certificate the ring's certificate for the version, checked against the ring's keys; null
- *     when read from a single node, which has none
+ *     when read from a node by its address alone, with no ring keys to check one against
  * @param data the version's bytes, or null when they were streamed elsewhere or not read; the
  *     array is not copied, so the record's equality is by identity for it
  */

@@ -42,7 +42,8 @@ import ostore.store.Limits;
  * 4-replica ring, f = 1, started in this JVM on free loopback ports over a temporary directory
  * removed afterwards, of {@code -Dostore.bench.colors} colors (default 4) and no storage nodes, so
  * it measures the ring's update path, not archiving behind it; clients send to every replica and
- * accept f+1 matching signed replies), {@code embedded} (a single node, likewise) or
+ * accept f+1 matching signed replies), {@code embedded} (a single node: a ring of one, f = 0, reached
+ * by its address alone) or
  * {@code host:port} (a running node). Embedded, the CPU figure covers clients and servers together
  * and the GC pauses are those of their one JVM.
  *

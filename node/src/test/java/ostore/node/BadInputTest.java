@@ -22,6 +22,7 @@ import ostore.api.v1.Predicate;
 import ostore.api.v1.ReadRequest;
 import ostore.api.v1.SignedUpdate;
 import ostore.api.v1.Update;
+import ostore.api.v1.UpdateReply;
 import ostore.api.v1.WatchRequest;
 import ostore.client.Actions;
 import ostore.client.OstoreClient;
@@ -31,8 +32,10 @@ import ostore.client.SignedUpdates;
 import ostore.client.Updates;
 import ostore.crypto.Aguid;
 import ostore.crypto.Domain;
+import ostore.crypto.ResultReply;
 import ostore.crypto.SigningKey;
 import ostore.crypto.Vguid;
+import ostore.store.Outcome;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,11 +88,6 @@ class BadInputTest {
                 bad("signed by another key than named", f -> SignedUpdates.sign(append(f, "x"), f.owner()).toBuilder()
                                 .setPublicKey(Protos.toByteString(TestNode.newKey().publicKey())).build(),
                         Status.Code.UNAUTHENTICATED, "signature: does not verify"),
-                bad("key not on the ACL", f -> SignedUpdates.sign(append(f, "x"), TestNode.newKey()),
-                        Status.Code.PERMISSION_DENIED, "is neither the owner nor on the ACL"),
-                bad("unknown object", f -> SignedUpdates.sign(Updates.forObject(Aguid.of(f.owner().publicKey(), "nothing"))
-                                .when(Predicates.always()).then(Actions.append(new byte[1])).build(), f.owner()),
-                        Status.Code.NOT_FOUND, "does not exist"),
                 bad("oversize update", f -> SignedUpdates.sign(Updates.forObject(f.target()).when(Predicates.always())
                                 .then(Actions.append(new byte[TestNode.MAX_UPDATE_BYTES])).build(), f.owner()),
                         Status.Code.RESOURCE_EXHAUSTED, "exceeds the maximum update size (" + TestNode.MAX_UPDATE_BYTES),
@@ -98,9 +96,6 @@ class BadInputTest {
                         Status.Code.RESOURCE_EXHAUSTED, "clauses[0].actions[0].replace_block.data (65537 bytes)"),
                 bad("too many clauses", f -> SignedUpdates.sign(manyClauses(f, TestNode.MAX_CLAUSES + 1), f.owner()),
                         Status.Code.RESOURCE_EXHAUSTED, "clauses (9) exceeds the maximum of 8"),
-                bad("invalid block index", f -> SignedUpdates.sign(Updates.forObject(f.target()).when(Predicates.always())
-                                .then(Actions.deleteBlock(7)).build(), f.owner()),
-                        Status.Code.INVALID_ARGUMENT, "clauses[0].actions[0].delete_block.index (7)"),
                 bad("format version 2", f -> SignedUpdates.sign(append(f, "x").toBuilder().setFormatVersion(2).build(), f.owner()),
                         Status.Code.INVALID_ARGUMENT, "format_version: must be 1 (got 2)"),
                 bad("clause without predicate", f -> SignedUpdates.sign(append(f, "x").toBuilder()
@@ -142,6 +137,39 @@ class BadInputTest {
         assertEquals(code, e.getStatus().getCode(), e::getMessage);
         String message = e.getStatus().getDescription();
         assertTrue(message.contains(fragment), () -> "'" + message + "' contains '" + fragment + "'");
+        assertEquals(historyBefore, client.history(target, 0, 0).size(), "history unchanged");
+        assertEquals(latestBefore, client.read(target, Selectors.latest()).vguid(), "latest unchanged");
+    }
+
+    /**
+     * Refusals that depend on the object's state are decided after ordering, by every replica alike
+     * (a single node is a ring of one): the answer is a signed REJECTED result naming the reason by
+     * its code, and the update changes nothing (docs/protocol.md, "Errors").
+     */
+    static Stream<Arguments> stateDependentRefusals() {
+        return Stream.of(
+                Arguments.of("key not on the ACL", (Function<Fixture, SignedUpdate>) f ->
+                        SignedUpdates.sign(append(f, "x"), TestNode.newKey()), Outcome.Rejection.NOT_A_WRITER),
+                Arguments.of("unknown object", (Function<Fixture, SignedUpdate>) f -> SignedUpdates.sign(
+                        Updates.forObject(Aguid.of(f.owner().publicKey(), "nothing")).when(Predicates.always())
+                                .then(Actions.append(new byte[1])).build(), f.owner()), Outcome.Rejection.UNKNOWN_OBJECT),
+                Arguments.of("invalid block index", (Function<Fixture, SignedUpdate>) f -> SignedUpdates.sign(
+                        Updates.forObject(f.target()).when(Predicates.always()).then(Actions.deleteBlock(7)).build(),
+                        f.owner()), Outcome.Rejection.INVALID_ACTION));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stateDependentRefusals")
+    void aStateDependentRefusalIsASignedRejectionThatChangesNothing(String name, Function<Fixture, SignedUpdate> request,
+            Outcome.Rejection reason) {
+        SignedUpdate signed = request.apply(new Fixture(owner, target, node.stub));
+        long historyBefore = client.history(target, 0, 0).size();
+        Vguid latestBefore = client.read(target, Selectors.latest()).vguid();
+
+        UpdateReply reply = node.stub.update(signed);
+
+        assertEquals(ostore.api.v1.Outcome.REJECTED, reply.getOutcome());
+        assertEquals(reason.code(), ResultReply.decode(reply.getResultReply().toByteArray()).leaf().rejection());
         assertEquals(historyBefore, client.history(target, 0, 0).size(), "history unchanged");
         assertEquals(latestBefore, client.read(target, Selectors.latest()).vguid(), "latest unchanged");
     }

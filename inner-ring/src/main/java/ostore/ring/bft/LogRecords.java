@@ -15,7 +15,7 @@ import ostore.ring.log.SharedLog;
 /**
  * The records a replica writes to its log ({@link ReplicaLog}) and their encoding.
  *
- * <p>Record format 2 (format 1 is {@code LocalRing}'s), big-endian: {@code [u8 format = 2][u8 type][body]}:
+ * <p>Record format 2 (format 1 was the single node's of earlier builds, which no replica reads), big-endian: {@code [u8 format = 2][u8 type][body]}:
  * PAYLOAD(1) bytes signed update; ACCEPTED(2) bytes pre-prepare frame; PREPARED(3) bytes
  * pre-prepare frame, u32 n, n x bytes prepare frame; COMMITTED(4) bytes pre-prepare frame;
  * EXECUTED(5) i64 seqno, 32 results root, 32 state digest; STABLE(6) i64 seqno, 32 state digest,

@@ -31,7 +31,6 @@ public final class GroupCommitter implements AutoCloseable {
     private final LogStore store;
     private final long maxBatchBytes;
     private final Runnable afterBatch;
-    private final boolean waitForRoom;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private final AtomicLong batches = new AtomicLong();
@@ -69,22 +68,12 @@ public final class GroupCommitter implements AutoCloseable {
      *     complete
      */
     public GroupCommitter(LogStore store, long maxBatchBytes, Runnable afterBatch) {
-        this(store, maxBatchBytes, afterBatch, true);
-    }
-
-    /**
-     * @param waitForRoom false to fail an append the store refuses as full (and the ones grouped
-     *     with it) instead of keeping it: for {@code LocalRing}, whose single thread would wait on
-     *     the append that only its own checkpoint can make room for
-     */
-    public GroupCommitter(LogStore store, long maxBatchBytes, Runnable afterBatch, boolean waitForRoom) {
         if (maxBatchBytes < 1) {
             throw new IllegalArgumentException("maxBatchBytes (" + maxBatchBytes + ") must be >= 1");
         }
         this.store = store;
         this.maxBatchBytes = maxBatchBytes;
         this.afterBatch = afterBatch;
-        this.waitForRoom = waitForRoom;
         this.writer = Thread.ofPlatform().name("log-group-commit-" + store.kind()).daemon().start(this::run);
     }
 
@@ -163,10 +152,6 @@ public final class GroupCommitter implements AutoCloseable {
                 }
                 firsts = store.append(group.stream().map(Pending::batch).toList());
             } catch (LogFullException e) {
-                if (!waitForRoom) {
-                    batch.subList(written, batch.size()).forEach(p -> p.done.completeExceptionally(e));
-                    return;
-                }
                 // The store changed nothing. Single appends from here: the first may fit where the group did not.
                 if (singly || group.size() == 1) {
                     awaitRoom(e);

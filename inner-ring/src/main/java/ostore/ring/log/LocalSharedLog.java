@@ -25,14 +25,10 @@ public final class LocalSharedLog implements SharedLog {
     private final Set<LogSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    /**
-     * @param maxBatchBytes payload bytes one group commit takes at most (one append may exceed it)
-     * @param waitForRoom whether an append the store refuses as full waits for a trim
-     *     ({@link GroupCommitter}) rather than fail
-     */
-    public LocalSharedLog(LogStore store, long maxBatchBytes, boolean waitForRoom) {
+    /** @param maxBatchBytes payload bytes one group commit takes at most (one append may exceed it) */
+    public LocalSharedLog(LogStore store, long maxBatchBytes) {
         this.store = store;
-        this.committer = new GroupCommitter(store, maxBatchBytes, this::signalAppended, waitForRoom);
+        this.committer = new GroupCommitter(store, maxBatchBytes, this::signalAppended);
     }
 
     /**
@@ -41,16 +37,7 @@ public final class LocalSharedLog implements SharedLog {
      * than an extent takes an extent of its own, which a small pool may not have room for.
      */
     public static LocalSharedLog over(LogStore store) {
-        return new LocalSharedLog(store, groupBytes(store), true);
-    }
-
-    /** As {@link #over}, but an append the store refuses as full fails instead of waiting: for {@code LocalRing}. */
-    public static LocalSharedLog failingWhenFull(LogStore store) {
-        return new LocalSharedLog(store, groupBytes(store), false);
-    }
-
-    private static long groupBytes(LogStore store) {
-        return Math.min(8L << 20, store.config().extentBytes());
+        return new LocalSharedLog(store, Math.min(8L << 20, store.config().extentBytes()));
     }
 
     @Override

@@ -108,25 +108,6 @@ class FullLogTest {
         }
     }
 
-    @Test
-    void aLogThatFailsWhenFullStillDoes() throws Exception {
-        LlplRequirement.assumeLlpl();
-        LogStoreConfig config = new LogStoreConfig(4, 1 << 20, 16L << 20, 512 << 10);
-        try (LocalSharedLog log = LocalSharedLog.failingWhenFull(LlplLogStore.open(dir.resolve("pool"), config))) {
-            ExecutionException e = null;
-            for (int i = 0; e == null; i++) {
-                assertTrue(i < 10_000, "the store never filled");
-                try {
-                    log.appendAsync(0, List.of(record(i))).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                } catch (ExecutionException full) {
-                    e = full;
-                }
-            }
-            assertInstanceOf(LogFullException.class, e.getCause());
-            assertTrue(log.waitingForRoom().isEmpty());
-        }
-    }
-
     /**
      * A segment log on a 4 MiB tmpfs: the disk fills (ENOSPC), the append waits, and once a file
      * outside the log is deleted (space back from outside, as an operator would free it) it goes on

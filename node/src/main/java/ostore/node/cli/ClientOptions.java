@@ -24,7 +24,7 @@ final class ClientOptions {
     static final String DEFAULT_SERVER = "127.0.0.1:7420";
 
     @Option(names = "--server", paramLabel = "HOST:PORT",
-            description = "talk to this single node instead of a ring")
+            description = "talk to this node by its address, without checking its answers against a ring's keys")
     String server;
 
     @Option(names = "--ring", paramLabel = "FILE",

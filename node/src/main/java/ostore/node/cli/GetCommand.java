@@ -45,7 +45,7 @@ final class GetCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--verify", description = "show the ring certificate the version was checked against "
-            + "(every ring read checks it; this says so, on stderr, and refuses a single node, which has none)")
+            + "(every ring read checks it; this says so, on stderr, and refuses a node reached by --server alone, whose certificates it has no keys to check)")
     boolean verify;
 
     static final class Which {
@@ -68,7 +68,7 @@ final class GetCommand implements Callable<Integer> {
         try (OstoreClient c = client.connect(spec.commandLine().getErr())) {
             if (verify && c.ring().isEmpty()) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--verify needs a ring (--ring FILE): a single node's versions carry no certificate");
+                        "--verify needs a ring (--ring FILE): a node reached by --server alone gives no keys to check its certificates");
             }
             Aguid aguid = ClientOptions.resolve(c, object);
             VerifiedVersion version = output == null ? toStdout(c, aguid, selector) : toFile(c, aguid, selector);

@@ -12,14 +12,13 @@ import ostore.api.v1.UpdateReply;
 import ostore.api.v1.VersionRoot;
 import ostore.api.v1.WatchRequest;
 import ostore.node.wire.SignedUpdateDecoder;
-import ostore.ring.Ring;
 import ostore.store.AuthenticatedUpdate;
 import ostore.store.Limits;
 import ostore.store.UpdateValidator;
 import ostore.store.VersionStore;
 
 /**
- * The {@code ostore.v1.ObjectStore} service of one node, or of one replica of a BFT ring. An update
+ * The {@code ostore.v1.ObjectStore} service of one replica of a ring (a single node is a ring of one). An update
  * is checked completely before it is ordered (size, shape, signature, limits, state), so bad input
  * never reaches the log and changes nothing; reads, history and watches go straight to the local
  * version store, and a read's root carries the ring's certificate: on a replica, a read of a version
@@ -27,30 +26,22 @@ import ostore.store.VersionStore;
  */
 public final class ObjectStoreService extends ObjectStoreGrpc.ObjectStoreImplBase implements AutoCloseable {
     private final VersionStore store;
-    private final UpdatePath updates;
+    private final ReplicaUpdates updates;
     private final Limits limits;
     private final SignedUpdateDecoder decoder;
     private final WatchHub watches;
-    /** On a ring replica, reads of a version whose certificate is still being gathered wait for it; null on a single node. */
+    /** Reads of a version whose certificate is still being gathered wait for it. */
     private final CertificateWait certificates;
 
-    /** A node that is a ring of one. */
-    public ObjectStoreService(VersionStore store, Ring ring, Limits limits, SignedUpdateDecoder decoder,
-            Executor watchExecutor) {
-        this(store, new SingleNodeUpdates(store, ring), limits, decoder, watchExecutor, null);
-    }
-
-    /** A replica of a BFT ring. */
+    /**
+     * The service of one replica of a ring (of one, for a single node).
+     *
+     * @param watchExecutor runs watch deliveries off the ordering layer's threads
+     */
     public ObjectStoreService(VersionStore store, ReplicaUpdates updates, Limits limits, SignedUpdateDecoder decoder,
             Executor watchExecutor) {
-        this(store, (UpdatePath) updates, limits, decoder, watchExecutor, new CertificateWait(store));
-    }
-
-    /** @param watchExecutor runs watch deliveries off the ordering layer's threads */
-    private ObjectStoreService(VersionStore store, UpdatePath updates, Limits limits, SignedUpdateDecoder decoder,
-            Executor watchExecutor, CertificateWait certificates) {
         this.store = store;
-        this.certificates = certificates;
+        this.certificates = new CertificateWait(store);
         this.updates = updates;
         this.limits = limits;
         this.decoder = decoder;
@@ -88,11 +79,7 @@ public final class ObjectStoreService extends ObjectStoreGrpc.ObjectStoreImplBas
     public void read(ReadRequest request, StreamObserver<ReadResponse> responses) {
         try {
             ReadSource source = ReadSource.open(store, request);
-            if (certificates == null) {
-                OutboundPump.start("Read", responses, source);
-            } else {
-                OutboundPump.startWhen(certificates.certified(source.aguid(), source.seq()), "Read", responses, source);
-            }
+            OutboundPump.startWhen(certificates.certified(source.aguid(), source.seq()), "Read", responses, source);
         } catch (RuntimeException e) {
             responses.onError(Statuses.toStatus("Read", e));
         }
@@ -124,8 +111,6 @@ public final class ObjectStoreService extends ObjectStoreGrpc.ObjectStoreImplBas
     @Override
     public void close() {
         watches.close();
-        if (certificates != null) {
-            certificates.close();
-        }
+        certificates.close();
     }
 }

@@ -40,7 +40,7 @@ import ostore.store.VersionStore;
  * forwarded to the peers once this replica has taken it, so that any one replica is a complete
  * entry point to the ring: the primary orders what a backup received.
  */
-public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
+public final class ReplicaUpdates implements ReplicaLoop.Replies {
     private static final System.Logger LOG = System.getLogger(ReplicaUpdates.class.getName());
     static final int RECENT_REPLIES = 16_384;
 
@@ -86,7 +86,7 @@ public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
         this.loop = replica;
     }
 
-    @Override
+    /** Orders {@code update} through the replica and answers on {@code responses}, now or later; never blocks long. */
     public void order(SignedUpdate request, AuthenticatedUpdate update, StreamObserver<UpdateReply> responses) {
         Optional<byte[]> known = recentReply(update.digest());
         if (known.isPresent()) {
@@ -164,8 +164,8 @@ public final class ReplicaUpdates implements UpdatePath, ReplicaLoop.Replies {
         };
     }
 
-    @Override
-    public void notifyCommits(WatchHub watches) {
+    /** Tells {@code watches} of every commit from now on. */
+    void notifyCommits(WatchHub watches) {
         this.hub = watches;
     }
 

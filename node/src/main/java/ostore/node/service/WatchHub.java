@@ -10,19 +10,17 @@ import ostore.api.v1.VersionRoot;
 import ostore.api.v1.WatchRequest;
 import ostore.crypto.Aguid;
 import ostore.node.wire.WireFields;
-import ostore.ring.ExecutionListener;
 import ostore.store.Outcome;
 import ostore.store.Selector;
 import ostore.store.VersionStore;
 
 /**
- * Fans commits out to open {@code Watch} calls. The hub is the single-replica ring's one execution
- * listener for all watches (the ring has no way to remove a listener, so one per call would leak);
- * on a BFT replica {@link ReplicaUpdates} tells it of each commit instead. It only records the
+ * Fans commits out to open {@code Watch} calls: {@link ReplicaUpdates} tells it of each commit the
+ * replica executes, one hub for all watches. It only records the
  * newest seq per watched object and wakes the watcher, which reads versions from the store itself. The execution thread therefore never blocks on a slow client, and a watcher that
  * falls behind holds a number, not a queue of versions.
  */
-final class WatchHub implements ExecutionListener, AutoCloseable {
+final class WatchHub implements AutoCloseable {
     private final VersionStore store;
     private final Executor executor;
     private final ConcurrentHashMap<Aguid, Set<Watcher>> watchers = new ConcurrentHashMap<>();
@@ -52,13 +50,6 @@ final class WatchHub implements ExecutionListener, AutoCloseable {
         });
         store.read(aguid, new Selector.Latest()).ifPresent(v -> watcher.committed(v.root().seq()));
         watcher.wake();
-    }
-
-    @Override
-    public void executed(long logPosition, Outcome outcome) {
-        if (outcome instanceof Outcome.Committed c) {
-            committed(c.version().root().aguid(), c.version().root().seq());
-        }
     }
 
     /** Version {@code seq} of {@code aguid} was committed; wakes the watchers of that object. */

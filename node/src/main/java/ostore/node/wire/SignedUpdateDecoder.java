@@ -9,7 +9,6 @@ import ostore.api.v1.SignedUpdate;
 import ostore.crypto.Hash32;
 import ostore.crypto.PublicKey;
 import ostore.crypto.UpdateSignature;
-import ostore.ring.RecordDecoder;
 import ostore.store.AuthenticatedUpdate;
 import ostore.store.Update;
 
@@ -18,10 +17,9 @@ import ostore.store.Update;
  *
  * <p>{@link #verify} is the path for updates arriving from clients: it checks the signature, which
  * is the most expensive step of the whole update path on this hardware (about 0.2 ms per update),
- * so it runs once per update per node and never again for that update. {@link #decode} is the
- * {@link RecordDecoder} the ring uses to replay its own log; it skips the signature, see there.
+ * so it runs once per update per node and never again for that update.
  */
-public final class SignedUpdateDecoder implements RecordDecoder {
+public final class SignedUpdateDecoder {
     private final LongAdder checks = new LongAdder();
     private final LongAdder checkNanos = new LongAdder();
     /** The only {@code Update.format_version} this node understands. */
@@ -66,27 +64,6 @@ public final class SignedUpdateDecoder implements RecordDecoder {
             throw BadRequestException.badSignature("does not verify for public_key " + writer.toHex());
         }
         return new AuthenticatedUpdate(parseAndConvert(signed), writer, digest);
-    }
-
-    /**
-     * Decodes a record of this node's own log. The signature is not checked again: only {@link
-     * #verify} puts records into the log, the log is local durable state this process wrote, and
-     * re-verifying every record on each restart would double the signature cost the design budgets
-     * as the system's bottleneck. Shape checks still run, so a damaged record is refused, not applied.
-     *
-     * @throws IllegalArgumentException if the bytes are not a well-formed signed update
-     */
-    @Override
-    public AuthenticatedUpdate decode(byte[] signedUpdate) {
-        SignedUpdate signed;
-        try {
-            signed = SignedUpdate.parseFrom(signedUpdate);
-        } catch (InvalidProtocolBufferException e) {
-            throw new BadRequestException("record", "not a valid ostore.v1.SignedUpdate: " + e.getMessage());
-        }
-        Update update = parseAndConvert(signed);
-        PublicKey writer = WireFields.publicKey(signed.getPublicKey(), "public_key");
-        return new AuthenticatedUpdate(update, writer, UpdateSignature.digest(writer, signed.getBody().toByteArray()));
     }
 
     private static Update parseAndConvert(SignedUpdate signed) {

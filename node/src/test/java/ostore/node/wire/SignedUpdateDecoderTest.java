@@ -88,24 +88,6 @@ class SignedUpdateDecoderTest {
         assertEquals(SignedUpdates.digest(signed), decoded.digest());
     }
 
-    @Test
-    void replayDecodesTheLoggedBytesToWhatVerifyGaveWithoutCheckingTheSignature() {
-        SignedUpdate signed = SignedUpdates.sign(simple().build(), KEY);
-        assertEquals(decoder.verify(signed), decoder.decode(signed.toByteArray()));
-
-        SignedUpdate forged = signed.toBuilder().setSignature(ByteString.copyFrom(new byte[64])).build();
-        BadRequestException e = assertThrows(BadRequestException.class, () -> decoder.verify(forged));
-        assertTrue(e.unauthenticated());
-        assertEquals(decoder.verify(signed).update(), decoder.decode(forged.toByteArray()).update());
-    }
-
-    @Test
-    void replayRefusesBytesThatAreNotASignedUpdate() {
-        BadRequestException e = assertThrows(BadRequestException.class, () -> decoder.decode(new byte[] {(byte) 0xff}));
-        assertEquals("record", e.field());
-        assertFalse(e.unauthenticated());
-    }
-
     static Stream<Arguments> badFields() {
         return Stream.of(
                 bad("aguid: must be 32 bytes (got 4)", u -> u.setAguid(ByteString.copyFrom(new byte[4]))),
