@@ -163,7 +163,7 @@ final class BatchExecution {
         r.checkpointer.executed(lane, batch.seqno(), state);
         if (r.isPrimary()) {
             // A batch left the pipeline: what gathered behind the in-flight limit goes now.
-            r.proposeReady(lane, true);
+            r.agreement.proposeReady(lane, true);
         }
         r.armViewChangeTimer();
         return signing;

@@ -312,7 +312,7 @@ final class Lane {
      * whose chain step from the lane's state is {@code state}; it weighs {@code weight} update bytes.
      * The batch ends a checkpoint interval if its seqno is a multiple of {@code interval}, the
      * batches since the last one reached {@code checkpointBytes}, or it is empty (a primary closes
-     * an idle color's interval with one, {@link Replica#closeIdleInterval}; a NEW-VIEW fills gaps
+     * an idle color's interval with one, {@link Agreement#closeIdleInterval}; a NEW-VIEW fills gaps
      * with them): every replica runs the same batches from the same checkpoint, so all agree where
      * checkpoints fall.
      */

@@ -63,7 +63,7 @@ final class PayloadFetcher {
             Signed<PrePrepare> s = slot.awaitingPayloads();
             if (s != null && s.message().view() == r.state.view() && !r.state.viewChanging()
                     && s.message().digests().stream().allMatch(r.state::holds)) {
-                r.acceptWhenHeld(lane, slot, s);
+                r.agreement.acceptWhenHeld(lane, slot, s);
             }
         }
     }

@@ -245,7 +245,7 @@ final class Recovery {
             }
         }
         for (Lane lane : r.state.lanes()) {
-            r.proposeReady(lane, true);
+            r.agreement.proposeReady(lane, true);
         }
     }
 }

@@ -1,10 +1,7 @@
 package ostore.ring.bft;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import ostore.crypto.Hash32;
@@ -17,7 +14,6 @@ import ostore.ring.bft.Message.NewView;
 import ostore.ring.bft.Message.Payloads;
 import ostore.ring.bft.Message.PrePrepare;
 import ostore.ring.bft.Message.Prepare;
-import ostore.ring.bft.Message.PreparedProof;
 import ostore.ring.bft.Message.ViewChange;
 import ostore.ring.log.SharedLog;
 import ostore.store.AuthenticatedUpdate;
@@ -64,6 +60,8 @@ public final class Replica {
     /** The view, the status, the lanes and the updates held: changed only through its transitions. */
     final ReplicaState state;
     final ViewChanger viewChanger;
+    /** PRE-PREPARE, PREPARE and COMMIT: proposing as primary, agreeing as backup. */
+    final Agreement agreement;
 
     public Replica(RingConfig config, int id, SigningKey key, SharedLog log, VersionStore store,
             UpdateVerifier verifier, ReplicaEnv env) {
@@ -91,6 +89,7 @@ public final class Replica {
         this.state = new ReplicaState(config, id);
         this.certifier = new Certifier(this, executor, store);
         this.viewChanger = new ViewChanger(this);
+        this.agreement = new Agreement(this);
         this.checkpointer = new Checkpointer(this, executor, certifier);
         this.stateTransfer = new StateTransfer(this, statePageBytes);
         this.snapshotTransfer = new SnapshotTransfer(this, store, statePageBytes);
@@ -120,13 +119,13 @@ public final class Replica {
     /**
      * Sets how many bytes the log takes in (all colors together) before a color that no checkpoint
      * trimmed has its records moved up, so the log can free the space below them; default {@value
-     * Checkpointer#COMPACT_AFTER_BYTES}. The simulator makes it small so its short runs move records often.
+     * LogTrimmer#COMPACT_AFTER_BYTES}. The simulator makes it small so its short runs move records often.
      */
     public void compactLogAfterBytes(long bytes) {
         if (bytes < 1) {
             throw new IllegalArgumentException("bytes (" + bytes + ") must be >= 1");
         }
-        checkpointer.compactAfterBytes = bytes;
+        checkpointer.trimmer.compactAfterBytes = bytes;
     }
 
     /** Whether {@link #takeUpdate} refuses updates for want of log space now (logged once each way). */
@@ -255,7 +254,7 @@ public final class Replica {
         state.hold(digest, new ReplicaState.Payload(u.signedUpdate(), u.decoded()), env.nowMicros());
         if (state.orders()) {
             lane.enqueue(digest);
-            proposeReady(lane, false);
+            agreement.proposeReady(lane, false);
         }
         armViewChangeTimer();
         payloadFetcher.retryAwaiting(lane);
@@ -285,15 +284,15 @@ public final class Replica {
             switch (s.message()) {
                 case PrePrepare m -> {
                     viewChanger.peerVoted(s.sender(), m.view());
-                    onPrePrepare(cast(s));
+                    agreement.onPrePrepare(cast(s));
                 }
                 case Prepare m -> {
                     viewChanger.peerVoted(s.sender(), m.view());
-                    onPrepare(cast(s));
+                    agreement.onPrepare(cast(s));
                 }
                 case Commit m -> {
                     viewChanger.peerVoted(s.sender(), m.view());
-                    onCommit(cast(s));
+                    agreement.onCommit(cast(s));
                 }
                 case BatchResult m -> certifier.vote(cast(s));
                 case Message.Checkpoint m -> checkpointer.onCheckpoint(cast(s));
@@ -324,7 +323,7 @@ public final class Replica {
                 case BATCH -> {
                     Lane lane = state.lane((int) t.discriminator());
                     lane.batchTimerFired();
-                    proposeReady(lane, true);
+                    agreement.proposeReady(lane, true);
                 }
                 case VIEW_CHANGE -> viewChanger.suspicions.onRequestTimeout();
                 case NEW_VIEW -> viewChanger.onNewViewTimeout(t.discriminator());
@@ -379,218 +378,6 @@ public final class Replica {
 
     <M extends Message> Signed<M> sign(M m) {
         return Frames.sign(m, id, key);
-    }
-
-    // ---- the primary ----
-
-    /**
-     * Cuts batches while there are digests, room in the window and fewer than
-     * {@link RingConfig.Params#maxBatchesInFlight} unexecuted batches; a partial batch only when
-     * forced. Updates held back by the in-flight limit are proposed when a batch executes.
-     */
-    void proposeReady(Lane lane, boolean force) {
-        // Seqnos at or below the stable checkpoint are settled (state transfer may have run the
-        // batches up to it without this primary proposing any): propose above them.
-        lane.proposeAbove(lane.stable());
-        // A primary behind the stable checkpoint cannot tell which of its requests executed already.
-        while (state.orders() && !lane.behind() && lane.queued() > 0 && lane.inWindow(lane.nextSeqno())
-                && lane.nextSeqno() - 1 - lane.executed() < config.params().maxBatchesInFlight()) {
-            // An empty pipeline proposes at once: holding the batch open could only add latency, and
-            // under load the in-flight limit gathers updates into the next batch anyway.
-            boolean idle = lane.nextSeqno() - 1 == lane.executed();
-            if (lane.queued() < config.params().maxBatchSize() && !force && !idle) {
-                if (lane.armBatchTimer()) {
-                    env.setTimer(new TimerKey(TimerKey.Kind.BATCH, lane.color), config.params().batchWaitMicros());
-                }
-                return;
-            }
-            List<Hash32> digests = new ArrayList<>();
-            while (lane.queued() > 0 && digests.size() < config.params().maxBatchSize()) {
-                Hash32 d = lane.pollQueued();
-                if (state.pending().containsKey(d) && !digests.contains(d)) {
-                    digests.add(d);
-                }
-            }
-            if (!digests.isEmpty()) {
-                long ts = proposalTimestamp(lane);
-                propose(lane, new PrePrepare(state.view(), lane.color, lane.takeSeqno(ts), ts, digests));
-            }
-        }
-    }
-
-    /** Never below a batch ordered before, or backups would refuse it (a new primary's clock may lag). */
-    private long proposalTimestamp(Lane lane) {
-        return Math.max(Math.max(env.nowMicros(), lane.lastProposedTimestamp()), lane.timestampFloor(lane.nextSeqno()));
-    }
-
-    /**
-     * Ends the checkpoint interval of {@code lane}, which went a retransmission round without
-     * executing, with an empty batch, if this primary's log is past the share where it refuses new
-     * updates ({@link ReplicaLog#ADMIT_SHARE}) and it has nothing else to propose there: an empty
-     * batch ends an interval ({@link Lane#executedBatch}), so the checkpoint, and the trim of the
-     * log below it, come without waiting for more updates. Without it a ring whose replicas all
-     * refuse new updates for want of log space could wait for good for a trim that only more updates
-     * would bring (a color keeps its batches since its last checkpoint, payloads and all, in every
-     * replica's log).
-     */
-    void closeIdleInterval(Lane lane) {
-        if (rlog.roomFor(0, ReplicaLog.ADMIT_SHARE)) {
-            return;
-        }
-        lane.proposeAbove(lane.stable());
-        if (!state.orders() || lane.behind() || lane.queued() > 0 || lane.executed() <= lane.stable()
-                || lane.executedEndsInterval() || lane.nextSeqno() - 1 != lane.executed()
-                || !lane.inWindow(lane.nextSeqno())) {
-            return;
-        }
-        long ts = proposalTimestamp(lane);
-        propose(lane, new PrePrepare(state.view(), lane.color, lane.takeSeqno(ts), ts, List.of()));
-    }
-
-    void propose(Lane lane, PrePrepare pp) {
-        Signed<PrePrepare> signed = sign(pp);
-        rlog.appendAbout(lane, pp.seqno(), LogRecords.accepted(signed));
-        lane.slot(pp.seqno()).accept(signed);
-        broadcastFrame(signed.frameUnsafe());
-        checkPrepared(lane, lane.slot(pp.seqno()));
-    }
-
-    // ---- backups: pre-prepare, prepare, commit ----
-
-    private void onPrePrepare(Signed<PrePrepare> s) {
-        PrePrepare pp = s.message();
-        if (pp.view() != state.view() || state.viewChanging() || s.sender() != config.primary(state.view())
-                || pp.color() >= state.colors()) {
-            return;
-        }
-        Lane lane = state.lane(pp.color());
-        if (!lane.inWindow(pp.seqno()) || !timestampAcceptable(lane, pp)) {
-            return;
-        }
-        if (pp.seqno() <= lane.newViewTop()) {
-            LOG.log(System.Logger.Level.WARNING, "replica {0}: primary {1} sent a plain pre-prepare at color {2} seqno"
-                    + " {3}, which the NEW-VIEW of view {4} re-proposed; refused", id, s.sender(), pp.color(), pp.seqno(),
-                    state.view());
-            return;
-        }
-        Slot slot = lane.slot(pp.seqno());
-        if (slot.committed()) {
-            return;
-        }
-        Signed<PrePrepare> waiting = slot.awaitingPayloads();
-        if (waiting != null && waiting.message().view() == pp.view()) {
-            // Waiting for payloads already: the same batch again changes nothing, another is equivocation.
-            return;
-        }
-        if (slot.accepted() != null && slot.accepted().message().view() == pp.view()) {
-            if (!slot.accepted().message().batchDigest().equals(pp.batchDigest())) {
-                LOG.log(System.Logger.Level.WARNING, "replica {0}: primary {1} equivocated at color {2} seqno {3}",
-                        id, s.sender(), pp.color(), pp.seqno());
-            }
-            return;
-        }
-        acceptWhenHeld(lane, slot, s);
-    }
-
-    private boolean timestampAcceptable(Lane lane, PrePrepare pp) {
-        long skew = Math.abs(pp.timestampMicros() - env.nowMicros());
-        return pp.digests().size() == pp.digests().stream().distinct().count()
-                && skew <= config.params().maxSkewMicros() && pp.timestampMicros() >= lane.timestampFloor(pp.seqno());
-    }
-
-    /** Accepts {@code s} once every payload it orders is held; asks the sender for the rest. */
-    void acceptWhenHeld(Lane lane, Slot slot, Signed<PrePrepare> s) {
-        if (slot.contradicts(s.message())) {
-            // Settled otherwise while its payloads were fetched (a commit proof from a peer): the
-            // primary sent different batches for one seqno.
-            LOG.log(System.Logger.Level.WARNING, "replica {0}: primary {1} equivocated at color {2} seqno {3}",
-                    id, s.sender(), lane.color, s.message().seqno());
-            slot.stopAwaiting();
-            return;
-        }
-        List<Hash32> missing = s.message().digests().stream().filter(d -> !state.holds(d)).toList();
-        if (!missing.isEmpty()) {
-            payloadFetcher.await(lane, slot, s, missing);
-            return;
-        }
-        if (!ordersOnlyItsColor(s.message())) {
-            LOG.log(System.Logger.Level.WARNING, "replica {0}: primary {1} ordered updates of another color in color"
-                    + " {2} seqno {3}; refused", id, s.sender(), lane.color, s.message().seqno());
-            slot.stopAwaiting();
-            return;
-        }
-        rlog.appendAbout(lane, slot.seqno, LogRecords.accepted(s));
-        slot.accept(s);
-        if (s.sender() != id) {
-            PrePrepare pp = s.message();
-            Signed<Prepare> p = sign(new Prepare(pp.view(), pp.color(), pp.seqno(), pp.batchDigest()));
-            slot.addPrepare(p);
-            broadcastFrame(p.frameUnsafe());
-        }
-        checkPrepared(lane, slot);
-    }
-
-    /**
-     * True if every update {@code pp} orders belongs to its color. Colors are ordered independently,
-     * so an update let into another color's lane could run in different orders relative to its
-     * object's other updates on different replicas. Payloads must be held.
-     */
-    private boolean ordersOnlyItsColor(PrePrepare pp) {
-        for (Hash32 d : pp.digests()) {
-            if (state.laneOf(d).color != pp.color()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void onPrepare(Signed<Prepare> s) {
-        Prepare p = s.message();
-        if (p.view() != state.view() || p.color() >= state.colors() || !state.lane(p.color()).inWindow(p.seqno())) {
-            return;
-        }
-        Slot slot = state.lane(p.color()).slot(p.seqno());
-        slot.addPrepare(s);
-        checkPrepared(state.lane(p.color()), slot);
-    }
-
-    private void checkPrepared(Lane lane, Slot slot) {
-        if (slot.accepted() == null || slot.preparedInCurrentView()) {
-            checkCommitted(lane, slot);
-            return;
-        }
-        List<Signed<Prepare>> prepares = slot.matchingPrepares(config.primary(state.view()));
-        if (prepares.size() < 2 * config.f()) {
-            return;
-        }
-        PreparedProof proof = new PreparedProof(slot.accepted(), prepares.subList(0, 2 * config.f()));
-        rlog.appendAbout(lane, slot.seqno, LogRecords.prepared(proof));
-        slot.setPrepared(proof);
-        PrePrepare pp = slot.accepted().message();
-        Signed<Commit> c = sign(new Commit(pp.view(), pp.color(), pp.seqno(), pp.batchDigest()));
-        slot.addCommit(c);
-        broadcastFrame(c.frameUnsafe());
-        checkCommitted(lane, slot);
-    }
-
-    private void onCommit(Signed<Commit> s) {
-        Commit c = s.message();
-        if (c.view() != state.view() || c.color() >= state.colors() || !state.lane(c.color()).inWindow(c.seqno())) {
-            return;
-        }
-        Slot slot = state.lane(c.color()).slot(c.seqno());
-        slot.addCommit(s);
-        checkCommitted(state.lane(c.color()), slot);
-    }
-
-    private void checkCommitted(Lane lane, Slot slot) {
-        if (!slot.preparedInCurrentView() || slot.committed() || slot.matchingCommits() < config.quorum()) {
-            return;
-        }
-        List<Signed<Commit>> commits = slot.matchingCommitList();
-        long tag = rlog.appendAbout(lane, slot.seqno, LogRecords.committed(slot.accepted(), commits));
-        slot.commit(slot.accepted(), commits, tag);
-        executeReady(lane);
     }
 
     // ---- execution and results: BatchExecution ----

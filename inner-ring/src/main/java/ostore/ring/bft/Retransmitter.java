@@ -13,9 +13,9 @@ import ostore.ring.bft.Message.PrePrepare;
  * prepare, and the commit of every slot not yet committed here, and its vote for the latest
  * checkpoint not yet stable. While changing views it re-sends its VIEW-CHANGE. Frames are re-sent
  * as signed the first time, so a round costs no signatures. A replica whose log is past the share
- * where it refuses new updates has its lagging colors moved up ({@link Checkpointer#relieveLog}),
+ * where it refuses new updates has its lagging colors moved up ({@link LogTrimmer#relieveLog}),
  * and, if primary, ends the checkpoint interval of a color that went the round idle ({@link
- * Replica#closeIdleInterval}).
+ * Agreement#closeIdleInterval}).
  *
  * <p>A round that finds nothing moving (no batch executed, no checkpoint stable, no certificate
  * attached, no snapshot being installed) doubles the wait before the next, up to
@@ -82,7 +82,7 @@ final class Retransmitter {
             r.stateTransfer.fetch(lane);
             if (!r.state.viewChanging()) {
                 reproposedWaits |= resendVotes(lane);
-                r.closeIdleInterval(lane);
+                r.agreement.closeIdleInterval(lane);
             }
         }
         if (reproposedWaits) {
@@ -90,7 +90,7 @@ final class Retransmitter {
         }
         r.viewChanger.resendViewChange();
         r.repairCertificates(period());
-        r.checkpointer.relieveLog();
+        r.checkpointer.trimmer.relieveLog();
         // Certificates gathered since the last round are progress too: a replica repairing hundreds
         // (256 a round) after catching up must not back off to rounds a minute apart meanwhile.
         long certificates = r.certificatesAttached();

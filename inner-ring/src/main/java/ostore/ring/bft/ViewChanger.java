@@ -331,7 +331,7 @@ final class ViewChanger {
             Slot slot = seqno > lane.stable() ? lane.slot(seqno) : null;
             if (slot != null && (slot.accepted() == null
                     || slot.accepted().message().view() < pp.message().view())) {
-                r.acceptWhenHeld(lane, slot, pp);
+                r.agreement.acceptWhenHeld(lane, slot, pp);
             }
         }
         return reproposed;
@@ -366,7 +366,7 @@ final class ViewChanger {
 
     private void resume() {
         for (Lane lane : r.state.lanes()) {
-            r.proposeReady(lane, true);
+            r.agreement.proposeReady(lane, true);
             r.executeReady(lane);
         }
         suspicions.armRequestTimer();

@@ -114,7 +114,7 @@ class LogTrimTest {
         h.silent.remove(0);
         h.run(SECOND);
         for (int i = 0; i < 4; i++) {
-            h.replicas.get(i).checkpointer.compactAfterBytes = 1;
+            h.replicas.get(i).checkpointer.trimmer.compactAfterBytes = 1;
         }
         int control = h.config.colors();
         long[] controlBefore = new long[4];
