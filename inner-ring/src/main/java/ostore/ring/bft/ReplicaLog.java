@@ -45,7 +45,6 @@ final class ReplicaLog {
     /** Past this share a checkpoint copies no record up to let its trim free the log's oldest space. */
     static final double MOVE_SHARE = 0.9375;
 
-
     private final SharedLog log;
     private final RingConfig config;
     /** Tags handed out by {@link #appendPipelined}; the replica's thread only. */
@@ -186,7 +185,6 @@ final class ReplicaLog {
     Optional<String> waitingForRoom() {
         return log.waitingForRoom();
     }
-
 
     /** The log's capacity in bytes ({@link Long#MAX_VALUE} if only the disk bounds it). */
     long capacityBytes() {
