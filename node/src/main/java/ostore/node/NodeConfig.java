@@ -8,7 +8,8 @@ import ostore.store.Limits;
 /**
  * How to run one node.
  *
- * @param dataDir holds {@code versions/} (the version store) and {@code log/} (the shared log)
+ * @param dataDir holds the node's ring file ({@code ring.conf}) and its one replica's key, log and
+ *     version store ({@code replica-0/}): a single node is a ring of one ({@link Node})
  * @param host the address to listen on; loopback by default, because a node has no transport
  *     security yet and must not be reachable from other machines unless asked
  * @param port the TCP port; 0 picks a free one (see {@link Node#port()})

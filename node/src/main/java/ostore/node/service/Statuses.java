@@ -6,7 +6,6 @@ import java.util.concurrent.CompletionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import ostore.node.wire.BadRequestException;
-import ostore.ring.log.LogFullException;
 import ostore.store.InvalidUpdateException;
 import ostore.store.Outcome;
 
@@ -50,9 +49,6 @@ final class Statuses {
             case BadRequestException b -> status(
                     b.unauthenticated() ? Status.Code.UNAUTHENTICATED : Status.Code.INVALID_ARGUMENT, b.getMessage());
             case InvalidUpdateException i -> status(code(i.reason()), i.getMessage());
-            // A full log is the node protecting itself: nothing was ordered, and the same signed
-            // update may be sent again later.
-            case LogFullException f -> status(Status.Code.UNAVAILABLE, f.getMessage());
             default -> internal(what, failure);
         };
     }
