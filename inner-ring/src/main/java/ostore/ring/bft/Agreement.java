@@ -36,7 +36,7 @@ final class Agreement {
         lane.proposeAbove(lane.stable());
         // A primary behind the stable checkpoint cannot tell which of its requests executed already.
         while (r.state.orders() && !lane.behind() && lane.queued() > 0 && lane.inWindow(lane.nextSeqno())
-                && lane.nextSeqno() - 1 - lane.executed() < r.config.params().maxBatchesInFlight()) {
+                && lane.nextSeqno() - 1 - lane.executed() < r.config.params().maxBatchesInFlight() && roomToVote()) {
             // An empty pipeline proposes at once: holding the batch open could only add latency, and
             // under load the in-flight limit gathers updates into the next batch anyway.
             boolean idle = lane.nextSeqno() - 1 == lane.executed();
@@ -58,6 +58,17 @@ final class Agreement {
                 propose(lane, new PrePrepare(r.state.view(), lane.color, lane.takeSeqno(ts), ts, digests));
             }
         }
+    }
+
+    /**
+     * Whether the log has room for this replica to take part in ordering another batch: below
+     * {@link ReplicaLog#VOTE_SHARE}. Past it the replica neither proposes nor accepts a new batch
+     * (each would log a pre-prepare, and then a prepared and a committed record), so the rest of
+     * the log is kept for what frees it: the stable checkpoint record a trim waits for, and the
+     * view records. A slot it accepted before still gets its prepared and committed records.
+     */
+    private boolean roomToVote() {
+        return r.rlog.roomFor(0, ReplicaLog.VOTE_SHARE);
     }
 
     /** Never below a batch ordered before, or backups would refuse it (a new primary's clock may lag). */
@@ -82,7 +93,7 @@ final class Agreement {
         lane.proposeAbove(lane.stable());
         if (!r.state.orders() || lane.behind() || lane.queued() > 0 || lane.executed() <= lane.stable()
                 || lane.executedEndsInterval() || lane.nextSeqno() - 1 != lane.executed()
-                || !lane.inWindow(lane.nextSeqno())) {
+                || !lane.inWindow(lane.nextSeqno()) || !roomToVote()) {
             return;
         }
         long ts = proposalTimestamp(lane);
@@ -156,6 +167,11 @@ final class Agreement {
         if (!ordersOnlyItsColor(s.message())) {
             LOG.log(System.Logger.Level.WARNING, "replica {0}: primary {1} ordered updates of another color in color"
                     + " {2} seqno {3}; refused", r.id, s.sender(), lane.color, s.message().seqno());
+            slot.stopAwaiting();
+            return;
+        }
+        if (!roomToVote()) {
+            // Like a slow replica: the others order it without this one, which catches up later.
             slot.stopAwaiting();
             return;
         }

@@ -131,13 +131,28 @@ final class LogTrimmer {
         // to a quarter of the log, and a color that is the log's only one always keeps its oldest space.
         boolean moveHistory = moveUp && !r.rlog.roomFor(0, ReplicaLog.ADMIT_SHARE);
         List<Long> batchesAgain = new ArrayList<>();
+        List<byte[]> historyAgain = new ArrayList<>();
+        long historyBytes = 0;
         for (Lane.Executed e : lane.history().values()) {
             long seqno = e.batch().seqno();
-            if (!lane.positions().hasRecord(seqno) || moveHistory && seqno <= lane.stable()) {
+            boolean needed = !lane.positions().hasRecord(seqno);
+            if (needed || moveHistory && seqno <= lane.stable()) {
+                byte[] record = LogRecords.batch(e.batch(), e.resultsRoot(), e.stateDigest());
                 batchesAgain.add(seqno);
-                records.add(LogRecords.batch(e.batch(), e.resultsRoot(), e.stateDigest()));
+                historyAgain.add(record);
+                historyBytes += needed ? 0 : record.length;
             }
         }
+        if (historyBytes > 0 && !r.rlog.roomFor(historyBytes, ReplicaLog.MOVE_SHARE)) {
+            // Too full to copy the history up: only the batches with no record of their own go again.
+            for (int i = batchesAgain.size() - 1; i >= 0; i--) {
+                if (lane.positions().hasRecord(batchesAgain.get(i))) {
+                    batchesAgain.remove(i);
+                    historyAgain.remove(i);
+                }
+            }
+        }
+        records.addAll(historyAgain);
         long keep = lane.positions().lowestRecordPosition();
         long keepPayloads = Long.MAX_VALUE;
         List<Hash32> payloadsAgain = new ArrayList<>();

@@ -451,7 +451,10 @@ public final class Replica {
 
     /** How full the log is, counting appends queued for it. */
     private String logFill() {
-        return (rlog.bytesTaken() >> 20) + " of " + (rlog.capacityBytes() >> 20) + " MiB";
+        // In MiB, or KiB for a log smaller than 16 MiB (a test's), so that the figures say something.
+        boolean small = rlog.capacityBytes() < 16L << 20;
+        int shift = small ? 10 : 20;
+        return (rlog.bytesTaken() >> shift) + " of " + (rlog.capacityBytes() >> shift) + (small ? " KiB" : " MiB");
     }
 
     /** Where this replica's time went for what it executed (statistics only, see {@link PhaseTotals}). */

@@ -22,10 +22,11 @@ import ostore.ring.log.SharedLog;
 final class ReplicaLog {
     private static final int READ_BATCH = 512;
     /**
-     * Bytes one append of many records takes at most ({@link #appendBoundedPipelined}); a single record
-     * larger than this goes alone. A log store places one append in one piece (llpl: one extent),
-     * so a rewrite written as one append could need more contiguous room than a nearly full log
-     * has, where the same records in pieces fit the extents' free ends.
+     * Bytes one append of many records takes at most ({@link #appendBoundedPipelined}), and at most
+     * a sixteenth of a log with a capacity; a single record larger than this goes alone. A log store
+     * places one append in one piece (llpl: one extent), so a rewrite written as one append could
+     * need more contiguous room than a nearly full log has, where the same records in pieces fit the
+     * extents' free ends.
      */
     static final int MAX_APPEND_BYTES = 4 << 20;
 
@@ -44,9 +45,17 @@ final class ReplicaLog {
     static final double TAKE_SHARE = 0.875;
     /** Past this share a checkpoint copies no record up to let its trim free the log's oldest space. */
     static final double MOVE_SHARE = 0.9375;
+    /**
+     * Past this share the replica takes no part in ordering a new batch ({@code Agreement}): the
+     * last thirty-second is kept for the checkpoint record whose durability a trim waits for, and
+     * for view records, so a log never fills with what cannot free it.
+     */
+    static final double VOTE_SHARE = 0.96875;
 
     private final SharedLog log;
     private final RingConfig config;
+    /** {@link #MAX_APPEND_BYTES}, or a sixteenth of the log's capacity if less. */
+    private final long maxAppendBytes;
     /** Tags handed out by {@link #appendPipelined}; the replica's thread only. */
     private long issued;
     /** The highest tag known durable; written by the log's completing thread. */
@@ -91,6 +100,7 @@ final class ReplicaLog {
             next[c] = log.nextPosition(c);
         }
         this.trimmedAtBytes = new long[config.colors() + 1];
+        this.maxAppendBytes = Math.min(MAX_APPEND_BYTES, Math.max(1, log.capacityBytes() / 16));
     }
 
     /** Whether {@code color} holds records in the log's oldest unit of space ({@link SharedLog#holdsOldest}). */
@@ -314,7 +324,7 @@ final class ReplicaLog {
 
     /**
      * Appends {@code records} to {@code color} in order, without waiting, in appends of at most
-     * {@link #MAX_APPEND_BYTES} each (a single larger record goes alone): for what a crash part-way
+     * {@link #MAX_APPEND_BYTES} each (less in a small log) (a single larger record goes alone): for what a crash part-way
      * may leave half written, because the records it replaces stay until a later trim (a
      * checkpoint's re-appended records, a rewrite); recovery reads a record and its earlier copy
      * alike. The pieces are queued in order (each one append, all or nothing at a crash) and the
@@ -329,7 +339,7 @@ final class ReplicaLog {
         List<byte[]> piece = new ArrayList<>();
         long bytes = 0;
         for (byte[] r : records) {
-            if (!piece.isEmpty() && bytes + r.length > MAX_APPEND_BYTES) {
+            if (!piece.isEmpty() && bytes + r.length > maxAppendBytes) {
                 queuePiece(color, piece, bytes);
                 piece = new ArrayList<>();
                 bytes = 0;

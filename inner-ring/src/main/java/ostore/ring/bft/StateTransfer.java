@@ -89,6 +89,16 @@ final class StateTransfer {
             r.snapshotTransfer.pursue(lane);
             return;
         }
+        if (lane.behind() && !missing(lane).isEmpty() && !r.roomForUpdate(0)) {
+            // Its log is too full to hold the payloads the batches up to the stable checkpoint order,
+            // and only running them would let a checkpoint trim it: a snapshot brings the color to the
+            // stable checkpoint with no payload logged, and its install rewrites the color's log.
+            LOG.log(System.Logger.Level.WARNING, "replica {0}: color {1} executed only {2} and is stable at {3}, and"
+                    + " its log has no room for the payloads in between: installing a peer''s store snapshot", r.id,
+                    lane.color, lane.executed(), lane.stable());
+            r.snapshotTransfer.pursue(lane);
+            return;
+        }
         r.broadcast(new FetchState(lane.color, lane.executed() + 1));
         List<Hash32> missing = missing(lane);
         if (!missing.isEmpty()) {
@@ -351,7 +361,11 @@ final class StateTransfer {
                 break;
             }
             if (!v.batch().digests().stream().allMatch(r.state::holds)) {
-                askForPayloads(lane);
+                if (r.roomForUpdate(0)) {
+                    askForPayloads(lane);
+                }
+                // Else a log too full to hold them would drop what came and ask again at once, a
+                // loop with the peer that answers; the retransmission round asks once room is back.
                 break;
             }
             if (v instanceof Chained c && !logged(lane, c)) {

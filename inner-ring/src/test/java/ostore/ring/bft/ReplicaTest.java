@@ -147,6 +147,51 @@ class ReplicaTest {
         }
     }
 
+    /**
+     * A backup whose log is past 31/32 takes no part in ordering, even of updates it holds (it
+     * would log a pre-prepare and then prepared and committed records for each batch): the other
+     * three order and execute without it, and once a trim gives it room it catches up.
+     */
+    @Test
+    void aBackupPastThirtyOneThirtySecondsOfItsLogOrdersNothingAndCatchesUpOnceItHasRoom() {
+        RingHarness h = new RingHarness(new RingConfig.Params(4, 1_000, 16, 32, 200_000, 5 * SECOND));
+        long capacity = 1 << 20;
+        h.logs.set(1, new MemorySharedLog(3, 1 << 20, capacity));
+        h.boot(1);
+        List<SubmittedUpdate> us = updates(1, 6);
+        h.submitToAll(us.getFirst());
+        // Backup 1 logged the update; ballast in a log color no replica uses now keeps its log past
+        // 31/32 (until it is trimmed) before the primary's pre-prepare reaches it.
+        h.logs.get(1).append(2, List.of(new byte[(int) (capacity * 63 / 64 - h.logs.get(1).bytesUsed())]));
+        long logged = h.logs.get(1).nextPosition(0);
+        h.run(10_000);
+        for (SubmittedUpdate u : us.subList(1, 3)) {
+            h.submitToAll(u);
+            h.run(10_000);
+        }
+        h.run(SECOND);
+        for (int r : new int[] {0, 2, 3}) {
+            assertEquals(3, h.replicas.get(r).status().colors().getFirst().executed(), "replica " + r + " executed");
+        }
+        for (ostore.ring.log.LogEntry e : h.logs.get(1).read(0, logged, 100)) {
+            int type = e.payload()[1];
+            // A commit proof state transfer brings (COMMIT_PROOF) is catching up, not ordering.
+            assertFalse(type == LogRecords.ACCEPTED || type == LogRecords.PREPARED || type == LogRecords.COMMITTED,
+                    "backup 1 logged its own vote on a batch: record type " + type);
+        }
+        assertTrue(h.replicas.get(1).status().colors().getFirst().executed() < 3,
+                "backup 1 cannot run the batches whose updates it had no room to log");
+        h.logs.get(1).trim(2, h.logs.get(1).nextPosition(2));
+        for (SubmittedUpdate u : us.subList(3, 6)) {
+            h.submitToAll(u);
+            h.run(10_000);
+        }
+        h.run(10 * SECOND);
+        assertEquals(6, h.replicas.get(1).status().colors().getFirst().executed(), "backup 1 caught up once it had room");
+        assertEquals(history(h, 0, Aguid.of(client.publicKey(), "object-0")),
+                history(h, 1, Aguid.of(client.publicKey(), "object-0")));
+    }
+
     @Test
     void checkpointsBecomeStableAndTrimTheLog() {
         RingHarness h = new RingHarness(new RingConfig.Params(1, 1_000, 2, 4, 200_000, 5 * SECOND));

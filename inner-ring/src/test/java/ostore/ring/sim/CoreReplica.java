@@ -57,6 +57,11 @@ final class CoreReplica implements ReplicaUnderTest {
     }
 
     @Override
+    public java.util.Optional<String> logRefusal() {
+        return replica.logRefusal();
+    }
+
+    @Override
     public long view() {
         return replica.status().view();
     }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import ostore.ring.log.ColorBatch;
 import ostore.ring.log.LogEntry;
+import ostore.ring.log.LogFullException;
 import ostore.ring.log.LogStore;
 import ostore.ring.log.LogStoreConfig;
 import ostore.ring.log.TrimmedPositionException;
@@ -23,18 +24,38 @@ public final class MemoryLogStore implements LogStore {
      * What survives a crash: per color, the first readable position and the records from it on;
      * and the units of space the records were appended in, as a real store's extents or segments
      * ({@link LogStoreConfig#extentBytes()} each, shared by all colors), so that {@link #holdsOldest}
-     * answers as theirs do.
+     * answers as theirs do. A media with a capacity refuses, as llpl's pool does, an append that
+     * would need more units than fit in it ({@link LogFullException}, changing nothing); a unit is
+     * freed only once every color has trimmed past all its records.
      */
     public static final class Media {
         private final LogStoreConfig config;
+        /** Bytes of units the media holds at most; {@link Long#MAX_VALUE} for no bound. */
+        private final long capacityBytes;
         private final long[] first;
         private final List<List<byte[]>> records = new ArrayList<>();
-        /** Per unit, oldest first: one past the last position of each color in it (0: none). */
-        private final java.util.ArrayDeque<long[]> units = new java.util.ArrayDeque<>();
-        private long bytesInLastUnit;
+        /** The units, oldest first. */
+        private final java.util.ArrayDeque<Unit> units = new java.util.ArrayDeque<>();
+
+        /**
+         * One unit of space: one past the last position of each color in it (0: none), and the
+         * bytes of records in it. It takes an extent, or as much as it holds if records overflowed it
+         * (a real store gives a frame larger than an extent room of its own size).
+         */
+        private record Unit(long[] ends, long[] bytes) {
+            long size(long extentBytes) {
+                return Math.max(extentBytes, bytes[0]);
+            }
+        }
 
         public Media(LogStoreConfig config) {
+            this(config, Long.MAX_VALUE);
+        }
+
+        /** A media that holds at most {@code capacityBytes} of units ({@link LogStoreConfig#extentBytes()} each). */
+        public Media(LogStoreConfig config, long capacityBytes) {
             this.config = config;
+            this.capacityBytes = capacityBytes;
             this.first = new long[config.colors()];
             for (int c = 0; c < config.colors(); c++) {
                 records.add(new ArrayList<>());
@@ -45,24 +66,64 @@ public final class MemoryLogStore implements LogStore {
             return first[color] + records.get(color).size();
         }
 
+        /** An empty media of the same sizing and capacity: a new disk. */
+        public Media blank() {
+            return new Media(config, capacityBytes);
+        }
+
+        long capacityBytes() {
+            return capacityBytes;
+        }
+
+        /** Bytes the units take now; see {@link Unit}. */
+        long bytesUsed() {
+            dropTrimmedUnits();
+            long used = 0;
+            for (Unit u : units) {
+                used += u.size(config.extentBytes());
+            }
+            return used;
+        }
+
+        /** Refuses {@code batches}, changing nothing, if placing them would take the media past its capacity. */
+        void checkRoom(List<ColorBatch> batches) {
+            if (capacityBytes == Long.MAX_VALUE) {
+                return;
+            }
+            long bytes = 0;
+            for (ColorBatch b : batches) {
+                for (byte[] r : b.records()) {
+                    bytes += r.length;
+                }
+            }
+            long used = bytesUsed();
+            Unit last = units.peekLast();
+            long after = last == null || last.bytes()[0] >= config.extentBytes()
+                    ? used + Math.max(config.extentBytes(), bytes)
+                    : used - last.size(config.extentBytes()) + Math.max(config.extentBytes(), last.bytes()[0] + bytes);
+            if (after > capacityBytes) {
+                throw new LogFullException("the simulated log has no room for " + bytes + " bytes: " + used + " of its "
+                        + capacityBytes + " bytes are taken", null);
+            }
+        }
+
         /** The batches just appended went into the last unit, or a new one if it was full. */
         void placeInUnit(List<ColorBatch> batches) {
-            if (units.isEmpty() || bytesInLastUnit >= config.extentBytes()) {
-                units.addLast(new long[first.length]);
-                bytesInLastUnit = 0;
+            if (units.isEmpty() || units.peekLast().bytes()[0] >= config.extentBytes()) {
+                units.addLast(new Unit(new long[first.length], new long[1]));
             }
-            long[] last = units.peekLast();
+            Unit last = units.peekLast();
             for (ColorBatch b : batches) {
-                last[b.color()] = next(b.color());
+                last.ends()[b.color()] = next(b.color());
                 for (byte[] r : b.records()) {
-                    bytesInLastUnit += r.length;
+                    last.bytes()[0] += r.length;
                 }
             }
         }
 
         /** Forgets the oldest units whose records are all trimmed, as a store frees them; never the last. */
         void dropTrimmedUnits() {
-            while (units.size() > 1 && whollyTrimmed(units.peekFirst())) {
+            while (units.size() > 1 && whollyTrimmed(units.peekFirst().ends())) {
                 units.removeFirst();
             }
         }
@@ -110,6 +171,7 @@ public final class MemoryLogStore implements LogStore {
         for (ColorBatch b : batches) {
             checkRecords(b.color(), b.records());
         }
+        media.checkRoom(batches);
         long[] firsts = new long[batches.size()];
         for (int i = 0; i < batches.size(); i++) {
             ColorBatch b = batches.get(i);
@@ -123,10 +185,20 @@ public final class MemoryLogStore implements LogStore {
     }
 
     @Override
+    public synchronized long bytesUsed() {
+        return media.bytesUsed();
+    }
+
+    @Override
+    public synchronized long capacityBytes() {
+        return media.capacityBytes();
+    }
+
+    @Override
     public synchronized boolean holdsOldest(int color) {
         checkColor(color);
         media.dropTrimmedUnits();
-        return !media.units.isEmpty() && media.units.peekFirst()[color] > media.first[color];
+        return !media.units.isEmpty() && media.units.peekFirst().ends()[color] > media.first[color];
     }
 
     @Override

@@ -24,6 +24,9 @@ interface ReplicaUnderTest {
     /** Appends it made without waiting became durable. */
     void onDurable();
 
+    /** Why the replica takes no new client updates for want of log space, if it does not ({@code Replica.logRefusal}). */
+    java.util.Optional<String> logRefusal();
+
     /** One line of state for failure reports (view, last executed, stable checkpoint). */
     String describe();
 

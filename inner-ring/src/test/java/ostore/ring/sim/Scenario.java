@@ -18,6 +18,10 @@ import ostore.ring.bft.fault.ByzantineTamper;
  *     wipe, so a wiped (or long partitioned) replica is stranded and installs a store snapshot
  * @param hostileClient whether a Byzantine client ({@link HostileClient}) plays its tricks beside
  *     the honest ones; in a run with no other fault no correct replica may then leave view 0
+ * @param logBytes the capacity of each replica's log, 0 for one only the (simulated) disk bounds;
+ *     a small one, with updates of {@code updateBytes}, makes the replicas share out their logs
+ *     and wait for trims as a small llpl pool under large updates does
+ * @param updateBytes bytes each honest client's update appends, 0 for a short text
  */
 record Scenario(
         String name,
@@ -39,7 +43,9 @@ record Scenario(
         long eventsMax,
         boolean wipes,
         int retainedBelowStable,
-        boolean hostileClient) {
+        boolean hostileClient,
+        long logBytes,
+        int updateBytes) {
 
     /** The kinds of run the default suite rotates through, one chosen per seed. */
     enum Kind {
@@ -93,8 +99,8 @@ record Scenario(
                 kind == Kind.PARTITIONS || kind == Kind.CRASHES_AND_BYZANTINE,
                 kind == Kind.CRASHES || kind == Kind.CRASHES_AND_BYZANTINE, byzantine, kind == Kind.TWINS,
                 2_000_000 + r.nextLong(3_000_000), 60_000_000, 400_000, false, RingConfig.Params.RETAINED_BELOW_STABLE,
-                kind == Kind.HOSTILE_CLIENT)
-                .withWipes(r).withHostileClient(r).withF2(r);
+                kind == Kind.HOSTILE_CLIENT, 0, 0)
+                .withWipes(r).withHostileClient(r).withF2(r).withSmallLog(r);
     }
 
     /**
@@ -107,7 +113,7 @@ record Scenario(
         }
         return new Scenario(name + "+wipes", f, colors, clients, ownObjects, sharedObjects, opsPerClient, loss,
                 duplication, reorder, partitions, crashes, byzantine, twins, faultPhaseMicros, quietMicrosMax, eventsMax,
-                true, r.nextInt(0, 3), hostileClient);
+                true, r.nextInt(0, 3), hostileClient, logBytes, updateBytes);
     }
 
     /** A third of the other runs get a Byzantine client too; drawn last, like wipes. */
@@ -117,7 +123,7 @@ record Scenario(
         }
         return new Scenario(name + "+hostile-client", f, colors, clients, ownObjects, sharedObjects, opsPerClient,
                 loss, duplication, reorder, partitions, crashes, byzantine, twins, faultPhaseMicros, quietMicrosMax,
-                eventsMax, wipes, retainedBelowStable, true);
+                eventsMax, wipes, retainedBelowStable, true, logBytes, updateBytes);
     }
 
     /**
@@ -130,7 +136,26 @@ record Scenario(
         }
         return new Scenario(name + "+f2", 2, colors, clients, ownObjects, sharedObjects, opsPerClient, loss,
                 duplication, reorder, partitions, crashes, byzantine, twins, faultPhaseMicros, quietMicrosMax,
-                eventsMax, wipes, retainedBelowStable, hostileClient);
+                eventsMax, wipes, retainedBelowStable, hostileClient, logBytes, updateBytes);
+    }
+
+    /**
+     * A sixth of the runs give every replica a small log (64 to 256 KiB per replica of the ring)
+     * and their honest clients updates of a 64th to a 24th of it, about the proportions of a 64 MiB
+     * llpl pool under 2 MiB updates: the replicas refuse new updates, stop logging payloads, stop
+     * copying, stop voting and wait for trims in turn, and every property must still hold. Drawn
+     * last, so the rest of each run is what the seed gave before.
+     */
+    private Scenario withSmallLog(SplittableRandom r) {
+        if (r.nextInt(6) != 0) {
+            return this;
+        }
+        // Per replica of the ring, as its protocol records (a NEW-VIEW holds 2f+1 VIEW-CHANGEs) grow with it.
+        long log = ((64L + 32 * r.nextInt(7)) << 10) * replicas();
+        int update = (int) r.nextLong(log / 64, log / 24);
+        return new Scenario(name + "+small-log", f, colors, clients, ownObjects, sharedObjects, opsPerClient, loss,
+                duplication, reorder, partitions, crashes, byzantine, twins, faultPhaseMicros, quietMicrosMax,
+                eventsMax, wipes, retainedBelowStable, hostileClient, log, update);
     }
 
     /**

@@ -61,6 +61,8 @@ final class SimReplicaHost {
     /** Update digest to the clients connected and waiting for its reply here, in id order. */
     private final Map<Hash32, TreeSet<Integer>> waitingClients = new HashMap<>();
     private long framesRejected;
+    /** Client updates refused because the replica's log was too full to take new ones. */
+    private long refusedForRoom;
     /** Extra sync time per byte queued (a disk's write bandwidth), in nanoseconds; 0 in the checking runs. */
     private long syncNanosPerByte;
 
@@ -111,6 +113,10 @@ final class SimReplicaHost {
         return framesRejected;
     }
 
+    long refusedForRoom() {
+        return refusedForRoom;
+    }
+
     ObservedVersionStore store() {
         return store;
     }
@@ -130,9 +136,9 @@ final class SimReplicaHost {
         incarnation++;
         store = new ObservedVersionStore(durableStore, id, name + "#" + incarnation, config::colorOf, observer);
         int own = incarnation;
-        log = new SyncSharedLog(MemoryLogStore.open(logMedia), sync -> events.after(
-                clock.globalDelay(SYNC_MIN_MICROS + syncRandom.nextLong(SYNC_SPREAD_MICROS)
-                        + (syncNanosPerByte == 0 ? 0 : log.queuedBytes() * syncNanosPerByte / 1_000)),
+        log = new SyncSharedLog(MemoryLogStore.open(logMedia), (sync, afterMicros) -> events.after(
+                clock.globalDelay(Math.max(afterMicros, SYNC_MIN_MICROS + syncRandom.nextLong(SYNC_SPREAD_MICROS)
+                        + (syncNanosPerByte == 0 ? 0 : log.queuedBytes() * syncNanosPerByte / 1_000))),
                 name + " log sync", () -> {
                     if (up && incarnation == own) {
                         sync.run();
@@ -162,7 +168,7 @@ final class SimReplicaHost {
     /** The machine, down, loses its disk: the next start finds an empty log and an empty version store. */
     void wipe() {
         assert !up : name + " is wiped only while down";
-        logMedia = new MemoryLogStore.Media(Simulation.logConfig(config.colors()));
+        logMedia = logMedia.blank();
         durableStore = new MemoryVersionStore(Limits.DEFAULT);
     }
 
@@ -191,6 +197,11 @@ final class SimReplicaHost {
             decoded = SimUpdateCodec.decode(frame);
         } catch (IllegalArgumentException e) {
             framesRejected++;
+            return;
+        }
+        if (replica.logRefusal().isPresent()) {
+            // A node's edge refuses it (UNAVAILABLE, retry): the client's retransmission tries again.
+            refusedForRoom++;
             return;
         }
         waitingClients.computeIfAbsent(decoded.digest(), d -> new TreeSet<>()).add(client);

@@ -172,6 +172,19 @@ final class Simulation {
         return new LogStoreConfig(ringColors + 1, 1 << 20, 8L << 20, 1 << 16);
     }
 
+    /**
+     * An empty log media for a replica of {@code scenario}: unbounded, or of {@link
+     * Scenario#logBytes} in 32 units with records of up to a quarter of it, as {@link
+     * LogStoreConfig#forPool} sizes a small llpl pool.
+     */
+    static MemoryLogStore.Media logMedia(Scenario scenario) {
+        if (scenario.logBytes() == 0) {
+            return new MemoryLogStore.Media(logConfig(scenario.colors()));
+        }
+        return new MemoryLogStore.Media(new LogStoreConfig(scenario.colors() + 1, (int) (scenario.logBytes() / 4),
+                scenario.logBytes(), 4096), scenario.logBytes());
+    }
+
     static SigningKey keyFrom(SplittableRandom random) {
         byte[] seedBytes = new byte[SigningKey.SEED_LENGTH];
         random.nextBytes(seedBytes);

@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The inner ring's main test: many seeded runs of the whole ring under faults, each checked for
  * agreement, validity, linearizability and liveness. {@code -Dostore.sim.seeds=N} runs N seeds
- * (default {@value #DEFAULT_SEEDS}); {@code -Dostore.sim.first=S} starts at seed S; a failing
- * seed prints one line that replays it through {@link #replay}.
+ * (default {@value #DEFAULT_SEEDS}); {@code -Dostore.sim.first=S} starts at seed S;
+ * {@code -Dostore.sim.only=TEXT} runs only the seeds whose scenario name contains TEXT (for
+ * example {@code small-log} or {@code f2}); a failing seed prints one line that replays it through
+ * {@link #replay}.
  */
 class SimulationTest {
     static final int DEFAULT_SEEDS = 200;
@@ -22,8 +24,12 @@ class SimulationTest {
     void manySeedsKeepEveryProperty() {
         int seeds = Integer.getInteger("ostore.sim.seeds", DEFAULT_SEEDS);
         long first = Long.getLong("ostore.sim.first", DEFAULT_FIRST_SEED);
+        String only = System.getProperty("ostore.sim.only", "");
         List<String> failures = new ArrayList<>();
         for (long seed = first; seed < first + seeds; seed++) {
+            if (!Scenario.forSeed(seed).name().contains(only)) {
+                continue;
+            }
             try {
                 Simulation.run(seed, CoreReplica.factory());
             } catch (SimulationFailure e) {

@@ -104,7 +104,7 @@ final class World {
             SimClock clock = new SimClock(events, random, CLOCK_OFFSET_MAX_MICROS, CLOCK_RATE_PPM_MAX);
             String name = "r" + id + (copies > 1 ? "twin" + (char) ('a' + c) : "");
             mine.add(new SimReplicaHost(id, name, key, config, events, clock, network, factory, observer, tamper,
-                    new MemoryLogStore.Media(Simulation.logConfig(config.colors())), random.split()));
+                    Simulation.logMedia(scenario), random.split()));
             mine.getLast().syncNanosPerByte(costs.syncNanosPerByte());
         }
         if (copies == 1) {
@@ -137,7 +137,8 @@ final class World {
             objects.add(Aguid.of(team.publicKey(), "shared-" + s));
         }
         ReplyReader replies = new ReplyReader(config);
-        SimClient.Params params = new SimClient.Params(scenario.opsPerClient(), 20_000, 100_000, 1_600_000);
+        SimClient.Params params = new SimClient.Params(scenario.opsPerClient(), 20_000, 100_000, 1_600_000,
+                scenario.updateBytes());
         SimClient.Params bulk = new SimClient.Params(scenario.opsPerClient(), 20_000, 100_000, 1_600_000,
                 costs.bulkBytes());
         for (int c = 0; c < scenario.clients(); c++) {
@@ -270,6 +271,9 @@ final class World {
         for (List<SimReplicaHost> forId : hosts) {
             for (SimReplicaHost h : forId) {
                 b.append("; ").append(h.describe()).append(" rejectedFrames=").append(h.framesRejected());
+                if (h.refusedForRoom() > 0) {
+                    b.append(" refusedForRoom=").append(h.refusedForRoom());
+                }
                 if (h.byzantine()) {
                     b.append(" byzantine=").append(h.tamper().behaviour()).append(" tampered=")
                             .append(h.tamper().tampered()).append(" forgedStates=")
