@@ -84,6 +84,10 @@ final class Certifier {
      * never hide the others behind them.
      */
     private Uncertified cursor;
+    /** Per color, the lowest batch with a mark the last complete look at the store found ({@link #oldestUncertified}). */
+    private long[] marksFloor = new long[0];
+    /** The same, gathered over the pages of the look under way. */
+    private long[] scanFloor;
 
     Certifier(Replica r, Executor executor, VersionStore store) {
         this.r = r;
@@ -226,6 +230,50 @@ final class Certifier {
     }
 
     /**
+     * The lowest batch of {@code color} that committed a version this replica stores without a
+     * certificate, as far as it knows: its own votes still waiting for a quorum, and what the last
+     * complete look at the store's marks found ({@link #repair}, {@link #scanMarks}); {@link
+     * Long#MAX_VALUE} if none. The kept history reaches down to it, so that this replica can vote
+     * for the batch again however few batches the ring keeps below its checkpoints.
+     */
+    long oldestUncertified(int color) {
+        long own = pending.entrySet().stream().filter(e -> e.getKey().color() == color && e.getValue().own != null)
+                .mapToLong(e -> e.getKey().seqno()).min().orElse(Long.MAX_VALUE);
+        return Math.min(own, color < marksFloor.length ? marksFloor[color] : Long.MAX_VALUE);
+    }
+
+    /**
+     * Looks at every mark in the store once (at start, before recovery rebuilds the history),
+     * so {@link #oldestUncertified} knows the batches a crash left uncertified. Reads the store on
+     * the caller's thread: recovery's.
+     */
+    void scanMarks() {
+        long[] floor = newFloor();
+        Uncertified after = null;
+        for (List<Uncertified> page = store.uncertified(null, REPAIR_VERSIONS); !page.isEmpty();
+                page = store.uncertified(after, REPAIR_VERSIONS)) {
+            page.forEach(u -> noteMark(floor, u));
+            after = page.getLast();
+            if (page.size() < REPAIR_VERSIONS) {
+                break;
+            }
+        }
+        marksFloor = floor;
+    }
+
+    private long[] newFloor() {
+        long[] floor = new long[r.config.colors()];
+        Arrays.fill(floor, Long.MAX_VALUE);
+        return floor;
+    }
+
+    private static void noteMark(long[] floor, Uncertified u) {
+        if (u.color() < floor.length) {
+            floor[u.color()] = Math.min(floor[u.color()], u.position() / RingConfig.MAX_BATCH_LIMIT);
+        }
+    }
+
+    /**
      * One round of repair, from the retransmission timer: for the versions the store lists as
      * uncertified (up to {@link #REPAIR_VERSIONS}), votes again for their batches and asks every
      * peer for their certificates. A batch whose own vote this replica signed less than a round
@@ -240,9 +288,20 @@ final class Certifier {
         roundsSinceScan = 0;
         List<Uncertified> marks = store.uncertified(cursor, REPAIR_VERSIONS);
         if (marks.isEmpty() && cursor != null) {
+            cursor = null;
             marks = store.uncertified(null, REPAIR_VERSIONS);
         }
+        if (cursor == null || scanFloor == null) {
+            scanFloor = newFloor();
+        }
+        long[] gathering = scanFloor;
+        marks.forEach(u -> noteMark(gathering, u));
         cursor = marks.size() < REPAIR_VERSIONS ? null : marks.getLast();
+        if (cursor == null) {
+            // A look that began at the first mark has seen them all.
+            marksFloor = scanFloor;
+            scanFloor = null;
+        }
         repairing = false;
         if (marks.isEmpty()) {
             return;

@@ -195,12 +195,30 @@ final class Checkpointer {
     private void persist(Lane lane) {
         SafetyViolation.check(lane.stable() <= lane.executed(), () -> "color " + lane.color + " would persist stable"
                 + " checkpoint " + lane.stable() + " having executed only " + lane.executed());
-        lane.trimHistoryThrough(lane.stable() - r.config.params().retainedBelowStable());
+        lane.trimHistoryThrough(historyFloor(lane, certifier));
         boundHistoryBytes(lane);
         certifier.forgetUpTo(lane.color, lane.stable() - r.config.params().watermarkWindow());
         trimmer.forgetPayloads(lane);
         syncThenRecord(lane);
         r.agreement.proposeReady(lane, false);
+    }
+
+    /**
+     * The highest batch of {@code lane}'s history that may go: what the ring keeps below a stable
+     * checkpoint ({@link RingConfig.Params#retainedBelowStable}), but never a batch that committed a
+     * version this replica still stores without a certificate ({@link Certifier#oldestUncertified}):
+     * the history (and the log's records of it) is what it votes again from ({@link Certifier#repair}).
+     * That extra history is bounded by twice the watermark window below the checkpoint.
+     */
+    static long historyFloor(Lane lane, RingConfig config, Certifier certifier) {
+        long keep = lane.stable() - config.params().retainedBelowStable();
+        long uncertified = certifier.oldestUncertified(lane.color);
+        long bound = lane.stable() - 2L * config.params().watermarkWindow();
+        return uncertified > keep ? keep : Math.min(keep, Math.max(bound, uncertified - 1));
+    }
+
+    private long historyFloor(Lane lane, Certifier certifier) {
+        return historyFloor(lane, r.config, certifier);
     }
 
     /**

@@ -16,6 +16,7 @@ import ostore.crypto.Hash32;
  * that it makes possible. Part of {@link Replica}, on its thread.
  */
 final class LogTrimmer {
+    private static final System.Logger LOG = System.getLogger(LogTrimmer.class.getName());
     /**
      * Bytes appended to the log (all colors) after which a color that no checkpoint trimmed has its
      * records moved up. The log frees space only below every color's first record, so without this
@@ -50,7 +51,18 @@ final class LogTrimmer {
      * @return where the copy went and the tag that is durable once all of it is
      */
     ReplicaLog.Appended rewrite(Lane lane, byte[] stable, String what) {
-        return rewrite(lane, carried(lane, stable), what);
+        Carried carried = carried(lane, stable);
+        if (!r.rlog.roomFor(carried.bytes(), ReplicaLog.VOTE_SHARE)) {
+            // The copy would fill the log, and its trim waits for the copy: what stays is only what
+            // cannot be had again, the protocol records. The color's payloads leave memory with it;
+            // a batch that orders one has it fetched again from the peers (PayloadFetcher).
+            LOG.log(System.Logger.Level.WARNING, "replica {0}: {1} color {2}''s log without its {3} payloads: the copy"
+                    + " ({4} KiB) would not fit; they are fetched again when needed", r.id, what, lane.color,
+                    carried.payloads().size(), carried.bytes() >> 10);
+            r.state.dropPayloads(lane.color, r.state.pending().keySet());
+            carried = carried(lane, stable);
+        }
+        return rewrite(lane, carried, what);
     }
 
     private ReplicaLog.Appended rewrite(Lane lane, Carried carried, String what) {
@@ -221,7 +233,8 @@ final class LogTrimmer {
         List<byte[]> out = new ArrayList<>();
         Set<Hash32> written = new HashSet<>();
         java.util.function.Consumer<Hash32> payload = d -> {
-            if (written.add(d)) {
+            // One not held is fetched again when a batch needs it (a rewrite with no room for payloads).
+            if (r.state.holds(d) && written.add(d)) {
                 out.add(LogRecords.payload(r.state.payload(d).signedUpdate()));
             }
         };

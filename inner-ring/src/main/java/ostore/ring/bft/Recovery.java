@@ -26,10 +26,12 @@ final class Recovery {
 
     private final Replica r;
     private final Executor executor;
+    private final Certifier certifier;
 
-    Recovery(Replica r, Executor executor) {
+    Recovery(Replica r, Executor executor, Certifier certifier) {
         this.r = r;
         this.executor = executor;
+        this.certifier = certifier;
     }
 
     void run() {
@@ -137,13 +139,14 @@ final class Recovery {
     /**
      * Rebuilds the history kept for lagging peers: the run of batches up to the stable checkpoint
      * that the log holds as committed and executed, each chaining to the next and the last to the
-     * checkpoint's state, at most {@link RingConfig.Params#retainedBelowStable()} of them. A
+     * checkpoint's state, at most {@link RingConfig.Params#retainedBelowStable()} of them, or down to
+     * the oldest batch that left a version uncertified ({@link Checkpointer#historyFloor}). A
      * checkpoint adopted ahead of the store (ADOPTED) may lie above the execution point the log
      * proves (its last STABLE): the run then ends there, at that state, and the batches above it,
      * logged as run by state transfer, run again through {@link #replay} and join the history then.
      */
     private void restoreHistory(Lane lane, Map<Long, PrePrepare> committed, Map<Long, ExecutedBatch> executed) {
-        long floor = lane.stable() - r.config.params().retainedBelowStable();
+        long floor = Checkpointer.historyFloor(lane, r.config, certifier);
         long top = Math.min(lane.stable(), lane.executed());
         Hash32 expected = top == lane.stable() ? lane.stableDigest() : lane.stateDigest();
         ArrayDeque<Lane.Executed> run = new ArrayDeque<>();

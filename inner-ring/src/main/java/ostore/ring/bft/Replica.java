@@ -101,7 +101,9 @@ public final class Replica {
     /** Rebuilds state from the log, replays what the store lost, and resumes. Call once, first. */
     public void start() {
         event(() -> {
-            new Recovery(this, executor).run();
+            // Which batches left versions uncertified: recovery keeps them in the history to vote again from.
+            certifier.scanMarks();
+            new Recovery(this, executor, certifier).run();
             viewChanger.resumeAfterRecovery();
             armViewChangeTimer();
             retransmitter.start();

@@ -89,12 +89,13 @@ final class StateTransfer {
             r.snapshotTransfer.pursue(lane);
             return;
         }
-        if (lane.behind() && !missing(lane).isEmpty() && !r.roomForUpdate(0)) {
-            // Its log is too full to hold the payloads the batches up to the stable checkpoint order,
-            // and only running them would let a checkpoint trim it: a snapshot brings the color to the
-            // stable checkpoint with no payload logged, and its install rewrites the color's log.
+        if (lane.behind() && (!missing(lane).isEmpty() && !r.roomForUpdate(0) || !roomToCatchUp(0))) {
+            // Its log is too full to hold the payloads or the records of the batches up to the stable
+            // checkpoint, and only running them would let a checkpoint trim it: a snapshot brings the
+            // color to the stable checkpoint with nothing of them logged, and its install rewrites the
+            // color's log.
             LOG.log(System.Logger.Level.WARNING, "replica {0}: color {1} executed only {2} and is stable at {3}, and"
-                    + " its log has no room for the payloads in between: installing a peer''s store snapshot", r.id,
+                    + " its log has no room for the batches in between: installing a peer''s store snapshot", r.id,
                     lane.color, lane.executed(), lane.stable());
             r.snapshotTransfer.pursue(lane);
             return;
@@ -428,6 +429,15 @@ final class StateTransfer {
         }
     }
 
+    /**
+     * Whether the log has room for {@code bytes} more of what catching up logs (a verified batch's
+     * BATCH or COMMIT-PROOF record): below {@link ReplicaLog#VOTE_SHARE}, as for ordering; the rest
+     * is kept for the records that let a checkpoint trim the log.
+     */
+    private boolean roomToCatchUp(int bytes) {
+        return r.rlog.roomFor(bytes, ReplicaLog.VOTE_SHARE);
+    }
+
     /** Asks the peer the last page came from; the retransmission rounds ask everyone if it does not answer. */
     private void askSource(Lane lane, Message m) {
         Integer peer = source.get(lane.color);
@@ -445,8 +455,13 @@ final class StateTransfer {
     private boolean logged(Lane lane, Chained c) {
         long[] pending = logging.get(lane.color);
         if (pending == null || pending[0] != c.batch().seqno()) {
+            byte[] record = LogRecords.batch(c.batch(), c.resultsRoot(), c.state());
+            if (!roomToCatchUp(record.length)) {
+                // The next round installs a snapshot instead (fetch).
+                return false;
+            }
             lane.positions().noteRecord(c.batch().seqno(), r.rlog.nextPosition(lane.color));
-            long tag = r.rlog.appendPipelined(lane.color, LogRecords.batch(c.batch(), c.resultsRoot(), c.state()));
+            long tag = r.rlog.appendPipelined(lane.color, record);
             pending = new long[] {c.batch().seqno(), tag};
             logging.put(lane.color, pending);
         }
@@ -461,8 +476,13 @@ final class StateTransfer {
         }
         Slot slot = lane.slot(pp.seqno());
         if (!slot.committed()) {
+            byte[] record = LogRecords.committed(p.prePrepare(), p.commits());
+            if (!roomToCatchUp(record.length)) {
+                // Left for later: a replica that falls behind meanwhile installs a snapshot (fetch).
+                return true;
+            }
             // Runs once the record is durable, like a batch committed here (BatchExecution).
-            long tag = r.rlog.appendAbout(lane, pp.seqno(), LogRecords.committed(p.prePrepare(), p.commits()));
+            long tag = r.rlog.appendAbout(lane, pp.seqno(), record);
             slot.commit(p.prePrepare(), p.commits(), tag);
         }
         // Only a primary whose key another replica also uses (Twins) can see its own seqno committed under it.

@@ -192,6 +192,35 @@ class ReplicaTest {
                 history(h, 1, Aguid.of(client.publicKey(), "object-0")));
     }
 
+    /**
+     * Batches whose result votes were all lost, and that fell below stable checkpoints in a ring
+     * that keeps no history below them, are still certified once votes get through: each replica
+     * keeps in its history (across a restart too) every batch that left a version of its store
+     * uncertified, and votes for it again from there.
+     */
+    @Test
+    void batchesWhoseVotesWereLostAreCertifiedEvenWithNoHistoryKeptBelowCheckpoints() {
+        RingHarness h = new RingHarness(new RingConfig.Params(1, 1_000, 2, 8, 200_000, 5 * SECOND, 0));
+        h.drop = e -> e.type() == Message.BATCH_RESULT || e.type() == Message.CERTIFICATES;
+        // More batches than the watermark window, so the first ones' own votes are forgotten too.
+        for (SubmittedUpdate u : updates(1, 14)) {
+            h.submitToAll(u);
+            h.run(10_000);
+        }
+        h.run(SECOND);
+        for (int r = 0; r < 4; r++) {
+            ReplicaStatus s = h.replicas.get(r).status();
+            assertEquals(14, s.colors().getFirst().stable(), "replica " + r + " checkpointed past the batches");
+            assertEquals(14, s.uncertifiedVersions(), "replica " + r + " certified nothing while votes were lost");
+        }
+        h.crashAndRestart(2);
+        h.drop = e -> false;
+        h.run(10 * SECOND);
+        for (int r = 0; r < 4; r++) {
+            assertEquals(0, h.replicas.get(r).status().uncertifiedVersions(), "replica " + r + " certified every version");
+        }
+    }
+
     @Test
     void checkpointsBecomeStableAndTrimTheLog() {
         RingHarness h = new RingHarness(new RingConfig.Params(1, 1_000, 2, 4, 200_000, 5 * SECOND));

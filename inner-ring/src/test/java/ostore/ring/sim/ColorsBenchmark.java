@@ -70,7 +70,7 @@ class ColorsBenchmark {
     /** Runs the clients for {@code micros} of simulated time after one second of warm-up. */
     static Run run(int colors, boolean bulk, long micros, long seed) {
         Scenario s = new Scenario("colors-bench", 1, colors, SMALL_CLIENTS + (bulk ? 1 : 0), 1, 0, Integer.MAX_VALUE,
-                0, 0, 0, false, false, null, false, 0, 0, Long.MAX_VALUE, false, 4, false, 0, 0);
+                0, 0, 0, false, false, null, false, 0, 0, Long.MAX_VALUE, false, 4, false, 0, 0, false);
         Trace trace = new Trace();
         EventQueue events = new EventQueue(trace);
         List<ClientOp> ops = new ArrayList<>();

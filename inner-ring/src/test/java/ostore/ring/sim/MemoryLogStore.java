@@ -34,6 +34,8 @@ public final class MemoryLogStore implements LogStore {
         private final long capacityBytes;
         private final long[] first;
         private final List<List<byte[]>> records = new ArrayList<>();
+        /** Records whose bytes were damaged on the media, by color and position: their checksum fails. */
+        private final java.util.Set<String> damaged = new java.util.HashSet<>();
         /** The units, oldest first. */
         private final java.util.ArrayDeque<Unit> units = new java.util.ArrayDeque<>();
 
@@ -64,6 +66,28 @@ public final class MemoryLogStore implements LogStore {
 
         long next(int color) {
             return first[color] + records.get(color).size();
+        }
+
+        /**
+         * Damages one record still in the log, picked by {@code random} (bit rot, or a write that
+         * landed on it): reading it fails its checksum ({@link CorruptRecordException}), as the
+         * real stores' CRCs make a read of such a frame fail. @return what was damaged, or empty
+         * if the log holds no record
+         */
+        public java.util.Optional<String> damageOne(java.util.SplittableRandom random) {
+            List<Integer> colors = new ArrayList<>();
+            for (int c = 0; c < records.size(); c++) {
+                if (!records.get(c).isEmpty()) {
+                    colors.add(c);
+                }
+            }
+            if (colors.isEmpty()) {
+                return java.util.Optional.empty();
+            }
+            int color = colors.get(random.nextInt(colors.size()));
+            long position = first[color] + random.nextInt(records.get(color).size());
+            damaged.add(color + "/" + position);
+            return java.util.Optional.of("color " + color + " position " + position);
         }
 
         /** An empty media of the same sizing and capacity: a new disk. */
@@ -135,6 +159,13 @@ public final class MemoryLogStore implements LogStore {
                 }
             }
             return true;
+        }
+    }
+
+    /** A read found a record whose checksum fails: the log is damaged, and the replica must not start on it. */
+    public static final class CorruptRecordException extends IllegalStateException {
+        CorruptRecordException(String message) {
+            super(message);
         }
     }
 
@@ -220,6 +251,10 @@ public final class MemoryLogStore implements LogStore {
         List<byte[]> kept = media.records.get(color);
         List<LogEntry> out = new ArrayList<>();
         for (long p = from; p < next && out.size() < maxRecords; p++) {
+            if (media.damaged.contains(color + "/" + p)) {
+                throw new CorruptRecordException("the simulated log is corrupt at color " + color + " position " + p
+                        + ": its checksum fails");
+            }
             out.add(new LogEntry(color, p, kept.get((int) (p - first)).clone()));
         }
         return out;

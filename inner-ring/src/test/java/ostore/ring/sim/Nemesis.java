@@ -77,6 +77,8 @@ final class Nemesis {
         if (scenario.wipes() && random.nextBoolean()) {
             note("nemesis wipe " + h.name());
             h.wipe();
+        } else if (scenario.storageFaults() && random.nextBoolean()) {
+            h.damageLog(random).ifPresent(what -> note("nemesis damages " + h.name() + "'s log at " + what));
         }
     }
 

@@ -22,6 +22,10 @@ import ostore.ring.bft.fault.ByzantineTamper;
  *     a small one, with updates of {@code updateBytes}, makes the replicas share out their logs
  *     and wait for trims as a small llpl pool under large updates does
  * @param updateBytes bytes each honest client's update appends, 0 for a short text
+ * @param storageFaults whether the replicas' disks misbehave: now and then a log sync or a store
+ *     write takes tens to hundreds of milliseconds (a slow disk), and a crash may leave a damaged
+ *     record in the crashed replica's log, which it finds when it starts again (its checksum
+ *     fails): it refuses to start on it and is started again on an empty disk, as an operator does
  */
 record Scenario(
         String name,
@@ -45,7 +49,8 @@ record Scenario(
         int retainedBelowStable,
         boolean hostileClient,
         long logBytes,
-        int updateBytes) {
+        int updateBytes,
+        boolean storageFaults) {
 
     /** The kinds of run the default suite rotates through, one chosen per seed. */
     enum Kind {
@@ -71,6 +76,15 @@ record Scenario(
      * replays seeds as the suite ran them before colors (the seed picks the same scenario).
      */
     static final int COLORS = Integer.getInteger("ostore.sim.colors", 3);
+
+    /**
+     * Whether a sixth of the runs get small logs ({@link #withSmallLog}); {@code
+     * -Dostore.sim.small-logs=false} replays seeds as the suite ran them before small logs.
+     */
+    static final boolean SMALL_LOGS = Boolean.parseBoolean(System.getProperty("ostore.sim.small-logs", "true"));
+
+    /** Whether a fifth of the runs get misbehaving disks ({@link #withStorageFaults}). */
+    static final boolean STORAGE_FAULTS = Boolean.parseBoolean(System.getProperty("ostore.sim.storage-faults", "true"));
 
     static Scenario forSeed(long seed) {
         SplittableRandom r = new SplittableRandom(seed ^ 0x5ce7a710L);
@@ -99,8 +113,8 @@ record Scenario(
                 kind == Kind.PARTITIONS || kind == Kind.CRASHES_AND_BYZANTINE,
                 kind == Kind.CRASHES || kind == Kind.CRASHES_AND_BYZANTINE, byzantine, kind == Kind.TWINS,
                 2_000_000 + r.nextLong(3_000_000), 60_000_000, 400_000, false, RingConfig.Params.RETAINED_BELOW_STABLE,
-                kind == Kind.HOSTILE_CLIENT, 0, 0)
-                .withWipes(r).withHostileClient(r).withF2(r).withSmallLog(r);
+                kind == Kind.HOSTILE_CLIENT, 0, 0, false)
+                .withWipes(r).withHostileClient(r).withF2(r).withSmallLog(r).withStorageFaults(r);
     }
 
     /**
@@ -113,7 +127,7 @@ record Scenario(
         }
         return new Scenario(name + "+wipes", f, colors, clients, ownObjects, sharedObjects, opsPerClient, loss,
                 duplication, reorder, partitions, crashes, byzantine, twins, faultPhaseMicros, quietMicrosMax, eventsMax,
-                true, r.nextInt(0, 3), hostileClient, logBytes, updateBytes);
+                true, r.nextInt(0, 3), hostileClient, logBytes, updateBytes, storageFaults);
     }
 
     /** A third of the other runs get a Byzantine client too; drawn last, like wipes. */
@@ -123,7 +137,7 @@ record Scenario(
         }
         return new Scenario(name + "+hostile-client", f, colors, clients, ownObjects, sharedObjects, opsPerClient,
                 loss, duplication, reorder, partitions, crashes, byzantine, twins, faultPhaseMicros, quietMicrosMax,
-                eventsMax, wipes, retainedBelowStable, true, logBytes, updateBytes);
+                eventsMax, wipes, retainedBelowStable, true, logBytes, updateBytes, storageFaults);
     }
 
     /**
@@ -136,7 +150,7 @@ record Scenario(
         }
         return new Scenario(name + "+f2", 2, colors, clients, ownObjects, sharedObjects, opsPerClient, loss,
                 duplication, reorder, partitions, crashes, byzantine, twins, faultPhaseMicros, quietMicrosMax,
-                eventsMax, wipes, retainedBelowStable, hostileClient, logBytes, updateBytes);
+                eventsMax, wipes, retainedBelowStable, hostileClient, logBytes, updateBytes, storageFaults);
     }
 
     /**
@@ -147,7 +161,7 @@ record Scenario(
      * last, so the rest of each run is what the seed gave before.
      */
     private Scenario withSmallLog(SplittableRandom r) {
-        if (r.nextInt(6) != 0) {
+        if (r.nextInt(6) != 0 || !SMALL_LOGS) {
             return this;
         }
         // Per replica of the ring, as its protocol records (a NEW-VIEW holds 2f+1 VIEW-CHANGEs) grow with it.
@@ -155,15 +169,30 @@ record Scenario(
         int update = (int) r.nextLong(log / 64, log / 24);
         return new Scenario(name + "+small-log", f, colors, clients, ownObjects, sharedObjects, opsPerClient, loss,
                 duplication, reorder, partitions, crashes, byzantine, twins, faultPhaseMicros, quietMicrosMax,
-                eventsMax, wipes, retainedBelowStable, hostileClient, log, update);
+                eventsMax, wipes, retainedBelowStable, hostileClient, log, update, storageFaults);
+    }
+
+    /**
+     * A fifth of the runs get misbehaving disks ({@link #storageFaults}); drawn last, so the rest of
+     * each run is what the seed gave before. {@code -Dostore.sim.storage-faults=false} replays seeds
+     * as the suite ran them before.
+     */
+    private Scenario withStorageFaults(SplittableRandom r) {
+        if (r.nextInt(5) != 0 || !STORAGE_FAULTS) {
+            return this;
+        }
+        return new Scenario(name + "+storage-faults", f, colors, clients, ownObjects, sharedObjects, opsPerClient,
+                loss, duplication, reorder, partitions, crashes, byzantine, twins, faultPhaseMicros, quietMicrosMax,
+                eventsMax, wipes, retainedBelowStable, hostileClient, logBytes, updateBytes, true);
     }
 
     /**
      * Whether nothing but clients can be at fault in this run: no replica fault, no partition, no
-     * lost message (a lossy network can stall a correct primary past the simulator's short timeout).
+     * lost message (a lossy network can stall a correct primary past the simulator's short timeout),
+     * no slow disk (nor can one).
      */
     boolean onlyClientsFaulty() {
-        return !partitions && !crashes && byzantine == null && !twins && loss == 0;
+        return !partitions && !crashes && byzantine == null && !twins && loss == 0 && !storageFaults;
     }
 
     int replicas() {

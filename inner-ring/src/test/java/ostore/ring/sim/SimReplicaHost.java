@@ -65,6 +65,10 @@ final class SimReplicaHost {
     private long refusedForRoom;
     /** Extra sync time per byte queued (a disk's write bandwidth), in nanoseconds; 0 in the checking runs. */
     private long syncNanosPerByte;
+    /** Draws the slow disk's delays, in runs with storage faults; null otherwise. */
+    private SplittableRandom slowDisk;
+    /** Starts that found the log damaged and began again on an empty disk. */
+    private int corruptStarts;
 
     SimReplicaHost(int id, String name, SigningKey key, RingConfig config, EventQueue events, SimClock clock,
             SimNetwork network, ReplicaUnderTest.Factory factory, Consumer<Executed> observer, ByzantineTamper tamper,
@@ -104,6 +108,32 @@ final class SimReplicaHost {
         return tamper;
     }
 
+    /**
+     * Now and then (one in {@value #SLOW_ONE_IN}) a log sync or a store write takes {@value
+     * #SLOW_MIN_MICROS} to {@value #SLOW_MAX_MICROS} us longer: a slow disk. Set before {@link #start}.
+     */
+    void slowDisk(SplittableRandom random) {
+        this.slowDisk = random;
+    }
+
+    static final int SLOW_ONE_IN = 20;
+    static final long SLOW_MIN_MICROS = 20_000;
+    static final long SLOW_MAX_MICROS = 400_000;
+
+    private long slowness() {
+        return slowDisk == null || slowDisk.nextInt(SLOW_ONE_IN) != 0 ? 0 : slowDisk.nextLong(SLOW_MIN_MICROS, SLOW_MAX_MICROS);
+    }
+
+    /** The crashed machine's log has a damaged record; @return which, or empty if the log held none. */
+    java.util.Optional<String> damageLog(SplittableRandom random) {
+        assert !up : name + " is damaged only while down";
+        return logMedia.damageOne(random);
+    }
+
+    int corruptStarts() {
+        return corruptStarts;
+    }
+
     /** A sync takes {@code nanosPerByte} longer per byte it writes (benchmarks; set before {@link #start}). */
     void syncNanosPerByte(long nanosPerByte) {
         this.syncNanosPerByte = nanosPerByte;
@@ -138,14 +168,29 @@ final class SimReplicaHost {
         int own = incarnation;
         log = new SyncSharedLog(MemoryLogStore.open(logMedia), (sync, afterMicros) -> events.after(
                 clock.globalDelay(Math.max(afterMicros, SYNC_MIN_MICROS + syncRandom.nextLong(SYNC_SPREAD_MICROS)
-                        + (syncNanosPerByte == 0 ? 0 : log.queuedBytes() * syncNanosPerByte / 1_000))),
+                        + (syncNanosPerByte == 0 ? 0 : log.queuedBytes() * syncNanosPerByte / 1_000)) + slowness()),
                 name + " log sync", () -> {
                     if (up && incarnation == own) {
                         sync.run();
                     }
                 }));
         replica = factory.create(id, key, new Env(incarnation), log, store);
-        replica.start();
+        try {
+            replica.start();
+        } catch (MemoryLogStore.CorruptRecordException e) {
+            // A real replica exits with the store's message; its operator wipes the disk and starts
+            // it again, and it catches up from its peers as any wiped replica does.
+            corruptStarts++;
+            up = false;
+            replica = null;
+            log.crash();
+            log = null;
+            armedTimers.clear();
+            durableStore = store.crash();
+            store = null;
+            wipe();
+            start();
+        }
     }
 
     void crash() {
@@ -297,7 +342,7 @@ final class SimReplicaHost {
             // log) or just before the result, with the replica's other events in between.
             boolean early = syncRandom.nextBoolean();
             T result = early ? apply.get() : null;
-            events.after(clock.globalDelay(EXECUTE_MIN_MICROS + syncRandom.nextLong(EXECUTE_SPREAD_MICROS)),
+            events.after(clock.globalDelay(EXECUTE_MIN_MICROS + syncRandom.nextLong(EXECUTE_SPREAD_MICROS) + slowness()),
                     name + " executed color " + color, () -> {
                         if (current()) {
                             done.accept(early ? result : apply.get());

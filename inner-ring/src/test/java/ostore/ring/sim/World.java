@@ -106,6 +106,9 @@ final class World {
             mine.add(new SimReplicaHost(id, name, key, config, events, clock, network, factory, observer, tamper,
                     Simulation.logMedia(scenario), random.split()));
             mine.getLast().syncNanosPerByte(costs.syncNanosPerByte());
+            if (scenario.storageFaults()) {
+                mine.getLast().slowDisk(random.split());
+            }
         }
         if (copies == 1) {
             network.attach(id, mine.getFirst()::deliver);
@@ -271,6 +274,9 @@ final class World {
         for (List<SimReplicaHost> forId : hosts) {
             for (SimReplicaHost h : forId) {
                 b.append("; ").append(h.describe()).append(" rejectedFrames=").append(h.framesRejected());
+                if (h.corruptStarts() > 0) {
+                    b.append(" corruptStarts=").append(h.corruptStarts());
+                }
                 if (h.refusedForRoom() > 0) {
                     b.append(" refusedForRoom=").append(h.refusedForRoom());
                 }
