@@ -32,8 +32,11 @@ final class Agreement {
      */
     void proposeReady(Lane lane, boolean force) {
         // Seqnos at or below the stable checkpoint are settled (state transfer may have run the
-        // batches up to it without this primary proposing any): propose above them.
-        lane.proposeAbove(lane.stable());
+        // batches up to it without this primary proposing any), and so are those at or below one
+        // adopted while a batch ran: propose above them. A new primary whose NEW-VIEW started a
+        // color at a checkpoint above the batch it was running once proposed a fresh batch at a
+        // seqno it had committed (the simulator's seed 7301; the safety check stopped it).
+        lane.proposeAbove(lane.settledThrough());
         // A primary behind the stable checkpoint cannot tell which of its requests executed already.
         while (r.state.orders() && !lane.behind() && lane.queued() > 0 && lane.inWindow(lane.nextSeqno())
                 && lane.nextSeqno() - 1 - lane.executed() < r.config.params().maxBatchesInFlight() && roomToVote()) {
@@ -90,7 +93,7 @@ final class Agreement {
         if (r.rlog.roomFor(0, ReplicaLog.ADMIT_SHARE)) {
             return;
         }
-        lane.proposeAbove(lane.stable());
+        lane.proposeAbove(lane.settledThrough());
         if (!r.state.orders() || lane.behind() || lane.queued() > 0 || lane.executed() <= lane.stable()
                 || lane.executedEndsInterval() || lane.nextSeqno() - 1 != lane.executed()
                 || !lane.inWindow(lane.nextSeqno()) || !roomToVote()) {

@@ -227,6 +227,15 @@ final class Lane {
         nextSeqno = Math.max(nextSeqno, seqno + 1);
     }
 
+    /**
+     * The seqno a primary proposes above: the stable checkpoint, or one adopted while a batch ran
+     * and not taken yet ({@link #deferredStable}), which settles every seqno up to it just as much
+     * (a NEW-VIEW that starts a color there re-proposes nothing at or below it).
+     */
+    long settledThrough() {
+        return deferredStable == null ? stable : Math.max(stable, deferredStable.seqno());
+    }
+
     /** Takes the next seqno for a batch stamped {@code timestampMicros}, which may not go back in time. */
     long takeSeqno(long timestampMicros) {
         check(inWindow(nextSeqno), () -> "a proposal at seqno " + nextSeqno + " outside the window above " + stable);
