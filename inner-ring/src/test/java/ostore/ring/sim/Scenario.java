@@ -87,12 +87,17 @@ record Scenario(
     static final boolean STORAGE_FAULTS = Boolean.parseBoolean(System.getProperty("ostore.sim.storage-faults", "true"));
 
     static Scenario forSeed(long seed) {
-        SplittableRandom r = new SplittableRandom(seed ^ 0x5ce7a710L);
-        Kind kind = Kind.values()[r.nextInt(Kind.values().length)];
-        return of(kind, r);
+        return forSeed(seed, SMALL_LOGS, STORAGE_FAULTS);
     }
 
-    static Scenario of(Kind kind, SplittableRandom r) {
+    /** The scenario of {@code seed} as drawn with or without small logs and storage faults. */
+    static Scenario forSeed(long seed, boolean smallLogs, boolean storageFaults) {
+        SplittableRandom r = new SplittableRandom(seed ^ 0x5ce7a710L);
+        Kind kind = Kind.values()[r.nextInt(Kind.values().length)];
+        return of(kind, r, smallLogs, storageFaults);
+    }
+
+    static Scenario of(Kind kind, SplittableRandom r, boolean smallLogs, boolean storageFaults) {
         // A hostile client's run keeps the network reliable, so a view change there can only be the
         // client's doing; the Byzantine client also plays in lossy runs of the other kinds.
         boolean lossy = kind != Kind.CLEAN && kind != Kind.HOSTILE_CLIENT;
@@ -114,7 +119,8 @@ record Scenario(
                 kind == Kind.CRASHES || kind == Kind.CRASHES_AND_BYZANTINE, byzantine, kind == Kind.TWINS,
                 2_000_000 + r.nextLong(3_000_000), 60_000_000, 400_000, false, RingConfig.Params.RETAINED_BELOW_STABLE,
                 kind == Kind.HOSTILE_CLIENT, 0, 0, false)
-                .withWipes(r).withHostileClient(r).withF2(r).withSmallLog(r).withStorageFaults(r);
+                .withWipes(r).withHostileClient(r).withF2(r).withSmallLog(r, smallLogs)
+                .withStorageFaults(r, storageFaults);
     }
 
     /**
@@ -160,8 +166,8 @@ record Scenario(
      * copying, stop voting and wait for trims in turn, and every property must still hold. Drawn
      * last, so the rest of each run is what the seed gave before.
      */
-    private Scenario withSmallLog(SplittableRandom r) {
-        if (r.nextInt(6) != 0 || !SMALL_LOGS) {
+    private Scenario withSmallLog(SplittableRandom r, boolean drawn) {
+        if (r.nextInt(6) != 0 || !drawn) {
             return this;
         }
         // Per replica of the ring, as its protocol records (a NEW-VIEW holds 2f+1 VIEW-CHANGEs) grow with it.
@@ -177,8 +183,8 @@ record Scenario(
      * each run is what the seed gave before. {@code -Dostore.sim.storage-faults=false} replays seeds
      * as the suite ran them before.
      */
-    private Scenario withStorageFaults(SplittableRandom r) {
-        if (r.nextInt(5) != 0 || !STORAGE_FAULTS) {
+    private Scenario withStorageFaults(SplittableRandom r, boolean drawn) {
+        if (r.nextInt(5) != 0 || !drawn) {
             return this;
         }
         return new Scenario(name + "+storage-faults", f, colors, clients, ownObjects, sharedObjects, opsPerClient,

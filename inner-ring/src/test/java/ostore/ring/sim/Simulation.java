@@ -40,8 +40,12 @@ final class Simulation {
     private final List<ClientOp> ops = new ArrayList<>();
 
     private Simulation(long seed, Function<RingConfig, ReplicaUnderTest.Factory> core) {
+        this(seed, Scenario.forSeed(seed), core);
+    }
+
+    private Simulation(long seed, Scenario scenario, Function<RingConfig, ReplicaUnderTest.Factory> core) {
         this.seed = seed;
-        this.scenario = Scenario.forSeed(seed);
+        this.scenario = scenario;
         this.random = new SplittableRandom(seed);
         this.agreement = new AgreementChecker(seed);
         this.validity = new ValidityChecker(seed);
@@ -59,7 +63,12 @@ final class Simulation {
     }
 
     static Result run(long seed, Function<RingConfig, ReplicaUnderTest.Factory> core) {
-        Simulation s = new Simulation(seed, core);
+        return run(seed, Scenario.forSeed(seed), core);
+    }
+
+    /** Runs {@code seed} with {@code scenario} (a seed as an earlier suite drew it, see {@link Scenario#forSeed}). */
+    static Result run(long seed, Scenario scenario, Function<RingConfig, ReplicaUnderTest.Factory> core) {
+        Simulation s = new Simulation(seed, scenario, core);
         try {
             return s.run();
         } catch (SimulationFailure e) {
