@@ -324,7 +324,7 @@ final class ReplicaLog {
 
     /**
      * Appends {@code records} to {@code color} in order, without waiting, in appends of at most
-     * {@link #MAX_APPEND_BYTES} each (less in a small log) (a single larger record goes alone): for what a crash part-way
+     * {@link #MAX_APPEND_BYTES} each, less in a small log (a single larger record goes alone): for what a crash part-way
      * may leave half written, because the records it replaces stay until a later trim (a
      * checkpoint's re-appended records, a rewrite); recovery reads a record and its earlier copy
      * alike. The pieces are queued in order (each one append, all or nothing at a crash) and the
