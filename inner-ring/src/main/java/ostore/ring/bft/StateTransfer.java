@@ -69,6 +69,8 @@ final class StateTransfer {
      * may not be durable yet (seqno and log tag): it runs once the record is ({@link #durable}).
      */
     private final Map<Integer, long[]> logging = new HashMap<>();
+    /** Colors one of whose fetched payloads the log had no room for since the last round ({@link #fetch}). */
+    private final Set<Integer> refusedForRoom = new HashSet<>();
 
     StateTransfer(Replica r, int pageBytes) {
         this.r = r;
@@ -89,7 +91,8 @@ final class StateTransfer {
             r.snapshotTransfer.pursue(lane);
             return;
         }
-        if (lane.behind() && (!missing(lane).isEmpty() && !r.roomForUpdate(0) || !roomToCatchUp(0))) {
+        boolean refused = refusedForRoom.remove(lane.color);
+        if (lane.behind() && (refused && !missing(lane).isEmpty() || !roomToCatchUp(0))) {
             // Its log is too full to hold the payloads or the records of the batches up to the stable
             // checkpoint, and only running them would let a checkpoint trim it: a snapshot brings the
             // color to the stable checkpoint with nothing of them logged, and its install rewrites the
@@ -261,6 +264,7 @@ final class StateTransfer {
      */
     private void hold(Lane lane, ReplicaState.Payload p) {
         if (!r.roomForUpdate(p.signedUpdate().length)) {
+            refusedForRoom.add(lane.color);
             return;
         }
         lane.positions().notePayload(p.update().digest(), r.rlog.nextPosition(lane.color));
@@ -362,11 +366,12 @@ final class StateTransfer {
                 break;
             }
             if (!v.batch().digests().stream().allMatch(r.state::holds)) {
-                if (r.roomForUpdate(0)) {
+                if (!refusedForRoom.contains(lane.color)) {
                     askForPayloads(lane);
                 }
-                // Else a log too full to hold them would drop what came and ask again at once, a
-                // loop with the peer that answers; the retransmission round asks once room is back.
+                // Else the log was too full to hold one that came: asking again now would be a loop
+                // with the peer that answers, each round trip a payload dropped (2 MiB, say); the
+                // retransmission round asks again, or installs a snapshot (fetch).
                 break;
             }
             if (v instanceof Chained c && !logged(lane, c)) {
