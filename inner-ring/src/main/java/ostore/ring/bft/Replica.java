@@ -453,8 +453,7 @@ public final class Replica {
 
     /** How full the log is, counting appends queued for it. */
     private String logFill() {
-        // In MiB, or KiB for a log smaller than 16 MiB (a test's), so that the figures say something.
-        boolean small = rlog.capacityBytes() < 16L << 20;
+        boolean small = rlog.capacityBytes() < 16L << 20; // a test's log: KiB, so the figures say something
         int shift = small ? 10 : 20;
         return (rlog.bytesTaken() >> shift) + " of " + (rlog.capacityBytes() >> shift) + (small ? " KiB" : " MiB");
     }

@@ -126,7 +126,9 @@ final class SimReplicaHost {
 
     /** The crashed machine's log has a damaged record; @return which, or empty if the log held none. */
     java.util.Optional<String> damageLog(SplittableRandom random) {
-        assert !up : name + " is damaged only while down";
+        if (up) {
+            throw new IllegalStateException(name + " is damaged only while down");
+        }
         return logMedia.damageOne(random);
     }
 
