@@ -36,22 +36,23 @@ final class Agreement {
         // adopted while a batch ran: propose above them. A new primary whose NEW-VIEW started a
         // color at a checkpoint above the batch it was running once proposed a fresh batch at a
         // seqno it had committed (the simulator's seed 7301; the safety check stopped it).
-        lane.proposeAbove(lane.settledThrough());
+        Proposals p = lane.proposals();
+        p.proposeAbove(lane.settledThrough());
         // A primary behind the stable checkpoint cannot tell which of its requests executed already.
-        while (r.state.orders() && !lane.behind() && lane.queued() > 0 && lane.inWindow(lane.nextSeqno())
-                && lane.nextSeqno() - 1 - lane.executed() < r.config.params().maxBatchesInFlight() && roomToVote()) {
+        while (r.state.orders() && !lane.behind() && p.queued() > 0 && lane.inWindow(p.nextSeqno())
+                && p.nextSeqno() - 1 - lane.executed() < r.config.params().maxBatchesInFlight() && roomToVote()) {
             // An empty pipeline proposes at once: holding the batch open could only add latency, and
             // under load the in-flight limit gathers updates into the next batch anyway.
-            boolean idle = lane.nextSeqno() - 1 == lane.executed();
-            if (lane.queued() < r.config.params().maxBatchSize() && !force && !idle) {
-                if (lane.armBatchTimer()) {
+            boolean idle = p.nextSeqno() - 1 == lane.executed();
+            if (p.queued() < r.config.params().maxBatchSize() && !force && !idle) {
+                if (p.armBatchTimer()) {
                     r.env.setTimer(new TimerKey(TimerKey.Kind.BATCH, lane.color), r.config.params().batchWaitMicros());
                 }
                 return;
             }
             List<Hash32> digests = new ArrayList<>();
-            while (lane.queued() > 0 && digests.size() < r.config.params().maxBatchSize()) {
-                Hash32 d = lane.pollQueued();
+            while (p.queued() > 0 && digests.size() < r.config.params().maxBatchSize()) {
+                Hash32 d = p.pollQueued();
                 if (r.state.pending().containsKey(d) && !digests.contains(d)) {
                     digests.add(d);
                 }
@@ -76,7 +77,8 @@ final class Agreement {
 
     /** Never below a batch ordered before, or backups would refuse it (a new primary's clock may lag). */
     private long proposalTimestamp(Lane lane) {
-        return Math.max(Math.max(r.env.nowMicros(), lane.lastProposedTimestamp()), lane.timestampFloor(lane.nextSeqno()));
+        Proposals p = lane.proposals();
+        return Math.max(Math.max(r.env.nowMicros(), p.lastProposedTimestamp()), lane.timestampFloor(p.nextSeqno()));
     }
 
     /**
@@ -93,10 +95,11 @@ final class Agreement {
         if (r.rlog.roomFor(0, ReplicaLog.ADMIT_SHARE)) {
             return;
         }
-        lane.proposeAbove(lane.settledThrough());
-        if (!r.state.orders() || lane.behind() || lane.queued() > 0 || lane.executed() <= lane.stable()
-                || lane.executedEndsInterval() || lane.nextSeqno() - 1 != lane.executed()
-                || !lane.inWindow(lane.nextSeqno()) || !roomToVote()) {
+        Proposals p = lane.proposals();
+        p.proposeAbove(lane.settledThrough());
+        if (!r.state.orders() || lane.behind() || p.queued() > 0 || lane.executed() <= lane.stable()
+                || lane.executedEndsInterval() || p.nextSeqno() - 1 != lane.executed() || !lane.inWindow(p.nextSeqno())
+                || !roomToVote()) {
             return;
         }
         long ts = proposalTimestamp(lane);
@@ -121,7 +124,7 @@ final class Agreement {
         if (!lane.inWindow(pp.seqno()) || !timestampAcceptable(lane, pp)) {
             return;
         }
-        if (pp.seqno() <= lane.newViewTop()) {
+        if (pp.seqno() <= lane.proposals().newViewTop()) {
             LOG.log(System.Logger.Level.WARNING, "replica {0}: primary {1} sent a plain pre-prepare at color {2} seqno"
                     + " {3}, which the NEW-VIEW of view {4} re-proposed; refused", r.id, s.sender(), pp.color(), pp.seqno(),
                     r.state.view());

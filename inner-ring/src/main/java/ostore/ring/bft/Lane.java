@@ -1,6 +1,5 @@
 package ostore.ring.bft;
 
-import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +11,8 @@ import ostore.ring.bft.Message.PrePrepare;
 
 /**
  * One color's ordering state: its slots inside the watermark window (stable, stable + L], what it
- * executed, its checkpoint chain and votes, and (at the primary) the digests waiting for a batch.
- * Colors share nothing, so a slow color never holds up another.
+ * executed, its checkpoint chain and votes, and (at the primary) the digests waiting for a batch
+ * ({@link Proposals}). Colors share nothing, so a slow color never holds up another.
  *
  * <p>Part of the replica's state ({@link ReplicaState}): every field is private and changes only
  * through the named transitions below, each of which checks its preconditions and throws
@@ -65,16 +64,6 @@ final class Lane {
     private final TreeMap<Long, Hash32> ownCheckpoints = new TreeMap<>();
     /** Checkpoint votes above the stable checkpoint: seqno, then checkpoint digest, then sender. */
     private final CheckpointVotes checkpointVotes = new CheckpointVotes();
-    /** The primary's digests not yet in a batch, in arrival order. */
-    private final ArrayDeque<Hash32> queue = new ArrayDeque<>();
-    private long nextSeqno = 1;
-    /**
-     * The highest seqno of this color that the NEW-VIEW starting the current view re-proposed (0
-     * if none): up to it, pre-prepares of this view come only from that NEW-VIEW.
-     */
-    private long newViewTop;
-    private long lastProposedTimestamp = Long.MIN_VALUE;
-    private boolean batchTimerArmed;
     /**
      * A batch of this color is being written to the store ({@link ReplicaEnv#execute}): its store
      * state is the writer's until the result is back, so nothing else reads or replaces it.
@@ -85,10 +74,13 @@ final class Lane {
     private Deferred deferredStable;
     /** Where this color's log holds what the lane still needs ({@link LogPositions}). */
     private final LogPositions positions = new LogPositions();
+    /** What the primary proposes next, and the digests waiting for a batch. */
+    private final Proposals proposals;
 
     Lane(int color, int window) {
         this.color = color;
         this.window = window;
+        this.proposals = new Proposals(color);
     }
 
     // ---- reading ----
@@ -156,18 +148,6 @@ final class Lane {
         return checkpointVotes.seqnos();
     }
 
-    long nextSeqno() {
-        return nextSeqno;
-    }
-
-    long newViewTop() {
-        return newViewTop;
-    }
-
-    long lastProposedTimestamp() {
-        return lastProposedTimestamp;
-    }
-
     boolean executing() {
         return executing;
     }
@@ -178,10 +158,6 @@ final class Lane {
 
     Deferred deferredStable() {
         return deferredStable;
-    }
-
-    int queued() {
-        return queue.size();
     }
 
     boolean inWindow(long seqno) {
@@ -209,6 +185,11 @@ final class Lane {
         return positions;
     }
 
+    /** The proposal cursor: the queue, the next seqno, the NEW-VIEW's re-proposals. */
+    Proposals proposals() {
+        return proposals;
+    }
+
     // ---- transitions: slots and proposals ----
 
     /** The slot at {@code seqno}, opened if none is: only above the stable checkpoint. */
@@ -222,11 +203,6 @@ final class Lane {
         return s;
     }
 
-    /** Proposals (and the window) start above {@code seqno}: it is settled, or ordered already. */
-    void proposeAbove(long seqno) {
-        nextSeqno = Math.max(nextSeqno, seqno + 1);
-    }
-
     /**
      * The seqno a primary proposes above: the stable checkpoint, or one adopted while a batch ran
      * and not taken yet ({@link #deferredStable}), which settles every seqno up to it just as much
@@ -236,26 +212,11 @@ final class Lane {
         return deferredStable == null ? stable : Math.max(stable, deferredStable.seqno());
     }
 
-    /** Takes the next seqno for a batch stamped {@code timestampMicros}, which may not go back in time. */
+    /** Takes the next seqno for a batch stamped {@code timestampMicros}: inside the window, never back in time. */
     long takeSeqno(long timestampMicros) {
-        check(inWindow(nextSeqno), () -> "a proposal at seqno " + nextSeqno + " outside the window above " + stable);
-        check(timestampMicros >= lastProposedTimestamp, () -> "a proposal stamped " + timestampMicros
-                + " before the last one, " + lastProposedTimestamp);
-        lastProposedTimestamp = timestampMicros;
-        return nextSeqno++;
-    }
-
-    /** A batch stamped {@code timestampMicros} was proposed before (by this or an earlier primary). */
-    void proposedBefore(long timestampMicros) {
-        lastProposedTimestamp = Math.max(lastProposedTimestamp, timestampMicros);
-    }
-
-    /** The NEW-VIEW that started the current view re-proposed {@code batch}. */
-    void reproposed(PrePrepare batch) {
-        check(batch.color() == color, () -> "a re-proposal of color " + batch.color() + " in color " + color);
-        proposeAbove(batch.seqno());
-        newViewTop = Math.max(newViewTop, batch.seqno());
-        proposedBefore(batch.timestampMicros());
+        check(inWindow(proposals.nextSeqno()), () -> "a proposal at seqno " + proposals.nextSeqno()
+                + " outside the window above " + stable);
+        return proposals.take(timestampMicros);
     }
 
     /**
@@ -266,36 +227,7 @@ final class Lane {
      */
     void enterView(long view) {
         slots.values().forEach(slot -> slot.enterView(view));
-        nextSeqno = Math.max(executed, stable) + 1;
-        newViewTop = 0;
-        queue.clear();
-    }
-
-    void enqueue(Hash32 digest) {
-        queue.add(digest);
-    }
-
-    /** The oldest queued digest, taken off the queue, or null. */
-    Hash32 pollQueued() {
-        return queue.poll();
-    }
-
-    /** A view change began: the queue was the old primary's. */
-    void clearQueue() {
-        queue.clear();
-    }
-
-    /** Marks the batch timer armed; false if it was already. */
-    boolean armBatchTimer() {
-        if (batchTimerArmed) {
-            return false;
-        }
-        batchTimerArmed = true;
-        return true;
-    }
-
-    void batchTimerFired() {
-        batchTimerArmed = false;
+        proposals.restartAbove(Math.max(executed, stable));
     }
 
     // ---- transitions: execution ----
@@ -390,7 +322,7 @@ final class Lane {
         slots.headMap(seqno, true).clear();
         ownCheckpoints.headMap(seqno, true).clear();
         checkpointVotes.forgetThrough(seqno);
-        nextSeqno = Math.max(nextSeqno, seqno + 1);
+        proposals.proposeAbove(seqno);
     }
 
     /** The log's STABLE record at recovery: the checkpoint, and the execution cursor if it lies below. */
@@ -503,8 +435,7 @@ final class Lane {
                 + " keeps its own checkpoint " + ownCheckpoints.firstKey() + " at or below the stable " + stable);
         check(history.isEmpty() || history.lastKey() <= executed, () -> "color " + color + " keeps history up to "
                 + history.lastKey() + " but executed only " + executed);
-        check(newViewTop < nextSeqno, () -> "color " + color + " would propose at " + nextSeqno
-                + ", at or below the NEW-VIEW's re-proposal " + newViewTop);
+        proposals.invariants();
         check(deferredStable == null || executing, () -> "color " + color + " holds deferred checkpoint "
                 + deferredStable.seqno() + " while nothing executes");
         check(!snapshotDeferred || executing, () -> "color " + color + " holds a deferred snapshot while nothing executes");

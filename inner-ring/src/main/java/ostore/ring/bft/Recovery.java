@@ -231,20 +231,20 @@ final class Recovery {
                 if (pp == null) {
                     continue;
                 }
-                lane.proposedBefore(pp.timestampMicros());
+                lane.proposals().proposedBefore(pp.timestampMicros());
                 // Only this view's batches (or committed ones) hold a seqno and their updates: one
                 // accepted in an earlier view and not re-proposed in this one is void, and counting
                 // it would leave a gap no batch fills and its updates never proposed.
                 if (s.committed() || pp.view() == r.state.view()) {
                     ordered.addAll(pp.digests());
-                    lane.proposeAbove(s.seqno);
+                    lane.proposals().proposeAbove(s.seqno);
                 }
             }
-            lane.proposeAbove(lane.executed());
+            lane.proposals().proposeAbove(lane.executed());
         }
         for (Hash32 d : List.copyOf(r.state.pending().keySet())) {
             if (!ordered.contains(d)) {
-                r.state.laneOf(d).enqueue(d);
+                r.state.laneOf(d).proposals().enqueue(d);
             }
         }
         for (Lane lane : r.state.lanes()) {

@@ -255,7 +255,7 @@ public final class Replica {
         rlog.appendPipelined(lane.color, LogRecords.payload(u.signedUpdate()));
         state.hold(digest, new ReplicaState.Payload(u.signedUpdate(), u.decoded()), env.nowMicros());
         if (state.orders()) {
-            lane.enqueue(digest);
+            lane.proposals().enqueue(digest);
             agreement.proposeReady(lane, false);
         }
         armViewChangeTimer();
@@ -324,7 +324,7 @@ public final class Replica {
             switch (t.kind()) {
                 case BATCH -> {
                     Lane lane = state.lane((int) t.discriminator());
-                    lane.batchTimerFired();
+                    lane.proposals().batchTimerFired();
                     agreement.proposeReady(lane, true);
                 }
                 case VIEW_CHANGE -> viewChanger.suspicions.onRequestTimeout();

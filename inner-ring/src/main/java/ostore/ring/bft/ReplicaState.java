@@ -141,7 +141,7 @@ final class ReplicaState {
         view = newView;
         status = Status.VIEW_CHANGE;
         for (Lane lane : lanes) {
-            lane.clearQueue();
+            lane.proposals().clearQueue();
         }
     }
 
@@ -214,7 +214,8 @@ final class ReplicaState {
         check(status != Status.RECOVERING, () -> "an event before recovery");
         boolean mayQueue = orders();
         for (Lane lane : lanes) {
-            check(mayQueue || lane.queued() == 0, () -> "color " + lane.color + " queues " + lane.queued()
+            int queued = lane.proposals().queued();
+            check(mayQueue || queued == 0, () -> "color " + lane.color + " queues " + queued
                     + " digests at a replica that does not order (view " + view + ", " + status + ")");
             lane.invariants();
         }

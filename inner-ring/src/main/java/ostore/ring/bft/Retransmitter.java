@@ -115,7 +115,7 @@ final class Retransmitter {
                 continue;
             }
             if (pp.sender() == r.id) {
-                if (s.seqno <= lane.newViewTop()) {
+                if (s.seqno <= lane.proposals().newViewTop()) {
                     reproposedWaits = true;
                 } else {
                     r.broadcastFrame(pp.frameUnsafe());

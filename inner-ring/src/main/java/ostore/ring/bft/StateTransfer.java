@@ -8,13 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import ostore.crypto.Hash32;
-import ostore.ring.bft.Message.ChainedBatch;
-import ostore.ring.bft.Message.Commit;
 import ostore.ring.bft.Message.CommitProof;
 import ostore.ring.bft.Message.FetchPayloads;
 import ostore.ring.bft.Message.FetchState;
 import ostore.ring.bft.Message.PrePrepare;
 import ostore.ring.bft.Message.State;
+import ostore.ring.bft.TransferProof.Chained;
+import ostore.ring.bft.TransferProof.Committed;
+import ostore.ring.bft.TransferProof.Verified;
 import ostore.store.AuthenticatedUpdate;
 
 /**
@@ -24,9 +25,10 @@ import ostore.store.AuthenticatedUpdate;
  * and as bare links after that, the batches committed above the checkpoint with their commit
  * proofs, and payloads as far as they fit. The receiver trusts no peer: the full batches and the
  * links must chain from its own state digest to the checkpoint's, and each batch above it needs
- * 2f+1 matching COMMITs, before anything is logged or applied. Batches so verified wait in
- * {@link #verified} until their payloads are held (fetched with FETCH-PAYLOADS when the page had
- * no room for them), run in order, and then the replica asks the same peer for the next page.
+ * 2f+1 matching COMMITs, before anything is logged or applied ({@link TransferProof}). Batches so
+ * verified wait in {@link #verified} until their payloads are held (fetched with FETCH-PAYLOADS
+ * when the page had no room for them), run in order, and then the replica asks the same peer for
+ * the next page.
  *
  * <p>Peers keep {@link RingConfig.Params#retainedBelowStable()} batches under their stable checkpoint. A
  * replica whose next batch lies below that at f+1 peers cannot catch up from logs: the color is
@@ -37,22 +39,6 @@ final class StateTransfer {
     private static final System.Logger LOG = System.getLogger(StateTransfer.class.getName());
     /** Digests asked for in one FETCH-PAYLOADS (32 bytes each). */
     static final int FETCH_DIGESTS_MAX = 4096;
-
-    /** A batch whose place in the color's order is proven, waiting for its payloads to run. */
-    private sealed interface Verified {
-        PrePrepare batch();
-    }
-
-    /** Below a stable checkpoint: its chain step leads to {@code state}. */
-    private record Chained(PrePrepare batch, Hash32 resultsRoot, Hash32 state) implements Verified {}
-
-    /** Above the stable checkpoint: 2f+1 COMMITs. */
-    private record Committed(CommitProof proof) implements Verified {
-        @Override
-        public PrePrepare batch() {
-            return proof.prePrepare().message();
-        }
-    }
 
     private final Replica r;
     private final StateServer server;
@@ -189,15 +175,17 @@ final class StateTransfer {
                 r.checkpointer.adopt(lane, s.stableSeqno(), s.stateDigest(), s.checkpointProof());
                 return;
             }
-            if (!verifyChain(lane, s, proven)) {
+            List<Chained> chained = TransferProof.chain(r.id, lane, s);
+            if (chained == null) {
                 return;
             }
+            proven.addAll(chained);
             if (s.stableSeqno() > lane.stable()) {
                 r.checkpointer.adoptAhead(lane, s.stableSeqno(), s.stateDigest(), s.checkpointProof());
             }
         }
         if (s.links().isEmpty()) {
-            verifyCommitted(lane, s.committed(), lane.executed() + 1 + proven.size(), proven);
+            proven.addAll(TransferProof.committed(r.config, lane, s.committed(), lane.executed() + 1 + proven.size()));
         }
         if (proven.isEmpty()) {
             return;
@@ -279,53 +267,6 @@ final class StateTransfer {
             if (r.rlog.isDurable(pending[1])) {
                 drain(r.state.lane(color));
             }
-        }
-    }
-
-    /**
-     * Checks that {@code s}'s full batches and links run from this replica's next seqno to the
-     * checkpoint and chain from its state to the checkpoint's; adds the full ones to {@code proven}.
-     */
-    private boolean verifyChain(Lane lane, State s, ArrayDeque<Verified> proven) {
-        if (s.chained().size() + s.links().size() != s.stableSeqno() - lane.executed()) {
-            return false;
-        }
-        List<Chained> full = new ArrayList<>();
-        Hash32 state = lane.stateDigest();
-        long n = lane.executed() + 1;
-        for (ChainedBatch b : s.chained()) {
-            if (b.seqno() != n++) {
-                return false;
-            }
-            PrePrepare batch = b.batch(lane.color);
-            state = StateChain.chain(state, batch, b.resultsRoot());
-            full.add(new Chained(batch, b.resultsRoot(), state));
-        }
-        for (Message.ChainLink link : s.links()) {
-            state = StateChain.chain(state, lane.color, n++, link.batchDigest(), link.resultsRoot());
-        }
-        if (!state.equals(s.stateDigest())) {
-            LOG.log(System.Logger.Level.WARNING, "replica {0}: a transferred chain of color {1} does not reach "
-                    + "the checkpoint at {2}; dropped", r.id, lane.color, s.stableSeqno());
-            return false;
-        }
-        proven.addAll(full);
-        return true;
-    }
-
-    /** Adds the commit proofs that continue {@code proven} from seqno {@code next} without a gap. */
-    private void verifyCommitted(Lane lane, List<CommitProof> proofs, long next, ArrayDeque<Verified> proven) {
-        for (CommitProof p : proofs) {
-            long seqno = p.prePrepare().message().seqno();
-            if (seqno < next) {
-                continue;
-            }
-            if (seqno != next || !validCommitProof(p, lane.color)
-                    || !lane.inWindow(seqno)) {
-                return;
-            }
-            proven.add(new Committed(p));
-            next++;
         }
     }
 
@@ -491,25 +432,8 @@ final class StateTransfer {
             slot.commit(p.prePrepare(), p.commits(), tag);
         }
         // Only a primary whose key another replica also uses (Twins) can see its own seqno committed under it.
-        lane.proposeAbove(pp.seqno());
+        lane.proposals().proposeAbove(pp.seqno());
         r.executeReady(lane);
         return true;
-    }
-
-    private boolean validCommitProof(CommitProof p, int color) {
-        PrePrepare pp = p.prePrepare().message();
-        if (pp.color() != color || p.prePrepare().sender() != r.config.primary(pp.view())) {
-            return false;
-        }
-        Hash32 digest = pp.batchDigest();
-        Set<Integer> senders = new HashSet<>();
-        for (Signed<Commit> c : p.commits()) {
-            Commit m = c.message();
-            if (m.view() != pp.view() || m.color() != color || m.seqno() != pp.seqno() || !m.batchDigest().equals(digest)) {
-                return false;
-            }
-            senders.add(c.sender());
-        }
-        return senders.size() >= r.config.quorum();
     }
 }

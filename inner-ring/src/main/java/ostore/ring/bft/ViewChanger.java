@@ -62,8 +62,6 @@ final class ViewChanger {
         timeoutShift = 0;
     }
 
-
-
     /**
      * The NEW-VIEW of the view this replica asked for did not come in time. If f+1 peers already
      * vote in that view, one of them is correct, so the view has started and only its NEW-VIEW is
@@ -327,7 +325,7 @@ final class ViewChanger {
             Lane lane = r.state.lane(pp.message().color());
             long seqno = pp.message().seqno();
             reproposed.addAll(pp.message().digests());
-            lane.reproposed(pp.message());
+            lane.proposals().reproposed(pp.message());
             Slot slot = seqno > lane.stable() ? lane.slot(seqno) : null;
             if (slot != null && (slot.accepted() == null
                     || slot.accepted().message().view() < pp.message().view())) {
@@ -358,7 +356,7 @@ final class ViewChanger {
         if (r.state.orders()) {
             for (Hash32 d : r.state.pending().keySet()) {
                 if (!reproposed.contains(d)) {
-                    r.state.laneOf(d).enqueue(d);
+                    r.state.laneOf(d).proposals().enqueue(d);
                 }
             }
         }

@@ -68,7 +68,7 @@ class ReplicaStateTest {
         Replica backup = h.replicas.get(1);
         backup.onDurable();
         // Only the primary of a view it orders in queues digests for a batch.
-        backup.state.lane(0).enqueue(hash(7));
+        backup.state.lane(0).proposals().enqueue(hash(7));
         SafetyViolation v = assertThrows(SafetyViolation.class, backup::onDurable);
         assertTrue(v.getMessage().contains("queues 1 digests"), v.getMessage());
     }

@@ -34,7 +34,7 @@ class ReproposalTest {
     void seqnosTheNewViewReproposedComeOnlyFromIt() {
         RingHarness h = new RingHarness(PARAMS);
         Replica r = h.replicas.get(1);
-        r.state.lane(0).reproposed(new PrePrepare(0, 0, 2, r.env.nowMicros(), List.of(hash(9))));
+        r.state.lane(0).proposals().reproposed(new PrePrepare(0, 0, 2, r.env.nowMicros(), List.of(hash(9))));
         r.onMessage(prePrepare(h, r, 2, 1));
         Slot slot = r.state.lane(0).slotAt(2L);
         assertNull(slot == null ? null : slot.awaitingPayloads(), "a plain pre-prepare at a re-proposed seqno is refused");
