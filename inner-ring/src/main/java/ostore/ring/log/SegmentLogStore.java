@@ -106,7 +106,8 @@ public final class SegmentLogStore implements LogStore {
                 noteOldestHolders();
                 return firsts;
             } catch (IOException e) {
-                if (noSpace(e)) {
+                // Worth retrying once space comes back: write() cut the segment back to where it was.
+                if (NoSpace.message(e.getMessage())) {
                     throw new LogFullException("the log in " + dir + " has no room on its disk (" + e.getMessage()
                             + "): it is full until a trim or the disk frees space; the append changed nothing", e);
                 }
@@ -131,16 +132,6 @@ public final class SegmentLogStore implements LogStore {
             }
         }
         return entries;
-    }
-
-    /**
-     * Whether a write failed for want of disk space (ENOSPC or EDQUOT, which Java reports only in
-     * the message): worth retrying once space comes back, since {@link #write} cut the segment back
-     * to where it was.
-     */
-    private static boolean noSpace(IOException e) {
-        String m = String.valueOf(e.getMessage());
-        return m.contains("No space left on device") || m.contains("Disk quota exceeded");
     }
 
     /**

@@ -25,6 +25,7 @@ import ostore.ring.bft.ReplicaStatus;
 import ostore.ring.bft.RingConfig;
 import ostore.ring.bft.Signed;
 import ostore.ring.bft.TimerKey;
+import ostore.ring.log.NoSpace;
 import ostore.store.Outcome;
 
 /**
@@ -355,6 +356,9 @@ public final class ReplicaLoop implements AutoCloseable {
             if (e instanceof ostore.ring.bft.SafetyViolation) {
                 // Said in one line: what broke is the invariant, not the code path that noticed it.
                 LOG.log(System.Logger.Level.ERROR, "replica " + id + " stopped on a safety violation: " + e.getMessage());
+            } else if (NoSpace.causedBy(e)) {
+                // Also one line: the disk is full, whichever write found it so.
+                LOG.log(System.Logger.Level.ERROR, "replica " + id + " stopped: its disk is full: " + e.getMessage());
             } else {
                 LOG.log(System.Logger.Level.ERROR, "replica " + id + " stopped: it failed and may not act again", e);
             }

@@ -1,8 +1,7 @@
 package ostore.node.ring;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Server;
-import io.grpc.ServerInterceptors;
+import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -12,47 +11,30 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import ostore.api.v1.ObjectStoreGrpc;
-import ostore.api.v1.SignedUpdate;
 import ostore.client.RingSpec;
-import ostore.node.archive.ArchiveOptions;
-import ostore.node.archive.ArchiveRebuild;
-import ostore.node.archive.ArchiveService;
-import ostore.node.archive.ReplicaArchiver;
 import ostore.crypto.SigningKey;
-import ostore.node.service.ObjectStoreService;
-import ostore.node.service.ReplicaUpdates;
-import ostore.node.service.WriteAll;
-import ostore.node.wire.SignedUpdateDecoder;
-import ostore.ring.Clock;
-import ostore.ring.bft.Replica;
 import ostore.ring.bft.RingConfig;
 import ostore.ring.bft.SafetyViolation;
-import ostore.ring.bft.UpdateVerifier;
-import ostore.ring.log.LocalSharedLog;
-import ostore.ring.log.LogStoreConfig;
 import ostore.ring.log.LogStores;
-import ostore.ring.log.SharedLog;
+import ostore.ring.log.NoSpace;
 import ostore.ring.runtime.ReplicaLoop;
 import ostore.ring.runtime.StorageStalled;
 import ostore.store.Limits;
-import ostore.store.VersionStore;
-import ostore.store.rocks.RocksVersionStore;
 
 /**
  * One replica of a BFT inner ring as a running server: its version store and shared log in its
  * data directory, the replica core on its event loop, links to its peers, and one gRPC server on
  * its configured address serving clients ({@code ObjectStore}), peers ({@code RingTransport}),
- * operators ({@code RingInfo}), health and reflection.
+ * operators ({@code RingInfo}), health and reflection. The replica itself (store, log, loop and
+ * the services in front of them) is a {@link ReplicaIncarnation}: when its version store's disk
+ * fills, the node closes it, answers every call with UNAVAILABLE saying why, and starts a new one
+ * on the same port once the disk has room ({@link #RESUME_FREE_BYTES}).
  */
 public final class ReplicaNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ReplicaNode.class.getName());
@@ -133,30 +115,30 @@ public final class ReplicaNode implements AutoCloseable {
         }
     }
 
+    /** How much room a full disk must have again before the replica starts again: what recovery may write. */
+    static final long RESUME_FREE_BYTES = 64L << 20;
+    /** The longest wait between two looks at a full disk. */
+    private static final long MAX_LOOK_MILLIS = 30_000;
+
     private final Config config;
     private final Listener listener;
-    private final List<AutoCloseable> owned;
-    private final ObjectStoreService service;
-    private final RingTransportService transport;
-    private final HealthStatusManager health;
+    private final HealthStatusManager health = new HealthStatusManager();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set by a replica process: a safety violation ends the process ({@link #exitOnSafetyViolation}). */
+    private final AtomicBoolean exitOnViolation = new AtomicBoolean();
+    /** Guards {@link #current} and {@link #restarter}. */
+    private final Object lock = new Object();
+    /** The run serving now; null while a full disk keeps the replica stopped. */
+    private ReplicaIncarnation current;
+    /** The failure that stopped the last run, kept while no run serves. */
+    private volatile Throwable lastFailure;
+    /** The thread waiting for a full disk to have room, or null. */
+    private Thread restarter;
 
-    private ReplicaNode(Config config, Listener listener, List<AutoCloseable> owned, ObjectStoreService service,
-            RingTransportService transport, HealthStatusManager health, java.util.concurrent.atomic.AtomicBoolean exitOnViolation,
-            java.util.function.Supplier<Throwable> replicaFailure) {
-        this.exitOnViolation = exitOnViolation;
-        this.replicaFailure = replicaFailure;
+    private ReplicaNode(Config config, Listener listener) {
         this.config = config;
         this.listener = listener;
-        this.owned = owned;
-        this.service = service;
-        this.transport = transport;
-        this.health = health;
     }
-
-    /** Set by a replica process: a safety violation ends the process ({@link #exitOnSafetyViolation}). */
-    private final java.util.concurrent.atomic.AtomicBoolean exitOnViolation;
-    private final java.util.function.Supplier<Throwable> replicaFailure;
 
     /**
      * Makes a safety violation of the replica core ({@link SafetyViolation}) end this process at
@@ -165,10 +147,10 @@ public final class ReplicaNode implements AutoCloseable {
      */
     public void exitOnSafetyViolation() {
         exitOnViolation.set(true);
-        haltOnViolation(config.id(), replicaFailure.get(), exitOnViolation);
+        haltOnViolation(config.id(), failure(), exitOnViolation);
     }
 
-    private static void haltOnViolation(int id, Throwable failure, java.util.concurrent.atomic.AtomicBoolean exit) {
+    private static void haltOnViolation(int id, Throwable failure, AtomicBoolean exit) {
         if (exit.get() && failure instanceof SafetyViolation v) {
             System.err.println("ostore replica " + id + " stopped on a safety violation: " + v.getMessage());
             System.err.flush();
@@ -185,7 +167,7 @@ public final class ReplicaNode implements AutoCloseable {
     /** The system property that sets how long a disk operation may hang before the replica stops. */
     static final String STALL_SECONDS_PROPERTY = "ostore.replica.stall-seconds";
 
-    private static java.time.Duration stallLimit() {
+    static java.time.Duration stallLimit() {
         long seconds = Long.getLong(STALL_SECONDS_PROPERTY, ReplicaLoop.DEFAULT_STALL_LIMIT.toSeconds());
         if (seconds < 1) {
             throw new IllegalArgumentException("-D" + STALL_SECONDS_PROPERTY + "=" + seconds + ": must be at least 1");
@@ -210,80 +192,127 @@ public final class ReplicaNode implements AutoCloseable {
      * and then serves on {@code listener}, which the node owns from now on.
      */
     public static ReplicaNode start(Config config, Listener listener) throws IOException {
-        RingConfig ring = RingConfigs.toConfig(config.ring());
-        // Closed in reverse order of opening, on failure here or in close().
-        List<AutoCloseable> owned = new ArrayList<>();
-        try {
-            Files.createDirectories(config.dataDir());
-            ArchiveRebuild.refuseUnfinished(config.dataDir());
-            VersionStore versions = RocksVersionStore.open(config.dataDir().resolve("versions"), config.limits());
-            owned.add(versions);
-            // The deep archive: certified versions are queued in <data>/archive and archived in the background.
-            ReplicaArchiver archiver = ReplicaArchiver.forReplica(config.ring(), config.id(), versions,
-                    config.dataDir().resolve("archive"), ArchiveOptions.fromSystemProperties());
-            if (archiver != null) {
-                owned.add(archiver);
+        ReplicaNode node = new ReplicaNode(config, listener);
+        listener.registry.addService(node.health.getHealthService());
+        listener.registry.addService(ProtoReflectionServiceV1.newInstance());
+        node.adopt(ReplicaIncarnation.start(config, listener.registry, node::failed)); // not closed yet: adopted
+        LOG.info(() -> "ostore replica " + config.id() + " listening on " + node.address());
+        return node;
+    }
+
+    /**
+     * Makes {@code run} the one serving, unless the node closed meanwhile (then the caller closes
+     * it); if it failed before it was adopted, acts on that now.
+     */
+    private boolean adopt(ReplicaIncarnation run) {
+        synchronized (lock) {
+            if (closed.get()) {
+                return false;
             }
-            VersionStore store = archiver == null ? versions : archiver.wrap(versions);
-            LogStoreConfig d = LogStoreConfig.DEFAULT;
-            // One log color per ring color plus the control color the replica keeps its view in.
-            SharedLog log = LocalSharedLog.over(LogStores.open(config.dataDir().resolve("log"), config.logStore(),
-                    new LogStoreConfig(ring.colors() + 1, d.maxRecordBytes(), d.poolBytes(), d.segmentBytes())));
-            owned.add(log);
-            ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-            owned.add(executor);
-            SignedUpdateDecoder decoder = new SignedUpdateDecoder();
-            PeerLinks peers = new PeerLinks(config.ring(), config.id());
-            owned.add(peers);
-            // Test-only: absent, the replica's frames and replies go out exactly as it made them.
-            ByzantineMode.Hook lies = config.byzantine() == null ? null
-                    : new ByzantineMode.Hook(config.byzantine(), config.id(), config.key(), ring);
-            ReplicaUpdates updates = new ReplicaUpdates(store, executor, new UpdateForwarder(peers.channels()),
-                    lies == null ? List::of : lies::toClients);
-            ReplicaLoop.Peers sending = lies == null ? peers : lies.peers(peers);
-            UpdateVerifier verifier = bytes -> decoder.verify(parse(bytes));
-            ReplicaLoop loop = ReplicaLoop.start(ring, config.id(), Clock.SYSTEM, sending, updates,
-                    ReplicaLoop.DEFAULT_INBOX_CAPACITY,
-                    env -> new Replica(ring, config.id(), config.key(), log, store, verifier, env));
-            owned.add(loop);
-            loop.stallLimit(stallLimit());
-            updates.attach(loop);
-            ObjectStoreService service = new ObjectStoreService(store, updates, config.limits(), decoder, executor);
-            HealthStatusManager health = new HealthStatusManager();
-            listener.registry.addService(ServerInterceptors.intercept(service, new WriteAll()));
-            RingTransportService transport = new RingTransportService(loop);
-            listener.registry.addService(transport);
-            listener.registry.addService(new RingInfoService(loop, log.storeKind(), decoder));
-            listener.registry.addService(new ArchiveService(store, archiver));
-            listener.registry.addService(health.getHealthService());
-            listener.registry.addService(ProtoReflectionServiceV1.newInstance());
-            health.setStatus("", ServingStatus.SERVING);
-            health.setStatus(ObjectStoreGrpc.SERVICE_NAME, ServingStatus.SERVING);
-            // A replica that failed never acts again (fail-stop); it must not keep looking healthy.
-            java.util.concurrent.atomic.AtomicBoolean exitOnViolation = new java.util.concurrent.atomic.AtomicBoolean();
-            loop.onFailure(() -> {
-                health.setStatus("", ServingStatus.NOT_SERVING);
-                health.setStatus(ObjectStoreGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
-                haltOnViolation(config.id(), loop.failure(), exitOnViolation);
-            });
-            ReplicaNode node = new ReplicaNode(config, listener, owned, service, transport, health, exitOnViolation,
-                    loop::failure);
-            LOG.info(() -> "ostore replica " + config.id() + " of " + ring.n() + " (ring epoch " + ring.epoch()
-                    + ") listening on " + node.address() + ", data in " + config.dataDir() + ", log store "
-                    + log.storeKind());
-            return node;
-        } catch (IOException | RuntimeException e) {
-            closeAll(owned, e);
-            throw e;
+            current = run;
+            restarter = null;
+        }
+        health.setStatus("", ServingStatus.SERVING);
+        health.setStatus(ObjectStoreGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        if (run.failure() != null) {
+            failed(run);
+        }
+        return true;
+    }
+
+    /**
+     * The replica of {@code run} stopped on a failure (on its loop's thread). A replica that failed
+     * never acts again in this run (fail-stop), so the node stops saying it serves; a safety
+     * violation or a stalled disk ends a replica process; a full disk is waited out and the
+     * replica started again ({@link #restartWhenRoom}).
+     */
+    private void failed(ReplicaIncarnation run) {
+        Throwable failure = run.failure();
+        synchronized (lock) {
+            if (current != run || restarter != null) {
+                // Not adopted yet (its start throws, and the caller sees that), or already handled.
+                return;
+            }
+            lastFailure = failure;
+            health.setStatus("", ServingStatus.NOT_SERVING);
+            health.setStatus(ObjectStoreGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+            haltOnViolation(config.id(), failure, exitOnViolation);
+            if (!NoSpace.causedBy(failure) || closed.get()) {
+                return;
+            }
+            current = null;
+            restarter = Thread.ofPlatform().name("ostore-replica-" + config.id() + "-restart").daemon(true)
+                    .unstarted(() -> restartWhenRoom(run, failure));
+            restarter.start();
         }
     }
 
-    private static SignedUpdate parse(byte[] bytes) {
+    /**
+     * Closes the stopped run of a replica whose disk filled, looks at the disk every second (then
+     * less often, up to every {@value #MAX_LOOK_MILLIS} ms, if starting fails for want of room
+     * again) until it has {@link #RESUME_FREE_BYTES} free, and starts a new run: recovery replays
+     * the log as after a crash, and the replica catches up with its peers. Meanwhile every call
+     * gets UNAVAILABLE saying why.
+     */
+    private void restartWhenRoom(ReplicaIncarnation dead, Throwable failure) {
+        long stoppedAt = System.nanoTime();
+        Path disk = ReplicaIncarnation.storeDir(config);
+        String why = "replica " + config.id() + " is stopped: its disk is full (" + failure.getMessage()
+                + "); it starts again by itself once " + disk + " has " + (RESUME_FREE_BYTES >> 20) + " MiB free";
+        LOG.warning(why);
+        dead.standIn(listener.registry, Status.UNAVAILABLE.withDescription(why));
+        dead.stopServing();
+        dead.release();
+        long wait = 1_000;
         try {
-            return SignedUpdate.parseFrom(bytes);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalArgumentException("not a valid ostore.v1.SignedUpdate: " + e.getMessage(), e);
+            while (!closed.get()) {
+                Thread.sleep(wait);
+                if (Files.getFileStore(disk).getUsableSpace() < RESUME_FREE_BYTES) {
+                    continue;
+                }
+                ReplicaIncarnation next;
+                try {
+                    next = ReplicaIncarnation.start(config, listener.registry, this::failed);
+                } catch (IOException | RuntimeException e) {
+                    if (!NoSpace.causedBy(e)) {
+                        lastFailure = e;
+                        String stays = "replica " + config.id() + " could not start again after its disk had room, and"
+                                + " stays stopped: " + e.getMessage();
+                        LOG.log(java.util.logging.Level.SEVERE, stays, e);
+                        dead.standIn(listener.registry, Status.UNAVAILABLE.withDescription(stays));
+                        return;
+                    }
+                    wait = Math.min(2 * wait, MAX_LOOK_MILLIS);
+                    LOG.warning("replica " + config.id() + " found its disk full again while starting (" + e.getMessage()
+                            + "): next look in " + wait / 1000 + " s");
+                    continue;
+                }
+                if (!adopt(next)) {
+                    next.stopServing();
+                    next.release();
+                    return;
+                }
+                long seconds = (System.nanoTime() - stoppedAt) / 1_000_000_000L;
+                LOG.info(() -> "replica " + config.id() + " started again: its disk had room after " + seconds + " s");
+                return;
+            }
+        } catch (InterruptedException e) {
+            // The node is closing.
+        } catch (IOException e) {
+            lastFailure = e;
+            LOG.log(java.util.logging.Level.SEVERE, "replica " + config.id() + " cannot look at its disk's free space:"
+                    + " it stays stopped", e);
         }
+    }
+
+    /** Why the replica stopped, if it did, else null. */
+    Throwable failure() {
+        ReplicaIncarnation run;
+        synchronized (lock) {
+            run = current;
+        }
+        Throwable f = run == null ? null : run.failure();
+        return f != null ? f : run == null ? lastFailure : null;
     }
 
     public int id() {
@@ -312,11 +341,17 @@ public final class ReplicaNode implements AutoCloseable {
             return;
         }
         health.enterTerminalState();
-        service.close();
+        ReplicaIncarnation run;
+        Thread waiting;
+        synchronized (lock) {
+            run = current;
+            current = null;
+            waiting = restarter;
+        }
         listener.server.shutdown();
-        // Peers' frame streams into this replica never end by themselves: end them, or the drain
-        // below would wait its whole timeout for them.
-        transport.close();
+        if (run != null) {
+            run.stopServing();
+        }
         try {
             if (!listener.server.awaitTermination(DRAIN_SECONDS, TimeUnit.SECONDS)) {
                 listener.close();
@@ -325,21 +360,18 @@ public final class ReplicaNode implements AutoCloseable {
             listener.close();
             Thread.currentThread().interrupt();
         }
-        closeAll(owned, null);
-        LOG.info(() -> "ostore replica " + config.id() + " on " + config.dataDir() + " stopped");
-    }
-
-    private static void closeAll(List<AutoCloseable> owned, Exception cause) {
-        for (int i = owned.size() - 1; i >= 0; i--) {
+        if (run != null) {
+            run.release();
+        }
+        if (waiting != null) {
+            waiting.interrupt();
             try {
-                owned.get(i).close();
-            } catch (Exception e) {
-                if (cause != null) {
-                    cause.addSuppressed(e);
-                } else {
-                    LOG.warning(() -> "closing " + e + " failed");
-                }
+                // A run it is starting closes itself once it sees the node closed.
+                waiting.join(DRAIN_SECONDS * 1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
+        LOG.info(() -> "ostore replica " + config.id() + " on " + config.dataDir() + " stopped");
     }
 }

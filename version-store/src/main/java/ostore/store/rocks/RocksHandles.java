@@ -17,6 +17,7 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.Status;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
@@ -62,7 +63,12 @@ final class RocksHandles implements AutoCloseable {
     private final List<ColumnFamilyOptions> familyOptions;
     private final Map<Family, ColumnFamilyHandle> families;
     private final RocksDB db;
+    /** What the OS says of a full disk (ENOSPC, EDQUOT), as RocksDB passes it on. */
+    private static final String NO_SPACE = "No space left on device";
+    private static final String NO_QUOTA = "Disk quota exceeded";
     private final WriteOptions unsynced;
+    /** The first failure that found the disk full, or null. */
+    private volatile String diskFull;
     private final WriteOptions synced;
 
     private RocksHandles(DBOptions dbOptions, List<ColumnFamilyOptions> familyOptions,
@@ -107,7 +113,7 @@ final class RocksHandles implements AutoCloseable {
         try {
             return Optional.ofNullable(db.get(families.get(f), key));
         } catch (RocksDBException e) {
-            throw RocksVersionStore.failure("read " + f, e);
+            throw failure("read " + f, e);
         }
     }
 
@@ -119,7 +125,7 @@ final class RocksHandles implements AutoCloseable {
         try {
             db.put(families.get(Family.META), synced, key, value);
         } catch (RocksDBException e) {
-            throw RocksVersionStore.failure("write meta", e);
+            throw failure("write meta", e);
         }
     }
 
@@ -127,7 +133,7 @@ final class RocksHandles implements AutoCloseable {
         try {
             db.delete(families.get(Family.META), synced, key);
         } catch (RocksDBException e) {
-            throw RocksVersionStore.failure("delete meta", e);
+            throw failure("delete meta", e);
         }
     }
 
@@ -135,7 +141,7 @@ final class RocksHandles implements AutoCloseable {
         try {
             batch.delete(families.get(f), key);
         } catch (RocksDBException e) {
-            throw RocksVersionStore.failure("batch a delete from " + f, e);
+            throw failure("batch a delete from " + f, e);
         }
     }
 
@@ -155,7 +161,7 @@ final class RocksHandles implements AutoCloseable {
         try {
             db.put(families.get(f), unsynced, key, value);
         } catch (RocksDBException e) {
-            throw RocksVersionStore.failure("write to " + f, e);
+            throw failure("write to " + f, e);
         }
     }
 
@@ -167,7 +173,7 @@ final class RocksHandles implements AutoCloseable {
         try {
             batch.put(families.get(f), key, value);
         } catch (RocksDBException e) {
-            throw RocksVersionStore.failure("batch a write to " + f, e);
+            throw failure("batch a write to " + f, e);
         }
     }
 
@@ -186,15 +192,33 @@ final class RocksHandles implements AutoCloseable {
         try {
             db.write(unsynced, batch);
         } catch (RocksDBException e) {
-            throw RocksVersionStore.failure("write a batch", e);
+            throw failure("write a batch", e);
         }
+    }
+
+    /**
+     * A RocksDB failure as the store reports it. Once one said the disk is full, RocksDB refuses
+     * what follows with its own words ("Writer has previous error", say): those say the disk is
+     * full too, so whoever handles the failure (a replica waits for room and starts again) sees
+     * its cause whichever thread met it first.
+     */
+    private RuntimeException failure(String what, RocksDBException e) {
+        Status s = e.getStatus();
+        String m = String.valueOf(e.getMessage());
+        if (s != null && s.getSubCode() == Status.SubCode.NoSpace || m.contains(NO_SPACE) || m.contains(NO_QUOTA)) {
+            diskFull = m.contains(NO_SPACE) || m.contains(NO_QUOTA) ? m : m + " (" + NO_SPACE + ")";
+        } else if (diskFull != null) {
+            return new IllegalStateException("RocksDB failed to " + what + ": " + m + ", after a write found its disk"
+                    + " full: " + diskFull, e);
+        }
+        return RocksVersionStore.failure(what, e);
     }
 
     void syncWal() {
         try {
             db.flushWal(true);
         } catch (RocksDBException e) {
-            throw RocksVersionStore.failure("sync the WAL", e);
+            throw failure("sync the WAL", e);
         }
     }
 
@@ -232,7 +256,7 @@ final class RocksHandles implements AutoCloseable {
         try {
             db.closeE();
         } catch (RocksDBException e) {
-            throw RocksVersionStore.failure("close", e);
+            throw failure("close", e);
         } finally {
             familyOptions.forEach(ColumnFamilyOptions::close);
             dbOptions.close();
