@@ -22,16 +22,31 @@ import ostore.crypto.Hash32;
  * leaves it only once 2f+1 replicas suspect the primary of that view (itself included; f+1 others
  * suspecting, or asking for a later view, make it suspect too, even the primary) or f+1 others ask
  * for a later view. A suspicion lapses once its request executes (peers forget one not repeated for
- * {@value #SUSPICION_LIFETIME} timeout), so a replica that suspects alone never leaves its view. A
- * replica catching up in a color neither relays nor suspects over that color's requests.
+ * {@value #SUSPICION_LIFETIME} timeouts), so a replica that suspects alone never leaves its view. A
+ * replica catching up in a color neither relays nor suspects over that color's requests. "The
+ * timeout" here is the request timeout ({@link #requestTimeout}), which a ring whose views keep
+ * ending quickly lengthens: a slow ring is not a faulty primary.
  */
 final class Suspicions {
     private static final System.Logger LOG = System.getLogger(Suspicions.class.getName());
     /** A request this many timeouts old is starved, even if its color executes other batches. */
     static final int STARVED = 8;
-    /** Timeouts after which a peer's suspicion, not repeated (every half timeout while it holds), no longer counts. */
-    static final int SUSPICION_LIFETIME = 1;
+    /**
+     * Timeouts after which a peer's suspicion, not repeated (every half of its timeout while it
+     * holds), no longer counts: two, so a peer whose patience is up to two doublings above this
+     * replica's ({@link #requestTimeout}) still counts between its repeats.
+     */
+    static final int SUSPICION_LIFETIME = 2;
     private static final TimerKey REQUEST_TIMER = new TimerKey(TimerKey.Kind.VIEW_CHANGE, 0);
+    /**
+     * Doublings of the request timeout at most that patience adds ({@link #requestTimeout}): 8 T.
+     * A primary that really stops is then replaced within about 8 T however slow the ring was.
+     */
+    static final int MAX_PATIENCE = 3;
+    /** A view that ends fewer than this many request timeouts after it began ended quickly. */
+    static final int QUICK_VIEW_TIMEOUTS = 16;
+    /** Request timeouts of progress in one view after which patience drops by one doubling. */
+    static final int CALM_TIMEOUTS = 64;
 
     private record Suspicion(long view, long receivedMicros) {}
 
@@ -45,10 +60,58 @@ final class Suspicions {
     private long suspected = -1;
     /** Each peer's latest suspicion. */
     private final Map<Integer, Suspicion> suspicions = new TreeMap<>();
+    /** Doublings of the request timeout learnt from views that ended quickly ({@link #viewEnding}). */
+    private int patience;
+    /** When this replica entered its current view (or started). */
+    private long viewSince;
+    /** Since when patience has been at its value, or the current view began, whichever is later. */
+    private long calmSince;
 
     Suspicions(Replica r, ViewChanger views) {
         this.r = r;
         this.views = views;
+        this.viewSince = r.env.nowMicros();
+        this.calmSince = viewSince;
+    }
+
+    /**
+     * How long a request may wait before this replica suspects the primary: the view-change
+     * timeout (doubled per view change that brought no progress, {@link ViewChanger#timeout}), or
+     * longer by the patience a quickly churning ring taught it. Two views in a row that end within
+     * {@value #QUICK_VIEW_TIMEOUTS} timeouts of their start are evidence that the ring is slow, not
+     * that their primaries are faulty (at most f are, so of f+1 primaries in a row one is correct):
+     * each such view doubles the patience, up to {@value #MAX_PATIENCE} times (8 T), and each
+     * {@value #CALM_TIMEOUTS} timeouts of progress in one view halve it again.
+     */
+    long requestTimeout() {
+        return views.timeout() << Math.max(0, patience - views.timeoutShift());
+    }
+
+    /** This replica leaves its view for a view change at {@code now}: a view that lasted little raises patience. */
+    void viewEnding(long now) {
+        if (now - viewSince < QUICK_VIEW_TIMEOUTS * requestTimeout() && patience < MAX_PATIENCE) {
+            patience++;
+            calmSince = now;
+            LOG.log(System.Logger.Level.INFO, "replica {0}: view {1} ended {2} ms after it began: the ring is slow,"
+                    + " so a request may now wait {3} ms before this replica suspects a primary", r.id, r.state.view(),
+                    (now - viewSince) / 1000, (r.config.params().viewChangeTimeoutMicros() << patience) / 1000);
+        }
+    }
+
+    /** This replica entered a view at {@code now}. */
+    void viewEntered(long now) {
+        viewSince = now;
+        calmSince = Math.max(calmSince, now);
+    }
+
+    /** A batch executed at {@code now}: after long enough in one view, patience drops a step. */
+    void progressed(long now) {
+        if (patience > 0 && now - calmSince >= CALM_TIMEOUTS * requestTimeout()) {
+            patience--;
+            calmSince = now;
+            LOG.log(System.Logger.Level.INFO, "replica {0}: the ring has been calm: a request may now wait {1} ms before"
+                    + " this replica suspects a primary", r.id, (r.config.params().viewChangeTimeoutMicros() << patience) / 1000);
+        }
     }
 
     /**
@@ -66,7 +129,7 @@ final class Suspicions {
             return;
         }
         long now = r.env.nowMicros();
-        long due = Math.max(now + 1, r.state.pending().firstEntry().getValue() + views.timeout() / 2);
+        long due = Math.max(now + 1, r.state.pending().firstEntry().getValue() + requestTimeout() / 2);
         if (due < requestTimerDue) {
             requestTimerDue = due;
             r.env.setTimer(REQUEST_TIMER, due - now);
@@ -82,15 +145,15 @@ final class Suspicions {
         if (r.state.viewChanging() || r.state.pending().isEmpty() || r.isPrimary()) {
             // A primary's own waiting requests say it is busy, not faulty: it neither relays nor suspects.
             if (!r.state.viewChanging() && !r.state.pending().isEmpty()) {
-                requestTimerDue = r.env.nowMicros() + views.timeout() / 2;
-                r.env.setTimer(REQUEST_TIMER, views.timeout() / 2);
+                requestTimerDue = r.env.nowMicros() + requestTimeout() / 2;
+                r.env.setTimer(REQUEST_TIMER, requestTimeout() / 2);
             } else {
                 armRequestTimer();
             }
             return;
         }
         long now = r.env.nowMicros();
-        long half = views.timeout() / 2;
+        long half = requestTimeout() / 2;
         relayedAt.keySet().retainAll(r.state.pending().keySet());
         List<Hash32> relay = new ArrayList<>();
         Hash32 stuck = null;
@@ -107,7 +170,7 @@ final class Suspicions {
             // Named again every round (digests only): a peer fetches what it still lacks.
             relay.add(e.getKey());
             Long relayed = relayedAt.get(e.getKey());
-            if (relayed != null && stuck == null && now - relayed >= half && waited >= views.timeout() && starved(waited, now)) {
+            if (relayed != null && stuck == null && now - relayed >= half && waited >= requestTimeout() && starved(waited, now)) {
                 stuck = e.getKey();
             }
         }
@@ -133,7 +196,7 @@ final class Suspicions {
         for (Lane lane : r.state.lanes()) {
             last = Math.max(last, lane.lastExecutedMicros());
         }
-        return now - last >= views.timeout() || waited >= STARVED * views.timeout();
+        return now - last >= requestTimeout() || waited >= STARVED * requestTimeout();
     }
 
     /** Names {@code digests} to every peer, at most {@link Message#MAX_RELAYED} per REQUEST; peers fetch what they lack. */
@@ -181,7 +244,7 @@ final class Suspicions {
             return;
         }
         long now = r.env.nowMicros();
-        long lifetime = SUSPICION_LIFETIME * views.timeout();
+        long lifetime = SUSPICION_LIFETIME * requestTimeout();
         Set<Integer> others = new HashSet<>();
         suspicions.forEach((sender, s) -> {
             if (sender != r.id && s.view() == r.state.view() && now - s.receivedMicros() <= lifetime) {

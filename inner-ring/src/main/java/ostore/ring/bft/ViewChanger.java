@@ -57,9 +57,18 @@ final class ViewChanger {
         return r.config.params().viewChangeTimeoutMicros() << timeoutShift;
     }
 
-    /** A batch executed: the ring is live, so the next suspicion starts from the base timeout. */
+    /** Doublings of the base timeout now (view changes in a row that brought no progress). */
+    int timeoutShift() {
+        return timeoutShift;
+    }
+
+    /**
+     * A batch executed: the ring is live, so the next suspicion starts from the base timeout (and
+     * the patience a slow ring taught, {@link Suspicions#requestTimeout}).
+     */
     void progressed() {
         timeoutShift = 0;
+        suspicions.progressed(r.env.nowMicros());
     }
 
     /**
@@ -110,6 +119,9 @@ final class ViewChanger {
                         + ": views only move forward");
         LOG.log(System.Logger.Level.INFO, "replica {0}: asking for view {1} (was in view {2}{3})", r.id, newView, r.state.view(),
                 r.state.viewChanging() ? ", changing" : "");
+        if (!r.state.viewChanging()) {
+            suspicions.viewEnding(r.env.nowMicros());
+        }
         r.rlog.appendView(newView, true);
         r.state.startViewChange(newView);
         timeoutShift = Math.min(MAX_TIMEOUT_SHIFT, timeoutShift + 1);
@@ -304,6 +316,7 @@ final class ViewChanger {
         currentNewView = nv;
         r.state.enterView(v);
         suspicions.forget();
+        suspicions.viewEntered(r.env.nowMicros());
         LOG.log(System.Logger.Level.INFO, "replica {0}: entered view {1} (primary {2})", r.id, v, r.config.primary(v));
         r.env.cancelTimer(new TimerKey(TimerKey.Kind.NEW_VIEW, v));
         received.headMap(v, true).clear();
