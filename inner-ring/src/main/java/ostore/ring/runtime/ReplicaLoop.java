@@ -57,17 +57,23 @@ public final class ReplicaLoop implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ReplicaLoop.class.getName());
     /** Queued items at most; at a few hundred bytes of bookkeeping each, a few tens of MB. */
     public static final int DEFAULT_INBOX_CAPACITY = 65_536;
+    /** The JVM's heap limit, which the byte bounds below stay well inside. */
+    private static final long HEAP_BYTES = Runtime.getRuntime().maxMemory();
     /**
-     * Bytes of frames and signed updates waiting at most. A few times the largest frame, so one
-     * state-transfer page or large payload always fits while the replica keeps up.
+     * Bytes of frames and signed updates waiting at most: 512 MiB, a few times the largest frame,
+     * so one state-transfer page or large payload always fits while the replica keeps up; or a
+     * quarter of the heap if that is less (at least the largest frame), so a replica run with a
+     * small heap refuses work rather than run out of memory (a soak's replica with 256 MiB of heap
+     * did, holding 2 MiB updates while it caught up).
      */
-    public static final long MAX_INBOX_BYTES = 512L << 20;
+    public static final long MAX_INBOX_BYTES = Math.min(512L << 20, Math.max(RingConfig.MAX_FRAME_BYTES, HEAP_BYTES / 4));
     /**
      * Client updates are refused (the client retries) while the replica has this many bytes of
      * log records appended and not yet durable: the replica never waits for its log, so without
      * this a slow or stalled disk would let queued records and held messages grow without bound.
+     * 256 MiB, or an eighth of the heap if that is less (at least 32 MiB).
      */
-    public static final long MAX_UNSYNCED_LOG_BYTES = 256L << 20;
+    public static final long MAX_UNSYNCED_LOG_BYTES = Math.min(256L << 20, Math.max(32L << 20, HEAP_BYTES / 8));
     /**
      * How long a disk operation may take before the replica is stopped as stalled: far above any
      * healthy fsync or store write (milliseconds), so only a hung device, not a slow one, trips it.
