@@ -40,6 +40,22 @@ public final class Frames {
                 || type == Message.CERTIFICATES;
     }
 
+    /**
+     * True if {@code frame} asks for or carries what catching up needs (FETCH-STATE and STATE,
+     * FETCH-PAYLOADS and PAYLOADS, FETCH-SNAPSHOT and SNAPSHOT, FETCH-CERTIFICATES and
+     * CERTIFICATES): nothing in it is a promise of the sender's that its log must hold first (the
+     * receiver checks what it carries against client signatures, a chain to a checkpoint 2f+1
+     * replicas signed, or 2f+1 replicas' votes), so it need not wait behind the sender's log
+     * ({@link OutputGate}). Reads only the type byte; false for a frame too short to have one.
+     */
+    public static boolean transfer(byte[] frame) {
+        if (frame.length < HEADER_BYTES) {
+            return false;
+        }
+        int type = Byte.toUnsignedInt(frame[1]);
+        return type >= Message.FETCH_PAYLOADS && type <= Message.CERTIFICATES;
+    }
+
     /** Encodes and signs {@code m} as replica {@code sender}. */
     public static byte[] encode(Message m, int sender, SigningKey key) {
         CanonicalEncoder e = new CanonicalEncoder(256).u8(FORMAT).u8(m.type()).u32(sender);
