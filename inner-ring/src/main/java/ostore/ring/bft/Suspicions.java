@@ -77,7 +77,7 @@ final class Suspicions {
     /**
      * How long a request may wait before this replica suspects the primary: the view-change
      * timeout (doubled per view change that brought no progress, {@link ViewChanger#timeout}), or
-     * longer by the patience a quickly churning ring taught it. Two views in a row that end within
+     * longer by the patience a quickly churning ring taught it. Views that keep ending within
      * {@value #QUICK_VIEW_TIMEOUTS} timeouts of their start are evidence that the ring is slow, not
      * that their primaries are faulty (at most f are, so of f+1 primaries in a row one is correct):
      * each such view doubles the patience, up to {@value #MAX_PATIENCE} times (8 T), and each
@@ -92,7 +92,7 @@ final class Suspicions {
         if (now - viewSince < QUICK_VIEW_TIMEOUTS * requestTimeout() && patience < MAX_PATIENCE) {
             patience++;
             calmSince = now;
-            LOG.log(System.Logger.Level.INFO, "replica {0}: view {1} ended {2} ms after it began: the ring is slow,"
+            LOG.log(System.Logger.Level.INFO, "replica {0}: view {1} ended {2} ms after it began: views end quickly,"
                     + " so a request may now wait {3} ms before this replica suspects a primary", r.id, r.state.view(),
                     (now - viewSince) / 1000, (r.config.params().viewChangeTimeoutMicros() << patience) / 1000);
         }

@@ -15,6 +15,7 @@ import ostore.ring.bft.FrameException;
 import ostore.ring.bft.Frames;
 import ostore.ring.bft.ReplicaEnv;
 import ostore.ring.bft.RingConfig;
+import ostore.ring.bft.SafetyViolation;
 import ostore.ring.bft.Signed;
 import ostore.ring.bft.TimerKey;
 import ostore.ring.bft.fault.ByzantineTamper;
@@ -55,6 +56,10 @@ final class SimReplicaHost {
     private ReplicaUnderTest replica;
     private int incarnation;
     private boolean up;
+    /** One of two hosts sharing one key (Twins): together one faulty replica. */
+    private boolean twin;
+    /** Twin halts on their own safety checks (see {@link #guarded}). */
+    private int twinHalts;
     private long timerGeneration;
     /** Looked up by key only; iteration order never matters. */
     private final Map<TimerKey, Long> armedTimers = new HashMap<>();
@@ -235,7 +240,38 @@ final class SimReplicaHost {
             framesRejected++;
             return;
         }
-        replica.onMessage(message);
+        guarded(() -> replica.onMessage(message));
+    }
+
+    /** Marks this host as one of a pair that shares a key (Twins). */
+    void twin() {
+        twin = true;
+    }
+
+    /** How often a twin stopped on its own safety check. */
+    int twinHalts() {
+        return twinHalts;
+    }
+
+    /**
+     * Runs {@code step} against the replica. A twin can find its own invariants broken by what its
+     * other half signed with the same key (its seqno committed under a batch it never proposed, say):
+     * its check then stops it for good, as a replica process exits on a SafetyViolation, and a faulty
+     * replica stopping is within the fault model. Any other replica's violation fails the run.
+     */
+    private void guarded(Runnable step) {
+        try {
+            step.run();
+        } catch (SafetyViolation e) {
+            if (!twin) {
+                throw e;
+            }
+            twinHalts++;
+            up = false;
+            replica = null;
+            armedTimers.clear();
+            waitingClients.clear();
+        }
     }
 
     private void fromClient(int client, byte[] frame) {
@@ -252,7 +288,7 @@ final class SimReplicaHost {
             return;
         }
         waitingClients.computeIfAbsent(decoded.digest(), d -> new TreeSet<>()).add(client);
-        replica.onClientUpdate(new SubmittedUpdate(frame, decoded));
+        guarded(() -> replica.onClientUpdate(new SubmittedUpdate(frame, decoded)));
     }
 
     /** The replica's window on the world; calls from an incarnation that has crashed are ignored. */
@@ -329,7 +365,7 @@ final class SimReplicaHost {
             events.after(0, name + " durable", () -> {
                 durableScheduled = false;
                 if (current()) {
-                    replica.onDurable();
+                    guarded(replica::onDurable);
                 }
             });
         }
@@ -347,7 +383,7 @@ final class SimReplicaHost {
             events.after(clock.globalDelay(EXECUTE_MIN_MICROS + syncRandom.nextLong(EXECUTE_SPREAD_MICROS) + slowness()),
                     name + " executed color " + color, () -> {
                         if (current()) {
-                            done.accept(early ? result : apply.get());
+                            guarded(() -> done.accept(early ? result : apply.get()));
                         }
                     });
         }
@@ -356,7 +392,7 @@ final class SimReplicaHost {
             Long armed = armedTimers.get(timer);
             if (current() && armed != null && armed == generation) {
                 armedTimers.remove(timer);
-                replica.onTimer(timer);
+                guarded(() -> replica.onTimer(timer));
             }
         }
     }

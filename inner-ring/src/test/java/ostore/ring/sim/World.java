@@ -106,6 +106,9 @@ final class World {
             mine.add(new SimReplicaHost(id, name, key, config, events, clock, network, factory, observer, tamper,
                     Simulation.logMedia(scenario), random.split()));
             mine.getLast().syncNanosPerByte(costs.syncNanosPerByte());
+            if (copies > 1) {
+                mine.getLast().twin();
+            }
             if (scenario.storageFaults()) {
                 mine.getLast().slowDisk(random.split());
             }
@@ -279,6 +282,9 @@ final class World {
                 }
                 if (h.refusedForRoom() > 0) {
                     b.append(" refusedForRoom=").append(h.refusedForRoom());
+                }
+                if (h.twinHalts() > 0) {
+                    b.append(" twinHalted");
                 }
                 if (h.byzantine()) {
                     b.append(" byzantine=").append(h.tamper().behaviour()).append(" tampered=")
