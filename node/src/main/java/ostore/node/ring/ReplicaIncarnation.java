@@ -180,7 +180,7 @@ final class ReplicaIncarnation {
         });
     }
 
-    static void closeAll(List<AutoCloseable> owned, Exception cause) {
+    private static void closeAll(List<AutoCloseable> owned, Exception cause) {
         for (int i = owned.size() - 1; i >= 0; i--) {
             try {
                 owned.get(i).close();
