@@ -81,9 +81,10 @@ final class Checkpointer {
         if (seqno <= lane.stable()) {
             return;
         }
-        if (seqno > lane.executed() && lane.executing() && committedUpTo(lane, seqno)) {
-            // Only slower, not behind: it holds every batch up to seqno and is running them. Taken
-            // as "behind" it would drop those slots and never compare or persist this checkpoint.
+        if (seqno > lane.executed() && runsTo(lane, seqno)) {
+            // Only slower, not behind: it holds every batch up to seqno and runs them by itself (one
+            // may wait for its commit record to be durable). Taken as "behind" it would drop those
+            // slots, fetch from its peers what it holds, and never compare or persist this checkpoint.
             lane.deferStable(seqno, digest, proof);
             return;
         }
@@ -132,10 +133,16 @@ final class Checkpointer {
         }
     }
 
-    private static boolean committedUpTo(Lane lane, long seqno) {
+    /**
+     * Whether {@code lane} executes up to {@code seqno} with nothing from its peers: every batch up
+     * to it committed here with its payloads held, and no snapshot install under way.
+     */
+    private boolean runsTo(Lane lane, long seqno) {
+        if (r.snapshotTransfer.active(lane.color) || !lane.committedThrough(seqno)) {
+            return false;
+        }
         for (long n = lane.executed() + 1; n <= seqno; n++) {
-            Slot s = lane.slotAt(n);
-            if (s == null || !s.committed()) {
+            if (!lane.slotAt(n).committedBatch().digests().stream().allMatch(r.state::holds)) {
                 return false;
             }
         }

@@ -320,6 +320,9 @@ final class Lane {
         stableDigest = digest;
         stableProof = List.copyOf(proof);
         slots.headMap(seqno, true).clear();
+        if (deferredStable != null && deferredStable.seqno() <= seqno) {
+            deferredStable = null;
+        }
         ownCheckpoints.headMap(seqno, true).clear();
         checkpointVotes.forgetThrough(seqno);
         proposals.proposeAbove(seqno);
@@ -346,15 +349,33 @@ final class Lane {
         }
     }
 
-    /** A stable checkpoint came while a batch executed: adopted once it is done ({@link #takeDeferredStable}). */
+    /**
+     * A stable checkpoint came that this replica reaches by itself: every batch up to it is committed
+     * here (one may be executing). Adopted after the batch that reaches it ({@link #takeDeferredStable}).
+     */
     void deferStable(long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {
-        check(executing, () -> "color " + color + " deferred checkpoint " + seqno + " while nothing executes");
+        check(committedThrough(seqno), () -> "color " + color + " deferred checkpoint " + seqno
+                + " without every batch up to it committed (executed " + executed + ")");
         if (deferredStable == null || deferredStable.seqno() < seqno) {
             deferredStable = new Deferred(seqno, digest, proof);
         }
     }
 
-    /** The deferred stable checkpoint, taken, if execution reached it or stopped; else null. */
+    /** Whether every batch above the executed one up to {@code seqno} is committed here. */
+    boolean committedThrough(long seqno) {
+        for (long n = executed + 1; n <= seqno; n++) {
+            Slot s = slots.get(n);
+            if (s == null || !s.committed()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The deferred stable checkpoint, taken, if execution reached it or nothing executes (the
+     * caller decides again whether to wait for it); else null.
+     */
     Deferred takeDeferredStable() {
         Deferred d = deferredStable;
         if (d == null || d.seqno() > executed && executing) {
@@ -401,6 +422,7 @@ final class Lane {
     /** The store was installed at checkpoint {@code seqno} from a snapshot: execution restarts there. */
     void installedSnapshot(long seqno, Hash32 state, List<Signed<Checkpoint>> proof) {
         check(!executing, () -> "color " + color + " installed a snapshot while a batch executes");
+        deferredStable = null;
         history.clear();
         jumpTo(seqno, state);
         if (seqno > stable) {
@@ -411,6 +433,7 @@ final class Lane {
     /** A crash interrupted a snapshot install: the color's store holds nothing usable, so nothing counts as executed. */
     void clearedForReinstall() {
         check(!executing, () -> "color " + color + " cleared for a snapshot while a batch executes");
+        deferredStable = null;
         history.clear();
         jumpTo(0, ZERO);
         ownCheckpoints.clear();
@@ -436,8 +459,9 @@ final class Lane {
         check(history.isEmpty() || history.lastKey() <= executed, () -> "color " + color + " keeps history up to "
                 + history.lastKey() + " but executed only " + executed);
         proposals.invariants();
-        check(deferredStable == null || executing, () -> "color " + color + " holds deferred checkpoint "
-                + deferredStable.seqno() + " while nothing executes");
+        check(deferredStable == null || committedThrough(deferredStable.seqno()), () -> "color " + color
+                + " holds deferred checkpoint " + deferredStable.seqno() + " but not every batch up to it committed"
+                + " (executed " + executed + ")");
         check(!snapshotDeferred || executing, () -> "color " + color + " holds a deferred snapshot while nothing executes");
     }
 

@@ -371,8 +371,13 @@ public final class Replica {
     }
 
     void broadcastFrame(byte[] frame) {
+        relayFrame(frame, id);
+    }
+
+    /** Sends a peer's signed {@code frame} on to every replica but this one and its signer, which has it. */
+    void relayFrame(byte[] frame, int signer) {
         for (int to = 0; to < config.n(); to++) {
-            if (to != id) {
+            if (to != id && to != signer) {
                 env.send(to, frame);
             }
         }

@@ -70,8 +70,9 @@ final class StateTransfer {
     void fetch(Lane lane) {
         if (lane.executed() < lane.stable()) {
             // Peers that executed as far but missed votes may not know this checkpoint is stable,
-            // and only a peer that does can send the batches up to it: pass its 2f+1 votes on.
-            lane.stableProof().forEach(v -> r.broadcastFrame(v.frameUnsafe()));
+            // and only a peer that does can send the batches up to it: pass its 2f+1 votes on (a
+            // vote's signer has it; one sent back to it is dropped there as a replay).
+            lane.stableProof().forEach(v -> r.relayFrame(v.frameUnsafe(), v.sender()));
         }
         if (r.snapshotTransfer.active(lane.color) || stranded(lane.color)) {
             r.snapshotTransfer.pursue(lane);

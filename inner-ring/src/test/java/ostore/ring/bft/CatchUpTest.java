@@ -61,6 +61,40 @@ class CatchUpTest {
     }
 
     @Test
+    void aReplicaOnlySlowerThanItsPeersRunsToTheirCheckpointWithoutFetchingState() {
+        // Checkpoints at every batch: the three backups make batch 1 stable while the primary's disk holds its records.
+        RingHarness h = new RingHarness(new RingConfig.Params(1, 1_000, 1, 2, 200_000, 5 * SECOND));
+        // Counted while the backups reach the checkpoint (shorter than a retransmission round, whose
+        // FETCH-STATE asks peers for anything past the executed batch whether behind or not).
+        boolean[] counting = {false};
+        int[] fetches = {0};
+        h.drop = e -> {
+            if (counting[0] && e.from() == 0 && (e.type() == Message.FETCH_STATE || e.type() == Message.FETCH_SNAPSHOT)) {
+                fetches[0]++;
+            }
+            return false;
+        };
+        SubmittedUpdate u = updates(1).getFirst();
+        h.logs.get(0).hold();
+        h.submitToAll(u);
+        h.run(10_000);
+        h.releaseLog(0);
+        // The pre-prepare is out; the primary's next records wait for its disk while the backups go on.
+        h.logs.get(0).hold();
+        counting[0] = true;
+        h.run(10_000);
+        counting[0] = false;
+        assertEquals(1, color0(h, 1).stable(), "the backups made batch 1 stable without the primary");
+        assertEquals(0, color0(h, 0).executed(), "the primary's commit record is not durable yet");
+        assertEquals(0, fetches[0], "the primary asked for no state: it holds every batch up to the checkpoint");
+        h.releaseLog(0);
+        h.run(SECOND);
+        assertEquals(1, color0(h, 0).executed(), "the primary ran the batch it held");
+        assertEquals(1, color0(h, 0).stable(), "and adopted the checkpoint after it");
+        assertEquals(history(h, 1, u), history(h, 0, u), "same history as a peer");
+    }
+
+    @Test
     void aReplicaThatAdoptedACheckpointAheadOfItsStoreRestartsInsideItsWindow() {
         // Peers keep one batch below their stable checkpoint, so a replica far behind must install a snapshot.
         RingHarness h = new RingHarness(new RingConfig.Params(1, 1_000, 2, 4, 200_000, 5 * SECOND, 1));

@@ -9,12 +9,15 @@ import ostore.ring.log.SharedLog;
 import ostore.ring.log.Subscription;
 import ostore.ring.log.TrimmedPositionException;
 
-/** A shared log in memory whose every append is durable at once: the replica tests' disk. */
+/** A shared log in memory whose every append is durable at once, unless a test holds it: the replica tests' disk. */
 final class MemorySharedLog implements SharedLog {
     private final List<List<byte[]>> records = new ArrayList<>();
     private final long[] first;
     private final int maxRecordBytes;
     private final long capacityBytes;
+    /** Whether appends wait for {@link #release} to be durable, and the completions they wait for. */
+    private boolean holding;
+    private final List<Runnable> held = new ArrayList<>();
 
     MemorySharedLog(int colors) {
         this(colors, 1 << 24);
@@ -71,11 +74,31 @@ final class MemorySharedLog implements SharedLog {
 
     @Override
     public CompletableFuture<Long> appendAsync(int color, List<byte[]> batch) {
+        long position;
         try {
-            return CompletableFuture.completedFuture(append(color, batch));
+            position = append(color, batch);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+        if (!holding) {
+            return CompletableFuture.completedFuture(position);
+        }
+        CompletableFuture<Long> durable = new CompletableFuture<>();
+        held.add(() -> durable.complete(position));
+        return durable;
+    }
+
+    /** From now on appends are written but not durable until {@link #release}: a slow disk. */
+    void hold() {
+        holding = true;
+    }
+
+    /** Makes every held append durable, in the order they came, and stops holding. */
+    void release() {
+        holding = false;
+        List<Runnable> done = List.copyOf(held);
+        held.clear();
+        done.forEach(Runnable::run);
     }
 
     @Override
