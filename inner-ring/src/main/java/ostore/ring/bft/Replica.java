@@ -419,9 +419,9 @@ public final class Replica {
     }
 
     /**
-     * When (System.nanoTime) the oldest log append this replica queued without waiting, and that
-     * has not completed, was queued: a driver's watchdog stops a replica whose disk stalls. Safe to
-     * read from any thread.
+     * When (System.nanoTime) the oldest log append or trim this replica queued without waiting, and
+     * that has not completed, was queued ({@link ReplicaLog#unsyncedSinceNanos}): a driver's
+     * watchdog stops a replica whose disk stalls. Safe to read from any thread.
      */
     public java.util.OptionalLong unsyncedLogSinceNanos() {
         return rlog.unsyncedSinceNanos();

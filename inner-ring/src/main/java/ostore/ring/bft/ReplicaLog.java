@@ -68,6 +68,8 @@ final class ReplicaLog {
      * stall watchdog ({@link #unsyncedSinceNanos}); never read by the protocol.
      */
     private final ConcurrentLinkedQueue<Long> queuedAt = new ConcurrentLinkedQueue<>();
+    /** As {@link #queuedAt}, for trims asked for and not done ({@link SharedLog#trimAsync} does them in order). */
+    private final ConcurrentLinkedQueue<Long> trimQueuedAt = new ConcurrentLinkedQueue<>();
     private volatile Throwable failure;
     private volatile Runnable onDurable = () -> { };
     /**
@@ -284,16 +286,18 @@ final class ReplicaLog {
 
     /**
      * When (System.nanoTime) the oldest append queued without waiting that is not complete yet was
-     * queued, or appends went on after waiting for room if that is later; empty if none is
-     * incomplete or appends wait for room now. Thread-safe: the driver's stall watchdog reads it.
+     * queued (or appends went on after waiting for room, if that is later; none counts while appends
+     * wait for room), or the oldest trim not done was asked for, whichever is earlier; empty if
+     * nothing is incomplete. Thread-safe: the driver's stall watchdog reads it.
      */
     OptionalLong unsyncedSinceNanos() {
+        Long trimAt = trimQueuedAt.peek();
         Long at = queuedAt.peek();
-        if (at == null || log.waitingForRoom().isPresent()) {
-            // Waiting for a trim to give room back is not a hung disk: the store answered.
-            return OptionalLong.empty();
-        }
-        return OptionalLong.of(Math.max(at, log.resumedAtNanos()));
+        // Waiting for a trim to give room back is not a hung disk: the store answered.
+        long appendAt = at == null || log.waitingForRoom().isPresent() ? Long.MAX_VALUE
+                : Math.max(at, log.resumedAtNanos());
+        long since = Math.min(appendAt, trimAt == null ? Long.MAX_VALUE : trimAt);
+        return since == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(since);
     }
 
     /** The tag of the last {@link #appendPipelined}, 0 before the first. */
@@ -362,10 +366,21 @@ final class ReplicaLog {
         track(log.appendAsync(color, List.copyOf(piece)), expected, tag, bytes);
     }
 
-    /** Durably drops {@code color}'s records below {@code upTo}; those at and above it stay where they are. */
+    /**
+     * Drops {@code color}'s records below {@code upTo} without waiting (those at and above it stay
+     * where they are): the log does it on its own thread, after the group commit it may be writing.
+     * A trim that fails stops the replica, as a failed append does.
+     */
     void trim(int color, long upTo) {
-        log.trim(color, upTo);
         trimmedAtBytes[color] = appendedBytes;
+        trimQueuedAt.add(System.nanoTime());
+        log.trimAsync(color, upTo).whenComplete((ignored, error) -> {
+            trimQueuedAt.poll();
+            if (error != null) {
+                failure = error;
+                onDurable.run();
+            }
+        });
     }
 
     /**

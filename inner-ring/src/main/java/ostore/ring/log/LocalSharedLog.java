@@ -6,6 +6,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -20,6 +22,8 @@ public final class LocalSharedLog implements SharedLog {
 
     private final LogStore store;
     private final GroupCommitter committer;
+    /** Runs {@link #trimAsync}'s trims, one at a time, in the order asked for. */
+    private final ExecutorService trimmer;
     private final ReentrantLock appendedLock = new ReentrantLock();
     private final Condition appended = appendedLock.newCondition();
     private final Set<LogSubscription> subscriptions = ConcurrentHashMap.newKeySet();
@@ -29,6 +33,8 @@ public final class LocalSharedLog implements SharedLog {
     public LocalSharedLog(LogStore store, long maxBatchBytes) {
         this.store = store;
         this.committer = new GroupCommitter(store, maxBatchBytes, this::signalAppended);
+        this.trimmer = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("log-trim-" + store.kind()).daemon()
+                .factory());
     }
 
     /**
@@ -117,6 +123,24 @@ public final class LocalSharedLog implements SharedLog {
         committer.roomFreed();
     }
 
+    /**
+     * Trims on the log's trimming thread: a trim waits for the group commit writing now and then
+     * makes itself durable (a sync of its own on llpl), which the caller (a replica's thread) must
+     * not wait for.
+     */
+    @Override
+    public CompletableFuture<Void> trimAsync(int color, long upTo) {
+        store.config().checkColor(color);
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the shared log is closed"));
+        }
+        try {
+            return CompletableFuture.runAsync(() -> trim(color, upTo), trimmer);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the shared log is closed", e));
+        }
+    }
+
     @Override
     public Optional<String> waitingForRoom() {
         LogFullException full = committer.waitingForRoom();
@@ -155,6 +179,8 @@ public final class LocalSharedLog implements SharedLog {
             return;
         }
         closed = true;
+        // Trims asked for before the close still run: the store stays open until they are done.
+        trimmer.close();
         committer.close();
         for (LogSubscription s : List.copyOf(subscriptions)) {
             s.close();

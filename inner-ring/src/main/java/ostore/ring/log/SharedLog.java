@@ -52,6 +52,20 @@ public interface SharedLog extends AutoCloseable {
     /** Drops every position below {@code upTo}; a no-op when already trimmed that far. */
     void trim(int color, long upTo);
 
+    /**
+     * As {@link #trim}, without waiting for the disk: the trims of one log take effect in the order
+     * they were asked for, {@link #firstPosition} rises as each is done, and a trim that fails fails
+     * its future. This default trims before it returns.
+     */
+    default CompletableFuture<Void> trimAsync(int color, long upTo) {
+        try {
+            trim(color, upTo);
+            return CompletableFuture.completedFuture(null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     long firstPosition(int color);
 
     /** Bytes of media the log takes now, which trims give back; 0 for a log that cannot tell. Thread-safe. */

@@ -80,7 +80,7 @@ final class StallWatchdog {
         long limit = limitNanos;
         OptionalLong unsynced = unsyncedSince.get();
         if (unsynced.isPresent() && nowNanos - unsynced.getAsLong() > limit) {
-            return stall("a log append has not become durable for " + seconds(nowNanos - unsynced.getAsLong())
+            return stall("a log append or trim has not completed for " + seconds(nowNanos - unsynced.getAsLong())
                     + " (the log's device stopped answering)");
         }
         for (var e : applying.entrySet()) {

@@ -90,7 +90,7 @@ class ReplicaLoopStallTest {
             assertFalse(loop.checkStalls(now), "within the limit, a slow disk is only slow");
             assertTrue(loop.checkStalls(now + LIMIT.toNanos() + 1));
             StorageStalled stalled = assertInstanceOf(StorageStalled.class, loop.failure());
-            assertTrue(stalled.getMessage().contains("a log append has not become durable"), stalled.getMessage());
+            assertTrue(stalled.getMessage().contains("a log append or trim has not completed"), stalled.getMessage());
             assertFalse(loop.submit(TestUpdates.append(SigningKey.fromSeed(new byte[32]), "a", 2, "y")),
                     "a stopped replica takes nothing more");
         } finally {
