@@ -274,15 +274,16 @@ public final class ReplicaLoop implements AutoCloseable {
      * Frames that claim to come from this replica are dropped: it never sends itself one, so such
      * a frame can only be a replay.
      *
-     * @return false if the frame was dropped (full inbox, stopped replica, or sent as this replica)
+     * @return empty if the frame was queued; else why it was dropped (sent as this replica, the
+     *     replica stopped, or its inbox is full), in words for a log line
      * @throws ostore.ring.bft.FrameException if the frame is malformed or its signature fails
      */
-    public boolean receive(byte[] frame) {
+    public Optional<String> receive(byte[] frame) {
         Signed<?> message = Frames.decodeAndVerify(frame, config);
         if (message.sender() == id) {
-            return false;
+            return Optional.of("it is signed by replica " + id + " itself (a replay: the replica never sends itself one)");
         }
-        return offer(frame.length, () -> replica.onMessage(message));
+        return offer(frame.length, () -> replica.onMessage(message)) ? Optional.empty() : Optional.of(stoppedOrBusy());
     }
 
     /** The replica's status, read on its thread; fails if the replica is stopped or too busy. */

@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,8 +27,8 @@ final class RingTransportService extends RingTransportGrpc.RingTransportImplBase
     private static final System.Logger LOG = System.getLogger(RingTransportService.class.getName());
     private final ReplicaLoop replica;
     /**
-     * Streamed frames dropped or refused, per reason (a {@link FrameException.Reason}, or the
-     * inbox): the first of every thousand of each reason is logged, so a refusal of a new kind is
+     * Streamed frames dropped or refused, per reason (a {@link FrameException.Reason}, or why the
+     * replica dropped it: {@link ReplicaLoop#receive}): the first of every thousand of each reason is logged, so a refusal of a new kind is
      * seen even after many of another.
      */
     private final Map<String, AtomicLong> refused = new ConcurrentHashMap<>();
@@ -41,18 +42,18 @@ final class RingTransportService extends RingTransportGrpc.RingTransportImplBase
 
     @Override
     public void deliver(RingFrame request, StreamObserver<RingFrameAck> responses) {
-        boolean queued;
+        Optional<String> dropped;
         try {
-            queued = replica.receive(request.getFrame().toByteArray());
+            dropped = replica.receive(request.getFrame().toByteArray());
         } catch (FrameException e) {
             Status.Code code = e.reason() == FrameException.Reason.SIGNATURE ? Status.Code.UNAUTHENTICATED
                     : Status.Code.INVALID_ARGUMENT;
             responses.onError(code.toStatus().withDescription("frame: " + e.getMessage()).asRuntimeException());
             return;
         }
-        if (!queued) {
-            responses.onError(Status.RESOURCE_EXHAUSTED.withDescription("frame dropped: replica " + replica.id()
-                    + " is stopped or its inbox is full, or the frame claims to be its own").asRuntimeException());
+        if (dropped.isPresent()) {
+            responses.onError(Status.RESOURCE_EXHAUSTED.withDescription("frame dropped: " + dropped.get())
+                    .asRuntimeException());
             return;
         }
         responses.onNext(ACK);
@@ -104,9 +105,9 @@ final class RingTransportService extends RingTransportGrpc.RingTransportImplBase
             public void onNext(RingFrames frames) {
                 for (ByteString frame : frames.getFramesList()) {
                     try {
-                        if (!replica.receive(frame.toByteArray())) {
-                            refused("inbox", "dropped: the inbox is full, the replica stopped, or it claims to be its own",
-                                    null);
+                        Optional<String> dropped = replica.receive(frame.toByteArray());
+                        if (dropped.isPresent()) {
+                            refused(dropped.get(), "dropped: " + dropped.get(), null);
                         }
                     } catch (FrameException e) {
                         refused(e.reason().name(), "refused: " + e.getMessage(), e);
