@@ -218,10 +218,10 @@ public final class Replica {
             refusingPayloads = !room;
             if (room) {
                 LOG.log(System.Logger.Level.INFO, "replica {0}: its log has room again ({1}): it logs updates again", id,
-                        logFill());
+                        rlog.fill());
             } else {
                 LOG.log(System.Logger.Level.WARNING, "replica {0}: its log is over seven eighths full ({1}): it logs"
-                        + " no more updates, not even those a batch orders, until a checkpoint trims it", id, logFill());
+                        + " no more updates, not even those a batch orders, until a checkpoint trims it", id, rlog.fill());
             }
         }
         return room;
@@ -437,30 +437,12 @@ public final class Replica {
     }
 
     /**
-     * Why this replica takes no new client updates for want of log space, if it does not: its log
-     * is past {@link ReplicaLog#ADMIT_SHARE} of its capacity, or full and waiting for a trim. The driver then
-     * refuses them (the client retries, and the other replicas may take them) while the replica
-     * keeps ordering, executing and checkpointing what it holds until a checkpoint's trim frees
-     * space. Past {@link ReplicaLog#TAKE_SHARE} it logs no update at all, not even one a batch orders
-     * ({@link #takeUpdate}): what is left is kept for the records that order, execute and
-     * checkpoint, and for the moves that let a trim free space. Thread-safe.
+     * Why this replica takes no new client updates for want of log space, if it does not ({@link
+     * ReplicaLog#admissionRefusal}); past {@link ReplicaLog#TAKE_SHARE} it logs no update at all,
+     * not even one a batch orders ({@link #takeUpdate}). Thread-safe.
      */
     public Optional<String> logRefusal() {
-        Optional<String> waiting = rlog.waitingForRoom();
-        if (waiting.isPresent()) {
-            return Optional.of("its log is full (" + logFill() + ") and waits for a checkpoint to trim it");
-        }
-        if (!rlog.roomFor(0, ReplicaLog.ADMIT_SHARE)) {
-            return Optional.of("its log is over three quarters full (" + logFill() + ") until a checkpoint trims it");
-        }
-        return Optional.empty();
-    }
-
-    /** How full the log is, counting appends queued for it. */
-    private String logFill() {
-        boolean small = rlog.capacityBytes() < 16L << 20; // a test's log: KiB, so the figures say something
-        int shift = small ? 10 : 20;
-        return (rlog.bytesTaken() >> shift) + " of " + (rlog.capacityBytes() >> shift) + (small ? " KiB" : " MiB");
+        return rlog.admissionRefusal();
     }
 
     /** Where this replica's time went for what it executed (statistics only, see {@link PhaseTotals}). */

@@ -198,6 +198,31 @@ final class ReplicaLog {
         return log.waitingForRoom();
     }
 
+    /**
+     * Why the replica takes no new client updates for want of log space, if it does not: its log is
+     * past {@link #ADMIT_SHARE} of its capacity, or full and waiting for a trim. The driver then
+     * refuses them (the client retries, and the other replicas may take them) while the replica
+     * keeps ordering, executing and checkpointing what it holds until a checkpoint's trim frees
+     * space; what is left is kept for the records that order, execute and checkpoint, and for the
+     * moves that let a trim free space. Thread-safe.
+     */
+    Optional<String> admissionRefusal() {
+        if (waitingForRoom().isPresent()) {
+            return Optional.of("its log is full (" + fill() + ") and waits for a checkpoint to trim it");
+        }
+        if (!roomFor(0, ADMIT_SHARE)) {
+            return Optional.of("its log is over three quarters full (" + fill() + ") until a checkpoint trims it");
+        }
+        return Optional.empty();
+    }
+
+    /** How full the log is, counting appends queued for it, for a log line ("X of Y MiB"). */
+    String fill() {
+        boolean small = capacityBytes() < 16L << 20; // a test's log: KiB, so the figures say something
+        int shift = small ? 10 : 20;
+        return (bytesTaken() >> shift) + " of " + (capacityBytes() >> shift) + (small ? " KiB" : " MiB");
+    }
+
     /** The log's capacity in bytes ({@link Long#MAX_VALUE} if only the disk bounds it). */
     long capacityBytes() {
         return log.capacityBytes();

@@ -196,7 +196,8 @@ class ReplicaLoopExecutionTest {
             List<SubmittedUpdate> first = objects.stream().map(List::getFirst).toList();
             first.forEach(ring::submitToAll);
             ring.awaitAnswers(first, Set.of(0, 1, 2));
-            await(() -> ring.loops.get(3).failure() != null, "replica 3 stops");
+            // The failure is recorded first, then the listener runs on the loop's thread: wait for both.
+            await(() -> ring.loops.get(3).failure() != null && !ring.failed.isEmpty(), "replica 3 stops");
             Throwable failure = ring.loops.get(3).failure();
             assertNotNull(failure);
             assertTrue(String.valueOf(failure.getMessage()).contains("the disk under the version store is gone"),
