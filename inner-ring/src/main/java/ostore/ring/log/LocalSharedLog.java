@@ -126,11 +126,10 @@ public final class LocalSharedLog implements SharedLog {
     /**
      * Trims on the log's trimming thread: a trim waits for the group commit writing now and then
      * makes itself durable (a sync of its own on llpl), which the caller (a replica's thread) must
-     * not wait for.
+     * not wait for. A bad color fails the future, as {@link #trim} would throw.
      */
     @Override
     public CompletableFuture<Void> trimAsync(int color, long upTo) {
-        store.config().checkColor(color);
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("the shared log is closed"));
         }

@@ -76,6 +76,9 @@ class LocalSharedLogTrimTest {
             assertTrue(first.isDone(), "trims finish in the order asked for");
             assertEquals(7, log.firstPosition(0));
             assertEquals(3, log.read(0, 7, 100).size(), "records at and above the trim point stay");
+            ExecutionException badColor = assertThrows(ExecutionException.class,
+                    () -> log.trimAsync(log.colors(), 1).get(30, TimeUnit.SECONDS), "a bad color fails the future");
+            assertInstanceOf(IllegalArgumentException.class, badColor.getCause());
         }
     }
 
