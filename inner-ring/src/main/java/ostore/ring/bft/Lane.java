@@ -352,6 +352,8 @@ final class Lane {
     /**
      * A stable checkpoint came that this replica reaches by itself: every batch up to it is committed
      * here (one may be executing). Adopted after the batch that reaches it ({@link #takeDeferredStable}).
+     * It stays if a lower stable checkpoint later moves the window past some of those batches: the
+     * lane is then behind, and the batches state transfer brings reach it.
      */
     void deferStable(long seqno, Hash32 digest, List<Signed<Checkpoint>> proof) {
         check(committedThrough(seqno), () -> "color " + color + " deferred checkpoint " + seqno
@@ -459,9 +461,13 @@ final class Lane {
         check(history.isEmpty() || history.lastKey() <= executed, () -> "color " + color + " keeps history up to "
                 + history.lastKey() + " but executed only " + executed);
         proposals.invariants();
-        check(deferredStable == null || committedThrough(deferredStable.seqno()), () -> "color " + color
-                + " holds deferred checkpoint " + deferredStable.seqno() + " but not every batch up to it committed"
-                + " (executed " + executed + ")");
+        // A deferred checkpoint is reached by the batches committed here, or, once a stable checkpoint
+        // moved the window past some of them (a NEW-VIEW, a STATE page), by those state transfer
+        // brings: each executed batch takes it again (Checkpointer.adoptDeferred).
+        check(deferredStable == null || executing || behind() || committedThrough(deferredStable.seqno()),
+                () -> "color " + color + " holds deferred checkpoint " + deferredStable.seqno() + " with nothing to"
+                        + " reach it: not every batch up to it committed, none executing, not behind (executed "
+                        + executed + ", stable " + stable + ")");
         check(!snapshotDeferred || executing, () -> "color " + color + " holds a deferred snapshot while nothing executes");
     }
 
